@@ -1,0 +1,88 @@
+//! Company settings that rules depend on: base currency, lock date, fiscal year start.
+
+use crate::ids::CompanyId;
+use crate::money::Currency;
+use crate::DomainError;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A company (one set of books).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Company {
+    /// Public id.
+    pub id: CompanyId,
+    /// Display name.
+    pub name: String,
+    /// Base currency; every amount of the books is in it for now.
+    pub currency: Currency,
+    /// Live books, or a test company for trying integrations.
+    pub is_live: bool,
+    /// Nothing posts on or before this date.
+    pub lock_date: Option<NaiveDate>,
+    /// First month (1–12) of the fiscal year.
+    pub fiscal_year_start_month: u32,
+    /// First day of that month.
+    pub fiscal_year_start_day: u32,
+}
+
+impl Company {
+    /// Refuses a posting date on or before the lock date.
+    pub fn check_open(&self, date: NaiveDate) -> Result<(), DomainError> {
+        match self.lock_date {
+            Some(lock_date) if date <= lock_date => Err(DomainError::PeriodLocked { date, lock_date }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The first day of the fiscal year containing `date`.
+    pub fn fiscal_year_start(&self, date: NaiveDate) -> NaiveDate {
+        let start_in = |year: i32| {
+            NaiveDate::from_ymd_opt(year, self.fiscal_year_start_month, self.fiscal_year_start_day)
+                .or_else(|| NaiveDate::from_ymd_opt(year, self.fiscal_year_start_month, 28))
+                .unwrap_or(NaiveDate::MIN)
+        };
+        let this_year = start_in(date.year());
+        if this_year <= date { this_year } else { start_in(date.year() - 1) }
+    }
+}
+
+/// Validates a fiscal year start (month, day); 29 February is refused as it does not exist every year.
+pub fn validate_fiscal_year_start(month: u32, day: u32) -> Result<(), DomainError> {
+    match NaiveDate::from_ymd_opt(2023, month, day) {
+        Some(_) => Ok(()),
+        None => Err(DomainError::invalid("fiscal_year_start", "must be a valid month and day (not 29 February)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn company(month: u32, day: u32) -> Company {
+        Company {
+            id: CompanyId::from_suffix("x1"),
+            name: "Acme".into(),
+            currency: Currency::parse("EUR").unwrap(),
+            is_live: true,
+            lock_date: NaiveDate::from_ymd_opt(2026, 3, 31),
+            fiscal_year_start_month: month,
+            fiscal_year_start_day: day,
+        }
+    }
+
+    #[test]
+    fn lock_date_is_inclusive() {
+        let c = company(1, 1);
+        assert!(c.check_open(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()).is_err());
+        assert!(c.check_open(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()).is_ok());
+    }
+
+    #[test]
+    fn fiscal_year_start_wraps() {
+        let c = company(7, 1);
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(c.fiscal_year_start(d(2026, 3, 1)), d(2025, 7, 1));
+        assert_eq!(c.fiscal_year_start(d(2026, 7, 1)), d(2026, 7, 1));
+        assert_eq!(company(1, 1).fiscal_year_start(d(2026, 12, 31)), d(2026, 1, 1));
+    }
+}
