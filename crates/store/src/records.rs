@@ -1,0 +1,445 @@
+//! Rows as the store reads and writes them. Domain types are used where they exist; these
+//! structs add the bookkeeping columns (versions, timestamps, authors).
+
+use chrono::NaiveDate;
+use newledger_domain::actor::Actor;
+use newledger_domain::document::{ComputedLine, DocumentKind, DocumentStatus};
+use newledger_domain::ids::*;
+use newledger_domain::journal::{EntrySource, EntryStatus, Line};
+use newledger_domain::payment::PaymentKind;
+use newledger_domain::permission::PermissionSet;
+use newledger_domain::role::Role;
+
+/// A person.
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    /// Id.
+    pub id: UserId,
+    /// Lower-cased e-mail.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Base32 TOTP secret once enrolment started.
+    pub totp_secret: Option<String>,
+    /// True once enrolment was confirmed with a code.
+    pub totp_enabled: bool,
+    /// Last accepted TOTP time step (RFC 6238 §5.2 replay protection).
+    pub totp_last_step: i64,
+    /// Consecutive failed sign-ins.
+    pub failed_logins: i64,
+    /// Sign-in refused until this instant (ms).
+    pub locked_until: Option<i64>,
+    /// Creation instant (ms).
+    pub created_at: i64,
+}
+
+/// A member of a company.
+#[derive(Clone, Debug)]
+pub struct MemberRecord {
+    /// The person.
+    pub user_id: UserId,
+    /// Their e-mail.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// Their role here.
+    pub role: Role,
+    /// Since when (ms).
+    pub created_at: i64,
+}
+
+/// A customer or supplier.
+#[derive(Clone, Debug)]
+pub struct ContactRecord {
+    /// Id.
+    pub id: ContactId,
+    /// Company.
+    pub company_id: CompanyId,
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Sells to.
+    pub is_customer: bool,
+    /// Buys from.
+    pub is_supplier: bool,
+    /// VAT / tax number.
+    pub tax_number: Option<String>,
+    /// Postal address, free text.
+    pub address: Option<String>,
+    /// Who created it.
+    pub created_by: Actor,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last change (ms).
+    pub updated_at: i64,
+    /// Optimistic-concurrency version (the ETag).
+    pub version: i64,
+}
+
+/// An invoice, bill or expense.
+#[derive(Clone, Debug)]
+pub struct DocumentRecord {
+    /// Id (`inv_`, `bil_`, `exp_`).
+    pub id: DocumentId,
+    /// Company.
+    pub company_id: CompanyId,
+    /// Kind.
+    pub kind: DocumentKind,
+    /// Human number (`INV-0001`).
+    pub number: String,
+    /// Lifecycle status.
+    pub status: DocumentStatus,
+    /// Customer or supplier (optional for expenses).
+    pub contact_id: Option<ContactId>,
+    /// Issue date (expenses: date spent).
+    pub issue_date: NaiveDate,
+    /// Due date (expenses: same as issue date).
+    pub due_date: NaiveDate,
+    /// Free reference (PO number, receipt number).
+    pub reference: String,
+    /// Currency code.
+    pub currency: String,
+    /// Lines with computed amounts.
+    pub lines: Vec<ComputedLine>,
+    /// Sum of nets.
+    pub subtotal: i64,
+    /// Sum of taxes.
+    pub tax: i64,
+    /// Total.
+    pub total: i64,
+    /// Allocated payments so far.
+    pub amount_paid: i64,
+    /// Bank or card account an expense was paid from.
+    pub payment_account_id: Option<AccountId>,
+    /// Posting entry once approved.
+    pub entry_id: Option<EntryId>,
+    /// Reversing entry once voided.
+    pub void_entry_id: Option<EntryId>,
+    /// Day it was fully paid or voided (aging skips it from then on).
+    pub settled_on: Option<NaiveDate>,
+    /// Who drafted it.
+    pub created_by: Actor,
+    /// Who approved it.
+    pub approved_by: Option<UserId>,
+    /// When it was approved (ms).
+    pub approved_at: Option<i64>,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last change (ms).
+    pub updated_at: i64,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// A journal entry (manual draft or posted, or generated).
+#[derive(Clone, Debug)]
+pub struct EntryRecord {
+    /// Id.
+    pub id: EntryId,
+    /// Company.
+    pub company_id: CompanyId,
+    /// Human number (`JE-0001`).
+    pub number: String,
+    /// Accounting date.
+    pub date: NaiveDate,
+    /// Narration.
+    pub memo: String,
+    /// Status.
+    pub status: EntryStatus,
+    /// Origin.
+    pub source: EntrySource,
+    /// Originating document or payment id.
+    pub source_id: Option<String>,
+    /// The entry this one reverses.
+    pub reverses_id: Option<EntryId>,
+    /// The entry that reversed this one.
+    pub reversed_by_id: Option<EntryId>,
+    /// Lines (balanced once posted).
+    pub lines: Vec<Line>,
+    /// Sum of debits.
+    pub total: i64,
+    /// Who created it.
+    pub created_by: Actor,
+    /// Who posted it.
+    pub posted_by: Option<Actor>,
+    /// When it was posted (ms).
+    pub posted_at: Option<i64>,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last change (ms).
+    pub updated_at: i64,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// A payment with its allocations.
+#[derive(Clone, Debug)]
+pub struct PaymentRecord {
+    /// Id.
+    pub id: PaymentId,
+    /// Company.
+    pub company_id: CompanyId,
+    /// Received or made.
+    pub kind: PaymentKind,
+    /// Human number.
+    pub number: String,
+    /// Customer or supplier.
+    pub contact_id: ContactId,
+    /// Bank or card account.
+    pub bank_account_id: AccountId,
+    /// Date of the payment.
+    pub date: NaiveDate,
+    /// Amount, minor units.
+    pub amount: i64,
+    /// Currency code.
+    pub currency: String,
+    /// Free reference.
+    pub reference: String,
+    /// Its posting entry.
+    pub entry_id: EntryId,
+    /// Documents it pays, with amounts.
+    pub allocations: Vec<(DocumentId, i64)>,
+    /// Who recorded it.
+    pub created_by: Actor,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+/// Status of an API credential app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppStatus {
+    /// Can exchange its secret for tokens.
+    Active,
+    /// Stopped; restorable.
+    Revoked,
+    /// Hidden; restorable for 30 days, then purged.
+    Deleted,
+}
+
+impl AppStatus {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppStatus::Active => "active",
+            AppStatus::Revoked => "revoked",
+            AppStatus::Deleted => "deleted",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(AppStatus::Active),
+            "revoked" => Some(AppStatus::Revoked),
+            "deleted" => Some(AppStatus::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// An API credential app.
+#[derive(Clone, Debug)]
+pub struct AppRecord {
+    /// Id, also the `client_id`.
+    pub id: AppId,
+    /// Company it may access.
+    pub company_id: CompanyId,
+    /// Name.
+    pub name: String,
+    /// Business purpose.
+    pub purpose: String,
+    /// Owner: a member whose current permissions cap the app's.
+    pub owner_user_id: UserId,
+    /// Who created it.
+    pub created_by: UserId,
+    /// Delegated permissions.
+    pub permissions: PermissionSet,
+    /// Lifecycle status.
+    pub status: AppStatus,
+    /// Optional expiry (ms).
+    pub expires_at: Option<i64>,
+    /// Keyed hash of the current secret.
+    pub secret_hash: String,
+    /// Last four characters of the current secret, to recognise it.
+    pub secret_hint: String,
+    /// Keyed hash of the previous secret during a rotation overlap.
+    pub prev_secret_hash: Option<String>,
+    /// End of the overlap (ms).
+    pub prev_secret_valid_until: Option<i64>,
+    /// Bumped on revoke and rotate: tokens carrying an older version are dead.
+    pub credential_version: i64,
+    /// When it was revoked (ms).
+    pub revoked_at: Option<i64>,
+    /// When it was deleted (ms).
+    pub deleted_at: Option<i64>,
+    /// Last successful token exchange or API call (ms), flushed in batches.
+    pub last_used_at: Option<i64>,
+    /// Successful uses, flushed in batches.
+    pub use_count: i64,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last change (ms).
+    pub updated_at: i64,
+}
+
+/// A new activity-log row.
+#[derive(Clone, Debug, Default)]
+pub struct NewActivity {
+    /// Company concerned, if any.
+    pub company_id: Option<CompanyId>,
+    /// When (ms).
+    pub at: i64,
+    /// `user`, `app`, `connection`, `system` or `anonymous`.
+    pub actor_kind: String,
+    /// Actor id.
+    pub actor_id: String,
+    /// Readable actor (e-mail, app name).
+    pub actor_label: String,
+    /// Dotted action name (`app.revoked`, `token.failed`).
+    pub action: String,
+    /// Target kind (`app`, `invoice`, …).
+    pub target_kind: String,
+    /// Target id.
+    pub target_id: String,
+    /// `success` or `failure`.
+    pub outcome: String,
+    /// Why (for failures) or what changed.
+    pub reason: String,
+    /// Client address.
+    pub ip: String,
+    /// JSON object with details (old → new values).
+    pub details: String,
+    /// Number of identical events folded into this row.
+    pub count: i64,
+}
+
+/// An activity-log row as stored.
+#[derive(Clone, Debug)]
+pub struct ActivityRecord {
+    /// Sequence number.
+    pub id: i64,
+    /// The row.
+    pub row: NewActivity,
+}
+
+/// Filter of the activity log.
+#[derive(Clone, Debug, Default)]
+pub struct ActivityFilter {
+    /// Actor kind.
+    pub actor_kind: Option<String>,
+    /// Actor id.
+    pub actor_id: Option<String>,
+    /// Action prefix (`app.` matches every app action).
+    pub action_prefix: Option<String>,
+    /// Target id.
+    pub target_id: Option<String>,
+    /// From instant (ms), inclusive.
+    pub from: Option<i64>,
+    /// To instant (ms), exclusive.
+    pub to: Option<i64>,
+    /// Only rows with a smaller id (pagination).
+    pub before_id: Option<i64>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// A web session.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    /// SHA-256 of the cookie value.
+    pub id_hash: String,
+    /// The person.
+    pub user_id: UserId,
+    /// Current company.
+    pub company_id: Option<CompanyId>,
+    /// Per-session CSRF token.
+    pub csrf_token: String,
+    /// `password` (second factor pending), `enrol` (must enrol TOTP) or `full`.
+    pub stage: String,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last request (ms).
+    pub last_seen_at: i64,
+    /// Absolute expiry (ms).
+    pub expires_at: i64,
+}
+
+/// Common list parameters.
+#[derive(Clone, Debug, Default)]
+pub struct ListQuery {
+    /// Page size (the store fetches one more to know if there is a next page).
+    pub limit: i64,
+    /// Return ids after this one.
+    pub after: Option<String>,
+    /// Only records changed at or after this instant (ms); includes tombstones.
+    pub updated_since: Option<i64>,
+    /// Status filter.
+    pub status: Option<String>,
+    /// Contact filter.
+    pub contact_id: Option<String>,
+    /// Date range start (document or entry date).
+    pub from: Option<NaiveDate>,
+    /// Date range end, inclusive.
+    pub to: Option<NaiveDate>,
+    /// Name search (contacts).
+    pub search: Option<String>,
+    /// Created by this actor id.
+    pub created_by: Option<String>,
+    /// Only approved documents due before this date.
+    pub overdue_as_of: Option<NaiveDate>,
+}
+
+/// Outcome of claiming an idempotency key.
+#[derive(Clone, Debug)]
+pub enum IdempotencyClaim {
+    /// First use: go ahead.
+    Claimed,
+    /// Seen before with this request hash; response present once the first request completed.
+    Existing {
+        /// Hash of the first request's body.
+        request_hash: String,
+        /// Stored response (status, body), or `None` while the first is still in flight.
+        response: Option<(u16, String)>,
+    },
+}
+
+/// Identifies an idempotency key.
+#[derive(Clone, Debug)]
+pub struct IdempotencyKey {
+    /// App or connection id.
+    pub principal_id: String,
+    /// Company.
+    pub company_id: String,
+    /// `POST /api/v1/...`.
+    pub method_path: String,
+    /// The client's key.
+    pub key: String,
+}
+
+/// One posted ledger line with its entry's reference, for the general ledger and exports.
+#[derive(Clone, Debug)]
+pub struct LedgerLine {
+    /// Entry id.
+    pub entry_id: EntryId,
+    /// Entry number.
+    pub entry_number: String,
+    /// Line number within the entry.
+    pub line_no: i64,
+    /// Account.
+    pub account_id: AccountId,
+    /// Date.
+    pub date: NaiveDate,
+    /// Entry memo.
+    pub memo: String,
+    /// Line description.
+    pub description: String,
+    /// Contact, if any.
+    pub contact_id: Option<ContactId>,
+    /// Debit.
+    pub debit: i64,
+    /// Credit.
+    pub credit: i64,
+}

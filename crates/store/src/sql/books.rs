@@ -1,0 +1,626 @@
+//! Accounts, contacts, documents, journal entries and payments. Every posting goes through
+//! [`post_entry_in`], which checks the lock date, writes the ledger lines and maintains the
+//! per-day account balances inside the caller's transaction.
+
+use super::{one_row, rows, Sql, SqlStore, Val};
+use crate::records::*;
+use crate::{BooksStore, StoreError, StoreResult};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use newledger_domain::account::Account;
+use newledger_domain::document::DocumentKind;
+use newledger_domain::ids::*;
+use newledger_domain::journal::EntryStatus;
+use newledger_domain::DomainError;
+use sqlx::{Any, Transaction};
+use std::collections::BTreeMap;
+
+type Tx<'a> = Transaction<'a, Any>;
+
+pub(crate) async fn insert_account_in(tx: &mut Tx<'_>, company: &CompanyId, a: &Account, now: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO accounts (id, company_id, code, name, class, role, archived, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)",
+    )
+    .bind(a.id.as_str())
+    .bind(company.as_str())
+    .bind(&a.code)
+    .bind(&a.name)
+    .bind(a.class.as_str())
+    .bind(a.role.as_str())
+    .bind(i64::from(a.archived))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Refuses a posting on or before the company's lock date, read inside the transaction.
+async fn check_open(tx: &mut Tx<'_>, company: &CompanyId, date: NaiveDate) -> StoreResult<()> {
+    let r = sqlx::query("SELECT lock_date FROM companies WHERE id = $1")
+        .bind(company.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+    if let Some(lock_date) = rows::odate(&r, "lock_date")? {
+        if date <= lock_date {
+            return Err(StoreError::Rule(DomainError::PeriodLocked { date, lock_date }));
+        }
+    }
+    Ok(())
+}
+
+fn actor_json(e: &EntryRecord) -> StoreResult<Option<String>> {
+    e.posted_by.as_ref().map(serde_json::to_string).transpose().map_err(Into::into)
+}
+
+async fn insert_entry_row(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO journal_entries (id, company_id, number, date, memo, status, source, source_id, reverses_id,
+         reversed_by_id, lines, total, created_by_kind, created_by_id, posted_by, posted_at, created_at, updated_at, version)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
+    )
+    .bind(e.id.as_str())
+    .bind(e.company_id.as_str())
+    .bind(&e.number)
+    .bind(e.date.to_string())
+    .bind(&e.memo)
+    .bind(e.status.as_str())
+    .bind(e.source.as_str())
+    .bind(e.source_id.clone())
+    .bind(e.reverses_id.as_ref().map(|i| i.to_string()))
+    .bind(e.reversed_by_id.as_ref().map(|i| i.to_string()))
+    .bind(serde_json::to_string(&e.lines)?)
+    .bind(e.total)
+    .bind(e.created_by.kind())
+    .bind(e.created_by.id())
+    .bind(actor_json(e)?)
+    .bind(e.posted_at)
+    .bind(e.created_at)
+    .bind(e.updated_at)
+    .bind(e.version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes the ledger lines of a posted entry and adds them to the daily balances.
+async fn post_lines_in(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
+    check_open(tx, &e.company_id, e.date).await?;
+    let day = e.date.to_string();
+    let mut per_account: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for (n, l) in e.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO journal_lines (entry_id, line_no, company_id, account_id, date, description, contact_id, debit, credit)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+        )
+        .bind(e.id.as_str())
+        .bind(i64::try_from(n).unwrap_or(i64::MAX))
+        .bind(e.company_id.as_str())
+        .bind(l.account_id.as_str())
+        .bind(&day)
+        .bind(&l.description)
+        .bind(l.contact_id.as_ref().map(|c| c.to_string()))
+        .bind(l.debit)
+        .bind(l.credit)
+        .execute(&mut **tx)
+        .await?;
+        let t = per_account.entry(l.account_id.as_str()).or_default();
+        t.0 += l.debit;
+        t.1 += l.credit;
+    }
+    for (account, (d, c)) in per_account {
+        sqlx::query(
+            "INSERT INTO account_balances (company_id, account_id, day, debit, credit) VALUES ($1,$2,$3,$4,$5)
+             ON CONFLICT (account_id, day) DO UPDATE SET debit = account_balances.debit + excluded.debit,
+             credit = account_balances.credit + excluded.credit",
+        )
+        .bind(e.company_id.as_str())
+        .bind(account)
+        .bind(&day)
+        .bind(d)
+        .bind(c)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts an entry; a posted one also enters the ledger.
+pub(crate) async fn post_entry_in(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
+    insert_entry_row(tx, e).await?;
+    if e.status == EntryStatus::Posted {
+        post_lines_in(tx, e).await?;
+    }
+    Ok(())
+}
+
+fn list_filters(q: &mut Sql, lq: &ListQuery, date_col: &str) {
+    if let Some(a) = &lq.after {
+        q.push(" AND id > ").s(a.clone());
+    }
+    if let Some(u) = lq.updated_since {
+        q.push(" AND updated_at >= ").i(u);
+    }
+    if let Some(s) = &lq.status {
+        q.push(" AND status = ").s(s.clone());
+    }
+    if let Some(c) = &lq.contact_id {
+        q.push(" AND contact_id = ").s(c.clone());
+    }
+    if let Some(f) = lq.from {
+        q.push(&format!(" AND {date_col} >= ")).s(f.to_string());
+    }
+    if let Some(t) = lq.to {
+        q.push(&format!(" AND {date_col} <= ")).s(t.to_string());
+    }
+    if let Some(c) = &lq.created_by {
+        q.push(" AND created_by_id = ").s(c.clone());
+    }
+}
+
+fn limit(q: &mut Sql, lq: &ListQuery) {
+    q.push(" ORDER BY id LIMIT ").i(lq.limit.clamp(1, 10_000) + 1);
+}
+
+#[async_trait]
+impl BooksStore for SqlStore {
+    async fn accounts(&self, company: &CompanyId) -> StoreResult<Vec<Account>> {
+        let rs = sqlx::query("SELECT * FROM accounts WHERE company_id = $1 ORDER BY code")
+            .bind(company.as_str())
+            .fetch_all(&self.read)
+            .await?;
+        rs.iter().map(rows::account).collect()
+    }
+
+    async fn insert_account(&self, company: &CompanyId, account: &Account, now: i64) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        insert_account_in(&mut tx, company, account, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn insert_contact(&self, c: &ContactRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO contacts (id, company_id, name, email, is_customer, is_supplier, tax_number, address,
+             created_by_kind, created_by_id, created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
+        )
+        .bind(c.id.as_str())
+        .bind(c.company_id.as_str())
+        .bind(&c.name)
+        .bind(c.email.clone())
+        .bind(i64::from(c.is_customer))
+        .bind(i64::from(c.is_supplier))
+        .bind(c.tax_number.clone())
+        .bind(c.address.clone())
+        .bind(c.created_by.kind())
+        .bind(c.created_by.id())
+        .bind(c.created_at)
+        .bind(c.updated_at)
+        .bind(c.version)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn update_contact(&self, c: &ContactRecord, expected_version: i64) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE contacts SET name = $3, email = $4, is_customer = $5, is_supplier = $6, tax_number = $7,
+             address = $8, updated_at = $9, version = version + 1 WHERE id = $1 AND company_id = $2 AND version = $10",
+        )
+        .bind(c.id.as_str())
+        .bind(c.company_id.as_str())
+        .bind(&c.name)
+        .bind(c.email.clone())
+        .bind(i64::from(c.is_customer))
+        .bind(i64::from(c.is_supplier))
+        .bind(c.tax_number.clone())
+        .bind(c.address.clone())
+        .bind(c.updated_at)
+        .bind(expected_version)
+        .execute(&self.write)
+        .await?;
+        one_row(r.rows_affected(), "version")
+    }
+
+    async fn contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<Option<ContactRecord>> {
+        let r = sqlx::query("SELECT * FROM contacts WHERE company_id = $1 AND id = $2")
+            .bind(company.as_str())
+            .bind(id.as_str())
+            .fetch_optional(&self.read)
+            .await?;
+        r.as_ref().map(rows::contact).transpose()
+    }
+
+    async fn list_contacts(&self, company: &CompanyId, lq: &ListQuery) -> StoreResult<Vec<ContactRecord>> {
+        let mut q = Sql::new("SELECT * FROM contacts WHERE company_id = ");
+        q.s(company.as_str());
+        list_filters(&mut q, &ListQuery { status: None, from: None, to: None, contact_id: None, ..lq.clone() }, "created_at");
+        match lq.status.as_deref() {
+            Some("customer") => {
+                q.push(" AND is_customer = 1");
+            }
+            Some("supplier") => {
+                q.push(" AND is_supplier = 1");
+            }
+            _ => {}
+        }
+        if let Some(s) = &lq.search {
+            q.push(" AND LOWER(name) LIKE ").s(format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
+        }
+        limit(&mut q, lq);
+        let rs = q.query().fetch_all(&self.read).await?;
+        rs.iter().map(rows::contact).collect()
+    }
+
+    async fn insert_document(&self, d: &DocumentRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO documents (id, company_id, kind, number, status, contact_id, issue_date, due_date, reference,
+             currency, lines, subtotal, tax, total, amount_paid, payment_account_id, created_by_kind, created_by_id,
+             created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
+        )
+        .bind(d.id.as_str())
+        .bind(d.company_id.as_str())
+        .bind(d.kind.as_str())
+        .bind(&d.number)
+        .bind(d.status.as_str())
+        .bind(d.contact_id.as_ref().map(|c| c.to_string()))
+        .bind(d.issue_date.to_string())
+        .bind(d.due_date.to_string())
+        .bind(&d.reference)
+        .bind(&d.currency)
+        .bind(serde_json::to_string(&d.lines)?)
+        .bind(d.subtotal)
+        .bind(d.tax)
+        .bind(d.total)
+        .bind(d.amount_paid)
+        .bind(d.payment_account_id.as_ref().map(|c| c.to_string()))
+        .bind(d.created_by.kind())
+        .bind(d.created_by.id())
+        .bind(d.created_at)
+        .bind(d.updated_at)
+        .bind(d.version)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn update_draft_document(&self, d: &DocumentRecord, expected_version: i64) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE documents SET contact_id = $3, issue_date = $4, due_date = $5, reference = $6, lines = $7,
+             subtotal = $8, tax = $9, total = $10, payment_account_id = $11, updated_at = $12, version = version + 1
+             WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $13",
+        )
+        .bind(d.id.as_str())
+        .bind(d.company_id.as_str())
+        .bind(d.contact_id.as_ref().map(|c| c.to_string()))
+        .bind(d.issue_date.to_string())
+        .bind(d.due_date.to_string())
+        .bind(&d.reference)
+        .bind(serde_json::to_string(&d.lines)?)
+        .bind(d.subtotal)
+        .bind(d.tax)
+        .bind(d.total)
+        .bind(d.payment_account_id.as_ref().map(|c| c.to_string()))
+        .bind(d.updated_at)
+        .bind(expected_version)
+        .execute(&self.write)
+        .await?;
+        one_row(r.rows_affected(), "version")
+    }
+
+    async fn document(&self, company: &CompanyId, id: &DocumentId) -> StoreResult<Option<DocumentRecord>> {
+        let r = sqlx::query("SELECT * FROM documents WHERE company_id = $1 AND id = $2")
+            .bind(company.as_str())
+            .bind(id.as_str())
+            .fetch_optional(&self.read)
+            .await?;
+        r.as_ref().map(rows::document).transpose()
+    }
+
+    async fn list_documents(&self, company: &CompanyId, kind: DocumentKind, lq: &ListQuery) -> StoreResult<Vec<DocumentRecord>> {
+        let mut q = Sql::new("SELECT * FROM documents WHERE company_id = ");
+        q.s(company.as_str()).push(" AND kind = ").s(kind.as_str());
+        list_filters(&mut q, lq, "issue_date");
+        if let Some(today) = lq.overdue_as_of {
+            q.push(" AND status = 'approved' AND due_date < ").s(today.to_string());
+        }
+        limit(&mut q, lq);
+        let rs = q.query().fetch_all(&self.read).await?;
+        rs.iter().map(rows::document).collect()
+    }
+
+    async fn approve_document(&self, d: &DocumentRecord, expected_version: i64, entry: &EntryRecord) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        let settled = (d.kind == DocumentKind::Expense).then(|| d.issue_date.to_string());
+        let r = sqlx::query(
+            "UPDATE documents SET status = 'approved', entry_id = $3, approved_by = $4, approved_at = $5, updated_at = $5,
+             settled_on = $6, version = version + 1 WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $7",
+        )
+        .bind(d.id.as_str())
+        .bind(d.company_id.as_str())
+        .bind(entry.id.as_str())
+        .bind(d.approved_by.as_ref().map(|u| u.to_string()))
+        .bind(entry.created_at)
+        .bind(settled)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        one_row(r.rows_affected(), "version")?;
+        post_entry_in(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn void_document(&self, d: &DocumentRecord, expected_version: i64, reversal: &EntryRecord) -> StoreResult<()> {
+        let original = d.entry_id.as_ref().ok_or_else(|| StoreError::conflict("not posted"))?;
+        let mut tx = self.write.begin().await?;
+        let r = sqlx::query(
+            "UPDATE documents SET status = 'voided', void_entry_id = $3, settled_on = $4, updated_at = $5,
+             version = version + 1 WHERE id = $1 AND company_id = $2 AND status = 'approved' AND amount_paid = 0 AND version = $6",
+        )
+        .bind(d.id.as_str())
+        .bind(d.company_id.as_str())
+        .bind(reversal.id.as_str())
+        .bind(reversal.date.to_string())
+        .bind(reversal.created_at)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        one_row(r.rows_affected(), "version")?;
+        link_reversal(&mut tx, original, reversal).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn discard_document(&self, company: &CompanyId, id: &DocumentId, expected_version: i64, now: i64) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE documents SET status = 'discarded', updated_at = $3, version = version + 1
+             WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $4",
+        )
+        .bind(id.as_str())
+        .bind(company.as_str())
+        .bind(now)
+        .bind(expected_version)
+        .execute(&self.write)
+        .await?;
+        one_row(r.rows_affected(), "version")
+    }
+
+    async fn insert_entry(&self, e: &EntryRecord) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        post_entry_in(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn update_draft_entry(&self, e: &EntryRecord, expected_version: i64) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE journal_entries SET date = $3, memo = $4, lines = $5, total = $6, updated_at = $7, version = version + 1
+             WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $8",
+        )
+        .bind(e.id.as_str())
+        .bind(e.company_id.as_str())
+        .bind(e.date.to_string())
+        .bind(&e.memo)
+        .bind(serde_json::to_string(&e.lines)?)
+        .bind(e.total)
+        .bind(e.updated_at)
+        .bind(expected_version)
+        .execute(&self.write)
+        .await?;
+        one_row(r.rows_affected(), "version")
+    }
+
+    async fn post_draft_entry(&self, e: &EntryRecord, expected_version: i64) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        let r = sqlx::query(
+            "UPDATE journal_entries SET status = 'posted', posted_by = $3, posted_at = $4, updated_at = $4, version = version + 1
+             WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $5",
+        )
+        .bind(e.id.as_str())
+        .bind(e.company_id.as_str())
+        .bind(actor_json(e)?)
+        .bind(e.posted_at)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        one_row(r.rows_affected(), "version")?;
+        post_lines_in(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn discard_entry(&self, company: &CompanyId, id: &EntryId, expected_version: i64, now: i64) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE journal_entries SET status = 'discarded', updated_at = $3, version = version + 1
+             WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $4",
+        )
+        .bind(id.as_str())
+        .bind(company.as_str())
+        .bind(now)
+        .bind(expected_version)
+        .execute(&self.write)
+        .await?;
+        one_row(r.rows_affected(), "version")
+    }
+
+    async fn reverse_entry(&self, original: &EntryId, reversal: &EntryRecord) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        link_reversal(&mut tx, original, reversal).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<EntryRecord>> {
+        let r = sqlx::query("SELECT * FROM journal_entries WHERE company_id = $1 AND id = $2")
+            .bind(company.as_str())
+            .bind(id.as_str())
+            .fetch_optional(&self.read)
+            .await?;
+        r.as_ref().map(rows::entry).transpose()
+    }
+
+    async fn list_entries(&self, company: &CompanyId, lq: &ListQuery) -> StoreResult<Vec<EntryRecord>> {
+        let mut q = Sql::new("SELECT * FROM journal_entries WHERE company_id = ");
+        q.s(company.as_str());
+        list_filters(&mut q, &ListQuery { contact_id: None, ..lq.clone() }, "date");
+        if let Some(src) = &lq.search {
+            q.push(" AND source = ").s(src.clone());
+        }
+        limit(&mut q, lq);
+        let rs = q.query().fetch_all(&self.read).await?;
+        rs.iter().map(rows::entry).collect()
+    }
+
+    async fn record_payment(&self, p: &PaymentRecord, entry: &EntryRecord) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO payments (id, company_id, kind, number, contact_id, bank_account_id, date, amount, currency,
+             reference, entry_id, created_by_kind, created_by_id, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14)",
+        )
+        .bind(p.id.as_str())
+        .bind(p.company_id.as_str())
+        .bind(p.kind.as_str())
+        .bind(&p.number)
+        .bind(p.contact_id.as_str())
+        .bind(p.bank_account_id.as_str())
+        .bind(p.date.to_string())
+        .bind(p.amount)
+        .bind(&p.currency)
+        .bind(&p.reference)
+        .bind(entry.id.as_str())
+        .bind(p.created_by.kind())
+        .bind(p.created_by.id())
+        .bind(p.created_at)
+        .execute(&mut *tx)
+        .await?;
+        let kind = match p.kind {
+            newledger_domain::payment::PaymentKind::Received => "invoice",
+            newledger_domain::payment::PaymentKind::Made => "bill",
+        };
+        for (doc, amount) in &p.allocations {
+            sqlx::query("INSERT INTO payment_allocations (payment_id, document_id, company_id, date, amount) VALUES ($1,$2,$3,$4,$5)")
+                .bind(p.id.as_str())
+                .bind(doc.as_str())
+                .bind(p.company_id.as_str())
+                .bind(p.date.to_string())
+                .bind(*amount)
+                .execute(&mut *tx)
+                .await?;
+            // The guard `amount_paid + $1 <= total` makes concurrent payments unable to overpay.
+            let r = sqlx::query(
+                "UPDATE documents SET amount_paid = amount_paid + $1,
+                 status = CASE WHEN amount_paid + $1 = total THEN 'paid' ELSE status END,
+                 settled_on = CASE WHEN amount_paid + $1 = total
+                   THEN (SELECT MAX(a.date) FROM payment_allocations a WHERE a.document_id = documents.id) ELSE NULL END,
+                 updated_at = $2, version = version + 1
+                 WHERE id = $3 AND company_id = $4 AND kind = $5 AND status = 'approved' AND contact_id = $6
+                 AND amount_paid + $1 <= total",
+            )
+            .bind(*amount)
+            .bind(p.created_at)
+            .bind(doc.as_str())
+            .bind(p.company_id.as_str())
+            .bind(kind)
+            .bind(p.contact_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+            one_row(r.rows_affected(), "allocation")?;
+        }
+        post_entry_in(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn payment(&self, company: &CompanyId, id: &PaymentId) -> StoreResult<Option<PaymentRecord>> {
+        let r = sqlx::query("SELECT * FROM payments WHERE company_id = $1 AND id = $2")
+            .bind(company.as_str())
+            .bind(id.as_str())
+            .fetch_optional(&self.read)
+            .await?;
+        match r {
+            Some(r) => {
+                let allocs = self.allocations(&[rows::s(&r, "id")?]).await?;
+                Ok(Some(rows::payment(&r, allocs.into_values().next().unwrap_or_default())?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn list_payments(&self, company: &CompanyId, lq: &ListQuery) -> StoreResult<Vec<PaymentRecord>> {
+        let mut q = Sql::new("SELECT * FROM payments WHERE company_id = ");
+        q.s(company.as_str());
+        list_filters(&mut q, &ListQuery { status: None, ..lq.clone() }, "date");
+        if let Some(k) = &lq.status {
+            q.push(" AND kind = ").s(k.clone());
+        }
+        limit(&mut q, lq);
+        let rs = q.query().fetch_all(&self.read).await?;
+        self.payments_from_rows(rs).await
+    }
+
+    async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<PaymentRecord>> {
+        let rs = sqlx::query(
+            "SELECT p.* FROM payments p JOIN payment_allocations a ON a.payment_id = p.id WHERE a.document_id = $1 ORDER BY p.date, p.id",
+        )
+        .bind(document.as_str())
+        .fetch_all(&self.read)
+        .await?;
+        self.payments_from_rows(rs).await
+    }
+}
+
+async fn link_reversal(tx: &mut Tx<'_>, original: &EntryId, reversal: &EntryRecord) -> StoreResult<()> {
+    let r = sqlx::query(
+        "UPDATE journal_entries SET reversed_by_id = $3, updated_at = $4, version = version + 1
+         WHERE id = $1 AND company_id = $2 AND status = 'posted' AND reversed_by_id IS NULL",
+    )
+    .bind(original.as_str())
+    .bind(reversal.company_id.as_str())
+    .bind(reversal.id.as_str())
+    .bind(reversal.created_at)
+    .execute(&mut **tx)
+    .await?;
+    one_row(r.rows_affected(), "already reversed")?;
+    post_entry_in(tx, reversal).await
+}
+
+impl SqlStore {
+    async fn allocations(&self, payment_ids: &[String]) -> StoreResult<BTreeMap<String, Vec<(DocumentId, i64)>>> {
+        let mut out: BTreeMap<String, Vec<(DocumentId, i64)>> = BTreeMap::new();
+        if payment_ids.is_empty() {
+            return Ok(out);
+        }
+        let mut q = Sql::new("SELECT payment_id, document_id, amount FROM payment_allocations WHERE payment_id IN (");
+        for (n, id) in payment_ids.iter().enumerate() {
+            if n > 0 {
+                q.push(",");
+            }
+            q.bind(Val::S(Some(id.clone())));
+        }
+        q.push(") ORDER BY payment_id, document_id");
+        for r in q.query().fetch_all(&self.read).await? {
+            out.entry(rows::s(&r, "payment_id")?).or_default().push((rows::id(&r, "document_id")?, rows::i(&r, "amount")?));
+        }
+        Ok(out)
+    }
+
+    async fn payments_from_rows(&self, rs: Vec<sqlx::any::AnyRow>) -> StoreResult<Vec<PaymentRecord>> {
+        let ids = rs.iter().map(|r| rows::s(r, "id")).collect::<StoreResult<Vec<_>>>()?;
+        let mut allocs = self.allocations(&ids).await?;
+        rs.iter()
+            .zip(ids)
+            .map(|(r, id)| rows::payment(r, allocs.remove(&id).unwrap_or_default()))
+            .collect()
+    }
+
+    /// Inserts many posted entries in one transaction (bulk loads such as the large demo).
+    pub async fn insert_entries_bulk(&self, entries: &[EntryRecord]) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        for e in entries {
+            post_entry_in(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,44 @@
+//! SQLite specifics: file creation, WAL, foreign keys and busy handling, and one writer
+//! connection so that in-process writers queue instead of failing with `SQLITE_BUSY`.
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyConnection;
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+/// Per-connection settings. WAL lets readers run beside the writer; `busy_timeout` makes a
+/// second process (the CLI) wait for the lock rather than fail; `synchronous=NORMAL` is
+/// durable across application crashes in WAL mode and much faster than FULL.
+const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+
+/// Adds `mode=rwc` so that the file is created when missing.
+pub fn normalize_url(url: &str) -> String {
+    if url.contains('?') || url.contains(":memory:") {
+        url.to_owned()
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+async fn setup(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute(PRAGMAS).await?;
+    Ok(())
+}
+
+/// Opens the reader pool and the single-connection writer pool.
+pub async fn connect(url: &str) -> Result<(AnyPool, AnyPool), sqlx::Error> {
+    let url = normalize_url(url);
+    let write = AnyPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|c, _| Box::pin(setup(c)))
+        .connect(&url)
+        .await?;
+    let read = AnyPoolOptions::new()
+        .max_connections(8)
+        .min_connections(1)
+        .after_connect(|c, _| Box::pin(setup(c)))
+        .connect(&url)
+        .await?;
+    Ok((read, write))
+}
