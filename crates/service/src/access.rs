@@ -1,0 +1,38 @@
+//! Who is acting, in which company, with which effective permissions. Built once per request
+//! (from a web session or a bearer token) and checked by every use case.
+
+use crate::{Error, Result};
+use newledger_domain::actor::Actor;
+use newledger_domain::company::Company;
+use newledger_domain::ids::UserId;
+use newledger_domain::permission::{Permission, PermissionSet};
+
+/// The caller of a use case.
+#[derive(Clone, Debug)]
+pub struct Access {
+    /// Person, app or connection.
+    pub actor: Actor,
+    /// Readable actor (e-mail or app name) for the activity log.
+    pub label: String,
+    /// The one company this request acts in.
+    pub company: Company,
+    /// Effective permissions now (for programs: delegated ∩ owner's current ∩ token scope).
+    pub permissions: PermissionSet,
+    /// Client address, for the activity log.
+    pub ip: String,
+}
+
+impl Access {
+    /// Fails with `Forbidden` naming the permission when it is missing.
+    pub fn require(&self, p: Permission) -> Result<()> {
+        if self.permissions.contains(p) { Ok(()) } else { Err(Error::missing(p)) }
+    }
+
+    /// The person acting, or `Forbidden` for programs (people-only actions).
+    pub fn person(&self) -> Result<&UserId> {
+        match &self.actor {
+            Actor::User(u) => Ok(u),
+            _ => Err(Error::Forbidden { permission: None, reason: "only a person can do this".into() }),
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! In-memory cache of what bearer validation and sign-in checks need (apps, roles, companies),
+//! so that the steady state costs no database round trip.
+//!
+//! Correctness under revocation: a local change clears the cache at once and bumps the
+//! database's cache epoch; every node watches that epoch (PostgreSQL LISTEN/NOTIFY plus a
+//! poll every 250 ms on both backends) and clears its cache when it moves. While the
+//! PostgreSQL listener is down the cache is bypassed (read-through). A fill that raced with a
+//! clear is discarded (generation check), so a stale row cannot survive an invalidation.
+
+use crate::{Result, Services};
+use newledger_domain::company::Company;
+use newledger_domain::ids::{AppId, CompanyId, UserId};
+use newledger_domain::role::Role;
+use newledger_store::AppRecord;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// The cache.
+#[derive(Default)]
+pub struct AuthCache {
+    apps: RwLock<HashMap<AppId, Option<Arc<AppRecord>>>>,
+    roles: RwLock<HashMap<(CompanyId, UserId), Option<Role>>>,
+    companies: RwLock<HashMap<CompanyId, Option<Arc<Company>>>>,
+    generation: AtomicU64,
+    epoch: AtomicI64,
+    bypass: AtomicBool,
+}
+
+fn get<K: std::hash::Hash + Eq, V: Clone>(m: &RwLock<HashMap<K, V>>, k: &K) -> Option<V> {
+    m.read().unwrap_or_else(|p| p.into_inner()).get(k).cloned()
+}
+
+impl AuthCache {
+    fn put<K: std::hash::Hash + Eq, V>(&self, m: &RwLock<HashMap<K, V>>, generation_seen: u64, k: K, v: V) {
+        let mut w = m.write().unwrap_or_else(|p| p.into_inner());
+        if self.generation.load(Ordering::SeqCst) == generation_seen && !self.bypass.load(Ordering::SeqCst) {
+            w.insert(k, v);
+        }
+    }
+
+    /// An app by id.
+    pub async fn app(&self, svc: &Services, id: &AppId) -> Result<Option<Arc<AppRecord>>> {
+        if let Some(v) = get(&self.apps, id) {
+            return Ok(v);
+        }
+        let generation_seen = self.generation.load(Ordering::SeqCst);
+        let v = svc.store.app(id).await?.map(Arc::new);
+        self.put(&self.apps, generation_seen, id.clone(), v.clone());
+        Ok(v)
+    }
+
+    /// A person's role in a company.
+    pub async fn role(&self, svc: &Services, company: &CompanyId, user: &UserId) -> Result<Option<Role>> {
+        let k = (company.clone(), user.clone());
+        if let Some(v) = get(&self.roles, &k) {
+            return Ok(v);
+        }
+        let generation_seen = self.generation.load(Ordering::SeqCst);
+        let v = svc.store.membership(company, user).await?;
+        self.put(&self.roles, generation_seen, k, v);
+        Ok(v)
+    }
+
+    /// A company.
+    pub async fn company(&self, svc: &Services, id: &CompanyId) -> Result<Option<Arc<Company>>> {
+        if let Some(v) = get(&self.companies, id) {
+            return Ok(v);
+        }
+        let generation_seen = self.generation.load(Ordering::SeqCst);
+        let v = svc.store.company(id).await?.map(Arc::new);
+        self.put(&self.companies, generation_seen, id.clone(), v.clone());
+        Ok(v)
+    }
+
+    /// Drops everything cached on this node.
+    pub fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.apps.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.roles.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.companies.write().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    /// After a local change: clear here, and tell every other node.
+    pub async fn invalidate(&self, svc: &Services) -> Result<()> {
+        self.clear();
+        let e = svc.store.bump_cache_epoch().await?;
+        self.epoch.store(e, Ordering::SeqCst);
+        // Clear again: a fill may have started between the first clear and the bump.
+        self.clear();
+        Ok(())
+    }
+
+    /// Compares the database's epoch with ours and clears on change.
+    pub async fn sync_epoch(&self, svc: &Services) -> Result<()> {
+        let e = svc.store.cache_epoch().await?;
+        if self.epoch.swap(e, Ordering::SeqCst) != e {
+            self.clear();
+        }
+        Ok(())
+    }
+
+    /// Turns read-through mode on or off (on while the change listener is down).
+    pub fn set_bypass(&self, on: bool) {
+        if on {
+            self.clear();
+        }
+        self.bypass.store(on, Ordering::SeqCst);
+    }
+}

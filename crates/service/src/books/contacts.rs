@@ -1,0 +1,118 @@
+//! Customers and suppliers.
+
+use super::{normalize, page, Page};
+use crate::activity::Event;
+use crate::{new_id, Access, Error, Result, Services};
+use newledger_domain::ids::ContactId;
+use newledger_domain::permission::Permission;
+use newledger_store::{ContactRecord, ListQuery};
+use serde::Deserialize;
+
+/// Fields of a contact as a client sends them.
+#[derive(Clone, Debug, Deserialize, Default)]
+pub struct ContactInput {
+    /// Name (required).
+    pub name: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Sells to.
+    #[serde(default)]
+    pub is_customer: bool,
+    /// Buys from.
+    #[serde(default)]
+    pub is_supplier: bool,
+    /// Tax number.
+    pub tax_number: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+}
+
+fn validate(i: &ContactInput) -> Result<()> {
+    let n = i.name.trim();
+    if n.is_empty() || n.chars().count() > 200 {
+        return Err(Error::invalid("name", "required, at most 200 characters"));
+    }
+    if let Some(e) = &i.email {
+        if !e.is_empty() {
+            crate::people::users::normalize_email(e)?;
+        }
+    }
+    if !i.is_customer && !i.is_supplier {
+        return Err(Error::invalid("is_customer", "a contact is a customer, a supplier or both"));
+    }
+    for (f, v, max) in [("tax_number", &i.tax_number, 50), ("address", &i.address, 1000)] {
+        if v.as_ref().is_some_and(|v| v.chars().count() > max) {
+            return Err(Error::invalid(f, format!("at most {max} characters")));
+        }
+    }
+    Ok(())
+}
+
+fn clean(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Creates a contact (`contacts:write`).
+pub async fn create(svc: &Services, access: &Access, i: ContactInput) -> Result<ContactRecord> {
+    access.require(Permission::ContactsWrite)?;
+    validate(&i)?;
+    let now = svc.clock.now_ms();
+    let c = ContactRecord {
+        id: new_id(ContactId::PREFIX),
+        company_id: access.company.id.clone(),
+        name: i.name.trim().to_owned(),
+        email: clean(&i.email).map(|e| e.to_lowercase()),
+        is_customer: i.is_customer,
+        is_supplier: i.is_supplier,
+        tax_number: clean(&i.tax_number),
+        address: clean(&i.address),
+        created_by: access.actor.clone(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    svc.store.insert_contact(&c).await?;
+    svc.activity.log(access, Event::ok("contact.created", "contact", c.id.as_str()).reason(c.name.clone())).await?;
+    Ok(c)
+}
+
+/// Replaces a contact's fields if it is still at `version`.
+pub async fn update(svc: &Services, access: &Access, id: &ContactId, version: Option<i64>, i: ContactInput) -> Result<ContactRecord> {
+    access.require(Permission::ContactsWrite)?;
+    validate(&i)?;
+    let old = get(svc, access, id).await?;
+    let expected = version.unwrap_or(old.version);
+    if expected != old.version {
+        return Err(Error::Stale);
+    }
+    let c = ContactRecord {
+        name: i.name.trim().to_owned(),
+        email: clean(&i.email).map(|e| e.to_lowercase()),
+        is_customer: i.is_customer,
+        is_supplier: i.is_supplier,
+        tax_number: clean(&i.tax_number),
+        address: clean(&i.address),
+        updated_at: svc.clock.now_ms(),
+        version: old.version + 1,
+        ..old.clone()
+    };
+    svc.store.update_contact(&c, expected).await?;
+    svc.activity
+        .log(access, Event::ok("contact.updated", "contact", c.id.as_str()).details(serde_json::json!({"old_name": old.name, "new_name": c.name})))
+        .await?;
+    Ok(c)
+}
+
+/// One contact.
+pub async fn get(svc: &Services, access: &Access, id: &ContactId) -> Result<ContactRecord> {
+    access.require(Permission::ContactsRead)?;
+    svc.store.contact(&access.company.id, id).await?.ok_or(Error::NotFound("contact"))
+}
+
+/// Lists contacts (`status` = `customer` or `supplier` filters; `search` by name).
+pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<ContactRecord>> {
+    access.require(Permission::ContactsRead)?;
+    let q = normalize(q);
+    let rows = svc.store.list_contacts(&access.company.id, &q).await?;
+    Ok(page(rows, q.limit, |c| c.id.to_string()))
+}

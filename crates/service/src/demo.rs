@@ -1,0 +1,260 @@
+//! Demo data: a person with a known password and TOTP secret, and a company with a year of
+//! realistic activity (customers, suppliers, invoices in every state, bills, expenses,
+//! payments, manual journals, drafts by a person and by an app).
+
+use crate::app_connect::apps::{self, NewApp};
+use crate::books::contacts::{self, ContactInput};
+use crate::books::documents::{self, DocumentInput};
+use crate::books::journal::{self, JournalInput, JournalLineInput};
+use crate::books::payments::{self, AllocationInput, PaymentInput};
+use crate::{company, people, Access, Result, Services};
+use chrono::{Datelike, Days, NaiveDate};
+use newledger_domain::account::Account;
+use newledger_domain::actor::Actor;
+use newledger_domain::document::{DocumentKind, LineInput};
+use newledger_domain::ids::{AccountId, CompanyId, ContactId};
+use newledger_domain::payment::PaymentKind;
+use newledger_domain::permission::PermissionSet;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// E-mail of the demo person.
+pub const DEMO_EMAIL: &str = "demo@newledger.example";
+/// Password of the demo person.
+pub const DEMO_PASSWORD: &str = "demo-books-2026";
+/// TOTP secret of the demo person (base32).
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// What `newledger demo --json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct DemoInfo {
+    /// Sign-in e-mail.
+    pub email: String,
+    /// Sign-in password.
+    pub password: String,
+    /// TOTP secret, base32.
+    pub totp_secret: String,
+    /// `otpauth://` URI of the secret.
+    pub otpauth_uri: String,
+    /// The demo company.
+    pub company_id: CompanyId,
+    /// A second (test) company, to show the company switcher.
+    pub test_company_id: CompanyId,
+    /// An API credential app of the demo company.
+    pub demo_app_client_id: String,
+    /// Its secret.
+    pub demo_app_client_secret: String,
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap_or_default()
+}
+
+fn code<'a>(accounts: &'a [Account], code: &str) -> &'a AccountId {
+    accounts.iter().find(|a| a.code == code).map_or_else(|| &accounts[0].id, |a| &a.id)
+}
+
+/// Creates the demo person and companies. Safe to call on a database that has them: it then
+/// only returns the sign-in details of the first demo company.
+pub async fn create(svc: &Services) -> Result<DemoInfo> {
+    let user = match svc.store.user_by_email(DEMO_EMAIL).await? {
+        Some(u) => u,
+        None => {
+            let u = people::users::create_user(svc, DEMO_EMAIL, "Dana Demo", DEMO_PASSWORD).await?;
+            svc.store.set_totp(&u.id, Some(DEMO_TOTP_SECRET), true, svc.clock.now_ms()).await?;
+            people::totp::regenerate_recovery_codes(svc, &u).await?;
+            u
+        }
+    };
+    let otpauth_uri = people::totp::otpauth_uri(DEMO_TOTP_SECRET, DEMO_EMAIL)?;
+    let existing = company::companies_of(svc, &user.id).await?;
+    let main = company::create_company(svc, &user.id, "Northwind Studio Ltd", "EUR", true).await?;
+    let test = match existing.iter().find(|(c, _)| !c.is_live) {
+        Some((c, _)) => c.clone(),
+        None => company::create_company(svc, &user.id, "Northwind Sandbox (test)", "EUR", false).await?,
+    };
+    let access = company::access_for_user(svc, &user.id, DEMO_EMAIL, &main.id, "demo").await?;
+    let app = apps::create(
+        svc,
+        &access,
+        NewApp {
+            name: "Shop order sync".into(),
+            purpose: "Drafts invoices for web-shop orders every night".into(),
+            owner_email: None,
+            expires_in_days: Some(365),
+            permissions: vec!["contacts:read".into(), "invoices:read".into(), "invoices:draft".into(), "reports:read".into()],
+        },
+    )
+    .await?;
+    populate(svc, &access, &app.app, svc.clock.today()).await?;
+    Ok(DemoInfo {
+        email: DEMO_EMAIL.into(),
+        password: DEMO_PASSWORD.into(),
+        totp_secret: DEMO_TOTP_SECRET.into(),
+        otpauth_uri,
+        company_id: main.id,
+        test_company_id: test.id,
+        demo_app_client_id: app.app.id.to_string(),
+        demo_app_client_secret: app.client_secret,
+    })
+}
+
+const CUSTOMERS: &[&str] = &["Acme Corporation", "Blue Harbor Cafe", "Cobalt Design GmbH", "Delta Logistics", "Evergreen Dental", "Fjord Analytics", "Granite & Co", "Helios Energy BV", "Ivy League Tutors", "Juniper Hotels"];
+const SUPPLIERS: &[&str] = &["CloudHost Inc", "Office Depot", "City Properties", "PowerGrid Utilities", "Lex & Partners", "Telco Mobile", "AdWorks Media", "Insure One"];
+
+/// Fills a company with a year of activity ending `today`.
+pub async fn populate(svc: &Services, access: &Access, app: &newledger_store::AppRecord, today: NaiveDate) -> Result<()> {
+    let mut rng = StdRng::seed_from_u64(42);
+    let accounts = svc.store.accounts(&access.company.id).await?;
+    let a = |c: &str| code(&accounts, c).clone();
+    let start = today.checked_sub_days(Days::new(365)).unwrap_or(today);
+    let mut customers = Vec::new();
+    for (i, name) in CUSTOMERS.iter().enumerate() {
+        let c = contacts::create(svc, access, ContactInput { name: (*name).into(), email: Some(format!("billing{i}@example.com")), is_customer: true, ..Default::default() }).await?;
+        customers.push(c.id);
+    }
+    let mut suppliers = Vec::new();
+    for name in SUPPLIERS {
+        let c = contacts::create(svc, access, ContactInput { name: (*name).into(), is_supplier: true, ..Default::default() }).await?;
+        suppliers.push(c.id);
+    }
+    // Opening capital.
+    let capital = journal::create_draft(
+        svc,
+        access,
+        JournalInput {
+            date: start,
+            memo: "Owner's capital injection".into(),
+            lines: vec![
+                jl(a("1000"), "Capital paid in", Some("25000.00"), None),
+                jl(a("3000"), "Capital paid in", None, Some("25000.00")),
+            ],
+        },
+    )
+    .await?;
+    journal::post(svc, access, &capital.id, None).await?;
+
+    let services = [("Design sprint", "4100", "1200.00"), ("Consulting hours", "4100", "95.00"), ("Website maintenance", "4000", "450.00"), ("Brand workshop", "4100", "2400.00")];
+    let mut day = start;
+    let mut n = 0u32;
+    while day < today {
+        n += 1;
+        let customer = customers[rng.gen_range(0..customers.len())].clone();
+        let (desc, acc, price) = services[rng.gen_range(0..services.len())];
+        let qty = if desc == "Consulting hours" { rng.gen_range(4..40) } else { 1 };
+        let inv = documents::create_draft(
+            svc,
+            access,
+            DocumentKind::Invoice,
+            DocumentInput {
+                contact_id: Some(customer.clone()),
+                issue_date: day,
+                due_date: day.checked_add_days(Days::new(30)),
+                reference: format!("PO-{}", 1000 + n),
+                payment_account_id: None,
+                lines: vec![line(desc, &qty.to_string(), price, a(acc), "20")],
+            },
+        )
+        .await?;
+        let age = (today - day).num_days();
+        if age > 3 {
+            let inv = documents::approve(svc, access, DocumentKind::Invoice, &inv.id, None).await?;
+            if n % 17 == 0 {
+                documents::void(svc, access, DocumentKind::Invoice, &inv.id, None).await?;
+            } else if age > 45 || (age > 20 && n % 2 == 0) {
+                let paid_on = day.checked_add_days(Days::new(rng.gen_range(5..40))).unwrap_or(day).min(today);
+                let partial = n % 11 == 0;
+                let amount = if partial { inv.total / 2 } else { inv.total };
+                pay(svc, access, PaymentKind::Received, &customer, &a("1000"), paid_on, &inv.id, amount).await?;
+            }
+        }
+        // Bills and expenses through the week.
+        if n % 2 == 0 {
+            let supplier_i = rng.gen_range(0..suppliers.len());
+            let (desc, acc, price) = [("Cloud hosting", "6400", "189.00"), ("Office supplies", "6700", "76.40"), ("Legal advice", "6800", "650.00"), ("Phone plan", "7100", "59.90"), ("Ads campaign", "6000", "420.00"), ("Insurance premium", "6950", "310.00")][supplier_i % 6];
+            let bill = documents::create_draft(
+                svc,
+                access,
+                DocumentKind::Bill,
+                DocumentInput { contact_id: Some(suppliers[supplier_i].clone()), issue_date: day, due_date: day.checked_add_days(Days::new(14)), reference: format!("SUP-{n}"), payment_account_id: None, lines: vec![line(desc, "1", price, a(acc), "20")] },
+            )
+            .await?;
+            if age > 2 {
+                let bill = documents::approve(svc, access, DocumentKind::Bill, &bill.id, None).await?;
+                if age > 20 {
+                    pay(svc, access, PaymentKind::Made, &suppliers[supplier_i], &a("1000"), day.checked_add_days(Days::new(12)).unwrap_or(day).min(today), &bill.id, bill.total).await?;
+                }
+            }
+        }
+        if n % 3 == 0 {
+            let (desc, acc, price, card) = [("Train tickets", "6500", "84.50", true), ("Team lunch", "6600", "132.00", true), ("Bank charges", "6100", "12.50", false)][(n as usize / 3) % 3];
+            let e = documents::create_draft(
+                svc,
+                access,
+                DocumentKind::Expense,
+                DocumentInput { contact_id: None, issue_date: day, due_date: None, reference: String::new(), payment_account_id: Some(if card { a("2100") } else { a("1000") }), lines: vec![line(desc, "1", price, a(acc), if acc == "6100" { "0" } else { "10" })] },
+            )
+            .await?;
+            if age > 1 {
+                documents::approve(svc, access, DocumentKind::Expense, &e.id, None).await?;
+            }
+        }
+        if day.day() == 1 {
+            let rent = documents::create_draft(
+                svc,
+                access,
+                DocumentKind::Expense,
+                DocumentInput { contact_id: Some(suppliers[2].clone()), issue_date: day, due_date: None, reference: "Rent".into(), payment_account_id: Some(a("1000")), lines: vec![line("Monthly office rent", "1", "1800.00", a("6200"), "0")] },
+            )
+            .await?;
+            documents::approve(svc, access, DocumentKind::Expense, &rent.id, None).await?;
+            let dep = journal::create_draft(svc, access, JournalInput { date: day, memo: "Monthly depreciation".into(), lines: vec![jl(a("7000"), "Depreciation", Some("150.00"), None), jl(a("1510"), "Depreciation", None, Some("150.00"))] }).await?;
+            journal::post(svc, access, &dep.id, None).await?;
+        }
+        day = day.checked_add_days(Days::new(rng.gen_range(2..4))).unwrap_or(today);
+    }
+    // Drafts waiting for review: one by the person, two by the app.
+    let app_access = Access { actor: Actor::App(app.id.clone()), label: app.name.clone(), permissions: app.permissions, ..access.clone() };
+    for (i, who) in [access, &app_access, &app_access].into_iter().enumerate() {
+        documents::create_draft(
+            svc,
+            who,
+            DocumentKind::Invoice,
+            DocumentInput { contact_id: Some(customers[i].clone()), issue_date: today, due_date: None, reference: format!("WEB-{}", 500 + i), payment_account_id: None, lines: vec![line("Online order", "2", "49.00", a("4000"), "20")] },
+        )
+        .await?;
+    }
+    journal::create_draft(svc, access, JournalInput { date: today, memo: "Owner drawings".into(), lines: vec![jl(a("3100"), "Drawings", Some("500.00"), None), jl(a("1000"), "Drawings", None, Some("500.00"))] }).await?;
+    let _ = PermissionSet::EMPTY;
+    Ok(())
+}
+
+fn line(desc: &str, qty: &str, price: &str, account: AccountId, tax: &str) -> LineInput {
+    LineInput { description: desc.into(), quantity: dec(qty), unit_price: dec(price), account_id: account, tax_rate: dec(tax) }
+}
+
+fn jl(account: AccountId, desc: &str, debit: Option<&str>, credit: Option<&str>) -> JournalLineInput {
+    JournalLineInput { account_id: account, description: desc.into(), contact_id: None, debit: debit.map(Into::into), credit: credit.map(Into::into) }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn pay(svc: &Services, access: &Access, kind: PaymentKind, contact: &ContactId, bank: &AccountId, date: NaiveDate, doc: &newledger_domain::ids::DocumentId, amount: i64) -> Result<()> {
+    let cur = access.company.currency;
+    payments::record(
+        svc,
+        access,
+        PaymentInput {
+            kind,
+            contact_id: contact.clone(),
+            bank_account_id: bank.clone(),
+            date,
+            amount: cur.format(amount),
+            reference: String::new(),
+            allocations: vec![AllocationInput { document_id: doc.clone(), amount: cur.format(amount) }],
+        },
+    )
+    .await?;
+    Ok(())
+}

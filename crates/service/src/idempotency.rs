@@ -1,0 +1,56 @@
+//! `Idempotency-Key` for API writes: scoped to (app or connection, company, method + path),
+//! kept 24 h. A retry with the same body replays the first response; a different body is
+//! refused (422); a retry while the first is still running gets 409.
+
+use crate::crypto::sha256_hex;
+use crate::{Access, Error, Result, Services};
+use newledger_store::{IdempotencyClaim, IdempotencyKey};
+
+/// How long keys are kept.
+pub const TTL_MS: i64 = 24 * 3600 * 1000;
+
+/// What to do with a write that carries a key.
+#[derive(Debug)]
+pub enum Begin {
+    /// First use: run the write, then call [`finish`].
+    Proceed(IdempotencyKey),
+    /// Seen before: return this stored response (status, JSON body).
+    Replay(u16, String),
+}
+
+/// Claims a key for this request.
+pub async fn begin(svc: &Services, access: &Access, method_path: &str, key: &str, body: &[u8]) -> Result<Begin> {
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+        return Err(Error::invalid("Idempotency-Key", "1–255 visible ASCII characters"));
+    }
+    let k = IdempotencyKey {
+        principal_id: access.actor.id().to_owned(),
+        company_id: access.company.id.to_string(),
+        method_path: method_path.to_owned(),
+        key: key.to_owned(),
+    };
+    let hash = sha256_hex(body);
+    match svc.store.claim_idempotency(&k, &hash, svc.clock.now_ms()).await? {
+        IdempotencyClaim::Claimed => Ok(Begin::Proceed(k)),
+        IdempotencyClaim::Existing { request_hash, .. } if request_hash != hash => {
+            Err(Error::invalid("Idempotency-Key", "this key was already used with a different request body"))
+        }
+        IdempotencyClaim::Existing { response: None, .. } => Err(Error::Conflict("a request with this Idempotency-Key is still being processed; retry shortly".into())),
+        IdempotencyClaim::Existing { response: Some((status, body)), .. } => Ok(Begin::Replay(status, body)),
+    }
+}
+
+/// Stores the response of a claimed key; server errors release it so that a retry runs again.
+pub async fn finish(svc: &Services, key: &IdempotencyKey, status: u16, body: &str) -> Result<()> {
+    if status >= 500 {
+        svc.store.release_idempotency(key).await?;
+    } else {
+        svc.store.complete_idempotency(key, status, body).await?;
+    }
+    Ok(())
+}
+
+/// Drops expired keys.
+pub async fn purge(svc: &Services) -> Result<u64> {
+    Ok(svc.store.purge_idempotency(svc.clock.now_ms() - TTL_MS).await?)
+}

@@ -1,0 +1,7 @@
+//! People: accounts with argon2id passwords, TOTP second factor with recovery codes,
+//! sign-in throttling and web sessions.
+
+pub mod sessions;
+pub mod signin;
+pub mod totp;
+pub mod users;

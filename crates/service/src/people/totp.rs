@@ -1,0 +1,115 @@
+//! TOTP (RFC 6238: SHA-1, 6 digits, 30 s) with replay protection: each time step is accepted
+//! once per person (§5.2), claimed atomically in the store so that another node cannot accept
+//! the same code either. One step of clock drift either way is allowed (§6).
+
+use crate::{Error, Result, Services};
+use newledger_store::UserRecord;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+/// Issuer shown in authenticator apps.
+pub const ISSUER: &str = "NewLedger";
+
+fn totp(secret_b32: &str, account: &str) -> Result<TOTP> {
+    let bytes = Secret::Encoded(secret_b32.to_owned())
+        .to_bytes()
+        .map_err(|_| Error::Internal(anyhow::anyhow!("stored TOTP secret is not base32")))?;
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, Some(ISSUER.to_owned()), account.to_owned())
+        .map_err(|e| Error::Internal(anyhow::anyhow!("totp: {e}")))
+}
+
+/// A new random 160-bit secret, base32.
+pub fn generate_secret() -> String {
+    Secret::generate_secret().to_encoded().to_string()
+}
+
+/// The `otpauth://` URI for an authenticator app.
+pub fn otpauth_uri(secret_b32: &str, account: &str) -> Result<String> {
+    Ok(totp(secret_b32, account)?.get_url())
+}
+
+/// The code for a secret at an instant (tests and the demo output use it).
+pub fn code_at(secret_b32: &str, unix_secs: u64) -> Result<String> {
+    Ok(totp(secret_b32, "x@example.com")?.generate(unix_secs))
+}
+
+/// Which step (if any) in now−1..=now+1 the code matches.
+fn matching_step(secret_b32: &str, code: &str, now_ms: i64) -> Result<Option<i64>> {
+    let code = code.trim().replace(' ', "");
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let t = totp(secret_b32, "x@example.com")?;
+    let step = now_ms.div_euclid(30_000);
+    for s in [step, step - 1, step + 1] {
+        let at = u64::try_from(s * 30).unwrap_or(0);
+        if crate::crypto::ct_eq(&t.generate(at), &code) {
+            return Ok(Some(s));
+        }
+    }
+    Ok(None)
+}
+
+/// Verifies a code against the person's enrolled secret and burns its step.
+pub async fn verify(svc: &Services, user: &UserRecord, code: &str) -> Result<()> {
+    let secret = match (&user.totp_secret, user.totp_enabled) {
+        (Some(s), true) => s,
+        _ => return Err(Error::Forbidden { permission: None, reason: "two-factor authentication is not set up".into() }),
+    };
+    verify_with(svc, user, secret, code).await
+}
+
+async fn verify_with(svc: &Services, user: &UserRecord, secret: &str, code: &str) -> Result<()> {
+    match matching_step(secret, code, svc.clock.now_ms())? {
+        Some(step) if svc.store.claim_totp_step(&user.id, step).await? => Ok(()),
+        Some(_) => Err(Error::invalid("code", "this code was already used; wait for the next one")),
+        None => Err(Error::invalid("code", "the code is not correct; check your authenticator app's clock")),
+    }
+}
+
+/// Starts enrolment: stores a new, unconfirmed secret and returns it.
+pub async fn start_enrolment(svc: &Services, user: &UserRecord) -> Result<String> {
+    if user.totp_enabled {
+        return Err(Error::Conflict("two-factor authentication is already set up".into()));
+    }
+    let secret = generate_secret();
+    svc.store.set_totp(&user.id, Some(&secret), false, svc.clock.now_ms()).await?;
+    Ok(secret)
+}
+
+/// Confirms enrolment with a first code; returns ten one-time recovery codes to show once.
+pub async fn confirm_enrolment(svc: &Services, user: &UserRecord, code: &str) -> Result<Vec<String>> {
+    let secret = match (&user.totp_secret, user.totp_enabled) {
+        (Some(s), false) => s.clone(),
+        (_, true) => return Err(Error::Conflict("two-factor authentication is already set up".into())),
+        (None, _) => return Err(Error::Conflict("start the set-up first".into())),
+    };
+    verify_with(svc, user, &secret, code).await?;
+    svc.store.set_totp(&user.id, Some(&secret), true, svc.clock.now_ms()).await?;
+    regenerate_recovery_codes(svc, user).await
+}
+
+/// Replaces the recovery codes; returns the new ones (shown once).
+pub async fn regenerate_recovery_codes(svc: &Services, user: &UserRecord) -> Result<Vec<String>> {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    let codes: Vec<String> = (0..10)
+        .map(|_| {
+            let c: String = (0..10).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect();
+            format!("{}-{}", c.get(..5).unwrap_or_default(), c.get(5..).unwrap_or_default())
+        })
+        .collect();
+    let hashes: Vec<String> = codes.iter().map(|c| svc.key.hash_secret(c)).collect();
+    svc.store.replace_recovery_codes(&user.id, &hashes).await?;
+    Ok(codes)
+}
+
+/// Accepts a recovery code once.
+pub async fn use_recovery_code(svc: &Services, user: &UserRecord, code: &str) -> Result<()> {
+    let c = code.trim().to_lowercase();
+    if svc.store.use_recovery_code(&user.id, &svc.key.hash_secret(&c), svc.clock.now_ms()).await? {
+        Ok(())
+    } else {
+        Err(Error::invalid("code", "unknown or already used recovery code"))
+    }
+}
