@@ -1,1 +1,76 @@
-fn main() {}
+//! `newledger`: the one binary. `serve` runs the server; `migrate`, `demo`, `user`, `company`,
+//! `app` and `export` are operators' and developers' tasks.
+
+mod commands;
+mod config;
+
+use clap::{Parser, Subcommand};
+
+/// NewLedger: accounting books with governed App Connect integrations.
+#[derive(Parser, Debug)]
+#[command(name = "newledger", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    common: config::Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server.
+    Serve(commands::serve::ServeArgs),
+    /// Apply database migrations.
+    Migrate,
+    /// Create the demo person and company (prints how to sign in).
+    Demo(commands::demo::DemoArgs),
+    /// Manage people.
+    #[command(subcommand)]
+    User(commands::admin::UserCommand),
+    /// Manage companies.
+    #[command(subcommand)]
+    Company(commands::admin::CompanyCommand),
+    /// Manage API credential apps (incident response: revoke takes effect on every node).
+    #[command(subcommand)]
+    App(commands::app::AppCommand),
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let json = std::env::var("NEWLEDGER_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let sub = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        sub.json().init();
+    } else {
+        sub.init();
+    }
+    let result = match cli.command {
+        Command::Serve(a) => commands::serve::run(&cli.common, a).await,
+        Command::Migrate => commands::migrate(&cli.common).await,
+        Command::Demo(a) => commands::demo::run(&cli.common, a).await,
+        Command::User(c) => commands::admin::user(&cli.common, c).await,
+        Command::Company(c) => commands::admin::company(&cli.common, c).await,
+        Command::App(c) => commands::app::run(&cli.common, c).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -40,7 +40,12 @@ impl AccountClass {
             "equity" => AccountClass::Equity,
             "revenue" => AccountClass::Revenue,
             "expense" => AccountClass::Expense,
-            _ => return Err(DomainError::invalid("class", "must be asset, liability, equity, revenue or expense")),
+            _ => {
+                return Err(DomainError::invalid(
+                    "class",
+                    "must be asset, liability, equity, revenue or expense",
+                ));
+            }
         })
     }
 
@@ -52,7 +57,11 @@ impl AccountClass {
     /// The balance in the class's natural sign: debit − credit for debit-normal classes,
     /// credit − debit otherwise.
     pub fn natural(self, debit: i64, credit: i64) -> i64 {
-        if self.debit_normal() { debit - credit } else { credit - debit }
+        if self.debit_normal() {
+            debit - credit
+        } else {
+            credit - debit
+        }
     }
 
     /// True for profit-and-loss classes.
@@ -112,7 +121,10 @@ impl AccountRole {
     /// Control accounts fed only by documents and payments: a manual journal line on them would
     /// make the subledger (open invoices, bills, tax returns) disagree with the ledger.
     pub fn is_control(self) -> bool {
-        matches!(self, AccountRole::Receivable | AccountRole::Payable | AccountRole::Tax)
+        matches!(
+            self,
+            AccountRole::Receivable | AccountRole::Payable | AccountRole::Tax
+        )
     }
 
     /// Accounts money can be paid from or into.
@@ -155,8 +167,18 @@ pub struct TemplateAccount {
 pub const TEMPLATE_CHART: &[TemplateAccount] = {
     use AccountClass::*;
     use AccountRole::*;
-    const fn a(code: &'static str, name: &'static str, class: AccountClass, role: AccountRole) -> TemplateAccount {
-        TemplateAccount { code, name, class, role }
+    const fn a(
+        code: &'static str,
+        name: &'static str,
+        class: AccountClass,
+        role: AccountRole,
+    ) -> TemplateAccount {
+        TemplateAccount {
+            code,
+            name,
+            class,
+            role,
+        }
     }
     &[
         a("1000", "Business Bank Account", Asset, Bank),

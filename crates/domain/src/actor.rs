@@ -46,7 +46,12 @@ impl Actor {
             "app" => Actor::App(AppId::parse(id)?),
             "connection" => Actor::Connection(ConnectionId::parse(id)?),
             "system" => Actor::System,
-            other => return Err(crate::DomainError::invalid("actor", format!("unknown kind {other}"))),
+            other => {
+                return Err(crate::DomainError::invalid(
+                    "actor",
+                    format!("unknown kind {other}"),
+                ));
+            }
         })
     }
 

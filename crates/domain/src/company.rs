@@ -1,8 +1,8 @@
 //! Company settings that rules depend on: base currency, lock date, fiscal year start.
 
+use crate::DomainError;
 use crate::ids::CompanyId;
 use crate::money::Currency;
-use crate::DomainError;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +29,9 @@ impl Company {
     /// Refuses a posting date on or before the lock date.
     pub fn check_open(&self, date: NaiveDate) -> Result<(), DomainError> {
         match self.lock_date {
-            Some(lock_date) if date <= lock_date => Err(DomainError::PeriodLocked { date, lock_date }),
+            Some(lock_date) if date <= lock_date => {
+                Err(DomainError::PeriodLocked { date, lock_date })
+            }
             _ => Ok(()),
         }
     }
@@ -37,12 +39,20 @@ impl Company {
     /// The first day of the fiscal year containing `date`.
     pub fn fiscal_year_start(&self, date: NaiveDate) -> NaiveDate {
         let start_in = |year: i32| {
-            NaiveDate::from_ymd_opt(year, self.fiscal_year_start_month, self.fiscal_year_start_day)
-                .or_else(|| NaiveDate::from_ymd_opt(year, self.fiscal_year_start_month, 28))
-                .unwrap_or(NaiveDate::MIN)
+            NaiveDate::from_ymd_opt(
+                year,
+                self.fiscal_year_start_month,
+                self.fiscal_year_start_day,
+            )
+            .or_else(|| NaiveDate::from_ymd_opt(year, self.fiscal_year_start_month, 28))
+            .unwrap_or(NaiveDate::MIN)
         };
         let this_year = start_in(date.year());
-        if this_year <= date { this_year } else { start_in(date.year() - 1) }
+        if this_year <= date {
+            this_year
+        } else {
+            start_in(date.year() - 1)
+        }
     }
 }
 
@@ -50,7 +60,10 @@ impl Company {
 pub fn validate_fiscal_year_start(month: u32, day: u32) -> Result<(), DomainError> {
     match NaiveDate::from_ymd_opt(2023, month, day) {
         Some(_) => Ok(()),
-        None => Err(DomainError::invalid("fiscal_year_start", "must be a valid month and day (not 29 February)")),
+        None => Err(DomainError::invalid(
+            "fiscal_year_start",
+            "must be a valid month and day (not 29 February)",
+        )),
     }
 }
 
@@ -73,8 +86,14 @@ mod tests {
     #[test]
     fn lock_date_is_inclusive() {
         let c = company(1, 1);
-        assert!(c.check_open(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()).is_err());
-        assert!(c.check_open(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()).is_ok());
+        assert!(
+            c.check_open(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap())
+                .is_err()
+        );
+        assert!(
+            c.check_open(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap())
+                .is_ok()
+        );
     }
 
     #[test]
@@ -83,6 +102,9 @@ mod tests {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
         assert_eq!(c.fiscal_year_start(d(2026, 3, 1)), d(2025, 7, 1));
         assert_eq!(c.fiscal_year_start(d(2026, 7, 1)), d(2026, 7, 1));
-        assert_eq!(company(1, 1).fiscal_year_start(d(2026, 12, 31)), d(2026, 1, 1));
+        assert_eq!(
+            company(1, 1).fiscal_year_start(d(2026, 12, 31)),
+            d(2026, 1, 1)
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! Invoices (AR), bills (AP) and expenses: lines with tax, totals, the status lifecycle, and
 //! the balanced entry each one posts when approved.
 
+use crate::DomainError;
 use crate::ids::{AccountId, ContactId};
 use crate::journal::{BalancedLines, Line};
 use crate::money::Currency;
-use crate::DomainError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +36,12 @@ impl DocumentKind {
             "invoice" => DocumentKind::Invoice,
             "bill" => DocumentKind::Bill,
             "expense" => DocumentKind::Expense,
-            _ => return Err(DomainError::invalid("kind", "must be invoice, bill or expense")),
+            _ => {
+                return Err(DomainError::invalid(
+                    "kind",
+                    "must be invoice, bill or expense",
+                ));
+            }
         })
     }
 
@@ -60,9 +65,13 @@ impl DocumentKind {
 
     /// The kind an id belongs to, from its prefix.
     pub fn of_id(id: &str) -> Option<Self> {
-        [DocumentKind::Invoice, DocumentKind::Bill, DocumentKind::Expense]
-            .into_iter()
-            .find(|k| id.starts_with(k.id_prefix()))
+        [
+            DocumentKind::Invoice,
+            DocumentKind::Bill,
+            DocumentKind::Expense,
+        ]
+        .into_iter()
+        .find(|k| id.starts_with(k.id_prefix()))
     }
 }
 
@@ -102,13 +111,21 @@ impl DocumentStatus {
             "paid" => DocumentStatus::Paid,
             "voided" => DocumentStatus::Voided,
             "discarded" => DocumentStatus::Discarded,
-            _ => return Err(DomainError::invalid("status", "must be draft, approved, paid, voided or discarded")),
+            _ => {
+                return Err(DomainError::invalid(
+                    "status",
+                    "must be draft, approved, paid, voided or discarded",
+                ));
+            }
         })
     }
 
     /// True once the document is in the ledger (approved, paid or voided).
     pub fn is_posted(self) -> bool {
-        matches!(self, DocumentStatus::Approved | DocumentStatus::Paid | DocumentStatus::Voided)
+        matches!(
+            self,
+            DocumentStatus::Approved | DocumentStatus::Paid | DocumentStatus::Voided
+        )
     }
 }
 
@@ -154,12 +171,21 @@ pub struct Totals {
 pub const MAX_DOCUMENT_LINES: usize = 200;
 
 /// Computes line amounts and totals; refuses lines that cannot be posted.
-pub fn compute_lines(lines: Vec<LineInput>, currency: Currency) -> Result<(Vec<ComputedLine>, Totals), DomainError> {
+pub fn compute_lines(
+    lines: Vec<LineInput>,
+    currency: Currency,
+) -> Result<(Vec<ComputedLine>, Totals), DomainError> {
     if lines.is_empty() {
-        return Err(DomainError::invalid("lines", "a document needs at least one line"));
+        return Err(DomainError::invalid(
+            "lines",
+            "a document needs at least one line",
+        ));
     }
     if lines.len() > MAX_DOCUMENT_LINES {
-        return Err(DomainError::invalid("lines", format!("at most {MAX_DOCUMENT_LINES} lines")));
+        return Err(DomainError::invalid(
+            "lines",
+            format!("at most {MAX_DOCUMENT_LINES} lines"),
+        ));
     }
     let hundred = Decimal::ONE_HUNDRED;
     let mut totals = Totals::default();
@@ -167,25 +193,51 @@ pub fn compute_lines(lines: Vec<LineInput>, currency: Currency) -> Result<(Vec<C
     for (i, input) in lines.into_iter().enumerate() {
         let field = |f: &str| format!("lines[{i}].{f}");
         if input.description.trim().is_empty() || input.description.chars().count() > 1000 {
-            return Err(DomainError::invalid(field("description"), "required, at most 1000 characters"));
+            return Err(DomainError::invalid(
+                field("description"),
+                "required, at most 1000 characters",
+            ));
         }
         if input.quantity <= Decimal::ZERO {
-            return Err(DomainError::invalid(field("quantity"), "must be greater than zero"));
+            return Err(DomainError::invalid(
+                field("quantity"),
+                "must be greater than zero",
+            ));
         }
         if input.tax_rate < Decimal::ZERO || input.tax_rate > hundred {
-            return Err(DomainError::invalid(field("tax_rate"), "must be a percentage between 0 and 100"));
+            return Err(DomainError::invalid(
+                field("tax_rate"),
+                "must be a percentage between 0 and 100",
+            ));
         }
-        let net_dec = input.quantity.checked_mul(input.unit_price).ok_or(DomainError::Overflow)?;
+        let net_dec = input
+            .quantity
+            .checked_mul(input.unit_price)
+            .ok_or(DomainError::Overflow)?;
         let net = currency.to_minor(net_dec)?;
         let exact_net = Decimal::new(net, u32::from(currency.exponent()));
-        let tax = currency.to_minor(exact_net.checked_mul(input.tax_rate).ok_or(DomainError::Overflow)? / hundred)?;
-        totals.subtotal = totals.subtotal.checked_add(net).ok_or(DomainError::Overflow)?;
+        let tax = currency.to_minor(
+            exact_net
+                .checked_mul(input.tax_rate)
+                .ok_or(DomainError::Overflow)?
+                / hundred,
+        )?;
+        totals.subtotal = totals
+            .subtotal
+            .checked_add(net)
+            .ok_or(DomainError::Overflow)?;
         totals.tax = totals.tax.checked_add(tax).ok_or(DomainError::Overflow)?;
         out.push(ComputedLine { input, net, tax });
     }
-    totals.total = totals.subtotal.checked_add(totals.tax).ok_or(DomainError::Overflow)?;
+    totals.total = totals
+        .subtotal
+        .checked_add(totals.tax)
+        .ok_or(DomainError::Overflow)?;
     if totals.total <= 0 {
-        return Err(DomainError::invalid("lines", "the document total must be greater than zero"));
+        return Err(DomainError::invalid(
+            "lines",
+            "the document total must be greater than zero",
+        ));
     }
     Ok((out, totals))
 }
@@ -263,12 +315,20 @@ mod tests {
     #[test]
     fn computes_tax_per_line_half_away_from_zero() {
         // 3 × 0.35 = 1.05; 1.05 × 7.5 % = 0.07875 → 0.08
-        let (lines, t) = compute_lines(vec![li("3", "0.35", "7.5"), li("1.5", "100", "20")], eur()).unwrap();
+        let (lines, t) =
+            compute_lines(vec![li("3", "0.35", "7.5"), li("1.5", "100", "20")], eur()).unwrap();
         assert_eq!(lines[0].net, 105);
         assert_eq!(lines[0].tax, 8);
         assert_eq!(lines[1].net, 15000);
         assert_eq!(lines[1].tax, 3000);
-        assert_eq!(t, Totals { subtotal: 15105, tax: 3008, total: 18113 });
+        assert_eq!(
+            t,
+            Totals {
+                subtotal: 15105,
+                tax: 3008,
+                total: 18113
+            }
+        );
     }
 
     #[test]
@@ -281,9 +341,14 @@ mod tests {
 
     #[test]
     fn invoice_posting_balances_with_discount() {
-        let (lines, t) = compute_lines(vec![li("1", "100", "20"), li("1", "-10", "20")], eur()).unwrap();
-        let acc = PostingAccounts { counter: AccountId::from_suffix("ar"), tax: AccountId::from_suffix("tax") };
-        let e = posting_lines(DocumentKind::Invoice, &lines, t, &acc, None, "INV-1", eur()).unwrap();
+        let (lines, t) =
+            compute_lines(vec![li("1", "100", "20"), li("1", "-10", "20")], eur()).unwrap();
+        let acc = PostingAccounts {
+            counter: AccountId::from_suffix("ar"),
+            tax: AccountId::from_suffix("tax"),
+        };
+        let e =
+            posting_lines(DocumentKind::Invoice, &lines, t, &acc, None, "INV-1", eur()).unwrap();
         assert_eq!(e.total(), 10800 + 1000);
         assert_eq!(e.lines()[0].debit, 10800);
     }

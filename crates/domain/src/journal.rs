@@ -1,8 +1,8 @@
 //! Journal entries: validated balanced lines, the status lifecycle and reversal.
 
+use crate::DomainError;
 use crate::ids::{AccountId, ContactId};
 use crate::money::Currency;
-use crate::DomainError;
 use serde::{Deserialize, Serialize};
 
 /// One line of an entry; exactly one of `debit` and `credit` is positive.
@@ -35,10 +35,16 @@ impl BalancedLines {
     /// Validates lines into a balanced set.
     pub fn new(lines: Vec<Line>, currency: Currency) -> Result<Self, DomainError> {
         if lines.len() < 2 {
-            return Err(DomainError::invalid("lines", "an entry needs at least two lines"));
+            return Err(DomainError::invalid(
+                "lines",
+                "an entry needs at least two lines",
+            ));
         }
         if lines.len() > MAX_LINES {
-            return Err(DomainError::invalid("lines", format!("an entry has at most {MAX_LINES} lines")));
+            return Err(DomainError::invalid(
+                "lines",
+                format!("an entry has at most {MAX_LINES} lines"),
+            ));
         }
         let (mut debits, mut credits) = (0i64, 0i64);
         for (i, l) in lines.iter().enumerate() {
@@ -50,7 +56,10 @@ impl BalancedLines {
                 ));
             }
             if l.description.chars().count() > 1000 {
-                return Err(DomainError::invalid(format!("lines[{i}].description"), "at most 1000 characters"));
+                return Err(DomainError::invalid(
+                    format!("lines[{i}].description"),
+                    "at most 1000 characters",
+                ));
             }
             debits = debits.checked_add(l.debit).ok_or(DomainError::Overflow)?;
             credits = credits.checked_add(l.credit).ok_or(DomainError::Overflow)?;
@@ -86,9 +95,16 @@ impl BalancedLines {
         let lines = self
             .lines
             .iter()
-            .map(|l| Line { debit: l.credit, credit: l.debit, ..l.clone() })
+            .map(|l| Line {
+                debit: l.credit,
+                credit: l.debit,
+                ..l.clone()
+            })
             .collect();
-        BalancedLines { lines, currency: self.currency }
+        BalancedLines {
+            lines,
+            currency: self.currency,
+        }
     }
 }
 
@@ -165,7 +181,12 @@ impl EntryStatus {
             "draft" => EntryStatus::Draft,
             "posted" => EntryStatus::Posted,
             "discarded" => EntryStatus::Discarded,
-            _ => return Err(DomainError::invalid("status", "must be draft, posted or discarded")),
+            _ => {
+                return Err(DomainError::invalid(
+                    "status",
+                    "must be draft, posted or discarded",
+                ));
+            }
         })
     }
 }
@@ -193,7 +214,10 @@ mod tests {
     fn refuses_unbalanced_and_two_sided() {
         assert!(matches!(
             BalancedLines::new(vec![line(100, 0), line(0, 90)], eur()),
-            Err(DomainError::Unbalanced { debits: 100, credits: 90 })
+            Err(DomainError::Unbalanced {
+                debits: 100,
+                credits: 90
+            })
         ));
         assert!(BalancedLines::new(vec![line(100, 100), line(0, 0)], eur()).is_err());
         assert!(BalancedLines::new(vec![line(100, 0)], eur()).is_err());

@@ -16,10 +16,30 @@ pub struct Currency {
 
 /// Currencies whose minor unit is not two digits (ISO 4217); all others default to 2.
 const EXPONENTS: &[(&str, u8)] = &[
-    ("BHD", 3), ("BIF", 0), ("CLP", 0), ("DJF", 0), ("GNF", 0), ("IQD", 3), ("ISK", 0),
-    ("JOD", 3), ("JPY", 0), ("KMF", 0), ("KRW", 0), ("KWD", 3), ("LYD", 3), ("OMR", 3),
-    ("PYG", 0), ("RWF", 0), ("TND", 3), ("UGX", 0), ("UYI", 0), ("VND", 0), ("VUV", 0),
-    ("XAF", 0), ("XOF", 0), ("XPF", 0),
+    ("BHD", 3),
+    ("BIF", 0),
+    ("CLP", 0),
+    ("DJF", 0),
+    ("GNF", 0),
+    ("IQD", 3),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KMF", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("LYD", 3),
+    ("OMR", 3),
+    ("PYG", 0),
+    ("RWF", 0),
+    ("TND", 3),
+    ("UGX", 0),
+    ("UYI", 0),
+    ("VND", 0),
+    ("VUV", 0),
+    ("XAF", 0),
+    ("XOF", 0),
+    ("XPF", 0),
 ];
 
 impl Currency {
@@ -27,10 +47,19 @@ impl Currency {
     pub fn parse(code: &str) -> Result<Self, DomainError> {
         let b = code.as_bytes();
         if b.len() != 3 || !b.iter().all(u8::is_ascii_uppercase) {
-            return Err(DomainError::invalid("currency", "must be a three-letter ISO 4217 code such as EUR"));
+            return Err(DomainError::invalid(
+                "currency",
+                "must be a three-letter ISO 4217 code such as EUR",
+            ));
         }
-        let exponent = EXPONENTS.iter().find(|(c, _)| *c == code).map_or(2, |(_, e)| *e);
-        Ok(Self { code: [b[0], b[1], b[2]], exponent })
+        let exponent = EXPONENTS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(2, |(_, e)| *e);
+        Ok(Self {
+            code: [b[0], b[1], b[2]],
+            exponent,
+        })
     }
 
     /// The code, e.g. `EUR`.
@@ -54,14 +83,17 @@ impl Currency {
 
     /// Parses a decimal string (`"1234.50"`) that must not have more digits than the minor unit.
     pub fn parse_amount(&self, s: &str) -> Result<i64, DomainError> {
-        let d: Decimal = s
-            .trim()
-            .parse()
-            .map_err(|_| DomainError::invalid("amount", "must be a decimal string such as \"1234.50\""))?;
+        let d: Decimal = s.trim().parse().map_err(|_| {
+            DomainError::invalid("amount", "must be a decimal string such as \"1234.50\"")
+        })?;
         if d.scale() > u32::from(self.exponent) {
             return Err(DomainError::invalid(
                 "amount",
-                format!("{} allows at most {} decimal places", self.code(), self.exponent),
+                format!(
+                    "{} allows at most {} decimal places",
+                    self.code(),
+                    self.exponent
+                ),
             ));
         }
         self.to_minor(d)
@@ -110,9 +142,15 @@ impl Money {
     /// Adds two amounts of the same currency.
     pub fn checked_add(self, other: Money) -> Result<Money, DomainError> {
         if self.currency != other.currency {
-            return Err(DomainError::CurrencyMismatch(self.currency.to_string(), other.currency.to_string()));
+            return Err(DomainError::CurrencyMismatch(
+                self.currency.to_string(),
+                other.currency.to_string(),
+            ));
         }
-        let minor = self.minor.checked_add(other.minor).ok_or(DomainError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(DomainError::Overflow)?;
         Ok(Money::new(minor, self.currency))
     }
 }

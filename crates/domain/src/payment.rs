@@ -1,9 +1,9 @@
 //! Payments received from customers and made to suppliers, allocated to invoices and bills.
 
+use crate::DomainError;
 use crate::ids::{AccountId, ContactId, DocumentId};
 use crate::journal::{BalancedLines, Line};
 use crate::money::Currency;
-use crate::DomainError;
 use serde::{Deserialize, Serialize};
 
 /// Direction of a payment.
@@ -52,12 +52,18 @@ pub fn validate_allocations(amount: i64, allocations: &[Allocation]) -> Result<(
         return Err(DomainError::invalid("amount", "must be greater than zero"));
     }
     if allocations.is_empty() {
-        return Err(DomainError::invalid("allocations", "allocate the payment to at least one document"));
+        return Err(DomainError::invalid(
+            "allocations",
+            "allocate the payment to at least one document",
+        ));
     }
     let mut sum = 0i64;
     for (i, a) in allocations.iter().enumerate() {
         if a.amount <= 0 {
-            return Err(DomainError::invalid(format!("allocations[{i}].amount"), "must be greater than zero"));
+            return Err(DomainError::invalid(
+                format!("allocations[{i}].amount"),
+                "must be greater than zero",
+            ));
         }
         if a.amount > a.outstanding {
             return Err(DomainError::invalid(
@@ -68,7 +74,10 @@ pub fn validate_allocations(amount: i64, allocations: &[Allocation]) -> Result<(
         sum = sum.checked_add(a.amount).ok_or(DomainError::Overflow)?;
     }
     if sum != amount {
-        return Err(DomainError::invalid("allocations", "must add up to the payment amount"));
+        return Err(DomainError::invalid(
+            "allocations",
+            "must add up to the payment amount",
+        ));
     }
     Ok(())
 }

@@ -116,7 +116,11 @@ impl PermissionSet {
 
     /// Every delegable permission.
     pub fn delegable() -> Self {
-        Permission::ALL.iter().copied().filter(|p| p.is_delegable()).collect()
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(|p| p.is_delegable())
+            .collect()
     }
 
     /// Parses a space-separated scope string; unknown values are an error naming them.
@@ -166,12 +170,18 @@ impl PermissionSet {
 
     /// The permissions, in catalogue order.
     pub fn iter(self) -> impl Iterator<Item = Permission> {
-        Permission::ALL.iter().copied().filter(move |p| self.contains(*p))
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
     }
 
     /// Space-separated scope string.
     pub fn to_scope_string(self) -> String {
-        self.iter().map(Permission::as_str).collect::<Vec<_>>().join(" ")
+        self.iter()
+            .map(Permission::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 

@@ -43,7 +43,10 @@ pub struct Section {
 
 fn section(rows: Vec<AccountRow>, currency: Currency) -> Section {
     let total = rows.iter().map(|r| r.amount.minor).sum();
-    Section { rows, total: Money::new(total, currency) }
+    Section {
+        rows,
+        total: Money::new(total, currency),
+    }
 }
 
 fn row(a: &Account, amount: i64, currency: Currency) -> AccountRow {
@@ -88,7 +91,11 @@ pub struct TrialBalance {
 }
 
 /// Builds the trial balance from all-time totals up to `as_of`.
-pub fn trial_balance(as_of: NaiveDate, totals: &[AccountTotal], currency: Currency) -> TrialBalance {
+pub fn trial_balance(
+    as_of: NaiveDate,
+    totals: &[AccountTotal],
+    currency: Currency,
+) -> TrialBalance {
     let mut rows = Vec::new();
     let (mut td, mut tc) = (0, 0);
     for t in sorted(totals) {
@@ -150,7 +157,12 @@ pub fn net_profit(totals: &[AccountTotal]) -> i64 {
 }
 
 /// Builds the profit and loss from totals over `from..=to`.
-pub fn profit_and_loss(from: NaiveDate, to: NaiveDate, totals: &[AccountTotal], currency: Currency) -> ProfitAndLoss {
+pub fn profit_and_loss(
+    from: NaiveDate,
+    to: NaiveDate,
+    totals: &[AccountTotal],
+    currency: Currency,
+) -> ProfitAndLoss {
     let pick = |class: AccountClass| {
         sorted(totals)
             .into_iter()
@@ -161,7 +173,14 @@ pub fn profit_and_loss(from: NaiveDate, to: NaiveDate, totals: &[AccountTotal], 
     let revenue = section(pick(AccountClass::Revenue), currency);
     let expenses = section(pick(AccountClass::Expense), currency);
     let net = revenue.total.minor - expenses.total.minor;
-    ProfitAndLoss { from, to, currency, revenue, expenses, net_profit: Money::new(net, currency) }
+    ProfitAndLoss {
+        from,
+        to,
+        currency,
+        revenue,
+        expenses,
+        net_profit: Money::new(net, currency),
+    }
 }
 
 /// Balance sheet as of a date.
@@ -303,7 +322,9 @@ pub fn aging(as_of: NaiveDate, items: &[OpenItem], currency: Currency) -> Aging 
             61..=90 => 3,
             _ => 4,
         };
-        by_contact.entry((it.contact_name.clone(), it.contact_id.clone())).or_default()[b] += it.outstanding;
+        by_contact
+            .entry((it.contact_name.clone(), it.contact_id.clone()))
+            .or_default()[b] += it.outstanding;
         total[b] += it.outstanding;
     }
     let mk = |id: Option<ContactId>, name: String, b: [i64; 5]| AgingRow {
@@ -319,7 +340,10 @@ pub fn aging(as_of: NaiveDate, items: &[OpenItem], currency: Currency) -> Aging 
     Aging {
         as_of,
         currency,
-        rows: by_contact.into_iter().map(|((name, id), b)| mk(Some(id), name, b)).collect(),
+        rows: by_contact
+            .into_iter()
+            .map(|((name, id), b)| mk(Some(id), name, b))
+            .collect(),
         total: mk(None, "Total".into(), total),
     }
 }
@@ -352,8 +376,17 @@ mod tests {
         let sales = acct("4000", Revenue, AccountRole::General);
         let rent = acct("6200", Expense, AccountRole::General);
         // All time: sales 1000, rent 300 → bank 700. This year: sales 400, rent 100.
-        let t = |a: &Account, d, c| AccountTotal { account: a.clone(), debit: d, credit: c };
-        let all = vec![t(&bank, 1000, 300), t(&re, 0, 0), t(&sales, 0, 1000), t(&rent, 300, 0)];
+        let t = |a: &Account, d, c| AccountTotal {
+            account: a.clone(),
+            debit: d,
+            credit: c,
+        };
+        let all = vec![
+            t(&bank, 1000, 300),
+            t(&re, 0, 0),
+            t(&sales, 0, 1000),
+            t(&rent, 300, 0),
+        ];
         let cur = vec![t(&sales, 0, 400), t(&rent, 100, 0)];
         let bs = balance_sheet(NaiveDate::MIN, &all, &cur, eur());
         assert_eq!(bs.assets.total.minor, 700);
@@ -368,10 +401,33 @@ mod tests {
     fn aging_buckets_by_days_past_due() {
         let d = |m, dd| NaiveDate::from_ymd_opt(2026, m, dd).unwrap();
         let c = ContactId::from_suffix("c1");
-        let it = |due, amt| OpenItem { contact_id: c.clone(), contact_name: "Ann".into(), due_date: due, outstanding: amt };
-        let a = aging(d(6, 30), &[it(d(6, 30), 1), it(d(6, 29), 10), it(d(5, 31), 100), it(d(5, 30), 1000), it(d(1, 1), 10000)], eur());
+        let it = |due, amt| OpenItem {
+            contact_id: c.clone(),
+            contact_name: "Ann".into(),
+            due_date: due,
+            outstanding: amt,
+        };
+        let a = aging(
+            d(6, 30),
+            &[
+                it(d(6, 30), 1),
+                it(d(6, 29), 10),
+                it(d(5, 31), 100),
+                it(d(5, 30), 1000),
+                it(d(1, 1), 10000),
+            ],
+            eur(),
+        );
         let r = &a.rows[0];
-        assert_eq!((r.current.minor, r.days_1_30.minor, r.days_31_60.minor, r.over_90.minor), (1, 110, 1000, 10000));
+        assert_eq!(
+            (
+                r.current.minor,
+                r.days_1_30.minor,
+                r.days_31_60.minor,
+                r.over_90.minor
+            ),
+            (1, 110, 1000, 10000)
+        );
         assert_eq!(a.total.total.minor, 11111);
     }
 }

@@ -1,7 +1,7 @@
 //! Membership roles: fixed sets of permissions in this slice.
 
-use crate::permission::{Permission, PermissionKind, PermissionSet};
 use crate::DomainError;
+use crate::permission::{Permission, PermissionKind, PermissionSet};
 use serde::{Deserialize, Serialize};
 
 /// A person's role in one company.
@@ -22,7 +22,13 @@ pub enum Role {
 
 impl Role {
     /// Every role, most powerful first.
-    pub const ALL: &'static [Role] = &[Role::Owner, Role::Admin, Role::Accountant, Role::Bookkeeper, Role::Viewer];
+    pub const ALL: &'static [Role] = &[
+        Role::Owner,
+        Role::Admin,
+        Role::Accountant,
+        Role::Bookkeeper,
+        Role::Viewer,
+    ];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
@@ -41,7 +47,12 @@ impl Role {
             .iter()
             .copied()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("role", format!("unknown role `{s}` (owner, admin, accountant, bookkeeper, viewer)")))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "role",
+                    format!("unknown role `{s}` (owner, admin, accountant, bookkeeper, viewer)"),
+                )
+            })
     }
 
     /// The permissions this role grants.
@@ -59,7 +70,11 @@ impl Role {
                 .copied()
                 .filter(|p| p.kind() != PermissionKind::PeopleOnly && *p != BankCategorize)
                 .collect(),
-            Role::Viewer => Permission::ALL.iter().copied().filter(|p| p.kind() == PermissionKind::Read).collect(),
+            Role::Viewer => Permission::ALL
+                .iter()
+                .copied()
+                .filter(|p| p.kind() == PermissionKind::Read)
+                .collect(),
         }
     }
 }
@@ -70,11 +85,35 @@ mod tests {
 
     #[test]
     fn roles_nest() {
-        assert!(Role::Owner.permissions().is_superset(Role::Accountant.permissions()));
-        assert!(Role::Accountant.permissions().is_superset(Role::Bookkeeper.permissions()));
-        assert!(Role::Bookkeeper.permissions().is_superset(Role::Viewer.permissions()));
-        assert!(Role::Accountant.permissions().contains(Permission::JournalPost));
-        assert!(!Role::Accountant.permissions().contains(Permission::AppConnectManage));
-        assert!(!Role::Bookkeeper.permissions().contains(Permission::InvoicesApprove));
+        assert!(
+            Role::Owner
+                .permissions()
+                .is_superset(Role::Accountant.permissions())
+        );
+        assert!(
+            Role::Accountant
+                .permissions()
+                .is_superset(Role::Bookkeeper.permissions())
+        );
+        assert!(
+            Role::Bookkeeper
+                .permissions()
+                .is_superset(Role::Viewer.permissions())
+        );
+        assert!(
+            Role::Accountant
+                .permissions()
+                .contains(Permission::JournalPost)
+        );
+        assert!(
+            !Role::Accountant
+                .permissions()
+                .contains(Permission::AppConnectManage)
+        );
+        assert!(
+            !Role::Bookkeeper
+                .permissions()
+                .contains(Permission::InvoicesApprove)
+        );
     }
 }

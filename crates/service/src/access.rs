@@ -25,14 +25,21 @@ pub struct Access {
 impl Access {
     /// Fails with `Forbidden` naming the permission when it is missing.
     pub fn require(&self, p: Permission) -> Result<()> {
-        if self.permissions.contains(p) { Ok(()) } else { Err(Error::missing(p)) }
+        if self.permissions.contains(p) {
+            Ok(())
+        } else {
+            Err(Error::missing(p))
+        }
     }
 
     /// The person acting, or `Forbidden` for programs (people-only actions).
     pub fn person(&self) -> Result<&UserId> {
         match &self.actor {
             Actor::User(u) => Ok(u),
-            _ => Err(Error::Forbidden { permission: None, reason: "only a person can do this".into() }),
+            _ => Err(Error::Forbidden {
+                permission: None,
+                reason: "only a person can do this".into(),
+            }),
         }
     }
 }

@@ -35,13 +35,32 @@ pub struct Event {
 
 impl Event {
     /// A successful event on a target.
-    pub fn ok(action: &'static str, target_kind: &'static str, target_id: impl Into<String>) -> Self {
-        Self { action, target_kind, target_id: target_id.into(), details: serde_json::json!({}), ..Default::default() }
+    pub fn ok(
+        action: &'static str,
+        target_kind: &'static str,
+        target_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            action,
+            target_kind,
+            target_id: target_id.into(),
+            details: serde_json::json!({}),
+            ..Default::default()
+        }
     }
 
     /// A failed event on a target, with its reason.
-    pub fn failed(action: &'static str, target_kind: &'static str, target_id: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { failed: true, reason: reason.into(), ..Self::ok(action, target_kind, target_id) }
+    pub fn failed(
+        action: &'static str,
+        target_kind: &'static str,
+        target_id: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            failed: true,
+            reason: reason.into(),
+            ..Self::ok(action, target_kind, target_id)
+        }
     }
 
     /// Adds details.
@@ -73,7 +92,11 @@ pub struct Who {
 impl ActivityLog {
     /// A log writing to `store`.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock, folded: Mutex::new(HashMap::new()) }
+        Self {
+            store,
+            clock,
+            folded: Mutex::new(HashMap::new()),
+        }
     }
 
     fn row(&self, company: Option<&CompanyId>, who: &Who, e: Event) -> NewActivity {
@@ -116,7 +139,12 @@ impl ActivityLog {
     /// per (actor, address, reason). The first occurrence in a window is written at once so
     /// that the log shows an attack as it starts.
     pub async fn log_folded(&self, company: Option<&CompanyId>, who: &Who, e: Event) -> Result<()> {
-        let key = (who.id.clone(), who.ip.clone(), e.reason.clone(), e.action.to_owned());
+        let key = (
+            who.id.clone(),
+            who.ip.clone(),
+            e.reason.clone(),
+            e.action.to_owned(),
+        );
         let row = self.row(company, who, e);
         let first = {
             let mut m = self.folded.lock().unwrap_or_else(|p| p.into_inner());
@@ -142,7 +170,11 @@ impl ActivityLog {
         let now = self.clock.now_ms();
         let rows: Vec<NewActivity> = {
             let mut m = self.folded.lock().unwrap_or_else(|p| p.into_inner());
-            let due: Vec<_> = m.iter().filter(|(_, (r, _))| all || now - r.at >= 60_000).map(|(k, _)| k.clone()).collect();
+            let due: Vec<_> = m
+                .iter()
+                .filter(|(_, (r, _))| all || now - r.at >= 60_000)
+                .map(|(k, _)| k.clone())
+                .collect();
             due.into_iter()
                 .filter_map(|k| m.remove(&k))
                 .filter(|(_, repeats)| *repeats > 0)

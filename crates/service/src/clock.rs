@@ -10,7 +10,8 @@ pub trait Clock: Send + Sync {
 
     /// Today's date (UTC).
     fn today(&self) -> NaiveDate {
-        DateTime::<Utc>::from_timestamp_millis(self.now_ms()).map_or(NaiveDate::MIN, |d| d.date_naive())
+        DateTime::<Utc>::from_timestamp_millis(self.now_ms())
+            .map_or(NaiveDate::MIN, |d| d.date_naive())
     }
 }
 
@@ -54,5 +55,7 @@ impl Clock for ManualClock {
 
 /// Formats an instant (ms) as RFC 3339.
 pub fn rfc3339(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |d| {
+        d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    })
 }

@@ -1,11 +1,11 @@
 //! Companies, memberships and company settings; building a person's [`Access`].
 
 use crate::activity::Event;
-use crate::{new_id, Access, Error, Result, Services};
+use crate::{Access, Error, Result, Services, new_id};
 use chrono::NaiveDate;
 use newledger_domain::account::{Account, TEMPLATE_CHART};
 use newledger_domain::actor::Actor;
-use newledger_domain::company::{validate_fiscal_year_start, Company};
+use newledger_domain::company::{Company, validate_fiscal_year_start};
 use newledger_domain::ids::{AccountId, CompanyId, UserId};
 use newledger_domain::money::Currency;
 use newledger_domain::permission::Permission;
@@ -14,7 +14,13 @@ use newledger_store::MemberRecord;
 use serde_json::json;
 
 /// Creates a company with the template chart; `owner` becomes its owner.
-pub async fn create_company(svc: &Services, owner: &UserId, name: &str, currency: &str, is_live: bool) -> Result<Company> {
+pub async fn create_company(
+    svc: &Services,
+    owner: &UserId,
+    name: &str,
+    currency: &str,
+    is_live: bool,
+) -> Result<Company> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Error::invalid("name", "required, at most 200 characters"));
@@ -39,15 +45,31 @@ pub async fn create_company(svc: &Services, owner: &UserId, name: &str, currency
             archived: false,
         })
         .collect();
-    svc.store.create_company(&company, owner, &accounts, svc.clock.now_ms()).await?;
+    svc.store
+        .create_company(&company, owner, &accounts, svc.clock.now_ms())
+        .await?;
     Ok(company)
 }
 
 /// A person's access to a company: their role's permissions. Not a member → `NotFound`, so
 /// that other companies' existence does not leak.
-pub async fn access_for_user(svc: &Services, user: &UserId, label: &str, company: &CompanyId, ip: &str) -> Result<Access> {
-    let role = svc.auth_cache.role(svc, company, user).await?.ok_or(Error::NotFound("company"))?;
-    let company = svc.store.company(company).await?.ok_or(Error::NotFound("company"))?;
+pub async fn access_for_user(
+    svc: &Services,
+    user: &UserId,
+    label: &str,
+    company: &CompanyId,
+    ip: &str,
+) -> Result<Access> {
+    let role = svc
+        .auth_cache
+        .role(svc, company, user)
+        .await?
+        .ok_or(Error::NotFound("company"))?;
+    let company = svc
+        .store
+        .company(company)
+        .await?
+        .ok_or(Error::NotFound("company"))?;
     Ok(Access {
         actor: Actor::User(user.clone()),
         label: label.to_owned(),
@@ -78,9 +100,15 @@ pub async fn set_member(svc: &Services, access: &Access, email: &str, role: Role
     if old == Some(Role::Owner) && role != Role::Owner {
         ensure_other_owner(svc, access, &user.id).await?;
     }
-    svc.store.upsert_membership(&access.company.id, &user.id, role, svc.clock.now_ms()).await?;
+    svc.store
+        .upsert_membership(&access.company.id, &user.id, role, svc.clock.now_ms())
+        .await?;
     svc.auth_cache.invalidate(svc).await?;
-    let action = if old.is_some() { "member.role_changed" } else { "member.added" };
+    let action = if old.is_some() {
+        "member.role_changed"
+    } else {
+        "member.added"
+    };
     svc.activity
         .log(
             access,
@@ -94,20 +122,40 @@ pub async fn set_member(svc: &Services, access: &Access, email: &str, role: Role
 /// Removes a person from the company (never the last owner).
 pub async fn remove_member(svc: &Services, access: &Access, user: &UserId) -> Result<()> {
     access.require(Permission::MembersManage)?;
-    let old = svc.store.membership(&access.company.id, user).await?.ok_or(Error::NotFound("member"))?;
+    let old = svc
+        .store
+        .membership(&access.company.id, user)
+        .await?
+        .ok_or(Error::NotFound("member"))?;
     if old == Role::Owner {
         ensure_other_owner(svc, access, user).await?;
     }
-    svc.store.remove_membership(&access.company.id, user).await?;
+    svc.store
+        .remove_membership(&access.company.id, user)
+        .await?;
     svc.auth_cache.invalidate(svc).await?;
     svc.activity
-        .log(access, Event::ok("member.removed", "user", user.as_str()).details(json!({"old": old.as_str()})))
+        .log(
+            access,
+            Event::ok("member.removed", "user", user.as_str())
+                .details(json!({"old": old.as_str()})),
+        )
         .await
 }
 
 async fn ensure_other_owner(svc: &Services, access: &Access, user: &UserId) -> Result<()> {
-    let owners = svc.store.members(&access.company.id).await?.into_iter().filter(|m| m.role == Role::Owner && &m.user_id != user).count();
-    if owners == 0 { Err(Error::Conflict("a company needs at least one owner".into())) } else { Ok(()) }
+    let owners = svc
+        .store
+        .members(&access.company.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.role == Role::Owner && &m.user_id != user)
+        .count();
+    if owners == 0 {
+        Err(Error::Conflict("a company needs at least one owner".into()))
+    } else {
+        Ok(())
+    }
 }
 
 /// Changes company settings (name, lock date, fiscal year start).
@@ -119,7 +167,11 @@ pub async fn update_settings(
     fiscal_year_start: Option<(u32, u32)>,
 ) -> Result<Company> {
     access.require(Permission::SettingsManage)?;
-    let mut c = svc.store.company(&access.company.id).await?.ok_or(Error::NotFound("company"))?;
+    let mut c = svc
+        .store
+        .company(&access.company.id)
+        .await?
+        .ok_or(Error::NotFound("company"))?;
     let old = c.clone();
     if let Some(n) = name {
         let n = n.trim();

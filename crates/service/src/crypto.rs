@@ -1,8 +1,8 @@
 //! The server key and what is derived from it: keyed hashes of server-generated secrets,
 //! token MACs, random secrets with scanner-friendly prefixes, constant-time comparison.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -54,7 +54,8 @@ impl SecretKey {
 
     fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
         // Domain separation: one key, distinct derived uses.
-        let mut m = <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        let mut m = <HmacSha256 as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
         m.update(purpose.as_bytes());
         m.update(&[0]);
         m.update(data);
@@ -87,7 +88,10 @@ pub fn ct_eq(a: &str, b: &str) -> bool {
 
 /// SHA-256, hex: fingerprints of request bodies (idempotency) and similar non-secret data.
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -98,8 +102,14 @@ mod tests {
     fn hashes_are_keyed_and_stable() {
         let k = SecretKey::from_bytes([7; 32]);
         assert_eq!(k.hash_secret("a"), k.hash_secret("a"));
-        assert_ne!(k.hash_secret("a"), SecretKey::from_bytes([8; 32]).hash_secret("a"));
-        assert_eq!(SecretKey::from_hex(&k.to_hex()).unwrap().hash_secret("a"), k.hash_secret("a"));
+        assert_ne!(
+            k.hash_secret("a"),
+            SecretKey::from_bytes([8; 32]).hash_secret("a")
+        );
+        assert_eq!(
+            SecretKey::from_hex(&k.to_hex()).unwrap().hash_secret("a"),
+            k.hash_secret("a")
+        );
         assert!(random_secret("nlcs_").starts_with("nlcs_"));
         assert!(ct_eq("abc", "abc") && !ct_eq("abc", "abd"));
     }

@@ -1,8 +1,8 @@
 //! The service's one error type, chosen by what the caller must do. The web layer maps it once
 //! per surface (problem+json, OAuth JSON, error page).
 
-use newledger_domain::permission::Permission;
 use newledger_domain::DomainError;
+use newledger_domain::permission::Permission;
 use newledger_store::StoreError;
 
 /// A failed use case.
@@ -61,7 +61,10 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// Shorthand for [`Error::Invalid`].
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::Invalid { field: field.into(), reason: reason.into() }
+        Error::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// A missing permission.
@@ -77,7 +80,9 @@ impl From<DomainError> for Error {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Invalid { field, reason } => Error::Invalid { field, reason },
-            DomainError::PeriodLocked { date, lock_date } => Error::PeriodLocked { date, lock_date },
+            DomainError::PeriodLocked { date, lock_date } => {
+                Error::PeriodLocked { date, lock_date }
+            }
             DomainError::Unbalanced { .. } => Error::invalid("lines", e.to_string()),
             DomainError::CurrencyMismatch(..) => Error::invalid("currency", e.to_string()),
             DomainError::Overflow => Error::invalid("amount", "amount out of range"),
@@ -91,7 +96,9 @@ impl From<StoreError> for Error {
         match e {
             StoreError::NotFound => Error::NotFound("record"),
             StoreError::Conflict { constraint } if constraint == "version" => Error::Stale,
-            StoreError::Conflict { constraint } => Error::Conflict(format!("conflict: {constraint}")),
+            StoreError::Conflict { constraint } => {
+                Error::Conflict(format!("conflict: {constraint}"))
+            }
             StoreError::Rule(d) => d.into(),
             StoreError::Config(c) => Error::Internal(anyhow::anyhow!(c)),
             StoreError::Other(e) => Error::Internal(e),

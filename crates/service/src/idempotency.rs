@@ -19,9 +19,18 @@ pub enum Begin {
 }
 
 /// Claims a key for this request.
-pub async fn begin(svc: &Services, access: &Access, method_path: &str, key: &str, body: &[u8]) -> Result<Begin> {
+pub async fn begin(
+    svc: &Services,
+    access: &Access,
+    method_path: &str,
+    key: &str,
+    body: &[u8],
+) -> Result<Begin> {
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
-        return Err(Error::invalid("Idempotency-Key", "1–255 visible ASCII characters"));
+        return Err(Error::invalid(
+            "Idempotency-Key",
+            "1–255 visible ASCII characters",
+        ));
     }
     let k = IdempotencyKey {
         principal_id: access.actor.id().to_owned(),
@@ -30,13 +39,25 @@ pub async fn begin(svc: &Services, access: &Access, method_path: &str, key: &str
         key: key.to_owned(),
     };
     let hash = sha256_hex(body);
-    match svc.store.claim_idempotency(&k, &hash, svc.clock.now_ms()).await? {
+    match svc
+        .store
+        .claim_idempotency(&k, &hash, svc.clock.now_ms())
+        .await?
+    {
         IdempotencyClaim::Claimed => Ok(Begin::Proceed(k)),
         IdempotencyClaim::Existing { request_hash, .. } if request_hash != hash => {
-            Err(Error::invalid("Idempotency-Key", "this key was already used with a different request body"))
+            Err(Error::invalid(
+                "Idempotency-Key",
+                "this key was already used with a different request body",
+            ))
         }
-        IdempotencyClaim::Existing { response: None, .. } => Err(Error::Conflict("a request with this Idempotency-Key is still being processed; retry shortly".into())),
-        IdempotencyClaim::Existing { response: Some((status, body)), .. } => Ok(Begin::Replay(status, body)),
+        IdempotencyClaim::Existing { response: None, .. } => Err(Error::Conflict(
+            "a request with this Idempotency-Key is still being processed; retry shortly".into(),
+        )),
+        IdempotencyClaim::Existing {
+            response: Some((status, body)),
+            ..
+        } => Ok(Begin::Replay(status, body)),
     }
 }
 
@@ -52,5 +73,8 @@ pub async fn finish(svc: &Services, key: &IdempotencyKey, status: u16, body: &st
 
 /// Drops expired keys.
 pub async fn purge(svc: &Services) -> Result<u64> {
-    Ok(svc.store.purge_idempotency(svc.clock.now_ms() - TTL_MS).await?)
+    Ok(svc
+        .store
+        .purge_idempotency(svc.clock.now_ms() - TTL_MS)
+        .await?)
 }

@@ -72,7 +72,12 @@ pub struct Services {
 
 impl Services {
     /// Assembles the services.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, key: SecretKey, settings: Settings) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        key: SecretKey,
+        settings: Settings,
+    ) -> Self {
         Self {
             activity: Arc::new(activity::ActivityLog::new(store.clone(), clock.clone())),
             auth_cache: Arc::new(AuthCache::default()),
@@ -99,7 +104,10 @@ pub fn new_id<T: std::str::FromStr>(prefix: &str) -> T
 where
     T::Err: std::fmt::Debug,
 {
-    let raw = format!("{prefix}{}", ulid::Ulid::new().to_string().to_ascii_lowercase());
+    let raw = format!(
+        "{prefix}{}",
+        ulid::Ulid::new().to_string().to_ascii_lowercase()
+    );
     match raw.parse() {
         Ok(id) => id,
         // The prefix comes from the id type itself, so this cannot fail; keep a clear message.

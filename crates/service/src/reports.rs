@@ -7,24 +7,49 @@ use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::AccountId;
 use newledger_domain::money::{Currency, Money};
 use newledger_domain::permission::Permission;
-use newledger_domain::report::{self, AccountTotal, Aging, BalanceSheet, ProfitAndLoss, TrialBalance};
+use newledger_domain::report::{
+    self, AccountTotal, Aging, BalanceSheet, ProfitAndLoss, TrialBalance,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-async fn totals(svc: &Services, access: &Access, from: Option<NaiveDate>, to: NaiveDate, accounts: &HashMap<AccountId, Account>) -> Result<Vec<AccountTotal>> {
-    let raw = svc.store.account_totals(&access.company.id, from, to).await?;
+async fn totals(
+    svc: &Services,
+    access: &Access,
+    from: Option<NaiveDate>,
+    to: NaiveDate,
+    accounts: &HashMap<AccountId, Account>,
+) -> Result<Vec<AccountTotal>> {
+    let raw = svc
+        .store
+        .account_totals(&access.company.id, from, to)
+        .await?;
     Ok(raw
         .into_iter()
-        .filter_map(|(id, debit, credit)| accounts.get(&id).map(|a| AccountTotal { account: a.clone(), debit, credit }))
+        .filter_map(|(id, debit, credit)| {
+            accounts.get(&id).map(|a| AccountTotal {
+                account: a.clone(),
+                debit,
+                credit,
+            })
+        })
         .collect())
 }
 
 fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
-    if from > to { Err(Error::invalid("from", "must be on or before `to`")) } else { Ok(()) }
+    if from > to {
+        Err(Error::invalid("from", "must be on or before `to`"))
+    } else {
+        Ok(())
+    }
 }
 
 /// Trial balance as of a date.
-pub async fn trial_balance(svc: &Services, access: &Access, as_of: NaiveDate) -> Result<TrialBalance> {
+pub async fn trial_balance(
+    svc: &Services,
+    access: &Access,
+    as_of: NaiveDate,
+) -> Result<TrialBalance> {
     access.require(Permission::ReportsRead)?;
     let accounts = crate::books::accounts::by_id(svc, access).await?;
     let t = totals(svc, access, None, as_of, &accounts).await?;
@@ -32,28 +57,55 @@ pub async fn trial_balance(svc: &Services, access: &Access, as_of: NaiveDate) ->
 }
 
 /// Profit and loss over a range.
-pub async fn profit_and_loss(svc: &Services, access: &Access, from: NaiveDate, to: NaiveDate) -> Result<ProfitAndLoss> {
+pub async fn profit_and_loss(
+    svc: &Services,
+    access: &Access,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<ProfitAndLoss> {
     access.require(Permission::ReportsRead)?;
     check_range(from, to)?;
     let accounts = crate::books::accounts::by_id(svc, access).await?;
     let t = totals(svc, access, Some(from), to, &accounts).await?;
-    Ok(report::profit_and_loss(from, to, &t, access.company.currency))
+    Ok(report::profit_and_loss(
+        from,
+        to,
+        &t,
+        access.company.currency,
+    ))
 }
 
 /// Balance sheet as of a date.
-pub async fn balance_sheet(svc: &Services, access: &Access, as_of: NaiveDate) -> Result<BalanceSheet> {
+pub async fn balance_sheet(
+    svc: &Services,
+    access: &Access,
+    as_of: NaiveDate,
+) -> Result<BalanceSheet> {
     access.require(Permission::ReportsRead)?;
     let accounts = crate::books::accounts::by_id(svc, access).await?;
     let all = totals(svc, access, None, as_of, &accounts).await?;
     let fy = access.company.fiscal_year_start(as_of);
     let current = totals(svc, access, Some(fy), as_of, &accounts).await?;
-    Ok(report::balance_sheet(as_of, &all, &current, access.company.currency))
+    Ok(report::balance_sheet(
+        as_of,
+        &all,
+        &current,
+        access.company.currency,
+    ))
 }
 
 /// AR (invoices) or AP (bills) aging as of a date.
-pub async fn aging(svc: &Services, access: &Access, kind: DocumentKind, as_of: NaiveDate) -> Result<Aging> {
+pub async fn aging(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    as_of: NaiveDate,
+) -> Result<Aging> {
     access.require(Permission::ReportsRead)?;
-    let items = svc.store.open_items(&access.company.id, kind, as_of).await?;
+    let items = svc
+        .store
+        .open_items(&access.company.id, kind, as_of)
+        .await?;
     Ok(report::aging(as_of, &items, access.company.currency))
 }
 
@@ -109,7 +161,12 @@ pub struct CashSummary {
 }
 
 /// Cash summary over a range.
-pub async fn cash_summary(svc: &Services, access: &Access, from: NaiveDate, to: NaiveDate) -> Result<CashSummary> {
+pub async fn cash_summary(
+    svc: &Services,
+    access: &Access,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<CashSummary> {
     access.require(Permission::ReportsRead)?;
     check_range(from, to)?;
     let cur = access.company.currency;
@@ -122,10 +179,22 @@ pub async fn cash_summary(svc: &Services, access: &Access, from: NaiveDate, to: 
     };
     let during = totals(svc, access, Some(from), to, &accounts).await?;
     let mut per: BTreeMap<String, CashAccount> = BTreeMap::new();
-    let mut cash_accounts: Vec<&Account> = accounts.values().filter(|a| a.role.is_money()).collect();
+    let mut cash_accounts: Vec<&Account> =
+        accounts.values().filter(|a| a.role.is_money()).collect();
     cash_accounts.sort_by(|a, b| a.code.cmp(&b.code));
     for a in cash_accounts {
-        per.insert(a.id.to_string(), CashAccount { account_id: a.id.clone(), code: a.code.clone(), name: a.name.clone(), opening: m(0), money_in: m(0), money_out: m(0), closing: m(0) });
+        per.insert(
+            a.id.to_string(),
+            CashAccount {
+                account_id: a.id.clone(),
+                code: a.code.clone(),
+                name: a.name.clone(),
+                opening: m(0),
+                money_in: m(0),
+                money_out: m(0),
+                closing: m(0),
+            },
+        );
     }
     for t in before.iter().filter(|t| t.account.role.is_money()) {
         if let Some(c) = per.get_mut(t.account.id.as_str()) {
@@ -146,7 +215,11 @@ pub async fn cash_summary(svc: &Services, access: &Access, from: NaiveDate, to: 
         })
         .collect();
     let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for (id, month, d, c) in svc.store.monthly_totals(&access.company.id, from, to).await? {
+    for (id, month, d, c) in svc
+        .store
+        .monthly_totals(&access.company.id, from, to)
+        .await?
+    {
         if is_cash(&id) {
             let e = months.entry(month).or_default();
             e.0 += d;
@@ -160,7 +233,15 @@ pub async fn cash_summary(svc: &Services, access: &Access, from: NaiveDate, to: 
         total_opening: m(accounts_out.iter().map(|a| a.opening.minor).sum()),
         total_closing: m(accounts_out.iter().map(|a| a.closing.minor).sum()),
         accounts: accounts_out,
-        months: months.into_iter().map(|(month, (i, o))| CashMonth { month, money_in: m(i), money_out: m(o), net: m(i - o) }).collect(),
+        months: months
+            .into_iter()
+            .map(|(month, (i, o))| CashMonth {
+                month,
+                money_in: m(i),
+                money_out: m(o),
+                net: m(i - o),
+            })
+            .collect(),
     })
 }
 
@@ -199,15 +280,29 @@ pub struct ExpenseBreakdown {
 }
 
 /// Expense breakdown over a range.
-pub async fn expenses(svc: &Services, access: &Access, from: NaiveDate, to: NaiveDate) -> Result<ExpenseBreakdown> {
+pub async fn expenses(
+    svc: &Services,
+    access: &Access,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<ExpenseBreakdown> {
     access.require(Permission::ReportsRead)?;
     check_range(from, to)?;
     let cur = access.company.currency;
     let accounts = crate::books::accounts::by_id(svc, access).await?;
     let mut rows: BTreeMap<String, ExpenseRow> = BTreeMap::new();
     let mut month_totals: BTreeMap<String, Money> = BTreeMap::new();
-    for (id, month, d, c) in svc.store.monthly_totals(&access.company.id, from, to).await? {
-        let Some(a) = accounts.get(&id).filter(|a| a.class == AccountClass::Expense) else { continue };
+    for (id, month, d, c) in svc
+        .store
+        .monthly_totals(&access.company.id, from, to)
+        .await?
+    {
+        let Some(a) = accounts
+            .get(&id)
+            .filter(|a| a.class == AccountClass::Expense)
+        else {
+            continue;
+        };
         let amt = d - c;
         let r = rows.entry(a.code.clone()).or_insert_with(|| ExpenseRow {
             account_id: a.id.clone(),
@@ -218,13 +313,23 @@ pub async fn expenses(svc: &Services, access: &Access, from: NaiveDate, to: Naiv
         });
         r.months.insert(month.clone(), Money::new(amt, cur));
         r.total.minor += amt;
-        month_totals.entry(month).or_insert(Money::new(0, cur)).minor += amt;
+        month_totals
+            .entry(month)
+            .or_insert(Money::new(0, cur))
+            .minor += amt;
     }
     let mut months = Vec::new();
-    let mut d = NaiveDate::from_ymd_opt(chrono::Datelike::year(&from), chrono::Datelike::month(&from), 1).unwrap_or(from);
+    let mut d = NaiveDate::from_ymd_opt(
+        chrono::Datelike::year(&from),
+        chrono::Datelike::month(&from),
+        1,
+    )
+    .unwrap_or(from);
     while d <= to {
         months.push(d.format("%Y-%m").to_string());
-        d = d.checked_add_months(chrono::Months::new(1)).unwrap_or(NaiveDate::MAX);
+        d = d
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(NaiveDate::MAX);
     }
     Ok(ExpenseBreakdown {
         from,

@@ -26,7 +26,9 @@ pub enum StoreError {
 impl StoreError {
     /// A compare-and-set failure.
     pub fn conflict(constraint: &str) -> Self {
-        StoreError::Conflict { constraint: constraint.to_owned() }
+        StoreError::Conflict {
+            constraint: constraint.to_owned(),
+        }
     }
 }
 
@@ -35,7 +37,10 @@ impl From<sqlx::Error> for StoreError {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
-                constraint: db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned()),
+                constraint: db
+                    .constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| db.message().to_owned()),
             },
             _ => StoreError::Other(anyhow::Error::new(e)),
         }

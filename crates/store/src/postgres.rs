@@ -1,9 +1,9 @@
 //! PostgreSQL specifics: the pool, and LISTEN/NOTIFY so that a revocation on one node reaches
 //! the caches of every other node at once.
 
+use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 use sqlx::postgres::PgListener;
-use sqlx::AnyPool;
 use std::time::Duration;
 use tokio::sync::watch;
 

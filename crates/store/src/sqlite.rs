@@ -1,8 +1,8 @@
 //! SQLite specifics: file creation, WAL, foreign keys and busy handling, and one writer
 //! connection so that in-process writers queue instead of failing with `SQLITE_BUSY`.
 
-use sqlx::any::AnyPoolOptions;
 use sqlx::AnyConnection;
+use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 

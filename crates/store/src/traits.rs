@@ -1,8 +1,8 @@
 //! The storage interface, split into role traits; [`Store`] is all of them, held as
 //! `Arc<dyn Store>` by the service.
 
-use crate::records::*;
 use crate::StoreResult;
+use crate::records::*;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use newledger_domain::account::Account;
@@ -22,12 +22,23 @@ pub trait UserStore: Send + Sync {
     /// Finds a user by id.
     async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<UserRecord>>;
     /// Sets (or clears) the TOTP secret and whether it is confirmed.
-    async fn set_totp(&self, id: &UserId, secret: Option<&str>, enabled: bool, now: i64) -> StoreResult<()>;
+    async fn set_totp(
+        &self,
+        id: &UserId,
+        secret: Option<&str>,
+        enabled: bool,
+        now: i64,
+    ) -> StoreResult<()>;
     /// Records `step` as used if it is newer than the last one; false when it was already used
     /// (atomic, so a code cannot be replayed on another node either).
     async fn claim_totp_step(&self, id: &UserId, step: i64) -> StoreResult<bool>;
     /// Sets the failed-sign-in counter and lock.
-    async fn set_login_failures(&self, id: &UserId, failures: i64, locked_until: Option<i64>) -> StoreResult<()>;
+    async fn set_login_failures(
+        &self,
+        id: &UserId,
+        failures: i64,
+        locked_until: Option<i64>,
+    ) -> StoreResult<()>;
     /// Replaces the password hash.
     async fn set_password_hash(&self, id: &UserId, hash: &str, now: i64) -> StoreResult<()>;
     /// Replaces all recovery codes.
@@ -40,7 +51,13 @@ pub trait UserStore: Send + Sync {
 #[async_trait]
 pub trait CompanyStore: Send + Sync {
     /// Creates a company with its owner, number counters and chart of accounts.
-    async fn create_company(&self, company: &Company, owner: &UserId, accounts: &[Account], now: i64) -> StoreResult<()>;
+    async fn create_company(
+        &self,
+        company: &Company,
+        owner: &UserId,
+        accounts: &[Account],
+        now: i64,
+    ) -> StoreResult<()>;
     /// A company by id.
     async fn company(&self, id: &CompanyId) -> StoreResult<Option<Company>>;
     /// Every company.
@@ -52,7 +69,13 @@ pub trait CompanyStore: Send + Sync {
     /// A person's role in a company.
     async fn membership(&self, company: &CompanyId, user: &UserId) -> StoreResult<Option<Role>>;
     /// Adds a member or changes their role.
-    async fn upsert_membership(&self, company: &CompanyId, user: &UserId, role: Role, now: i64) -> StoreResult<()>;
+    async fn upsert_membership(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        role: Role,
+        now: i64,
+    ) -> StoreResult<()>;
     /// Removes a member.
     async fn remove_membership(&self, company: &CompanyId, user: &UserId) -> StoreResult<()>;
     /// Members of a company.
@@ -73,54 +96,126 @@ pub trait BooksStore: Send + Sync {
     /// The chart of accounts.
     async fn accounts(&self, company: &CompanyId) -> StoreResult<Vec<Account>>;
     /// Adds an account.
-    async fn insert_account(&self, company: &CompanyId, account: &Account, now: i64) -> StoreResult<()>;
+    async fn insert_account(
+        &self,
+        company: &CompanyId,
+        account: &Account,
+        now: i64,
+    ) -> StoreResult<()>;
 
     /// Adds a contact.
     async fn insert_contact(&self, contact: &ContactRecord) -> StoreResult<()>;
     /// Replaces a contact's fields if its version is still `expected_version`.
-    async fn update_contact(&self, contact: &ContactRecord, expected_version: i64) -> StoreResult<()>;
+    async fn update_contact(
+        &self,
+        contact: &ContactRecord,
+        expected_version: i64,
+    ) -> StoreResult<()>;
     /// A contact.
-    async fn contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<Option<ContactRecord>>;
+    async fn contact(
+        &self,
+        company: &CompanyId,
+        id: &ContactId,
+    ) -> StoreResult<Option<ContactRecord>>;
     /// Lists contacts.
-    async fn list_contacts(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<ContactRecord>>;
+    async fn list_contacts(
+        &self,
+        company: &CompanyId,
+        q: &ListQuery,
+    ) -> StoreResult<Vec<ContactRecord>>;
 
     /// Adds a draft document.
     async fn insert_document(&self, doc: &DocumentRecord) -> StoreResult<()>;
     /// Replaces a draft document if it is still a draft at `expected_version`.
-    async fn update_draft_document(&self, doc: &DocumentRecord, expected_version: i64) -> StoreResult<()>;
+    async fn update_draft_document(
+        &self,
+        doc: &DocumentRecord,
+        expected_version: i64,
+    ) -> StoreResult<()>;
     /// A document.
-    async fn document(&self, company: &CompanyId, id: &DocumentId) -> StoreResult<Option<DocumentRecord>>;
+    async fn document(
+        &self,
+        company: &CompanyId,
+        id: &DocumentId,
+    ) -> StoreResult<Option<DocumentRecord>>;
     /// Lists documents of a kind.
-    async fn list_documents(&self, company: &CompanyId, kind: DocumentKind, q: &ListQuery) -> StoreResult<Vec<DocumentRecord>>;
+    async fn list_documents(
+        &self,
+        company: &CompanyId,
+        kind: DocumentKind,
+        q: &ListQuery,
+    ) -> StoreResult<Vec<DocumentRecord>>;
     /// Marks a draft approved and posts its entry, atomically; `Conflict` when the draft changed.
-    async fn approve_document(&self, doc: &DocumentRecord, expected_version: i64, entry: &EntryRecord) -> StoreResult<()>;
+    async fn approve_document(
+        &self,
+        doc: &DocumentRecord,
+        expected_version: i64,
+        entry: &EntryRecord,
+    ) -> StoreResult<()>;
     /// Voids an approved document by posting its reversal, atomically.
-    async fn void_document(&self, doc: &DocumentRecord, expected_version: i64, reversal: &EntryRecord) -> StoreResult<()>;
+    async fn void_document(
+        &self,
+        doc: &DocumentRecord,
+        expected_version: i64,
+        reversal: &EntryRecord,
+    ) -> StoreResult<()>;
     /// Marks a draft discarded (a tombstone).
-    async fn discard_document(&self, company: &CompanyId, id: &DocumentId, expected_version: i64, now: i64) -> StoreResult<()>;
+    async fn discard_document(
+        &self,
+        company: &CompanyId,
+        id: &DocumentId,
+        expected_version: i64,
+        now: i64,
+    ) -> StoreResult<()>;
 
     /// Adds a journal entry: a draft, or a posted entry (then its lines enter the ledger).
     async fn insert_entry(&self, entry: &EntryRecord) -> StoreResult<()>;
     /// Replaces a draft entry if still a draft at `expected_version`.
-    async fn update_draft_entry(&self, entry: &EntryRecord, expected_version: i64) -> StoreResult<()>;
+    async fn update_draft_entry(
+        &self,
+        entry: &EntryRecord,
+        expected_version: i64,
+    ) -> StoreResult<()>;
     /// Posts a draft entry (status, poster, ledger lines, balances) if still at `expected_version`.
-    async fn post_draft_entry(&self, entry: &EntryRecord, expected_version: i64) -> StoreResult<()>;
+    async fn post_draft_entry(&self, entry: &EntryRecord, expected_version: i64)
+    -> StoreResult<()>;
     /// Marks a draft entry discarded.
-    async fn discard_entry(&self, company: &CompanyId, id: &EntryId, expected_version: i64, now: i64) -> StoreResult<()>;
+    async fn discard_entry(
+        &self,
+        company: &CompanyId,
+        id: &EntryId,
+        expected_version: i64,
+        now: i64,
+    ) -> StoreResult<()>;
     /// Posts `reversal` and links it to the entry it reverses, atomically.
     async fn reverse_entry(&self, original: &EntryId, reversal: &EntryRecord) -> StoreResult<()>;
     /// An entry.
     async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<EntryRecord>>;
     /// Lists entries.
-    async fn list_entries(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<EntryRecord>>;
+    async fn list_entries(
+        &self,
+        company: &CompanyId,
+        q: &ListQuery,
+    ) -> StoreResult<Vec<EntryRecord>>;
 
     /// Records a payment: allocations raise each document's paid amount (refused with
     /// `Conflict` if that would exceed its total) and the entry posts, atomically.
-    async fn record_payment(&self, payment: &PaymentRecord, entry: &EntryRecord) -> StoreResult<()>;
+    async fn record_payment(&self, payment: &PaymentRecord, entry: &EntryRecord)
+    -> StoreResult<()>;
     /// A payment.
-    async fn payment(&self, company: &CompanyId, id: &PaymentId) -> StoreResult<Option<PaymentRecord>>;
+    async fn payment(
+        &self,
+        company: &CompanyId,
+        id: &PaymentId,
+    ) -> StoreResult<Option<PaymentRecord>>;
     /// Lists payments.
-    async fn list_payments(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<PaymentRecord>>;
+    async fn list_payments(
+        &self,
+        company: &CompanyId,
+        q: &ListQuery,
+    ) -> StoreResult<Vec<PaymentRecord>>;
+    /// Posts many entries in one transaction (bulk loads such as the large demo).
+    async fn bulk_post_entries(&self, entries: &[EntryRecord]) -> StoreResult<()>;
     /// Payments allocated to one document.
     async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<PaymentRecord>>;
 }
@@ -129,11 +224,26 @@ pub trait BooksStore: Send + Sync {
 #[async_trait]
 pub trait ReportStore: Send + Sync {
     /// Debit and credit totals per account over `from..=to` (`from` = None: since the beginning).
-    async fn account_totals(&self, company: &CompanyId, from: Option<NaiveDate>, to: NaiveDate) -> StoreResult<Vec<(AccountId, i64, i64)>>;
+    async fn account_totals(
+        &self,
+        company: &CompanyId,
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(AccountId, i64, i64)>>;
     /// Totals per account and month (`YYYY-MM`) over `from..=to`.
-    async fn monthly_totals(&self, company: &CompanyId, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<(AccountId, String, i64, i64)>>;
+    async fn monthly_totals(
+        &self,
+        company: &CompanyId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(AccountId, String, i64, i64)>>;
     /// Invoices or bills open as of a date, with what was outstanding then.
-    async fn open_items(&self, company: &CompanyId, kind: DocumentKind, as_of: NaiveDate) -> StoreResult<Vec<OpenItem>>;
+    async fn open_items(
+        &self,
+        company: &CompanyId,
+        kind: DocumentKind,
+        as_of: NaiveDate,
+    ) -> StoreResult<Vec<OpenItem>>;
     /// Posted lines in date order within `from..=to`, optionally of one account, after a cursor
     /// `(date, entry_id, line_no)`.
     async fn ledger_lines(
@@ -170,7 +280,11 @@ pub trait ActivityStore: Send + Sync {
     /// Appends rows.
     async fn append_activity(&self, rows: &[NewActivity]) -> StoreResult<()>;
     /// Rows of a company, newest first.
-    async fn list_activity(&self, company: &CompanyId, filter: &ActivityFilter) -> StoreResult<Vec<ActivityRecord>>;
+    async fn list_activity(
+        &self,
+        company: &CompanyId,
+        filter: &ActivityFilter,
+    ) -> StoreResult<Vec<ActivityRecord>>;
 }
 
 /// Web sessions.
@@ -190,9 +304,19 @@ pub trait SessionStore: Send + Sync {
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
     /// Claims a key or returns what is known about its first use.
-    async fn claim_idempotency(&self, key: &IdempotencyKey, request_hash: &str, now: i64) -> StoreResult<IdempotencyClaim>;
+    async fn claim_idempotency(
+        &self,
+        key: &IdempotencyKey,
+        request_hash: &str,
+        now: i64,
+    ) -> StoreResult<IdempotencyClaim>;
     /// Stores the response of the first use.
-    async fn complete_idempotency(&self, key: &IdempotencyKey, status: u16, body: &str) -> StoreResult<()>;
+    async fn complete_idempotency(
+        &self,
+        key: &IdempotencyKey,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()>;
     /// Forgets a claim whose request failed before doing anything (so it can be retried).
     async fn release_idempotency(&self, key: &IdempotencyKey) -> StoreResult<()>;
     /// Drops keys older than `before` (ms).
@@ -201,7 +325,14 @@ pub trait IdempotencyStore: Send + Sync {
 
 /// Everything the service needs from storage.
 pub trait Store:
-    UserStore + CompanyStore + BooksStore + ReportStore + AppStore + ActivityStore + SessionStore + IdempotencyStore
+    UserStore
+    + CompanyStore
+    + BooksStore
+    + ReportStore
+    + AppStore
+    + ActivityStore
+    + SessionStore
+    + IdempotencyStore
 {
     /// Which backend this is.
     fn backend(&self) -> crate::Backend;

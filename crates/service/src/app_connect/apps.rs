@@ -4,7 +4,7 @@
 use super::CLIENT_SECRET_PREFIX;
 use crate::activity::Event;
 use crate::crypto::random_secret;
-use crate::{new_id, Access, Error, Result, Services};
+use crate::{Access, Error, Result, Services, new_id};
 use newledger_domain::actor::Actor;
 use newledger_domain::ids::{AppId, UserId};
 use newledger_domain::permission::{Permission, PermissionSet};
@@ -50,15 +50,25 @@ async fn confirm(svc: &Services, access: &Access, totp: Option<&str>) -> Result<
     match &access.actor {
         Actor::User(u) => {
             let user = crate::people::users::user(svc, u).await?;
-            let code = totp.filter(|c| !c.trim().is_empty()).ok_or_else(|| Error::invalid("totp", "enter the 6-digit code from your authenticator app to confirm"))?;
-            crate::people::totp::verify(svc, &user, code).await.map_err(|e| match e {
-                Error::Invalid { reason, .. } => Error::invalid("totp", reason),
-                e => e,
-            })
+            let code = totp.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
+                Error::invalid(
+                    "totp",
+                    "enter the 6-digit code from your authenticator app to confirm",
+                )
+            })?;
+            crate::people::totp::verify(svc, &user, code)
+                .await
+                .map_err(|e| match e {
+                    Error::Invalid { reason, .. } => Error::invalid("totp", reason),
+                    e => e,
+                })
         }
         // Operators at the server's console (CLI) act without a second factor.
         Actor::System => Ok(()),
-        _ => Err(Error::Forbidden { permission: None, reason: "only a person can do this".into() }),
+        _ => Err(Error::Forbidden {
+            permission: None,
+            reason: "only a person can do this".into(),
+        }),
     }
 }
 
@@ -74,23 +84,42 @@ pub async fn create(svc: &Services, access: &Access, input: NewApp) -> Result<Ap
         return Err(Error::invalid("purpose", "at most 500 characters"));
     }
     if input.permissions.is_empty() {
-        return Err(Error::invalid("permissions", "choose at least one permission"));
+        return Err(Error::invalid(
+            "permissions",
+            "choose at least one permission",
+        ));
     }
     let mut perms = PermissionSet::EMPTY;
     for p in &input.permissions {
-        let p = Permission::parse(p.trim()).map_err(|e| Error::invalid("permissions", e.to_string()))?;
+        let p = Permission::parse(p.trim())
+            .map_err(|e| Error::invalid("permissions", e.to_string()))?;
         if !p.is_delegable() {
-            return Err(Error::invalid("permissions", format!("`{p}` is for people only and cannot be delegated to an app")));
+            return Err(Error::invalid(
+                "permissions",
+                format!("`{p}` is for people only and cannot be delegated to an app"),
+            ));
         }
         if !access.permissions.contains(p) {
-            return Err(Error::invalid("permissions", format!("you do not hold `{p}`, so you cannot delegate it (delegated, not elevated)")));
+            return Err(Error::invalid(
+                "permissions",
+                format!(
+                    "you do not hold `{p}`, so you cannot delegate it (delegated, not elevated)"
+                ),
+            ));
         }
         perms.insert(p);
     }
     let owner: UserId = match (&input.owner_email, &access.actor) {
         (Some(e), _) if !e.trim().is_empty() => {
-            let u = crate::people::users::user_by_email(svc, e).await.map_err(|_| Error::invalid("owner_email", "no person with this e-mail"))?;
-            svc.store.membership(&access.company.id, &u.id).await?.ok_or_else(|| Error::invalid("owner_email", "the owner must be a member of this company"))?;
+            let u = crate::people::users::user_by_email(svc, e)
+                .await
+                .map_err(|_| Error::invalid("owner_email", "no person with this e-mail"))?;
+            svc.store
+                .membership(&access.company.id, &u.id)
+                .await?
+                .ok_or_else(|| {
+                    Error::invalid("owner_email", "the owner must be a member of this company")
+                })?;
             u.id
         }
         (_, Actor::User(u)) => u.clone(),
@@ -118,7 +147,14 @@ pub async fn create(svc: &Services, access: &Access, input: NewApp) -> Result<Ap
         status: AppStatus::Active,
         expires_at,
         secret_hash: svc.key.hash_secret(&secret),
-        secret_hint: secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect(),
+        secret_hint: secret
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect(),
         prev_secret_hash: None,
         prev_secret_valid_until: None,
         credential_version: 1,
@@ -138,7 +174,10 @@ pub async fn create(svc: &Services, access: &Access, input: NewApp) -> Result<Ap
                 .details(json!({"permissions": perms.to_scope_string(), "owner": app.owner_user_id, "expires_at": expires_at, "purpose": app.purpose})),
         )
         .await?;
-    Ok(AppWithSecret { app, client_secret: secret })
+    Ok(AppWithSecret {
+        app,
+        client_secret: secret,
+    })
 }
 
 /// Apps of the company (deleted ones when `deleted`), with pending last-used times merged in.
@@ -156,14 +195,25 @@ pub async fn list(svc: &Services, access: &Access, deleted: bool) -> Result<Vec<
 /// One app of the company.
 pub async fn get(svc: &Services, access: &Access, id: &AppId) -> Result<AppRecord> {
     check_manage(access)?;
-    let mut a = svc.store.app(id).await?.filter(|a| a.company_id == access.company.id).ok_or(Error::NotFound("app"))?;
+    let mut a = svc
+        .store
+        .app(id)
+        .await?
+        .filter(|a| a.company_id == access.company.id)
+        .ok_or(Error::NotFound("app"))?;
     if let Some(p) = svc.usage.pending(&a.id) {
         a.last_used_at = Some(a.last_used_at.map_or(p, |l| l.max(p)));
     }
     Ok(a)
 }
 
-async fn save(svc: &Services, access: &Access, old: &AppRecord, new: AppRecord, action: &'static str) -> Result<AppRecord> {
+async fn save(
+    svc: &Services,
+    access: &Access,
+    old: &AppRecord,
+    new: AppRecord,
+    action: &'static str,
+) -> Result<AppRecord> {
     svc.store.update_app(&new).await?;
     svc.auth_cache.invalidate(svc).await?;
     svc.activity
@@ -178,13 +228,21 @@ async fn save(svc: &Services, access: &Access, old: &AppRecord, new: AppRecord, 
 }
 
 /// New secret (shown once). The old one stops at once, or after `overlap_secs` (≤ 24 h).
-pub async fn rotate(svc: &Services, access: &Access, id: &AppId, overlap_secs: i64, totp: Option<&str>) -> Result<AppWithSecret> {
+pub async fn rotate(
+    svc: &Services,
+    access: &Access,
+    id: &AppId,
+    overlap_secs: i64,
+    totp: Option<&str>,
+) -> Result<AppWithSecret> {
     let old = get(svc, access, id).await?;
     if !(0..=MAX_OVERLAP_SECS).contains(&overlap_secs) {
         return Err(Error::invalid("overlap", "between 0 and 24 hours"));
     }
     if old.status == AppStatus::Deleted {
-        return Err(Error::Conflict("restore the app before rotating its secret".into()));
+        return Err(Error::Conflict(
+            "restore the app before rotating its secret".into(),
+        ));
     }
     confirm(svc, access, totp).await?;
     let now = svc.clock.now_ms();
@@ -192,39 +250,78 @@ pub async fn rotate(svc: &Services, access: &Access, id: &AppId, overlap_secs: i
     let overlap = overlap_secs > 0;
     let new = AppRecord {
         secret_hash: svc.key.hash_secret(&secret),
-        secret_hint: secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect(),
+        secret_hint: secret
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect(),
         prev_secret_hash: overlap.then(|| old.secret_hash.clone()),
         prev_secret_valid_until: overlap.then_some(now + overlap_secs * 1000),
         // Without an overlap the old secret is presumed exposed: its tokens die too.
-        credential_version: if overlap { old.credential_version } else { old.credential_version + 1 },
+        credential_version: if overlap {
+            old.credential_version
+        } else {
+            old.credential_version + 1
+        },
         updated_at: now,
         ..old.clone()
     };
     let app = save(svc, access, &old, new, "app.secret_rotated").await?;
-    Ok(AppWithSecret { app, client_secret: secret })
+    Ok(AppWithSecret {
+        app,
+        client_secret: secret,
+    })
 }
 
 /// Stops the app: token exchange and every outstanding token fail at once.
-pub async fn revoke(svc: &Services, access: &Access, id: &AppId, totp: Option<&str>) -> Result<AppRecord> {
+pub async fn revoke(
+    svc: &Services,
+    access: &Access,
+    id: &AppId,
+    totp: Option<&str>,
+) -> Result<AppRecord> {
     let old = get(svc, access, id).await?;
     if old.status != AppStatus::Active {
-        return Err(Error::Conflict(format!("the app is already {}", old.status.as_str())));
+        return Err(Error::Conflict(format!(
+            "the app is already {}",
+            old.status.as_str()
+        )));
     }
     confirm(svc, access, totp).await?;
     let now = svc.clock.now_ms();
-    let new = AppRecord { status: AppStatus::Revoked, revoked_at: Some(now), credential_version: old.credential_version + 1, updated_at: now, ..old.clone() };
+    let new = AppRecord {
+        status: AppStatus::Revoked,
+        revoked_at: Some(now),
+        credential_version: old.credential_version + 1,
+        updated_at: now,
+        ..old.clone()
+    };
     save(svc, access, &old, new, "app.revoked").await
 }
 
 /// Hides the app (restorable for 30 days); like revoke, its tokens die at once.
-pub async fn delete(svc: &Services, access: &Access, id: &AppId, totp: Option<&str>) -> Result<AppRecord> {
+pub async fn delete(
+    svc: &Services,
+    access: &Access,
+    id: &AppId,
+    totp: Option<&str>,
+) -> Result<AppRecord> {
     let old = get(svc, access, id).await?;
     if old.status == AppStatus::Deleted {
         return Err(Error::Conflict("the app is already deleted".into()));
     }
     confirm(svc, access, totp).await?;
     let now = svc.clock.now_ms();
-    let new = AppRecord { status: AppStatus::Deleted, deleted_at: Some(now), credential_version: old.credential_version + 1, updated_at: now, ..old.clone() };
+    let new = AppRecord {
+        status: AppStatus::Deleted,
+        deleted_at: Some(now),
+        credential_version: old.credential_version + 1,
+        updated_at: now,
+        ..old.clone()
+    };
     save(svc, access, &old, new, "app.deleted").await
 }
 
@@ -235,11 +332,20 @@ pub async fn restore(svc: &Services, access: &Access, id: &AppId) -> Result<AppR
         return Err(Error::Conflict("the app is already active".into()));
     }
     let now = svc.clock.now_ms();
-    let new = AppRecord { status: AppStatus::Active, revoked_at: None, deleted_at: None, updated_at: now, ..old.clone() };
+    let new = AppRecord {
+        status: AppStatus::Active,
+        revoked_at: None,
+        deleted_at: None,
+        updated_at: now,
+        ..old.clone()
+    };
     save(svc, access, &old, new, "app.restored").await
 }
 
 /// Purges apps deleted more than 30 days ago.
 pub async fn purge(svc: &Services) -> Result<u64> {
-    Ok(svc.store.purge_deleted_apps(svc.clock.now_ms() - RESTORE_WINDOW_MS).await?)
+    Ok(svc
+        .store
+        .purge_deleted_apps(svc.clock.now_ms() - RESTORE_WINDOW_MS)
+        .await?)
 }

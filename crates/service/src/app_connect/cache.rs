@@ -32,9 +32,17 @@ fn get<K: std::hash::Hash + Eq, V: Clone>(m: &RwLock<HashMap<K, V>>, k: &K) -> O
 }
 
 impl AuthCache {
-    fn put<K: std::hash::Hash + Eq, V>(&self, m: &RwLock<HashMap<K, V>>, generation_seen: u64, k: K, v: V) {
+    fn put<K: std::hash::Hash + Eq, V>(
+        &self,
+        m: &RwLock<HashMap<K, V>>,
+        generation_seen: u64,
+        k: K,
+        v: V,
+    ) {
         let mut w = m.write().unwrap_or_else(|p| p.into_inner());
-        if self.generation.load(Ordering::SeqCst) == generation_seen && !self.bypass.load(Ordering::SeqCst) {
+        if self.generation.load(Ordering::SeqCst) == generation_seen
+            && !self.bypass.load(Ordering::SeqCst)
+        {
             w.insert(k, v);
         }
     }
@@ -51,7 +59,12 @@ impl AuthCache {
     }
 
     /// A person's role in a company.
-    pub async fn role(&self, svc: &Services, company: &CompanyId, user: &UserId) -> Result<Option<Role>> {
+    pub async fn role(
+        &self,
+        svc: &Services,
+        company: &CompanyId,
+        user: &UserId,
+    ) -> Result<Option<Role>> {
         let k = (company.clone(), user.clone());
         if let Some(v) = get(&self.roles, &k) {
             return Ok(v);
@@ -77,8 +90,14 @@ impl AuthCache {
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.apps.write().unwrap_or_else(|p| p.into_inner()).clear();
-        self.roles.write().unwrap_or_else(|p| p.into_inner()).clear();
-        self.companies.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.roles
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.companies
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     /// After a local change: clear here, and tell every other node.

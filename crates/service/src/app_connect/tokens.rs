@@ -9,8 +9,8 @@ use super::ACCESS_TOKEN_PREFIX;
 use crate::activity::{Event, Who};
 use crate::crypto::ct_eq;
 use crate::{Access, Error, Result, Services};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use newledger_domain::actor::Actor;
 use newledger_domain::ids::{AppId, CompanyId};
 use newledger_domain::permission::PermissionSet;
@@ -96,7 +96,11 @@ impl From<Error> for TokenError {
 fn encode(svc: &Services, claims: &Claims) -> Result<String> {
     let payload = serde_json::to_vec(claims).map_err(|e| Error::Internal(e.into()))?;
     let mac = svc.key.token_mac(&payload);
-    Ok(format!("{ACCESS_TOKEN_PREFIX}{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(mac)))
+    Ok(format!(
+        "{ACCESS_TOKEN_PREFIX}{}.{}",
+        URL_SAFE_NO_PAD.encode(&payload),
+        URL_SAFE_NO_PAD.encode(mac)
+    ))
 }
 
 fn decode(svc: &Services, token: &str) -> Option<Claims> {
@@ -108,16 +112,29 @@ fn decode(svc: &Services, token: &str) -> Option<Claims> {
     let payload = URL_SAFE_NO_PAD.decode(p).ok()?;
     let mac = URL_SAFE_NO_PAD.decode(m).ok()?;
     let expected = svc.key.token_mac(&payload);
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_slice(), mac.as_slice())) {
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        expected.as_slice(),
+        mac.as_slice(),
+    )) {
         return None;
     }
     serde_json::from_slice(&payload).ok()
 }
 
 /// `client_credentials`: checks the app's secret and issues a token for its company's REST API.
-pub async fn client_credentials(svc: &Services, client_id: &str, secret: &str, scope: Option<&str>, ip: &str) -> std::result::Result<IssuedToken, TokenError> {
+pub async fn client_credentials(
+    svc: &Services,
+    client_id: &str,
+    secret: &str,
+    scope: Option<&str>,
+    ip: &str,
+) -> std::result::Result<IssuedToken, TokenError> {
     let now = svc.clock.now_ms();
-    let generic = || TokenError::InvalidClient("client authentication failed: unknown client or wrong secret".into());
+    let generic = || {
+        TokenError::InvalidClient(
+            "client authentication failed: unknown client or wrong secret".into(),
+        )
+    };
     let app = match AppId::parse(client_id) {
         Ok(id) => svc.auth_cache.app(svc, &id).await?,
         Err(_) => None,
@@ -130,24 +147,44 @@ pub async fn client_credentials(svc: &Services, client_id: &str, secret: &str, s
         return Err(generic());
     };
     let current = ct_eq(&presented, &app.secret_hash);
-    let previous = app.prev_secret_hash.as_deref().is_some_and(|h| ct_eq(&presented, h)) && app.prev_secret_valid_until.is_some_and(|u| u > now);
+    let previous = app
+        .prev_secret_hash
+        .as_deref()
+        .is_some_and(|h| ct_eq(&presented, h))
+        && app.prev_secret_valid_until.is_some_and(|u| u > now);
     if !(current || previous) {
-        log_failure(svc, Some(&app.company_id), app.id.as_str(), ip, "wrong secret").await?;
+        log_failure(
+            svc,
+            Some(&app.company_id),
+            app.id.as_str(),
+            ip,
+            "wrong secret",
+        )
+        .await?;
         return Err(generic());
     }
     // The client is authenticated: from here on, say exactly what is wrong.
     let refusal = match app.status {
-        AppStatus::Active if app.expires_at.is_some_and(|e| e <= now) => Some("the app's credentials expired; create a new app or ask an administrator"),
+        AppStatus::Active if app.expires_at.is_some_and(|e| e <= now) => {
+            Some("the app's credentials expired; create a new app or ask an administrator")
+        }
         AppStatus::Active => None,
         AppStatus::Revoked => Some("the app is revoked; restore it under Settings → App Connect"),
-        AppStatus::Deleted => Some("the app is deleted; restore it under Settings → App Connect → Deleted"),
+        AppStatus::Deleted => {
+            Some("the app is deleted; restore it under Settings → App Connect → Deleted")
+        }
     };
     if let Some(reason) = refusal {
         log_failure(svc, Some(&app.company_id), app.id.as_str(), ip, reason).await?;
         return Err(TokenError::InvalidClient(reason.to_owned()));
     }
-    let Some(role) = svc.auth_cache.role(svc, &app.company_id, &app.owner_user_id).await? else {
-        let reason = "the app's owner is no longer a member of the company; assign a new owner".to_owned();
+    let Some(role) = svc
+        .auth_cache
+        .role(svc, &app.company_id, &app.owner_user_id)
+        .await?
+    else {
+        let reason =
+            "the app's owner is no longer a member of the company; assign a new owner".to_owned();
         log_failure(svc, Some(&app.company_id), app.id.as_str(), ip, &reason).await?;
         return Err(TokenError::UnauthorizedClient(reason));
     };
@@ -155,10 +192,13 @@ pub async fn client_credentials(svc: &Services, client_id: &str, secret: &str, s
     let granted = match scope.map(str::trim).filter(|s| !s.is_empty()) {
         None => allowed,
         Some(s) => {
-            let asked = PermissionSet::parse(s).map_err(|e| TokenError::InvalidScope(e.to_string()))?;
+            let asked =
+                PermissionSet::parse(s).map_err(|e| TokenError::InvalidScope(e.to_string()))?;
             let missing = asked.difference(allowed);
             if !missing.is_empty() {
-                let reason = format!("not delegated to this app (or no longer held by its owner): {missing}");
+                let reason = format!(
+                    "not delegated to this app (or no longer held by its owner): {missing}"
+                );
                 log_failure(svc, Some(&app.company_id), app.id.as_str(), ip, &reason).await?;
                 return Err(TokenError::InvalidScope(reason));
             }
@@ -166,7 +206,9 @@ pub async fn client_credentials(svc: &Services, client_id: &str, secret: &str, s
         }
     };
     if granted.is_empty() {
-        return Err(TokenError::InvalidScope("the app holds no permission its owner still has".into()));
+        return Err(TokenError::InvalidScope(
+            "the app holds no permission its owner still has".into(),
+        ));
     }
     let ttl = i64::try_from(svc.settings.access_token_ttl.as_secs()).unwrap_or(900);
     let claims = Claims {
@@ -180,28 +222,68 @@ pub async fn client_credentials(svc: &Services, client_id: &str, secret: &str, s
         j: crate::crypto::random_secret("").chars().take(12).collect(),
     };
     svc.usage.touch(&app.id, now);
-    Ok(IssuedToken { access_token: encode(svc, &claims)?, token_type: "Bearer", expires_in: ttl, scope: granted.to_scope_string() })
+    Ok(IssuedToken {
+        access_token: encode(svc, &claims)?,
+        token_type: "Bearer",
+        expires_in: ttl,
+        scope: granted.to_scope_string(),
+    })
 }
 
-async fn log_failure(svc: &Services, company: Option<&CompanyId>, client: &str, ip: &str, reason: &str) -> Result<()> {
-    let who = Who { kind: if company.is_some() { "app" } else { "anonymous" }.into(), id: client.chars().take(64).collect(), label: client.chars().take(64).collect(), ip: ip.into() };
-    svc.activity.log_folded(company, &who, Event::failed("token.failed", "app", who.id.clone(), reason)).await
+async fn log_failure(
+    svc: &Services,
+    company: Option<&CompanyId>,
+    client: &str,
+    ip: &str,
+    reason: &str,
+) -> Result<()> {
+    let who = Who {
+        kind: if company.is_some() {
+            "app"
+        } else {
+            "anonymous"
+        }
+        .into(),
+        id: client.chars().take(64).collect(),
+        label: client.chars().take(64).collect(),
+        ip: ip.into(),
+    };
+    svc.activity
+        .log_folded(
+            company,
+            &who,
+            Event::failed("token.failed", "app", who.id.clone(), reason),
+        )
+        .await
 }
 
 /// Validates a bearer token presented to `audience` of `company`; returns the caller's access
 /// with effective permissions (token scope ∩ delegated ∩ the owner's current role).
-pub async fn authenticate(svc: &Services, token: &str, audience: Audience, company: &CompanyId, ip: &str) -> Result<Access> {
+pub async fn authenticate(
+    svc: &Services,
+    token: &str,
+    audience: Audience,
+    company: &CompanyId,
+    ip: &str,
+) -> Result<Access> {
     let bad = |why: &str| Error::Unauthenticated(why.to_owned());
-    let claims = decode(svc, token).ok_or_else(|| bad("the access token is malformed or was not issued by this server"))?;
+    let claims = decode(svc, token)
+        .ok_or_else(|| bad("the access token is malformed or was not issued by this server"))?;
     let now = svc.clock.now_ms();
     if claims.exp * 1000 <= now {
         return Err(bad("the access token expired; request a new one"));
     }
     if claims.a != audience || claims.c != company.as_str() {
-        return Err(bad("the access token is for another resource (company or API)"));
+        return Err(bad(
+            "the access token is for another resource (company or API)",
+        ));
     }
     let app_id = AppId::parse(&claims.p).map_err(|_| bad("unknown principal"))?;
-    let app = svc.auth_cache.app(svc, &app_id).await?.ok_or_else(|| bad("the app no longer exists"))?;
+    let app = svc
+        .auth_cache
+        .app(svc, &app_id)
+        .await?
+        .ok_or_else(|| bad("the app no longer exists"))?;
     if app.company_id.as_str() != claims.c {
         return Err(bad("the access token is for another company"));
     }
@@ -216,14 +298,29 @@ pub async fn authenticate(svc: &Services, token: &str, audience: Audience, compa
     if app.expires_at.is_some_and(|e| e <= now) {
         return Err(bad("the app's credentials expired"));
     }
-    let role = svc.auth_cache.role(svc, company, &app.owner_user_id).await?.ok_or_else(|| bad("the app's owner is no longer a member of the company"))?;
-    let company_row = svc.auth_cache.company(svc, company).await?.ok_or(Error::NotFound("company"))?;
+    let role = svc
+        .auth_cache
+        .role(svc, company, &app.owner_user_id)
+        .await?
+        .ok_or_else(|| bad("the app's owner is no longer a member of the company"))?;
+    let company_row = svc
+        .auth_cache
+        .company(svc, company)
+        .await?
+        .ok_or(Error::NotFound("company"))?;
     svc.usage.touch(&app.id, now);
     Ok(Access {
         actor: Actor::App(app.id.clone()),
         label: app.name.clone(),
         company: (*company_row).clone(),
-        permissions: PermissionSet::from_bits(claims.s).intersect(app.permissions).intersect(role.permissions()),
+        permissions: PermissionSet::from_bits(claims.s)
+            .intersect(app.permissions)
+            .intersect(role.permissions()),
         ip: ip.to_owned(),
     })
+}
+
+/// The principal of a genuine token (MAC checked, nothing else): the rate-limit key.
+pub fn principal_of(svc: &Services, token: &str) -> Option<String> {
+    decode(svc, token).map(|c| c.p)
 }

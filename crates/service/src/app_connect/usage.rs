@@ -32,6 +32,10 @@ impl UsageTracker {
 
     /// Pending last-used time of an app, for lists shown before the next flush.
     pub fn pending(&self, app: &AppId) -> Option<i64> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(app).map(|(l, _)| *l)
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(app)
+            .map(|(l, _)| *l)
     }
 }

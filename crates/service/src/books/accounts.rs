@@ -1,7 +1,7 @@
 //! The chart of accounts.
 
 use crate::activity::Event;
-use crate::{new_id, Access, Error, Result, Services};
+use crate::{Access, Error, Result, Services, new_id};
 use newledger_domain::account::{Account, AccountClass, AccountRole};
 use newledger_domain::ids::AccountId;
 use newledger_domain::permission::Permission;
@@ -15,11 +15,20 @@ pub async fn list(svc: &Services, access: &Access) -> Result<Vec<Account>> {
 
 /// Accounts by id, for validating lines.
 pub async fn by_id(svc: &Services, access: &Access) -> Result<HashMap<AccountId, Account>> {
-    Ok(svc.store.accounts(&access.company.id).await?.into_iter().map(|a| (a.id.clone(), a)).collect())
+    Ok(svc
+        .store
+        .accounts(&access.company.id)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect())
 }
 
 /// The account playing a system role (receivable, payable, tax).
-pub fn system_account(accounts: &HashMap<AccountId, Account>, role: AccountRole) -> Result<AccountId> {
+pub fn system_account(
+    accounts: &HashMap<AccountId, Account>,
+    role: AccountRole,
+) -> Result<AccountId> {
     accounts
         .values()
         .filter(|a| a.role == role && !a.archived)
@@ -29,24 +38,63 @@ pub fn system_account(accounts: &HashMap<AccountId, Account>, role: AccountRole)
 }
 
 /// Adds an account (people with `accounts:manage`).
-pub async fn create(svc: &Services, access: &Access, code: &str, name: &str, class: AccountClass, role: AccountRole) -> Result<Account> {
+pub async fn create(
+    svc: &Services,
+    access: &Access,
+    code: &str,
+    name: &str,
+    class: AccountClass,
+    role: AccountRole,
+) -> Result<Account> {
     access.require(Permission::AccountsManage)?;
     let code = code.trim();
-    if code.is_empty() || code.len() > 20 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+    if code.is_empty()
+        || code.len() > 20
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
         return Err(Error::invalid("code", "1–20 letters, digits, '-' or '.'"));
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Error::invalid("name", "required, at most 200 characters"));
     }
-    if matches!(role, AccountRole::Receivable | AccountRole::Payable | AccountRole::Tax | AccountRole::RetainedEarnings) {
-        return Err(Error::invalid("role", "system accounts come with the chart"));
+    if matches!(
+        role,
+        AccountRole::Receivable
+            | AccountRole::Payable
+            | AccountRole::Tax
+            | AccountRole::RetainedEarnings
+    ) {
+        return Err(Error::invalid(
+            "role",
+            "system accounts come with the chart",
+        ));
     }
-    let a = Account { id: new_id(AccountId::PREFIX), code: code.into(), name: name.into(), class, role, archived: false };
-    svc.store.insert_account(&access.company.id, &a, svc.clock.now_ms()).await.map_err(|e| match e {
-        newledger_store::StoreError::Conflict { .. } => Error::invalid("code", "an account with this code exists"),
-        e => e.into(),
-    })?;
-    svc.activity.log(access, Event::ok("account.created", "account", a.id.as_str()).reason(format!("{} {}", a.code, a.name))).await?;
+    let a = Account {
+        id: new_id(AccountId::PREFIX),
+        code: code.into(),
+        name: name.into(),
+        class,
+        role,
+        archived: false,
+    };
+    svc.store
+        .insert_account(&access.company.id, &a, svc.clock.now_ms())
+        .await
+        .map_err(|e| match e {
+            newledger_store::StoreError::Conflict { .. } => {
+                Error::invalid("code", "an account with this code exists")
+            }
+            e => e.into(),
+        })?;
+    svc.activity
+        .log(
+            access,
+            Event::ok("account.created", "account", a.id.as_str())
+                .reason(format!("{} {}", a.code, a.name)),
+        )
+        .await?;
     Ok(a)
 }

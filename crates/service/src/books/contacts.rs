@@ -1,8 +1,8 @@
 //! Customers and suppliers.
 
-use super::{normalize, page, Page};
+use super::{Page, normalize, page};
 use crate::activity::Event;
-use crate::{new_id, Access, Error, Result, Services};
+use crate::{Access, Error, Result, Services, new_id};
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
 use newledger_store::{ContactRecord, ListQuery};
@@ -38,9 +38,15 @@ fn validate(i: &ContactInput) -> Result<()> {
         }
     }
     if !i.is_customer && !i.is_supplier {
-        return Err(Error::invalid("is_customer", "a contact is a customer, a supplier or both"));
+        return Err(Error::invalid(
+            "is_customer",
+            "a contact is a customer, a supplier or both",
+        ));
     }
-    for (f, v, max) in [("tax_number", &i.tax_number, 50), ("address", &i.address, 1000)] {
+    for (f, v, max) in [
+        ("tax_number", &i.tax_number, 50),
+        ("address", &i.address, 1000),
+    ] {
         if v.as_ref().is_some_and(|v| v.chars().count() > max) {
             return Err(Error::invalid(f, format!("at most {max} characters")));
         }
@@ -49,7 +55,9 @@ fn validate(i: &ContactInput) -> Result<()> {
 }
 
 fn clean(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    s.as_ref()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// Creates a contact (`contacts:write`).
@@ -72,12 +80,23 @@ pub async fn create(svc: &Services, access: &Access, i: ContactInput) -> Result<
         version: 1,
     };
     svc.store.insert_contact(&c).await?;
-    svc.activity.log(access, Event::ok("contact.created", "contact", c.id.as_str()).reason(c.name.clone())).await?;
+    svc.activity
+        .log(
+            access,
+            Event::ok("contact.created", "contact", c.id.as_str()).reason(c.name.clone()),
+        )
+        .await?;
     Ok(c)
 }
 
 /// Replaces a contact's fields if it is still at `version`.
-pub async fn update(svc: &Services, access: &Access, id: &ContactId, version: Option<i64>, i: ContactInput) -> Result<ContactRecord> {
+pub async fn update(
+    svc: &Services,
+    access: &Access,
+    id: &ContactId,
+    version: Option<i64>,
+    i: ContactInput,
+) -> Result<ContactRecord> {
     access.require(Permission::ContactsWrite)?;
     validate(&i)?;
     let old = get(svc, access, id).await?;
@@ -98,7 +117,11 @@ pub async fn update(svc: &Services, access: &Access, id: &ContactId, version: Op
     };
     svc.store.update_contact(&c, expected).await?;
     svc.activity
-        .log(access, Event::ok("contact.updated", "contact", c.id.as_str()).details(serde_json::json!({"old_name": old.name, "new_name": c.name})))
+        .log(
+            access,
+            Event::ok("contact.updated", "contact", c.id.as_str())
+                .details(serde_json::json!({"old_name": old.name, "new_name": c.name})),
+        )
         .await?;
     Ok(c)
 }
@@ -106,7 +129,10 @@ pub async fn update(svc: &Services, access: &Access, id: &ContactId, version: Op
 /// One contact.
 pub async fn get(svc: &Services, access: &Access, id: &ContactId) -> Result<ContactRecord> {
     access.require(Permission::ContactsRead)?;
-    svc.store.contact(&access.company.id, id).await?.ok_or(Error::NotFound("contact"))
+    svc.store
+        .contact(&access.company.id, id)
+        .await?
+        .ok_or(Error::NotFound("contact"))
 }
 
 /// Lists contacts (`status` = `customer` or `supplier` filters; `search` by name).

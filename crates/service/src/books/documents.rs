@@ -2,12 +2,14 @@
 //! discarding (people).
 
 use super::accounts::{by_id, system_account};
-use super::{normalize, page, Page};
+use super::{Page, normalize, page};
 use crate::activity::Event;
-use crate::{new_id, Access, Error, Result, Services};
+use crate::{Access, Error, Result, Services, new_id};
 use chrono::{Days, NaiveDate};
 use newledger_domain::account::{Account, AccountRole};
-use newledger_domain::document::{compute_lines, posting_lines, DocumentKind, DocumentStatus, LineInput, PostingAccounts};
+use newledger_domain::document::{
+    DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines, posting_lines,
+};
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, EntryId};
 use newledger_domain::journal::{EntrySource, EntryStatus};
 use newledger_domain::permission::Permission;
@@ -57,59 +59,118 @@ async fn build(
     kind: DocumentKind,
     input: DocumentInput,
     accounts: &HashMap<AccountId, Account>,
-) -> Result<(DocumentInput, Vec<newledger_domain::document::ComputedLine>, newledger_domain::document::Totals, NaiveDate)> {
+) -> Result<(
+    DocumentInput,
+    Vec<newledger_domain::document::ComputedLine>,
+    newledger_domain::document::Totals,
+    NaiveDate,
+)> {
     if input.reference.chars().count() > 200 {
         return Err(Error::invalid("reference", "at most 200 characters"));
     }
     match (&input.contact_id, kind) {
-        (None, DocumentKind::Invoice | DocumentKind::Bill) => return Err(Error::invalid("contact_id", "required")),
+        (None, DocumentKind::Invoice | DocumentKind::Bill) => {
+            return Err(Error::invalid("contact_id", "required"));
+        }
         (Some(c), _) => {
-            let contact = svc.store.contact(&access.company.id, c).await?.ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
+            let contact = svc
+                .store
+                .contact(&access.company.id, c)
+                .await?
+                .ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
             if kind == DocumentKind::Invoice && !contact.is_customer {
-                return Err(Error::invalid("contact_id", "this contact is not a customer"));
+                return Err(Error::invalid(
+                    "contact_id",
+                    "this contact is not a customer",
+                ));
             }
             if kind == DocumentKind::Bill && !contact.is_supplier {
-                return Err(Error::invalid("contact_id", "this contact is not a supplier"));
+                return Err(Error::invalid(
+                    "contact_id",
+                    "this contact is not a supplier",
+                ));
             }
         }
         (None, DocumentKind::Expense) => {}
     }
     if kind == DocumentKind::Expense {
-        let pa = input.payment_account_id.as_ref().ok_or_else(|| Error::invalid("payment_account_id", "required: the bank or card account paid from"))?;
+        let pa = input.payment_account_id.as_ref().ok_or_else(|| {
+            Error::invalid(
+                "payment_account_id",
+                "required: the bank or card account paid from",
+            )
+        })?;
         match accounts.get(pa) {
             Some(a) if a.role.is_money() && !a.archived => {}
-            _ => return Err(Error::invalid("payment_account_id", "must be a bank or card account of this company")),
+            _ => {
+                return Err(Error::invalid(
+                    "payment_account_id",
+                    "must be a bank or card account of this company",
+                ));
+            }
         }
     } else if input.payment_account_id.is_some() {
-        return Err(Error::invalid("payment_account_id", "only expenses have a payment account"));
+        return Err(Error::invalid(
+            "payment_account_id",
+            "only expenses have a payment account",
+        ));
     }
     for (i, l) in input.lines.iter().enumerate() {
         match accounts.get(&l.account_id) {
-            Some(a) if a.archived => return Err(Error::invalid(format!("lines[{i}].account_id"), "this account is archived")),
+            Some(a) if a.archived => {
+                return Err(Error::invalid(
+                    format!("lines[{i}].account_id"),
+                    "this account is archived",
+                ));
+            }
             Some(a) if a.role.is_control() || a.role.is_money() => {
-                return Err(Error::invalid(format!("lines[{i}].account_id"), "choose a revenue, expense or asset account, not a bank or control account"))
+                return Err(Error::invalid(
+                    format!("lines[{i}].account_id"),
+                    "choose a revenue, expense or asset account, not a bank or control account",
+                ));
             }
             Some(_) => {}
-            None => return Err(Error::invalid(format!("lines[{i}].account_id"), "no such account in this company")),
+            None => {
+                return Err(Error::invalid(
+                    format!("lines[{i}].account_id"),
+                    "no such account in this company",
+                ));
+            }
         }
     }
     let due = match (kind, input.due_date) {
         (DocumentKind::Expense, _) => input.issue_date,
-        (_, Some(d)) if d < input.issue_date => return Err(Error::invalid("due_date", "must be on or after the issue date")),
+        (_, Some(d)) if d < input.issue_date => {
+            return Err(Error::invalid(
+                "due_date",
+                "must be on or after the issue date",
+            ));
+        }
         (_, Some(d)) => d,
-        (_, None) => input.issue_date.checked_add_days(Days::new(30)).unwrap_or(input.issue_date),
+        (_, None) => input
+            .issue_date
+            .checked_add_days(Days::new(30))
+            .unwrap_or(input.issue_date),
     };
     let (lines, totals) = compute_lines(input.lines.clone(), access.company.currency)?;
     Ok((input, lines, totals, due))
 }
 
 /// Creates a draft.
-pub async fn create_draft(svc: &Services, access: &Access, kind: DocumentKind, input: DocumentInput) -> Result<DocumentRecord> {
+pub async fn create_draft(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    input: DocumentInput,
+) -> Result<DocumentRecord> {
     let (_, draft, _) = permissions_of(kind);
     access.require(draft)?;
     let accounts = by_id(svc, access).await?;
     let (input, lines, totals, due) = build(svc, access, kind, input, &accounts).await?;
-    let n = svc.store.next_number(&access.company.id, noun(kind)).await?;
+    let n = svc
+        .store
+        .next_number(&access.company.id, noun(kind))
+        .await?;
     let now = svc.clock.now_ms();
     let d = DocumentRecord {
         id: new_id(kind.id_prefix()),
@@ -140,13 +201,24 @@ pub async fn create_draft(svc: &Services, access: &Access, kind: DocumentKind, i
     };
     svc.store.insert_document(&d).await?;
     svc.activity
-        .log(access, Event::ok(draft_action(kind, "drafted"), noun(kind), d.id.as_str()).reason(format!("{} {}", d.number, svc_amount(access, d.total))))
+        .log(
+            access,
+            Event::ok(draft_action(kind, "drafted"), noun(kind), d.id.as_str()).reason(format!(
+                "{} {}",
+                d.number,
+                svc_amount(access, d.total)
+            )),
+        )
         .await?;
     Ok(d)
 }
 
 fn svc_amount(access: &Access, minor: i64) -> String {
-    format!("{} {}", access.company.currency.format(minor), access.company.currency)
+    format!(
+        "{} {}",
+        access.company.currency.format(minor),
+        access.company.currency
+    )
 }
 
 fn draft_action(kind: DocumentKind, what: &str) -> &'static str {
@@ -170,7 +242,12 @@ fn draft_action(kind: DocumentKind, what: &str) -> &'static str {
 }
 
 /// One document of a kind.
-pub async fn get(svc: &Services, access: &Access, kind: DocumentKind, id: &DocumentId) -> Result<DocumentRecord> {
+pub async fn get(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+) -> Result<DocumentRecord> {
     access.require(permissions_of(kind).0)?;
     match svc.store.document(&access.company.id, id).await? {
         Some(d) if d.kind == kind => Ok(d),
@@ -179,20 +256,40 @@ pub async fn get(svc: &Services, access: &Access, kind: DocumentKind, id: &Docum
 }
 
 /// Lists documents of a kind.
-pub async fn list(svc: &Services, access: &Access, kind: DocumentKind, q: ListQuery) -> Result<Page<DocumentRecord>> {
+pub async fn list(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    q: ListQuery,
+) -> Result<Page<DocumentRecord>> {
     access.require(permissions_of(kind).0)?;
     let q = normalize(q);
-    let rows = svc.store.list_documents(&access.company.id, kind, &q).await?;
+    let rows = svc
+        .store
+        .list_documents(&access.company.id, kind, &q)
+        .await?;
     Ok(page(rows, q.limit, |d| d.id.to_string()))
 }
 
 /// Replaces a draft's content if it is still a draft at `version` (None: current version).
-pub async fn update_draft(svc: &Services, access: &Access, kind: DocumentKind, id: &DocumentId, version: Option<i64>, input: DocumentInput) -> Result<DocumentRecord> {
+pub async fn update_draft(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+    input: DocumentInput,
+) -> Result<DocumentRecord> {
     let (_, draft, _) = permissions_of(kind);
     access.require(draft)?;
     let old = get(svc, access, kind, id).await?;
     if old.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!("{} {} is {} and can no longer be edited", noun(kind), old.number, old.status.as_str())));
+        return Err(Error::Conflict(format!(
+            "{} {} is {} and can no longer be edited",
+            noun(kind),
+            old.number,
+            old.status.as_str()
+        )));
     }
     let expected = version.unwrap_or(old.version);
     if expected != old.version {
@@ -226,13 +323,24 @@ pub async fn update_draft(svc: &Services, access: &Access, kind: DocumentKind, i
 }
 
 /// Approves a draft: posts its entry (people with the approve permission).
-pub async fn approve(svc: &Services, access: &Access, kind: DocumentKind, id: &DocumentId, version: Option<i64>) -> Result<DocumentRecord> {
+pub async fn approve(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<DocumentRecord> {
     let (_, _, approve) = permissions_of(kind);
     access.require(approve)?;
     let person = access.person()?.clone();
     let d = get(svc, access, kind, id).await?;
     if d.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!("{} {} is already {}", noun(kind), d.number, d.status.as_str())));
+        return Err(Error::Conflict(format!(
+            "{} {} is already {}",
+            noun(kind),
+            d.number,
+            d.status.as_str()
+        )));
     }
     let expected = version.unwrap_or(d.version);
     access.company.check_open(d.issue_date)?;
@@ -240,19 +348,44 @@ pub async fn approve(svc: &Services, access: &Access, kind: DocumentKind, id: &D
     let counter = match kind {
         DocumentKind::Invoice => system_account(&accounts, AccountRole::Receivable)?,
         DocumentKind::Bill => system_account(&accounts, AccountRole::Payable)?,
-        DocumentKind::Expense => d.payment_account_id.clone().ok_or_else(|| Error::invalid("payment_account_id", "required"))?,
+        DocumentKind::Expense => d
+            .payment_account_id
+            .clone()
+            .ok_or_else(|| Error::invalid("payment_account_id", "required"))?,
     };
     let tax = system_account(&accounts, AccountRole::Tax)?;
     let memo = format!("{} {}", d.number, d.reference).trim().to_owned();
-    let totals = newledger_domain::document::Totals { subtotal: d.subtotal, tax: d.tax, total: d.total };
-    let lines = posting_lines(kind, &d.lines, totals, &PostingAccounts { counter, tax }, d.contact_id.as_ref(), &memo, access.company.currency)?;
+    let totals = newledger_domain::document::Totals {
+        subtotal: d.subtotal,
+        tax: d.tax,
+        total: d.total,
+    };
+    let lines = posting_lines(
+        kind,
+        &d.lines,
+        totals,
+        &PostingAccounts { counter, tax },
+        d.contact_id.as_ref(),
+        &memo,
+        access.company.currency,
+    )?;
     let now = svc.clock.now_ms();
     let source = match kind {
         DocumentKind::Invoice => EntrySource::Invoice,
         DocumentKind::Bill => EntrySource::Bill,
         DocumentKind::Expense => EntrySource::Expense,
     };
-    let entry = new_posted_entry(svc, access, d.issue_date, memo, source, Some(d.id.to_string()), lines.into_lines(), now).await?;
+    let entry = new_posted_entry(
+        svc,
+        access,
+        d.issue_date,
+        memo,
+        source,
+        Some(d.id.to_string()),
+        lines.into_lines(),
+        now,
+    )
+    .await?;
     let approved = DocumentRecord {
         status: DocumentStatus::Approved,
         entry_id: Some(entry.id.clone()),
@@ -262,9 +395,19 @@ pub async fn approve(svc: &Services, access: &Access, kind: DocumentKind, id: &D
         version: expected + 1,
         ..d
     };
-    svc.store.approve_document(&approved, expected, &entry).await?;
+    svc.store
+        .approve_document(&approved, expected, &entry)
+        .await?;
     svc.activity
-        .log(access, Event::ok(draft_action(kind, "approved"), noun(kind), approved.id.as_str()).reason(format!("{} posted as {}", approved.number, entry.number)))
+        .log(
+            access,
+            Event::ok(
+                draft_action(kind, "approved"),
+                noun(kind),
+                approved.id.as_str(),
+            )
+            .reason(format!("{} posted as {}", approved.number, entry.number)),
+        )
         .await?;
     Ok(approved)
 }
@@ -305,25 +448,59 @@ pub(crate) async fn new_posted_entry(
 }
 
 /// Voids an approved, unpaid document by posting the reversal of its entry, dated today.
-pub async fn void(svc: &Services, access: &Access, kind: DocumentKind, id: &DocumentId, version: Option<i64>) -> Result<DocumentRecord> {
+pub async fn void(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<DocumentRecord> {
     let (_, _, approve) = permissions_of(kind);
     access.require(approve)?;
     access.person()?;
     let d = get(svc, access, kind, id).await?;
     if d.status != DocumentStatus::Approved {
-        return Err(Error::Conflict(format!("only approved documents can be voided; {} is {}", d.number, d.status.as_str())));
+        return Err(Error::Conflict(format!(
+            "only approved documents can be voided; {} is {}",
+            d.number,
+            d.status.as_str()
+        )));
     }
     if d.amount_paid != 0 {
-        return Err(Error::Conflict(format!("{} has payments allocated; it cannot be voided", d.number)));
+        return Err(Error::Conflict(format!(
+            "{} has payments allocated; it cannot be voided",
+            d.number
+        )));
     }
     let expected = version.unwrap_or(d.version);
-    let original_id = d.entry_id.clone().ok_or_else(|| Error::Conflict("not posted".into()))?;
-    let original = svc.store.entry(&access.company.id, &original_id).await?.ok_or(Error::NotFound("entry"))?;
+    let original_id = d
+        .entry_id
+        .clone()
+        .ok_or_else(|| Error::Conflict("not posted".into()))?;
+    let original = svc
+        .store
+        .entry(&access.company.id, &original_id)
+        .await?
+        .ok_or(Error::NotFound("entry"))?;
     let today = svc.clock.today();
     access.company.check_open(today)?;
     let now = svc.clock.now_ms();
-    let reversed = newledger_domain::journal::BalancedLines::new(original.lines.clone(), access.company.currency)?.reversed();
-    let mut entry = new_posted_entry(svc, access, today, format!("Void {}", d.number), EntrySource::Reversal, Some(d.id.to_string()), reversed.into_lines(), now).await?;
+    let reversed = newledger_domain::journal::BalancedLines::new(
+        original.lines.clone(),
+        access.company.currency,
+    )?
+    .reversed();
+    let mut entry = new_posted_entry(
+        svc,
+        access,
+        today,
+        format!("Void {}", d.number),
+        EntrySource::Reversal,
+        Some(d.id.to_string()),
+        reversed.into_lines(),
+        now,
+    )
+    .await?;
     entry.reverses_id = Some(original_id);
     let voided = DocumentRecord {
         status: DocumentStatus::Voided,
@@ -334,18 +511,46 @@ pub async fn void(svc: &Services, access: &Access, kind: DocumentKind, id: &Docu
         ..d
     };
     svc.store.void_document(&voided, expected, &entry).await?;
-    svc.activity.log(access, Event::ok(draft_action(kind, "voided"), noun(kind), voided.id.as_str()).reason(voided.number.clone())).await?;
+    svc.activity
+        .log(
+            access,
+            Event::ok(draft_action(kind, "voided"), noun(kind), voided.id.as_str())
+                .reason(voided.number.clone()),
+        )
+        .await?;
     Ok(voided)
 }
 
 /// Discards a draft (it stays as a tombstone for sync).
-pub async fn discard(svc: &Services, access: &Access, kind: DocumentKind, id: &DocumentId, version: Option<i64>) -> Result<()> {
+pub async fn discard(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<()> {
     let (_, draft, _) = permissions_of(kind);
     access.require(draft)?;
     let d = get(svc, access, kind, id).await?;
     if d.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!("only drafts can be discarded; {} is {}", d.number, d.status.as_str())));
+        return Err(Error::Conflict(format!(
+            "only drafts can be discarded; {} is {}",
+            d.number,
+            d.status.as_str()
+        )));
     }
-    svc.store.discard_document(&access.company.id, id, version.unwrap_or(d.version), svc.clock.now_ms()).await?;
-    svc.activity.log(access, Event::ok(draft_action(kind, "discarded"), noun(kind), id.as_str()).reason(d.number)).await
+    svc.store
+        .discard_document(
+            &access.company.id,
+            id,
+            version.unwrap_or(d.version),
+            svc.clock.now_ms(),
+        )
+        .await?;
+    svc.activity
+        .log(
+            access,
+            Event::ok(draft_action(kind, "discarded"), noun(kind), id.as_str()).reason(d.number),
+        )
+        .await
 }

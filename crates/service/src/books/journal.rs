@@ -2,9 +2,9 @@
 
 use super::accounts::by_id;
 use super::documents::new_posted_entry;
-use super::{normalize, page, Page};
+use super::{Page, normalize, page};
 use crate::activity::Event;
-use crate::{new_id, Access, Error, Result, Services};
+use crate::{Access, Error, Result, Services, new_id};
 use chrono::NaiveDate;
 use newledger_domain::ids::{AccountId, ContactId, EntryId};
 use newledger_domain::journal::{BalancedLines, EntrySource, EntryStatus, Line};
@@ -40,7 +40,11 @@ pub struct JournalInput {
     pub lines: Vec<JournalLineInput>,
 }
 
-async fn build_lines(svc: &Services, access: &Access, input: &JournalInput) -> Result<BalancedLines> {
+async fn build_lines(
+    svc: &Services,
+    access: &Access,
+    input: &JournalInput,
+) -> Result<BalancedLines> {
     if input.memo.chars().count() > 500 {
         return Err(Error::invalid("memo", "at most 500 characters"));
     }
@@ -51,33 +55,61 @@ async fn build_lines(svc: &Services, access: &Access, input: &JournalInput) -> R
         let amount = |s: &Option<String>, f: &str| -> Result<i64> {
             match s.as_deref().map(str::trim) {
                 None | Some("") => Ok(0),
-                Some(v) => cur.parse_amount(v).map_err(|e| Error::invalid(format!("lines[{i}].{f}"), e.to_string())),
+                Some(v) => cur
+                    .parse_amount(v)
+                    .map_err(|e| Error::invalid(format!("lines[{i}].{f}"), e.to_string())),
             }
         };
         let (debit, credit) = (amount(&l.debit, "debit")?, amount(&l.credit, "credit")?);
         match accounts.get(&l.account_id) {
-            None => return Err(Error::invalid(format!("lines[{i}].account_id"), "no such account in this company")),
-            Some(a) if a.archived => return Err(Error::invalid(format!("lines[{i}].account_id"), "this account is archived")),
+            None => {
+                return Err(Error::invalid(
+                    format!("lines[{i}].account_id"),
+                    "no such account in this company",
+                ));
+            }
+            Some(a) if a.archived => {
+                return Err(Error::invalid(
+                    format!("lines[{i}].account_id"),
+                    "this account is archived",
+                ));
+            }
             Some(a) if a.role.is_control() => {
                 return Err(Error::invalid(
                     format!("lines[{i}].account_id"),
-                    format!("{} {} is a control account fed by invoices, bills and payments; it cannot take manual journal lines", a.code, a.name),
-                ))
+                    format!(
+                        "{} {} is a control account fed by invoices, bills and payments; it cannot take manual journal lines",
+                        a.code, a.name
+                    ),
+                ));
             }
             Some(_) => {}
         }
         if let Some(c) = &l.contact_id {
             if svc.store.contact(&access.company.id, c).await?.is_none() {
-                return Err(Error::invalid(format!("lines[{i}].contact_id"), "no such contact in this company"));
+                return Err(Error::invalid(
+                    format!("lines[{i}].contact_id"),
+                    "no such contact in this company",
+                ));
             }
         }
-        lines.push(Line { account_id: l.account_id.clone(), description: l.description.trim().to_owned(), contact_id: l.contact_id.clone(), debit, credit });
+        lines.push(Line {
+            account_id: l.account_id.clone(),
+            description: l.description.trim().to_owned(),
+            contact_id: l.contact_id.clone(),
+            debit,
+            credit,
+        });
     }
     Ok(BalancedLines::new(lines, cur)?)
 }
 
 /// Creates a draft manual journal (`journal:draft`). Drafts must already balance.
-pub async fn create_draft(svc: &Services, access: &Access, input: JournalInput) -> Result<EntryRecord> {
+pub async fn create_draft(
+    svc: &Services,
+    access: &Access,
+    input: JournalInput,
+) -> Result<EntryRecord> {
     access.require(Permission::JournalDraft)?;
     let lines = build_lines(svc, access, &input).await?;
     let n = svc.store.next_number(&access.company.id, "journal").await?;
@@ -103,14 +135,22 @@ pub async fn create_draft(svc: &Services, access: &Access, input: JournalInput) 
         version: 1,
     };
     svc.store.insert_entry(&e).await?;
-    svc.activity.log(access, Event::ok("journal.drafted", "journal", e.id.as_str()).reason(e.number.clone())).await?;
+    svc.activity
+        .log(
+            access,
+            Event::ok("journal.drafted", "journal", e.id.as_str()).reason(e.number.clone()),
+        )
+        .await?;
     Ok(e)
 }
 
 /// One entry.
 pub async fn get(svc: &Services, access: &Access, id: &EntryId) -> Result<EntryRecord> {
     access.require(Permission::JournalRead)?;
-    svc.store.entry(&access.company.id, id).await?.ok_or(Error::NotFound("journal entry"))
+    svc.store
+        .entry(&access.company.id, id)
+        .await?
+        .ok_or(Error::NotFound("journal entry"))
 }
 
 /// Lists entries (`search` filters by source: manual, invoice, …).
@@ -125,12 +165,22 @@ fn draft_of(e: &EntryRecord) -> Result<()> {
     if e.status == EntryStatus::Draft && e.source == EntrySource::Manual {
         Ok(())
     } else {
-        Err(Error::Conflict(format!("journal entry {} is {}; posted entries are never edited, they are reversed", e.number, e.status.as_str())))
+        Err(Error::Conflict(format!(
+            "journal entry {} is {}; posted entries are never edited, they are reversed",
+            e.number,
+            e.status.as_str()
+        )))
     }
 }
 
 /// Replaces a draft entry.
-pub async fn update_draft(svc: &Services, access: &Access, id: &EntryId, version: Option<i64>, input: JournalInput) -> Result<EntryRecord> {
+pub async fn update_draft(
+    svc: &Services,
+    access: &Access,
+    id: &EntryId,
+    version: Option<i64>,
+    input: JournalInput,
+) -> Result<EntryRecord> {
     access.require(Permission::JournalDraft)?;
     let old = get(svc, access, id).await?;
     draft_of(&old)?;
@@ -149,12 +199,22 @@ pub async fn update_draft(svc: &Services, access: &Access, id: &EntryId, version
         ..old
     };
     svc.store.update_draft_entry(&e, expected).await?;
-    svc.activity.log(access, Event::ok("journal.updated", "journal", e.id.as_str()).reason(e.number.clone())).await?;
+    svc.activity
+        .log(
+            access,
+            Event::ok("journal.updated", "journal", e.id.as_str()).reason(e.number.clone()),
+        )
+        .await?;
     Ok(e)
 }
 
 /// Posts a draft entry (people with `journal:post`).
-pub async fn post(svc: &Services, access: &Access, id: &EntryId, version: Option<i64>) -> Result<EntryRecord> {
+pub async fn post(
+    svc: &Services,
+    access: &Access,
+    id: &EntryId,
+    version: Option<i64>,
+) -> Result<EntryRecord> {
     access.require(Permission::JournalPost)?;
     access.person()?;
     let d = get(svc, access, id).await?;
@@ -164,14 +224,31 @@ pub async fn post(svc: &Services, access: &Access, id: &EntryId, version: Option
     // Re-validate: accounts may have been archived since the draft was written.
     BalancedLines::new(d.lines.clone(), access.company.currency)?;
     let now = svc.clock.now_ms();
-    let e = EntryRecord { status: EntryStatus::Posted, posted_by: Some(access.actor.clone()), posted_at: Some(now), updated_at: now, version: expected + 1, ..d };
+    let e = EntryRecord {
+        status: EntryStatus::Posted,
+        posted_by: Some(access.actor.clone()),
+        posted_at: Some(now),
+        updated_at: now,
+        version: expected + 1,
+        ..d
+    };
     svc.store.post_draft_entry(&e, expected).await?;
-    svc.activity.log(access, Event::ok("journal.posted", "journal", e.id.as_str()).reason(e.number.clone())).await?;
+    svc.activity
+        .log(
+            access,
+            Event::ok("journal.posted", "journal", e.id.as_str()).reason(e.number.clone()),
+        )
+        .await?;
     Ok(e)
 }
 
 /// Reverses a posted manual entry with a mirror entry dated `date` (default today).
-pub async fn reverse(svc: &Services, access: &Access, id: &EntryId, date: Option<NaiveDate>) -> Result<EntryRecord> {
+pub async fn reverse(
+    svc: &Services,
+    access: &Access,
+    id: &EntryId,
+    date: Option<NaiveDate>,
+) -> Result<EntryRecord> {
     access.require(Permission::JournalPost)?;
     access.person()?;
     let original = get(svc, access, id).await?;
@@ -179,24 +256,60 @@ pub async fn reverse(svc: &Services, access: &Access, id: &EntryId, date: Option
         return Err(Error::Conflict("only posted manual journals are reversed here; void the invoice, bill or expense instead".into()));
     }
     if original.reversed_by_id.is_some() {
-        return Err(Error::Conflict(format!("{} is already reversed", original.number)));
+        return Err(Error::Conflict(format!(
+            "{} is already reversed",
+            original.number
+        )));
     }
     let date = date.unwrap_or_else(|| svc.clock.today());
     access.company.check_open(date)?;
     let lines = BalancedLines::new(original.lines.clone(), access.company.currency)?.reversed();
     let now = svc.clock.now_ms();
-    let mut e = new_posted_entry(svc, access, date, format!("Reversal of {}", original.number), EntrySource::Reversal, Some(original.id.to_string()), lines.into_lines(), now).await?;
+    let mut e = new_posted_entry(
+        svc,
+        access,
+        date,
+        format!("Reversal of {}", original.number),
+        EntrySource::Reversal,
+        Some(original.id.to_string()),
+        lines.into_lines(),
+        now,
+    )
+    .await?;
     e.reverses_id = Some(original.id.clone());
     svc.store.reverse_entry(&original.id, &e).await?;
-    svc.activity.log(access, Event::ok("journal.reversed", "journal", original.id.as_str()).reason(format!("{} reversed by {}", original.number, e.number))).await?;
+    svc.activity
+        .log(
+            access,
+            Event::ok("journal.reversed", "journal", original.id.as_str())
+                .reason(format!("{} reversed by {}", original.number, e.number)),
+        )
+        .await?;
     Ok(e)
 }
 
 /// Discards a draft entry.
-pub async fn discard(svc: &Services, access: &Access, id: &EntryId, version: Option<i64>) -> Result<()> {
+pub async fn discard(
+    svc: &Services,
+    access: &Access,
+    id: &EntryId,
+    version: Option<i64>,
+) -> Result<()> {
     access.require(Permission::JournalDraft)?;
     let d = get(svc, access, id).await?;
     draft_of(&d)?;
-    svc.store.discard_entry(&access.company.id, id, version.unwrap_or(d.version), svc.clock.now_ms()).await?;
-    svc.activity.log(access, Event::ok("journal.discarded", "journal", id.as_str()).reason(d.number)).await
+    svc.store
+        .discard_entry(
+            &access.company.id,
+            id,
+            version.unwrap_or(d.version),
+            svc.clock.now_ms(),
+        )
+        .await?;
+    svc.activity
+        .log(
+            access,
+            Event::ok("journal.discarded", "journal", id.as_str()).reason(d.number),
+        )
+        .await
 }

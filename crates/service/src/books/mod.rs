@@ -26,7 +26,11 @@ pub struct Page<T> {
 
 /// Normalises list parameters (limit within bounds).
 pub fn normalize(mut q: ListQuery) -> ListQuery {
-    q.limit = if q.limit <= 0 { DEFAULT_LIMIT } else { q.limit.min(MAX_LIMIT) };
+    q.limit = if q.limit <= 0 {
+        DEFAULT_LIMIT
+    } else {
+        q.limit.min(MAX_LIMIT)
+    };
     q
 }
 
@@ -39,5 +43,8 @@ pub fn page<T>(mut rows: Vec<T>, limit: i64, id_of: impl Fn(&T) -> String) -> Pa
     } else {
         None
     };
-    Page { data: rows, next_cursor }
+    Page {
+        data: rows,
+        next_cursor,
+    }
 }

@@ -2,15 +2,15 @@
 
 use super::accounts::{by_id, system_account};
 use super::documents::new_posted_entry;
-use super::{normalize, page, Page};
+use super::{Page, normalize, page};
 use crate::activity::Event;
-use crate::{new_id, Access, Error, Result, Services};
+use crate::{Access, Error, Result, Services, new_id};
 use chrono::NaiveDate;
 use newledger_domain::account::AccountRole;
 use newledger_domain::document::{DocumentKind, DocumentStatus};
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, PaymentId};
 use newledger_domain::journal::EntrySource;
-use newledger_domain::payment::{payment_lines, validate_allocations, Allocation, PaymentKind};
+use newledger_domain::payment::{Allocation, PaymentKind, payment_lines, validate_allocations};
 use newledger_domain::permission::Permission;
 use newledger_store::{ListQuery, PaymentRecord};
 use serde::Deserialize;
@@ -49,14 +49,24 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
     access.require(Permission::PaymentsRecord)?;
     access.person()?;
     let cur = access.company.currency;
-    let amount = cur.parse_amount(&input.amount).map_err(|e| Error::invalid("amount", e.to_string()))?;
+    let amount = cur
+        .parse_amount(&input.amount)
+        .map_err(|e| Error::invalid("amount", e.to_string()))?;
     access.company.check_open(input.date)?;
     let accounts = by_id(svc, access).await?;
     match accounts.get(&input.bank_account_id) {
         Some(a) if a.role.is_money() && !a.archived => {}
-        _ => return Err(Error::invalid("bank_account_id", "must be a bank or card account of this company")),
+        _ => {
+            return Err(Error::invalid(
+                "bank_account_id",
+                "must be a bank or card account of this company",
+            ));
+        }
     }
-    svc.store.contact(&access.company.id, &input.contact_id).await?.ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
+    svc.store
+        .contact(&access.company.id, &input.contact_id)
+        .await?
+        .ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
     let want_kind = match input.kind {
         PaymentKind::Received => DocumentKind::Invoice,
         PaymentKind::Made => DocumentKind::Bill,
@@ -64,25 +74,69 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
     let mut allocations = Vec::with_capacity(input.allocations.len());
     for (i, a) in input.allocations.iter().enumerate() {
         let field = format!("allocations[{i}]");
-        let d = svc.store.document(&access.company.id, &a.document_id).await?.ok_or_else(|| Error::invalid(format!("{field}.document_id"), "no such document"))?;
-        if d.kind != want_kind || d.status != DocumentStatus::Approved || d.contact_id.as_ref() != Some(&input.contact_id) {
+        let d = svc
+            .store
+            .document(&access.company.id, &a.document_id)
+            .await?
+            .ok_or_else(|| Error::invalid(format!("{field}.document_id"), "no such document"))?;
+        if d.kind != want_kind
+            || d.status != DocumentStatus::Approved
+            || d.contact_id.as_ref() != Some(&input.contact_id)
+        {
             return Err(Error::invalid(
                 format!("{field}.document_id"),
-                format!("{} must be an approved, unpaid {} of this contact", d.number, want_kind.as_str()),
+                format!(
+                    "{} must be an approved, unpaid {} of this contact",
+                    d.number,
+                    want_kind.as_str()
+                ),
             ));
         }
-        let amt = cur.parse_amount(&a.amount).map_err(|e| Error::invalid(format!("{field}.amount"), e.to_string()))?;
-        allocations.push(Allocation { document_id: d.id, amount: amt, outstanding: d.total - d.amount_paid });
+        let amt = cur
+            .parse_amount(&a.amount)
+            .map_err(|e| Error::invalid(format!("{field}.amount"), e.to_string()))?;
+        allocations.push(Allocation {
+            document_id: d.id,
+            amount: amt,
+            outstanding: d.total - d.amount_paid,
+        });
     }
     validate_allocations(amount, &allocations)?;
-    let control = system_account(&accounts, if input.kind == PaymentKind::Received { AccountRole::Receivable } else { AccountRole::Payable })?;
+    let control = system_account(
+        &accounts,
+        if input.kind == PaymentKind::Received {
+            AccountRole::Receivable
+        } else {
+            AccountRole::Payable
+        },
+    )?;
     let n = svc.store.next_number(&access.company.id, "payment").await?;
     let number = format!("PAY-{n:04}");
-    let memo = format!("{number} {}", input.reference.trim()).trim().to_owned();
-    let lines = payment_lines(input.kind, amount, &input.bank_account_id, &control, &input.contact_id, &memo, cur)?;
+    let memo = format!("{number} {}", input.reference.trim())
+        .trim()
+        .to_owned();
+    let lines = payment_lines(
+        input.kind,
+        amount,
+        &input.bank_account_id,
+        &control,
+        &input.contact_id,
+        &memo,
+        cur,
+    )?;
     let now = svc.clock.now_ms();
     let id: PaymentId = new_id(PaymentId::PREFIX);
-    let entry = new_posted_entry(svc, access, input.date, memo, EntrySource::Payment, Some(id.to_string()), lines.into_lines(), now).await?;
+    let entry = new_posted_entry(
+        svc,
+        access,
+        input.date,
+        memo,
+        EntrySource::Payment,
+        Some(id.to_string()),
+        lines.into_lines(),
+        now,
+    )
+    .await?;
     let p = PaymentRecord {
         id,
         company_id: access.company.id.clone(),
@@ -95,24 +149,45 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
         currency: cur.code().to_owned(),
         reference: input.reference.trim().to_owned(),
         entry_id: entry.id.clone(),
-        allocations: allocations.into_iter().map(|a| (a.document_id, a.amount)).collect(),
+        allocations: allocations
+            .into_iter()
+            .map(|a| (a.document_id, a.amount))
+            .collect(),
         created_by: access.actor.clone(),
         created_at: now,
     };
-    svc.store.record_payment(&p, &entry).await.map_err(|e| match e {
-        newledger_store::StoreError::Conflict { constraint } if constraint == "allocation" => {
-            Error::Conflict("a document was paid or changed meanwhile; reload and try again".into())
-        }
-        e => e.into(),
-    })?;
-    svc.activity.log(access, Event::ok("payment.recorded", "payment", p.id.as_str()).reason(format!("{} {} {}", p.number, cur.format(amount), cur))).await?;
+    svc.store
+        .record_payment(&p, &entry)
+        .await
+        .map_err(|e| match e {
+            newledger_store::StoreError::Conflict { constraint } if constraint == "allocation" => {
+                Error::Conflict(
+                    "a document was paid or changed meanwhile; reload and try again".into(),
+                )
+            }
+            e => e.into(),
+        })?;
+    svc.activity
+        .log(
+            access,
+            Event::ok("payment.recorded", "payment", p.id.as_str()).reason(format!(
+                "{} {} {}",
+                p.number,
+                cur.format(amount),
+                cur
+            )),
+        )
+        .await?;
     Ok(p)
 }
 
 /// One payment.
 pub async fn get(svc: &Services, access: &Access, id: &PaymentId) -> Result<PaymentRecord> {
     access.require(Permission::BankRead)?;
-    svc.store.payment(&access.company.id, id).await?.ok_or(Error::NotFound("payment"))
+    svc.store
+        .payment(&access.company.id, id)
+        .await?
+        .ok_or(Error::NotFound("payment"))
 }
 
 /// Lists payments (`status` = `received` or `made` filters by kind).
@@ -124,6 +199,16 @@ pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<
 }
 
 /// Payments of one document.
-pub async fn of_document(svc: &Services, access: &Access, id: &DocumentId) -> Result<Vec<PaymentRecord>> {
-    Ok(svc.store.payments_of_document(id).await?.into_iter().filter(|p| p.company_id == access.company.id).collect())
+pub async fn of_document(
+    svc: &Services,
+    access: &Access,
+    id: &DocumentId,
+) -> Result<Vec<PaymentRecord>> {
+    Ok(svc
+        .store
+        .payments_of_document(id)
+        .await?
+        .into_iter()
+        .filter(|p| p.company_id == access.company.id)
+        .collect())
 }

@@ -2,7 +2,7 @@
 //! (`password` → second factor pending, `enrol` → must set up TOTP, `full`), idle and absolute
 //! expiry.
 
-use crate::crypto::{random_secret, ct_eq};
+use crate::crypto::{ct_eq, random_secret};
 use crate::{Error, Result, Services};
 use newledger_domain::ids::{CompanyId, UserId};
 use newledger_store::SessionRecord;
@@ -15,7 +15,12 @@ pub const STAGE_ENROL: &str = "enrol";
 pub const STAGE_FULL: &str = "full";
 
 /// Creates a session; returns the cookie value (shown to the browser only).
-pub async fn create(svc: &Services, user: &UserId, stage: &str, company: Option<CompanyId>) -> Result<(String, SessionRecord)> {
+pub async fn create(
+    svc: &Services,
+    user: &UserId,
+    stage: &str,
+    company: Option<CompanyId>,
+) -> Result<(String, SessionRecord)> {
     let now = svc.clock.now_ms();
     let cookie = random_secret("");
     let s = SessionRecord {
@@ -38,7 +43,9 @@ pub async fn load(svc: &Services, cookie: &str) -> Result<Option<SessionRecord>>
         return Ok(None);
     }
     let hash = svc.key.hash_secret(cookie);
-    let Some(mut s) = svc.store.session(&hash).await? else { return Ok(None) };
+    let Some(mut s) = svc.store.session(&hash).await? else {
+        return Ok(None);
+    };
     let now = svc.clock.now_ms();
     let idle = i64::try_from(svc.settings.session_idle.as_millis()).unwrap_or(i64::MAX);
     if now >= s.expires_at || now - s.last_seen_at > idle {
@@ -60,7 +67,10 @@ pub async fn update(svc: &Services, s: &SessionRecord) -> Result<()> {
 
 /// Ends a session.
 pub async fn end(svc: &Services, s: &SessionRecord) -> Result<()> {
-    svc.store.delete_session(&s.id_hash).await.map_err(Into::into)
+    svc.store
+        .delete_session(&s.id_hash)
+        .await
+        .map_err(Into::into)
 }
 
 /// Checks a form's CSRF token against the session's.
@@ -68,6 +78,10 @@ pub fn check_csrf(s: &SessionRecord, token: &str) -> Result<()> {
     if !token.is_empty() && ct_eq(&s.csrf_token, token) {
         Ok(())
     } else {
-        Err(Error::Forbidden { permission: None, reason: "the form expired or was not sent by this site; reload the page and try again".into() })
+        Err(Error::Forbidden {
+            permission: None,
+            reason: "the form expired or was not sent by this site; reload the page and try again"
+                .into(),
+        })
     }
 }

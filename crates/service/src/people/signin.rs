@@ -16,7 +16,12 @@ fn dummy_hash() -> &'static str {
 
 /// Checks e-mail and password. Every failure is logged; after [`MAX_FAILURES`] the account
 /// locks for a time that doubles with each further failure (15 min up to 24 h).
-pub async fn check_password(svc: &Services, email: &str, password: &str, ip: &str) -> Result<UserRecord> {
+pub async fn check_password(
+    svc: &Services,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<UserRecord> {
     let generic = || Error::Unauthenticated("wrong e-mail or password".into());
     let now = svc.clock.now_ms();
     let who = |u: Option<&UserRecord>| Who {
@@ -31,23 +36,54 @@ pub async fn check_password(svc: &Services, email: &str, password: &str, ip: &st
     };
     let Some(user) = user else {
         let _ = users::verify_password(password, dummy_hash());
-        svc.activity.log_folded(None, &who(None), Event::failed("signin.failed", "user", "", "unknown e-mail")).await?;
+        svc.activity
+            .log_folded(
+                None,
+                &who(None),
+                Event::failed("signin.failed", "user", "", "unknown e-mail"),
+            )
+            .await?;
         return Err(generic());
     };
     if let Some(until) = user.locked_until.filter(|u| *u > now) {
-        svc.activity.log_folded(None, &who(Some(&user)), Event::failed("signin.refused", "user", user.id.as_str(), "account locked")).await?;
-        return Err(Error::RateLimited { retry_after_secs: u64::try_from((until - now) / 1000 + 1).unwrap_or(60) });
+        svc.activity
+            .log_folded(
+                None,
+                &who(Some(&user)),
+                Event::failed("signin.refused", "user", user.id.as_str(), "account locked"),
+            )
+            .await?;
+        return Err(Error::RateLimited {
+            retry_after_secs: u64::try_from((until - now) / 1000 + 1).unwrap_or(60),
+        });
     }
     if !users::verify_password(password, &user.password_hash) {
         let failures = user.failed_logins + 1;
         let locked_until = (failures >= MAX_FAILURES).then(|| {
-            let minutes = 15i64.saturating_mul(1 << (failures - MAX_FAILURES).min(7)).min(24 * 60);
+            let minutes = 15i64
+                .saturating_mul(1 << (failures - MAX_FAILURES).min(7))
+                .min(24 * 60);
             now + minutes * 60_000
         });
-        svc.store.set_login_failures(&user.id, failures, locked_until).await?;
-        let action = if locked_until.is_some() { "signin.locked" } else { "signin.failed" };
+        svc.store
+            .set_login_failures(&user.id, failures, locked_until)
+            .await?;
+        let action = if locked_until.is_some() {
+            "signin.locked"
+        } else {
+            "signin.failed"
+        };
         svc.activity
-            .log_as(None, &who(Some(&user)), Event::failed(action, "user", user.id.as_str(), format!("wrong password ({failures} in a row)")))
+            .log_as(
+                None,
+                &who(Some(&user)),
+                Event::failed(
+                    action,
+                    "user",
+                    user.id.as_str(),
+                    format!("wrong password ({failures} in a row)"),
+                ),
+            )
             .await?;
         return Err(generic());
     }
@@ -58,20 +94,46 @@ pub async fn check_password(svc: &Services, email: &str, password: &str, ip: &st
 }
 
 /// Second step: a TOTP code or a recovery code (`xxxxx-xxxxx`).
-pub async fn check_second_factor(svc: &Services, user: &UserRecord, code: &str, ip: &str) -> Result<()> {
-    let who = Who { kind: "user".into(), id: user.id.to_string(), label: user.email.clone(), ip: ip.to_owned() };
+pub async fn check_second_factor(
+    svc: &Services,
+    user: &UserRecord,
+    code: &str,
+    ip: &str,
+) -> Result<()> {
+    let who = Who {
+        kind: "user".into(),
+        id: user.id.to_string(),
+        label: user.email.clone(),
+        ip: ip.to_owned(),
+    };
     let result = if code.contains('-') {
-        totp::use_recovery_code(svc, user, code).await.map(|()| "recovery code")
+        totp::use_recovery_code(svc, user, code)
+            .await
+            .map(|()| "recovery code")
     } else {
-        totp::verify(svc, user, code).await.map(|()| "authenticator code")
+        totp::verify(svc, user, code)
+            .await
+            .map(|()| "authenticator code")
     };
     match result {
         Ok(how) => {
-            svc.activity.log_as(None, &who, Event::ok("signin.succeeded", "user", user.id.as_str()).reason(how)).await?;
+            svc.activity
+                .log_as(
+                    None,
+                    &who,
+                    Event::ok("signin.succeeded", "user", user.id.as_str()).reason(how),
+                )
+                .await?;
             Ok(())
         }
         Err(e) => {
-            svc.activity.log_as(None, &who, Event::failed("signin.failed", "user", user.id.as_str(), e.to_string())).await?;
+            svc.activity
+                .log_as(
+                    None,
+                    &who,
+                    Event::failed("signin.failed", "user", user.id.as_str(), e.to_string()),
+                )
+                .await?;
             Err(e)
         }
     }

@@ -13,8 +13,16 @@ fn totp(secret_b32: &str, account: &str) -> Result<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_owned())
         .to_bytes()
         .map_err(|_| Error::Internal(anyhow::anyhow!("stored TOTP secret is not base32")))?;
-    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, Some(ISSUER.to_owned()), account.to_owned())
-        .map_err(|e| Error::Internal(anyhow::anyhow!("totp: {e}")))
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some(ISSUER.to_owned()),
+        account.to_owned(),
+    )
+    .map_err(|e| Error::Internal(anyhow::anyhow!("totp: {e}")))
 }
 
 /// A new random 160-bit secret, base32.
@@ -53,7 +61,12 @@ fn matching_step(secret_b32: &str, code: &str, now_ms: i64) -> Result<Option<i64
 pub async fn verify(svc: &Services, user: &UserRecord, code: &str) -> Result<()> {
     let secret = match (&user.totp_secret, user.totp_enabled) {
         (Some(s), true) => s,
-        _ => return Err(Error::Forbidden { permission: None, reason: "two-factor authentication is not set up".into() }),
+        _ => {
+            return Err(Error::Forbidden {
+                permission: None,
+                reason: "two-factor authentication is not set up".into(),
+            });
+        }
     };
     verify_with(svc, user, secret, code).await
 }
@@ -61,30 +74,50 @@ pub async fn verify(svc: &Services, user: &UserRecord, code: &str) -> Result<()>
 async fn verify_with(svc: &Services, user: &UserRecord, secret: &str, code: &str) -> Result<()> {
     match matching_step(secret, code, svc.clock.now_ms())? {
         Some(step) if svc.store.claim_totp_step(&user.id, step).await? => Ok(()),
-        Some(_) => Err(Error::invalid("code", "this code was already used; wait for the next one")),
-        None => Err(Error::invalid("code", "the code is not correct; check your authenticator app's clock")),
+        Some(_) => Err(Error::invalid(
+            "code",
+            "this code was already used; wait for the next one",
+        )),
+        None => Err(Error::invalid(
+            "code",
+            "the code is not correct; check your authenticator app's clock",
+        )),
     }
 }
 
 /// Starts enrolment: stores a new, unconfirmed secret and returns it.
 pub async fn start_enrolment(svc: &Services, user: &UserRecord) -> Result<String> {
     if user.totp_enabled {
-        return Err(Error::Conflict("two-factor authentication is already set up".into()));
+        return Err(Error::Conflict(
+            "two-factor authentication is already set up".into(),
+        ));
     }
     let secret = generate_secret();
-    svc.store.set_totp(&user.id, Some(&secret), false, svc.clock.now_ms()).await?;
+    svc.store
+        .set_totp(&user.id, Some(&secret), false, svc.clock.now_ms())
+        .await?;
     Ok(secret)
 }
 
 /// Confirms enrolment with a first code; returns ten one-time recovery codes to show once.
-pub async fn confirm_enrolment(svc: &Services, user: &UserRecord, code: &str) -> Result<Vec<String>> {
+pub async fn confirm_enrolment(
+    svc: &Services,
+    user: &UserRecord,
+    code: &str,
+) -> Result<Vec<String>> {
     let secret = match (&user.totp_secret, user.totp_enabled) {
         (Some(s), false) => s.clone(),
-        (_, true) => return Err(Error::Conflict("two-factor authentication is already set up".into())),
+        (_, true) => {
+            return Err(Error::Conflict(
+                "two-factor authentication is already set up".into(),
+            ));
+        }
         (None, _) => return Err(Error::Conflict("start the set-up first".into())),
     };
     verify_with(svc, user, &secret, code).await?;
-    svc.store.set_totp(&user.id, Some(&secret), true, svc.clock.now_ms()).await?;
+    svc.store
+        .set_totp(&user.id, Some(&secret), true, svc.clock.now_ms())
+        .await?;
     regenerate_recovery_codes(svc, user).await
 }
 
@@ -95,8 +128,14 @@ pub async fn regenerate_recovery_codes(svc: &Services, user: &UserRecord) -> Res
     let mut rng = rand::rngs::OsRng;
     let codes: Vec<String> = (0..10)
         .map(|_| {
-            let c: String = (0..10).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect();
-            format!("{}-{}", c.get(..5).unwrap_or_default(), c.get(5..).unwrap_or_default())
+            let c: String = (0..10)
+                .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+                .collect();
+            format!(
+                "{}-{}",
+                c.get(..5).unwrap_or_default(),
+                c.get(5..).unwrap_or_default()
+            )
         })
         .collect();
     let hashes: Vec<String> = codes.iter().map(|c| svc.key.hash_secret(c)).collect();
@@ -107,9 +146,16 @@ pub async fn regenerate_recovery_codes(svc: &Services, user: &UserRecord) -> Res
 /// Accepts a recovery code once.
 pub async fn use_recovery_code(svc: &Services, user: &UserRecord, code: &str) -> Result<()> {
     let c = code.trim().to_lowercase();
-    if svc.store.use_recovery_code(&user.id, &svc.key.hash_secret(&c), svc.clock.now_ms()).await? {
+    if svc
+        .store
+        .use_recovery_code(&user.id, &svc.key.hash_secret(&c), svc.clock.now_ms())
+        .await?
+    {
         Ok(())
     } else {
-        Err(Error::invalid("code", "unknown or already used recovery code"))
+        Err(Error::invalid(
+            "code",
+            "unknown or already used recovery code",
+        ))
     }
 }

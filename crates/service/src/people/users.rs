@@ -1,8 +1,8 @@
 //! Creating people and checking passwords.
 
-use crate::{new_id, Error, Result, Services};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use crate::{Error, Result, Services, new_id};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use newledger_domain::ids::UserId;
 use newledger_store::{StoreError, UserRecord};
 
@@ -13,15 +13,27 @@ pub const MIN_PASSWORD: usize = 10;
 pub fn normalize_email(email: &str) -> Result<String> {
     let e = email.trim().to_lowercase();
     let ok = e.len() <= 254
-        && e.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+        && e.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        })
         && !e.chars().any(char::is_whitespace);
-    if ok { Ok(e) } else { Err(Error::invalid("email", "enter an e-mail address such as ann@example.com")) }
+    if ok {
+        Ok(e)
+    } else {
+        Err(Error::invalid(
+            "email",
+            "enter an e-mail address such as ann@example.com",
+        ))
+    }
 }
 
 /// argon2id hash of a password (PHC string).
 pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD {
-        return Err(Error::invalid("password", format!("use at least {MIN_PASSWORD} characters")));
+        return Err(Error::invalid(
+            "password",
+            format!("use at least {MIN_PASSWORD} characters"),
+        ));
     }
     if password.len() > 1024 {
         return Err(Error::invalid("password", "at most 1024 bytes"));
@@ -35,11 +47,20 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 /// Checks a password against a PHC string.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Creates a person.
-pub async fn create_user(svc: &Services, email: &str, name: &str, password: &str) -> Result<UserRecord> {
+pub async fn create_user(
+    svc: &Services,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<UserRecord> {
     let email = normalize_email(email)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -60,7 +81,10 @@ pub async fn create_user(svc: &Services, email: &str, name: &str, password: &str
     };
     match svc.store.insert_user(&user).await {
         Ok(()) => Ok(user),
-        Err(StoreError::Conflict { .. }) => Err(Error::invalid("email", "a person with this e-mail already exists")),
+        Err(StoreError::Conflict { .. }) => Err(Error::invalid(
+            "email",
+            "a person with this e-mail already exists",
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -68,10 +92,16 @@ pub async fn create_user(svc: &Services, email: &str, name: &str, password: &str
 /// A person by e-mail.
 pub async fn user_by_email(svc: &Services, email: &str) -> Result<UserRecord> {
     let email = normalize_email(email)?;
-    svc.store.user_by_email(&email).await?.ok_or(Error::NotFound("person"))
+    svc.store
+        .user_by_email(&email)
+        .await?
+        .ok_or(Error::NotFound("person"))
 }
 
 /// A person by id.
 pub async fn user(svc: &Services, id: &UserId) -> Result<UserRecord> {
-    svc.store.user_by_id(id).await?.ok_or(Error::NotFound("person"))
+    svc.store
+        .user_by_id(id)
+        .await?
+        .ok_or(Error::NotFound("person"))
 }

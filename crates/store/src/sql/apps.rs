@@ -1,6 +1,6 @@
 //! API credential apps: lifecycle writes and batched usage counters.
 
-use super::{one_row, rows, SqlStore};
+use super::{SqlStore, one_row, rows};
 use crate::records::AppRecord;
 use crate::{AppStore, StoreResult};
 use async_trait::async_trait;
@@ -41,7 +41,10 @@ impl AppStore for SqlStore {
     }
 
     async fn app(&self, id: &AppId) -> StoreResult<Option<AppRecord>> {
-        let r = sqlx::query("SELECT * FROM apps WHERE id = $1").bind(id.as_str()).fetch_optional(&self.read).await?;
+        let r = sqlx::query("SELECT * FROM apps WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&self.read)
+            .await?;
         r.as_ref().map(rows::app).transpose()
     }
 
@@ -51,7 +54,10 @@ impl AppStore for SqlStore {
         } else {
             "SELECT * FROM apps WHERE company_id = $1 AND status <> 'deleted' ORDER BY id"
         };
-        let rs = sqlx::query(sql).bind(company.as_str()).fetch_all(&self.read).await?;
+        let rs = sqlx::query(sql)
+            .bind(company.as_str())
+            .fetch_all(&self.read)
+            .await?;
         rs.iter().map(rows::app).collect()
     }
 

@@ -2,22 +2,27 @@
 //! [`post_entry_in`], which checks the lock date, writes the ledger lines and maintains the
 //! per-day account balances inside the caller's transaction.
 
-use super::{one_row, rows, Sql, SqlStore, Val};
+use super::{Sql, SqlStore, Val, one_row, rows};
 use crate::records::*;
 use crate::{BooksStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use newledger_domain::DomainError;
 use newledger_domain::account::Account;
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::*;
 use newledger_domain::journal::EntryStatus;
-use newledger_domain::DomainError;
 use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
 type Tx<'a> = Transaction<'a, Any>;
 
-pub(crate) async fn insert_account_in(tx: &mut Tx<'_>, company: &CompanyId, a: &Account, now: i64) -> StoreResult<()> {
+pub(crate) async fn insert_account_in(
+    tx: &mut Tx<'_>,
+    company: &CompanyId,
+    a: &Account,
+    now: i64,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO accounts (id, company_id, code, name, class, role, archived, created_at, updated_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)",
@@ -43,14 +48,21 @@ async fn check_open(tx: &mut Tx<'_>, company: &CompanyId, date: NaiveDate) -> St
         .await?;
     if let Some(lock_date) = rows::odate(&r, "lock_date")? {
         if date <= lock_date {
-            return Err(StoreError::Rule(DomainError::PeriodLocked { date, lock_date }));
+            return Err(StoreError::Rule(DomainError::PeriodLocked {
+                date,
+                lock_date,
+            }));
         }
     }
     Ok(())
 }
 
 fn actor_json(e: &EntryRecord) -> StoreResult<Option<String>> {
-    e.posted_by.as_ref().map(serde_json::to_string).transpose().map_err(Into::into)
+    e.posted_by
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(Into::into)
 }
 
 async fn insert_entry_row(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
@@ -159,7 +171,8 @@ fn list_filters(q: &mut Sql, lq: &ListQuery, date_col: &str) {
 }
 
 fn limit(q: &mut Sql, lq: &ListQuery) {
-    q.push(" ORDER BY id LIMIT ").i(lq.limit.clamp(1, 10_000) + 1);
+    q.push(" ORDER BY id LIMIT ")
+        .i(lq.limit.clamp(1, 10_000) + 1);
 }
 
 #[async_trait]
@@ -172,7 +185,12 @@ impl BooksStore for SqlStore {
         rs.iter().map(rows::account).collect()
     }
 
-    async fn insert_account(&self, company: &CompanyId, account: &Account, now: i64) -> StoreResult<()> {
+    async fn insert_account(
+        &self,
+        company: &CompanyId,
+        account: &Account,
+        now: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         insert_account_in(&mut tx, company, account, now).await?;
         tx.commit().await?;
@@ -222,7 +240,11 @@ impl BooksStore for SqlStore {
         one_row(r.rows_affected(), "version")
     }
 
-    async fn contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<Option<ContactRecord>> {
+    async fn contact(
+        &self,
+        company: &CompanyId,
+        id: &ContactId,
+    ) -> StoreResult<Option<ContactRecord>> {
         let r = sqlx::query("SELECT * FROM contacts WHERE company_id = $1 AND id = $2")
             .bind(company.as_str())
             .bind(id.as_str())
@@ -231,10 +253,24 @@ impl BooksStore for SqlStore {
         r.as_ref().map(rows::contact).transpose()
     }
 
-    async fn list_contacts(&self, company: &CompanyId, lq: &ListQuery) -> StoreResult<Vec<ContactRecord>> {
+    async fn list_contacts(
+        &self,
+        company: &CompanyId,
+        lq: &ListQuery,
+    ) -> StoreResult<Vec<ContactRecord>> {
         let mut q = Sql::new("SELECT * FROM contacts WHERE company_id = ");
         q.s(company.as_str());
-        list_filters(&mut q, &ListQuery { status: None, from: None, to: None, contact_id: None, ..lq.clone() }, "created_at");
+        list_filters(
+            &mut q,
+            &ListQuery {
+                status: None,
+                from: None,
+                to: None,
+                contact_id: None,
+                ..lq.clone()
+            },
+            "created_at",
+        );
         match lq.status.as_deref() {
             Some("customer") => {
                 q.push(" AND is_customer = 1");
@@ -245,7 +281,8 @@ impl BooksStore for SqlStore {
             _ => {}
         }
         if let Some(s) = &lq.search {
-            q.push(" AND LOWER(name) LIKE ").s(format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
+            q.push(" AND LOWER(name) LIKE ")
+                .s(format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
         }
         limit(&mut q, lq);
         let rs = q.query().fetch_all(&self.read).await?;
@@ -284,7 +321,11 @@ impl BooksStore for SqlStore {
         Ok(())
     }
 
-    async fn update_draft_document(&self, d: &DocumentRecord, expected_version: i64) -> StoreResult<()> {
+    async fn update_draft_document(
+        &self,
+        d: &DocumentRecord,
+        expected_version: i64,
+    ) -> StoreResult<()> {
         let r = sqlx::query(
             "UPDATE documents SET contact_id = $3, issue_date = $4, due_date = $5, reference = $6, lines = $7,
              subtotal = $8, tax = $9, total = $10, payment_account_id = $11, updated_at = $12, version = version + 1
@@ -308,7 +349,11 @@ impl BooksStore for SqlStore {
         one_row(r.rows_affected(), "version")
     }
 
-    async fn document(&self, company: &CompanyId, id: &DocumentId) -> StoreResult<Option<DocumentRecord>> {
+    async fn document(
+        &self,
+        company: &CompanyId,
+        id: &DocumentId,
+    ) -> StoreResult<Option<DocumentRecord>> {
         let r = sqlx::query("SELECT * FROM documents WHERE company_id = $1 AND id = $2")
             .bind(company.as_str())
             .bind(id.as_str())
@@ -317,19 +362,30 @@ impl BooksStore for SqlStore {
         r.as_ref().map(rows::document).transpose()
     }
 
-    async fn list_documents(&self, company: &CompanyId, kind: DocumentKind, lq: &ListQuery) -> StoreResult<Vec<DocumentRecord>> {
+    async fn list_documents(
+        &self,
+        company: &CompanyId,
+        kind: DocumentKind,
+        lq: &ListQuery,
+    ) -> StoreResult<Vec<DocumentRecord>> {
         let mut q = Sql::new("SELECT * FROM documents WHERE company_id = ");
         q.s(company.as_str()).push(" AND kind = ").s(kind.as_str());
         list_filters(&mut q, lq, "issue_date");
         if let Some(today) = lq.overdue_as_of {
-            q.push(" AND status = 'approved' AND due_date < ").s(today.to_string());
+            q.push(" AND status = 'approved' AND due_date < ")
+                .s(today.to_string());
         }
         limit(&mut q, lq);
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter().map(rows::document).collect()
     }
 
-    async fn approve_document(&self, d: &DocumentRecord, expected_version: i64, entry: &EntryRecord) -> StoreResult<()> {
+    async fn approve_document(
+        &self,
+        d: &DocumentRecord,
+        expected_version: i64,
+        entry: &EntryRecord,
+    ) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         let settled = (d.kind == DocumentKind::Expense).then(|| d.issue_date.to_string());
         let r = sqlx::query(
@@ -351,8 +407,16 @@ impl BooksStore for SqlStore {
         Ok(())
     }
 
-    async fn void_document(&self, d: &DocumentRecord, expected_version: i64, reversal: &EntryRecord) -> StoreResult<()> {
-        let original = d.entry_id.as_ref().ok_or_else(|| StoreError::conflict("not posted"))?;
+    async fn void_document(
+        &self,
+        d: &DocumentRecord,
+        expected_version: i64,
+        reversal: &EntryRecord,
+    ) -> StoreResult<()> {
+        let original = d
+            .entry_id
+            .as_ref()
+            .ok_or_else(|| StoreError::conflict("not posted"))?;
         let mut tx = self.write.begin().await?;
         let r = sqlx::query(
             "UPDATE documents SET status = 'voided', void_entry_id = $3, settled_on = $4, updated_at = $5,
@@ -372,7 +436,13 @@ impl BooksStore for SqlStore {
         Ok(())
     }
 
-    async fn discard_document(&self, company: &CompanyId, id: &DocumentId, expected_version: i64, now: i64) -> StoreResult<()> {
+    async fn discard_document(
+        &self,
+        company: &CompanyId,
+        id: &DocumentId,
+        expected_version: i64,
+        now: i64,
+    ) -> StoreResult<()> {
         let r = sqlx::query(
             "UPDATE documents SET status = 'discarded', updated_at = $3, version = version + 1
              WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $4",
@@ -430,7 +500,13 @@ impl BooksStore for SqlStore {
         Ok(())
     }
 
-    async fn discard_entry(&self, company: &CompanyId, id: &EntryId, expected_version: i64, now: i64) -> StoreResult<()> {
+    async fn discard_entry(
+        &self,
+        company: &CompanyId,
+        id: &EntryId,
+        expected_version: i64,
+        now: i64,
+    ) -> StoreResult<()> {
         let r = sqlx::query(
             "UPDATE journal_entries SET status = 'discarded', updated_at = $3, version = version + 1
              WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $4",
@@ -460,10 +536,21 @@ impl BooksStore for SqlStore {
         r.as_ref().map(rows::entry).transpose()
     }
 
-    async fn list_entries(&self, company: &CompanyId, lq: &ListQuery) -> StoreResult<Vec<EntryRecord>> {
+    async fn list_entries(
+        &self,
+        company: &CompanyId,
+        lq: &ListQuery,
+    ) -> StoreResult<Vec<EntryRecord>> {
         let mut q = Sql::new("SELECT * FROM journal_entries WHERE company_id = ");
         q.s(company.as_str());
-        list_filters(&mut q, &ListQuery { contact_id: None, ..lq.clone() }, "date");
+        list_filters(
+            &mut q,
+            &ListQuery {
+                contact_id: None,
+                ..lq.clone()
+            },
+            "date",
+        );
         if let Some(src) = &lq.search {
             q.push(" AND source = ").s(src.clone());
         }
@@ -532,7 +619,11 @@ impl BooksStore for SqlStore {
         Ok(())
     }
 
-    async fn payment(&self, company: &CompanyId, id: &PaymentId) -> StoreResult<Option<PaymentRecord>> {
+    async fn payment(
+        &self,
+        company: &CompanyId,
+        id: &PaymentId,
+    ) -> StoreResult<Option<PaymentRecord>> {
         let r = sqlx::query("SELECT * FROM payments WHERE company_id = $1 AND id = $2")
             .bind(company.as_str())
             .bind(id.as_str())
@@ -541,22 +632,45 @@ impl BooksStore for SqlStore {
         match r {
             Some(r) => {
                 let allocs = self.allocations(&[rows::s(&r, "id")?]).await?;
-                Ok(Some(rows::payment(&r, allocs.into_values().next().unwrap_or_default())?))
+                Ok(Some(rows::payment(
+                    &r,
+                    allocs.into_values().next().unwrap_or_default(),
+                )?))
             }
             None => Ok(None),
         }
     }
 
-    async fn list_payments(&self, company: &CompanyId, lq: &ListQuery) -> StoreResult<Vec<PaymentRecord>> {
+    async fn list_payments(
+        &self,
+        company: &CompanyId,
+        lq: &ListQuery,
+    ) -> StoreResult<Vec<PaymentRecord>> {
         let mut q = Sql::new("SELECT * FROM payments WHERE company_id = ");
         q.s(company.as_str());
-        list_filters(&mut q, &ListQuery { status: None, ..lq.clone() }, "date");
+        list_filters(
+            &mut q,
+            &ListQuery {
+                status: None,
+                ..lq.clone()
+            },
+            "date",
+        );
         if let Some(k) = &lq.status {
             q.push(" AND kind = ").s(k.clone());
         }
         limit(&mut q, lq);
         let rs = q.query().fetch_all(&self.read).await?;
         self.payments_from_rows(rs).await
+    }
+
+    async fn bulk_post_entries(&self, entries: &[EntryRecord]) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        for e in entries {
+            post_entry_in(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<PaymentRecord>> {
@@ -570,7 +684,11 @@ impl BooksStore for SqlStore {
     }
 }
 
-async fn link_reversal(tx: &mut Tx<'_>, original: &EntryId, reversal: &EntryRecord) -> StoreResult<()> {
+async fn link_reversal(
+    tx: &mut Tx<'_>,
+    original: &EntryId,
+    reversal: &EntryRecord,
+) -> StoreResult<()> {
     let r = sqlx::query(
         "UPDATE journal_entries SET reversed_by_id = $3, updated_at = $4, version = version + 1
          WHERE id = $1 AND company_id = $2 AND status = 'posted' AND reversed_by_id IS NULL",
@@ -586,12 +704,17 @@ async fn link_reversal(tx: &mut Tx<'_>, original: &EntryId, reversal: &EntryReco
 }
 
 impl SqlStore {
-    async fn allocations(&self, payment_ids: &[String]) -> StoreResult<BTreeMap<String, Vec<(DocumentId, i64)>>> {
+    async fn allocations(
+        &self,
+        payment_ids: &[String],
+    ) -> StoreResult<BTreeMap<String, Vec<(DocumentId, i64)>>> {
         let mut out: BTreeMap<String, Vec<(DocumentId, i64)>> = BTreeMap::new();
         if payment_ids.is_empty() {
             return Ok(out);
         }
-        let mut q = Sql::new("SELECT payment_id, document_id, amount FROM payment_allocations WHERE payment_id IN (");
+        let mut q = Sql::new(
+            "SELECT payment_id, document_id, amount FROM payment_allocations WHERE payment_id IN (",
+        );
         for (n, id) in payment_ids.iter().enumerate() {
             if n > 0 {
                 q.push(",");
@@ -600,27 +723,25 @@ impl SqlStore {
         }
         q.push(") ORDER BY payment_id, document_id");
         for r in q.query().fetch_all(&self.read).await? {
-            out.entry(rows::s(&r, "payment_id")?).or_default().push((rows::id(&r, "document_id")?, rows::i(&r, "amount")?));
+            out.entry(rows::s(&r, "payment_id")?)
+                .or_default()
+                .push((rows::id(&r, "document_id")?, rows::i(&r, "amount")?));
         }
         Ok(out)
     }
 
-    async fn payments_from_rows(&self, rs: Vec<sqlx::any::AnyRow>) -> StoreResult<Vec<PaymentRecord>> {
-        let ids = rs.iter().map(|r| rows::s(r, "id")).collect::<StoreResult<Vec<_>>>()?;
+    async fn payments_from_rows(
+        &self,
+        rs: Vec<sqlx::any::AnyRow>,
+    ) -> StoreResult<Vec<PaymentRecord>> {
+        let ids = rs
+            .iter()
+            .map(|r| rows::s(r, "id"))
+            .collect::<StoreResult<Vec<_>>>()?;
         let mut allocs = self.allocations(&ids).await?;
         rs.iter()
             .zip(ids)
             .map(|(r, id)| rows::payment(r, allocs.remove(&id).unwrap_or_default()))
             .collect()
-    }
-
-    /// Inserts many posted entries in one transaction (bulk loads such as the large demo).
-    pub async fn insert_entries_bulk(&self, entries: &[EntryRecord]) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
-        for e in entries {
-            post_entry_in(&mut tx, e).await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 }

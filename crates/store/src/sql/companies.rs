@@ -1,6 +1,6 @@
 //! Companies, memberships, number counters and the cache epoch.
 
-use super::{one_row, rows, SqlStore};
+use super::{SqlStore, one_row, rows};
 use crate::records::MemberRecord;
 use crate::{Backend, CompanyStore, StoreResult};
 use async_trait::async_trait;
@@ -15,7 +15,13 @@ const COUNTERS: &[&str] = &["invoice", "bill", "expense", "journal", "payment"];
 
 #[async_trait]
 impl CompanyStore for SqlStore {
-    async fn create_company(&self, c: &Company, owner: &UserId, accounts: &[Account], now: i64) -> StoreResult<()> {
+    async fn create_company(
+        &self,
+        c: &Company,
+        owner: &UserId,
+        accounts: &[Account],
+        now: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO companies (id, name, currency, is_live, lock_date, fiscal_year_start_month,
@@ -31,13 +37,15 @@ impl CompanyStore for SqlStore {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO memberships (company_id, user_id, role, created_at) VALUES ($1,$2,$3,$4)")
-            .bind(c.id.as_str())
-            .bind(owner.as_str())
-            .bind(Role::Owner.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO memberships (company_id, user_id, role, created_at) VALUES ($1,$2,$3,$4)",
+        )
+        .bind(c.id.as_str())
+        .bind(owner.as_str())
+        .bind(Role::Owner.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         for name in COUNTERS {
             sqlx::query("INSERT INTO counters (company_id, name, next_value) VALUES ($1,$2,1)")
                 .bind(c.id.as_str())
@@ -53,12 +61,17 @@ impl CompanyStore for SqlStore {
     }
 
     async fn company(&self, id: &CompanyId) -> StoreResult<Option<Company>> {
-        let r = sqlx::query("SELECT * FROM companies WHERE id = $1").bind(id.as_str()).fetch_optional(&self.read).await?;
+        let r = sqlx::query("SELECT * FROM companies WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&self.read)
+            .await?;
         r.as_ref().map(rows::company).transpose()
     }
 
     async fn all_companies(&self) -> StoreResult<Vec<Company>> {
-        let rs = sqlx::query("SELECT * FROM companies ORDER BY id").fetch_all(&self.read).await?;
+        let rs = sqlx::query("SELECT * FROM companies ORDER BY id")
+            .fetch_all(&self.read)
+            .await?;
         rs.iter().map(rows::company).collect()
     }
 
@@ -102,12 +115,20 @@ impl CompanyStore for SqlStore {
             .fetch_optional(&self.read)
             .await?;
         match r {
-            Some(r) => Ok(Some(Role::parse(&rows::s(&r, "role")?).map_err(rows::corrupt)?)),
+            Some(r) => Ok(Some(
+                Role::parse(&rows::s(&r, "role")?).map_err(rows::corrupt)?,
+            )),
             None => Ok(None),
         }
     }
 
-    async fn upsert_membership(&self, company: &CompanyId, user: &UserId, role: Role, now: i64) -> StoreResult<()> {
+    async fn upsert_membership(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        role: Role,
+        now: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO memberships (company_id, user_id, role, created_at) VALUES ($1,$2,$3,$4)
              ON CONFLICT (company_id, user_id) DO UPDATE SET role = excluded.role",
@@ -163,9 +184,10 @@ impl CompanyStore for SqlStore {
     }
 
     async fn bump_cache_epoch(&self) -> StoreResult<i64> {
-        let r = sqlx::query("UPDATE cache_epoch SET value = value + 1 WHERE id = 1 RETURNING value")
-            .fetch_one(&self.write)
-            .await?;
+        let r =
+            sqlx::query("UPDATE cache_epoch SET value = value + 1 WHERE id = 1 RETURNING value")
+                .fetch_one(&self.write)
+                .await?;
         let epoch: i64 = r.try_get("value")?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_notify($1, $2)")
@@ -178,7 +200,9 @@ impl CompanyStore for SqlStore {
     }
 
     async fn cache_epoch(&self) -> StoreResult<i64> {
-        let r = sqlx::query("SELECT value FROM cache_epoch WHERE id = 1").fetch_one(&self.read).await?;
+        let r = sqlx::query("SELECT value FROM cache_epoch WHERE id = 1")
+            .fetch_one(&self.read)
+            .await?;
         Ok(r.try_get("value")?)
     }
 

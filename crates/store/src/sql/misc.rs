@@ -1,6 +1,6 @@
 //! The activity log, web sessions and idempotency keys.
 
-use super::{rows, Sql, SqlStore};
+use super::{Sql, SqlStore, rows};
 use crate::records::*;
 use crate::{ActivityStore, IdempotencyStore, SessionStore, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -38,7 +38,11 @@ impl ActivityStore for SqlStore {
         Ok(())
     }
 
-    async fn list_activity(&self, company: &CompanyId, f: &ActivityFilter) -> StoreResult<Vec<ActivityRecord>> {
+    async fn list_activity(
+        &self,
+        company: &CompanyId,
+        f: &ActivityFilter,
+    ) -> StoreResult<Vec<ActivityRecord>> {
         let mut q = Sql::new("SELECT * FROM activity WHERE company_id = ");
         q.s(company.as_str());
         if let Some(k) = &f.actor_kind {
@@ -48,7 +52,8 @@ impl ActivityStore for SqlStore {
             q.push(" AND actor_id = ").s(a.clone());
         }
         if let Some(p) = &f.action_prefix {
-            q.push(" AND action LIKE ").s(format!("{}%", p.replace(['%', '_'], "")));
+            q.push(" AND action LIKE ")
+                .s(format!("{}%", p.replace(['%', '_'], "")));
         }
         if let Some(t) = &f.target_id {
             q.push(" AND target_id = ").s(t.clone());
@@ -62,7 +67,8 @@ impl ActivityStore for SqlStore {
         if let Some(b) = f.before_id {
             q.push(" AND id < ").i(b);
         }
-        q.push(" ORDER BY id DESC LIMIT ").i(f.limit.clamp(1, 10_000));
+        q.push(" ORDER BY id DESC LIMIT ")
+            .i(f.limit.clamp(1, 10_000));
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter().map(rows::activity).collect()
     }
@@ -89,7 +95,10 @@ impl SessionStore for SqlStore {
     }
 
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        let r = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1").bind(id_hash).fetch_optional(&self.read).await?;
+        let r = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&self.read)
+            .await?;
         r.as_ref().map(rows::session).transpose()
     }
 
@@ -106,14 +115,22 @@ impl SessionStore for SqlStore {
     }
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&self.write).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.write)
+            .await?;
         Ok(())
     }
 }
 
 #[async_trait]
 impl IdempotencyStore for SqlStore {
-    async fn claim_idempotency(&self, k: &IdempotencyKey, request_hash: &str, now: i64) -> StoreResult<IdempotencyClaim> {
+    async fn claim_idempotency(
+        &self,
+        k: &IdempotencyKey,
+        request_hash: &str,
+        now: i64,
+    ) -> StoreResult<IdempotencyClaim> {
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (principal_id, company_id, method_path, key, request_hash, created_at)
              VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
@@ -144,10 +161,18 @@ impl IdempotencyStore for SqlStore {
             (Some(code), Some(body)) => Some((u16::try_from(code).unwrap_or(500), body)),
             _ => None,
         };
-        Ok(IdempotencyClaim::Existing { request_hash: rows::s(&r, "request_hash")?, response })
+        Ok(IdempotencyClaim::Existing {
+            request_hash: rows::s(&r, "request_hash")?,
+            response,
+        })
     }
 
-    async fn complete_idempotency(&self, k: &IdempotencyKey, status: u16, body: &str) -> StoreResult<()> {
+    async fn complete_idempotency(
+        &self,
+        k: &IdempotencyKey,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE idempotency_keys SET status_code = $5, response_body = $6
              WHERE principal_id = $1 AND company_id = $2 AND method_path = $3 AND key = $4",
@@ -175,7 +200,10 @@ impl IdempotencyStore for SqlStore {
     }
 
     async fn purge_idempotency(&self, before: i64) -> StoreResult<u64> {
-        let r = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(before).execute(&self.write).await?;
+        let r = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(before)
+            .execute(&self.write)
+            .await?;
         Ok(r.rows_affected())
     }
 }

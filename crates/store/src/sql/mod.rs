@@ -34,7 +34,12 @@ impl SqlStore {
                 (pool.clone(), pool)
             }
         };
-        Ok(Self { read, write, backend, url: url.to_owned() })
+        Ok(Self {
+            read,
+            write,
+            backend,
+            url: url.to_owned(),
+        })
     }
 
     /// Applies pending migrations of this backend.
@@ -43,7 +48,10 @@ impl SqlStore {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
-        migrator.run(&self.write).await.map_err(|e| StoreError::Other(e.into()))
+        migrator
+            .run(&self.write)
+            .await
+            .map_err(|e| StoreError::Other(e.into()))
     }
 
     /// The database URL this store was opened with.
@@ -83,7 +91,10 @@ pub(crate) struct Sql {
 
 impl Sql {
     pub(crate) fn new(text: &str) -> Self {
-        Self { text: text.to_owned(), vals: Vec::new() }
+        Self {
+            text: text.to_owned(),
+            vals: Vec::new(),
+        }
     }
 
     /// Appends text.
@@ -121,5 +132,9 @@ impl Sql {
 
 /// Fails with `Conflict` unless exactly one row was affected.
 pub(crate) fn one_row(affected: u64, what: &str) -> StoreResult<()> {
-    if affected == 1 { Ok(()) } else { Err(StoreError::conflict(what)) }
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::conflict(what))
+    }
 }

@@ -1,7 +1,7 @@
 //! Reads behind the reports: daily balances (kept at posting time), open items for aging,
 //! and posted lines for the general ledger.
 
-use super::{rows, Sql, SqlStore};
+use super::{Sql, SqlStore, rows};
 use crate::records::LedgerLine;
 use crate::{ReportStore, StoreResult};
 use async_trait::async_trait;
@@ -14,7 +14,12 @@ const BEGINNING: &str = "0000-01-01";
 
 #[async_trait]
 impl ReportStore for SqlStore {
-    async fn account_totals(&self, company: &CompanyId, from: Option<NaiveDate>, to: NaiveDate) -> StoreResult<Vec<(AccountId, i64, i64)>> {
+    async fn account_totals(
+        &self,
+        company: &CompanyId,
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(AccountId, i64, i64)>> {
         let rs = sqlx::query(
             "SELECT account_id, CAST(SUM(debit) AS BIGINT) AS d, CAST(SUM(credit) AS BIGINT) AS c FROM account_balances
              WHERE company_id = $1 AND day >= $2 AND day <= $3 GROUP BY account_id",
@@ -24,10 +29,23 @@ impl ReportStore for SqlStore {
         .bind(to.to_string())
         .fetch_all(&self.read)
         .await?;
-        rs.iter().map(|r| Ok((rows::id(r, "account_id")?, rows::i(r, "d")?, rows::i(r, "c")?))).collect()
+        rs.iter()
+            .map(|r| {
+                Ok((
+                    rows::id(r, "account_id")?,
+                    rows::i(r, "d")?,
+                    rows::i(r, "c")?,
+                ))
+            })
+            .collect()
     }
 
-    async fn monthly_totals(&self, company: &CompanyId, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<(AccountId, String, i64, i64)>> {
+    async fn monthly_totals(
+        &self,
+        company: &CompanyId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(AccountId, String, i64, i64)>> {
         let rs = sqlx::query(
             "SELECT account_id, SUBSTR(day, 1, 7) AS month, CAST(SUM(debit) AS BIGINT) AS d, CAST(SUM(credit) AS BIGINT) AS c
              FROM account_balances WHERE company_id = $1 AND day >= $2 AND day <= $3
@@ -39,11 +57,23 @@ impl ReportStore for SqlStore {
         .fetch_all(&self.read)
         .await?;
         rs.iter()
-            .map(|r| Ok((rows::id(r, "account_id")?, rows::s(r, "month")?, rows::i(r, "d")?, rows::i(r, "c")?)))
+            .map(|r| {
+                Ok((
+                    rows::id(r, "account_id")?,
+                    rows::s(r, "month")?,
+                    rows::i(r, "d")?,
+                    rows::i(r, "c")?,
+                ))
+            })
             .collect()
     }
 
-    async fn open_items(&self, company: &CompanyId, kind: DocumentKind, as_of: NaiveDate) -> StoreResult<Vec<OpenItem>> {
+    async fn open_items(
+        &self,
+        company: &CompanyId,
+        kind: DocumentKind,
+        as_of: NaiveDate,
+    ) -> StoreResult<Vec<OpenItem>> {
         let day = as_of.to_string();
         let rs = sqlx::query(
             "SELECT d.contact_id, c.name, d.due_date, d.total -
@@ -96,10 +126,20 @@ impl ReportStore for SqlStore {
         if let Some((d, e, n)) = after {
             // Row-value comparison spelled out: portable and index-friendly.
             q.push(" AND (l.date > ").s(d.to_string());
-            q.push(" OR (l.date = ").s(d.to_string()).push(" AND l.entry_id > ").s(e.clone());
-            q.push(") OR (l.date = ").s(d.to_string()).push(" AND l.entry_id = ").s(e).push(" AND l.line_no > ").i(n).push("))");
+            q.push(" OR (l.date = ")
+                .s(d.to_string())
+                .push(" AND l.entry_id > ")
+                .s(e.clone());
+            q.push(") OR (l.date = ")
+                .s(d.to_string())
+                .push(" AND l.entry_id = ")
+                .s(e)
+                .push(" AND l.line_no > ")
+                .i(n)
+                .push("))");
         }
-        q.push(" ORDER BY l.date, l.entry_id, l.line_no LIMIT ").i(limit);
+        q.push(" ORDER BY l.date, l.entry_id, l.line_no LIMIT ")
+            .i(limit);
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter()
             .map(|r| {

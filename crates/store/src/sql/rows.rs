@@ -12,8 +12,8 @@ use newledger_domain::journal::{EntrySource, EntryStatus};
 use newledger_domain::money::Currency;
 use newledger_domain::payment::PaymentKind;
 use newledger_domain::permission::PermissionSet;
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Other(anyhow::anyhow!("corrupt row: {what}"))
@@ -85,7 +85,8 @@ pub(crate) fn company(r: &AnyRow) -> StoreResult<Company> {
         currency: Currency::parse(&s(r, "currency")?).map_err(corrupt)?,
         is_live: i(r, "is_live")? != 0,
         lock_date: odate(r, "lock_date")?,
-        fiscal_year_start_month: u32::try_from(i(r, "fiscal_year_start_month")?).map_err(corrupt)?,
+        fiscal_year_start_month: u32::try_from(i(r, "fiscal_year_start_month")?)
+            .map_err(corrupt)?,
         fiscal_year_start_day: u32::try_from(i(r, "fiscal_year_start_day")?).map_err(corrupt)?,
     })
 }
@@ -175,7 +176,10 @@ pub(crate) fn entry(r: &AnyRow) -> StoreResult<EntryRecord> {
     })
 }
 
-pub(crate) fn payment(r: &AnyRow, allocations: Vec<(DocumentId, i64)>) -> StoreResult<PaymentRecord> {
+pub(crate) fn payment(
+    r: &AnyRow,
+    allocations: Vec<(DocumentId, i64)>,
+) -> StoreResult<PaymentRecord> {
     Ok(PaymentRecord {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,

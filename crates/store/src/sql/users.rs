@@ -1,6 +1,6 @@
 //! People, TOTP state, recovery codes and sign-in throttling.
 
-use super::{one_row, rows, SqlStore};
+use super::{SqlStore, one_row, rows};
 use crate::records::UserRecord;
 use crate::{StoreResult, UserStore};
 use async_trait::async_trait;
@@ -29,36 +29,57 @@ impl UserStore for SqlStore {
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
-        let r = sqlx::query("SELECT * FROM users WHERE email = $1").bind(email).fetch_optional(&self.read).await?;
+        let r = sqlx::query("SELECT * FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.read)
+            .await?;
         r.as_ref().map(rows::user).transpose()
     }
 
     async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<UserRecord>> {
-        let r = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.as_str()).fetch_optional(&self.read).await?;
+        let r = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&self.read)
+            .await?;
         r.as_ref().map(rows::user).transpose()
     }
 
-    async fn set_totp(&self, id: &UserId, secret: Option<&str>, enabled: bool, now: i64) -> StoreResult<()> {
-        let r = sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled = $3, updated_at = $4 WHERE id = $1")
-            .bind(id.as_str())
-            .bind(secret.map(str::to_owned))
-            .bind(i64::from(enabled))
-            .bind(now)
-            .execute(&self.write)
-            .await?;
+    async fn set_totp(
+        &self,
+        id: &UserId,
+        secret: Option<&str>,
+        enabled: bool,
+        now: i64,
+    ) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE users SET totp_secret = $2, totp_enabled = $3, updated_at = $4 WHERE id = $1",
+        )
+        .bind(id.as_str())
+        .bind(secret.map(str::to_owned))
+        .bind(i64::from(enabled))
+        .bind(now)
+        .execute(&self.write)
+        .await?;
         one_row(r.rows_affected(), "user")
     }
 
     async fn claim_totp_step(&self, id: &UserId, step: i64) -> StoreResult<bool> {
-        let r = sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2")
-            .bind(id.as_str())
-            .bind(step)
-            .execute(&self.write)
-            .await?;
+        let r = sqlx::query(
+            "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2",
+        )
+        .bind(id.as_str())
+        .bind(step)
+        .execute(&self.write)
+        .await?;
         Ok(r.rows_affected() == 1)
     }
 
-    async fn set_login_failures(&self, id: &UserId, failures: i64, locked_until: Option<i64>) -> StoreResult<()> {
+    async fn set_login_failures(
+        &self,
+        id: &UserId,
+        failures: i64,
+        locked_until: Option<i64>,
+    ) -> StoreResult<()> {
         sqlx::query("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1")
             .bind(id.as_str())
             .bind(failures)
@@ -80,7 +101,10 @@ impl UserStore for SqlStore {
 
     async fn replace_recovery_codes(&self, id: &UserId, hashes: &[String]) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id.as_str()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
         for h in hashes {
             sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
                 .bind(id.as_str())

@@ -1,0 +1,115 @@
+//! `newledger serve`: the server.
+
+use crate::config::Common;
+use anyhow::Context;
+use newledger_service::{Settings, demo};
+use newledger_web::{AppState, WebConfig};
+use std::time::Duration;
+
+/// Server options.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Listen address (default 127.0.0.1:8080).
+    #[arg(long, env = "NEWLEDGER_LISTEN")]
+    pub listen: Option<String>,
+    /// Public base URL used in metadata, audiences and links (default http://127.0.0.1:8080).
+    #[arg(long, env = "NEWLEDGER_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Create demo data if the database has no company yet, and print how to sign in.
+    #[arg(long)]
+    pub demo: bool,
+    /// Access token lifetime in seconds (default 900).
+    #[arg(long, env = "NEWLEDGER_ACCESS_TOKEN_TTL")]
+    pub access_token_ttl: Option<u64>,
+    /// Token endpoint requests per minute per client (default 600).
+    #[arg(long, env = "NEWLEDGER_TOKEN_RATE_PER_CLIENT")]
+    pub token_rate_per_client: Option<u32>,
+    /// Token endpoint requests per minute per address (default 1200).
+    #[arg(long, env = "NEWLEDGER_TOKEN_RATE_PER_IP")]
+    pub token_rate_per_ip: Option<u32>,
+    /// API requests per minute per app (default 3000).
+    #[arg(long, env = "NEWLEDGER_API_RATE_PER_APP")]
+    pub api_rate_per_app: Option<u32>,
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
+    let file = common.file()?;
+    let listen = args
+        .listen
+        .or(file.listen.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let base_url = args
+        .base_url
+        .or(file.base_url.clone())
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    url::Url::parse(&base_url).with_context(|| format!("--base-url {base_url} is not a URL"))?;
+    let base_url = base_url.trim_end_matches('/').to_owned();
+    let settings = Settings {
+        base_url: base_url.clone(),
+        access_token_ttl: Duration::from_secs(
+            args.access_token_ttl
+                .or(file.access_token_ttl_secs)
+                .unwrap_or(900)
+                .clamp(60, 86_400),
+        ),
+        ..Settings::default()
+    };
+    let (svc, store) = super::open(common, &file, settings).await?;
+    if args.demo {
+        let info = if svc.store.all_companies().await?.is_empty() {
+            tracing::info!("creating demo data (about a minute on first start)");
+            demo::create(&svc).await?
+        } else {
+            demo::existing(&svc).await?
+        };
+        super::demo::print_sign_in(&info, Some(&base_url));
+    }
+    let mut web = WebConfig::new(&base_url);
+    web.token_rate_per_client = args
+        .token_rate_per_client
+        .or(file.token_rate_per_client)
+        .unwrap_or(web.token_rate_per_client);
+    web.token_rate_per_ip = args
+        .token_rate_per_ip
+        .or(file.token_rate_per_ip)
+        .unwrap_or(web.token_rate_per_ip);
+    web.api_rate_per_app = args
+        .api_rate_per_app
+        .or(file.api_rate_per_app)
+        .unwrap_or(web.api_rate_per_app);
+    let state = AppState::new(svc, web);
+    use newledger_store::Store;
+    let pg_url =
+        (store.backend() == newledger_store::Backend::Postgres).then(|| store.url().to_owned());
+    newledger_web::background::spawn(&state, pg_url);
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!(address = %listener.local_addr()?, base_url = %base_url, "serving");
+    println!(
+        "NewLedger is serving on http://{} (public URL {base_url})",
+        listener.local_addr()?
+    );
+    newledger_web::serve(state, listener, shutdown()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

@@ -1,0 +1,220 @@
+//! REST API v1: `/api/v1/companies/{company_id}/…`, bearer tokens only. Programs read the books
+//! and create or edit drafts; nothing here approves or posts.
+
+pub mod books;
+pub mod dto;
+pub mod reports;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate};
+use newledger_service::idempotency::{self, Begin};
+use newledger_service::{Access, Error};
+use newledger_store::ListQuery;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Query parameters every list accepts.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Page size (default 100, max 1000).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// RFC 3339 instant: only records changed since (includes discarded and voided ones).
+    pub updated_since: Option<String>,
+    /// Status filter (draft, approved, paid, voided, discarded; contacts: customer, supplier; payments: received, made; `overdue` for invoices and bills).
+    pub status: Option<String>,
+    /// Contact filter.
+    pub contact_id: Option<String>,
+    /// From date (inclusive).
+    pub from: Option<NaiveDate>,
+    /// To date (inclusive).
+    pub to: Option<NaiveDate>,
+    /// Name search (contacts) or source (journal entries).
+    pub search: Option<String>,
+}
+
+impl ListParams {
+    /// Converts to the store's query, validating as it goes.
+    pub fn query(self, today: NaiveDate) -> Result<ListQuery, ApiError> {
+        let updated_since = match self.updated_since {
+            Some(s) => Some(
+                DateTime::parse_from_rfc3339(&s)
+                    .map_err(|_| {
+                        Error::invalid(
+                            "updated_since",
+                            "an RFC 3339 instant such as 2026-01-31T00:00:00Z",
+                        )
+                    })?
+                    .timestamp_millis(),
+            ),
+            None => None,
+        };
+        if self.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
+            return Err(Error::invalid("limit", "between 1 and 1000").into());
+        }
+        let overdue = self.status.as_deref() == Some("overdue");
+        Ok(ListQuery {
+            limit: self.limit.unwrap_or(100),
+            after: self.cursor,
+            updated_since,
+            status: if overdue { None } else { self.status },
+            contact_id: self.contact_id,
+            from: self.from,
+            to: self.to,
+            search: self.search,
+            created_by: None,
+            overdue_as_of: overdue.then_some(today),
+        })
+    }
+}
+
+/// JSON response with an ETag of the record's version.
+pub fn with_etag<T: Serialize>(status: StatusCode, body: &T, version: i64) -> Response {
+    let mut r = (status, axum::Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"v{version}\"")) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
+}
+
+/// The version an `If-Match` header names (`"v3"`), if any.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let s = v
+        .to_str()
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"');
+    s.strip_prefix('v')
+        .and_then(|n| n.parse().ok())
+        .map(Some)
+        .ok_or_else(|| Error::invalid("If-Match", "use the ETag of the record, e.g. \"v3\"").into())
+}
+
+/// Parses a JSON body into `T`, with a problem+json error naming what is wrong.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let msg = e.to_string();
+        let field = msg.split('`').nth(1).unwrap_or("body").to_owned();
+        ApiError(Error::invalid(field, format!("invalid JSON: {msg}")))
+    })
+}
+
+/// Runs a write under the request's `Idempotency-Key` (if any): a retry with the same body
+/// replays the first response and creates nothing.
+pub async fn idempotent<F, Fut>(
+    s: &AppState,
+    access: &Access,
+    method_path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    run: F,
+) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(StatusCode, serde_json::Value, Option<i64>), ApiError>>,
+{
+    let key = headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().unwrap_or("\u{0}").to_owned());
+    let Some(key) = key else {
+        return respond(run().await);
+    };
+    let claim = match idempotency::begin(&s.svc, access, method_path, &key, body).await {
+        Ok(c) => c,
+        Err(e) => return ApiError(e).into_response(),
+    };
+    match claim {
+        Begin::Replay(status, stored) => {
+            let mut r = (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                stored,
+            )
+                .into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            r
+        }
+        Begin::Proceed(k) => {
+            let result = run().await;
+            let (status, text) = match &result {
+                Ok((st, v, _)) => (st.as_u16(), v.to_string()),
+                Err(ApiError(e)) => (status_of(e), String::new()),
+            };
+            // Failed requests changed nothing: release the key so that a corrected retry runs.
+            let stored = if (200..300).contains(&status) {
+                idempotency::finish(&s.svc, &k, status, &text).await
+            } else {
+                idempotency::finish(&s.svc, &k, 500, "").await
+            };
+            if let Err(e) = stored {
+                tracing::warn!(error = %e, "idempotency key not stored");
+            }
+            respond(result)
+        }
+    }
+}
+
+fn status_of(e: &Error) -> u16 {
+    match e {
+        Error::NotFound(_) => 404,
+        Error::Invalid { .. } | Error::PeriodLocked { .. } => 422,
+        Error::Conflict(_) => 409,
+        Error::Stale => 412,
+        Error::Unauthenticated(_) => 401,
+        Error::Forbidden { .. } => 403,
+        Error::RateLimited { .. } => 429,
+        Error::Internal(_) => 500,
+    }
+}
+
+fn respond(r: Result<(StatusCode, serde_json::Value, Option<i64>), ApiError>) -> Response {
+    match r {
+        Ok((status, v, Some(version))) => with_etag(status, &v, version),
+        Ok((status, v, None)) => (status, axum::Json(v)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Serializes a DTO into a JSON value.
+pub fn json<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| ApiError(Error::Internal(e.into())))
+}
+
+/// Per-app API rate limit with `RateLimit-*` headers on every response.
+pub async fn ratelimit_layer(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let key = crate::extract::bearer(req.headers())
+        .and_then(|t| newledger_service::app_connect::tokens::principal_of(&s.svc, t));
+    let Some(key) = key else {
+        return next.run(req).await;
+    };
+    let v = s.limits.api_app.check(&key);
+    let mut r = if v.allowed {
+        next.run(req).await
+    } else {
+        ApiError(Error::RateLimited {
+            retry_after_secs: v.reset_secs,
+        })
+        .into_response()
+    };
+    let h = r.headers_mut();
+    h.insert("ratelimit-limit", HeaderValue::from(v.limit));
+    h.insert("ratelimit-remaining", HeaderValue::from(v.remaining));
+    h.insert("ratelimit-reset", HeaderValue::from(v.reset_secs));
+    r
+}

@@ -1,0 +1,196 @@
+//! Error mapping, once per surface: REST API errors become RFC 9457 problem+json with a stable
+//! `type` per kind; OAuth errors become RFC 6749 §5.2 JSON. Clients see a safe message; the
+//! cause of internal errors goes to the log only.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use newledger_service::Error;
+use serde_json::json;
+
+/// A REST API error, rendered as problem+json.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<newledger_domain::DomainError> for ApiError {
+    fn from(e: newledger_domain::DomainError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+/// Builds a problem+json response.
+pub fn problem(
+    status: StatusCode,
+    kind: &str,
+    title: &str,
+    detail: &str,
+    extra: serde_json::Value,
+) -> Response {
+    let mut body = json!({
+        "type": format!("urn:newledger:problem:{kind}"),
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    r
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        match &e {
+            Error::NotFound(what) => problem(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                &format!("{what} not found"),
+                json!({}),
+            ),
+            Error::Invalid { field, reason } => problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "Invalid request",
+                &format!("{field}: {reason}"),
+                json!({"errors": [{"field": field, "reason": reason}]}),
+            ),
+            Error::Conflict(m) => {
+                problem(StatusCode::CONFLICT, "conflict", "Conflict", m, json!({}))
+            }
+            Error::Stale => problem(
+                StatusCode::PRECONDITION_FAILED,
+                "stale-version",
+                "Precondition failed",
+                &e.to_string(),
+                json!({}),
+            ),
+            Error::Unauthenticated(m) => {
+                let mut r = problem(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid-token",
+                    "Unauthorized",
+                    m,
+                    json!({}),
+                );
+                let v = format!(
+                    "Bearer realm=\"newledger\", error=\"invalid_token\", error_description=\"{}\"",
+                    m.replace('"', "'")
+                );
+                if let Ok(h) = HeaderValue::from_str(&v) {
+                    r.headers_mut().insert(header::WWW_AUTHENTICATE, h);
+                }
+                r
+            }
+            Error::Forbidden { permission, reason } => {
+                let mut r = problem(
+                    StatusCode::FORBIDDEN,
+                    if permission.is_some() {
+                        "insufficient-scope"
+                    } else {
+                        "forbidden"
+                    },
+                    "Forbidden",
+                    reason,
+                    json!({"required_permission": permission.map(|p| p.as_str())}),
+                );
+                if let Some(p) = permission {
+                    let v = format!(
+                        "Bearer realm=\"newledger\", error=\"insufficient_scope\", scope=\"{p}\""
+                    );
+                    if let Ok(h) = HeaderValue::from_str(&v) {
+                        r.headers_mut().insert(header::WWW_AUTHENTICATE, h);
+                    }
+                }
+                r
+            }
+            Error::PeriodLocked { date, lock_date } => problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "period-locked",
+                "Period locked",
+                &e.to_string(),
+                json!({"date": date, "lock_date": lock_date}),
+            ),
+            Error::RateLimited { retry_after_secs } => {
+                let mut r = problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "Too many requests",
+                    &e.to_string(),
+                    json!({}),
+                );
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                r
+            }
+            Error::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "something went wrong on our side; it has been logged",
+                    json!({}),
+                )
+            }
+        }
+    }
+}
+
+/// An OAuth 2.0 error response (RFC 6749 §5.2), always with `Cache-Control: no-store`.
+#[derive(Debug)]
+pub struct OAuthError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The error code (`invalid_client`, …).
+    pub error: &'static str,
+    /// What to fix.
+    pub description: String,
+    /// Seconds to wait (429).
+    pub retry_after: Option<u64>,
+}
+
+impl OAuthError {
+    /// A 400 error.
+    pub fn bad(error: &'static str, description: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            error,
+            description: description.into(),
+            retry_after: None,
+        }
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": self.error, "error_description": self.description});
+        let mut r = (self.status, axum::Json(body)).into_response();
+        let h = r.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if self.status == StatusCode::UNAUTHORIZED {
+            h.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"newledger\""),
+            );
+        }
+        if let Some(s) = self.retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        r
+    }
+}

@@ -1,0 +1,68 @@
+//! Every route of the server, in one place.
+
+use crate::state::AppState;
+use crate::{api, health, oauth, pages};
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Builds the application router.
+pub fn router(state: AppState) -> Router {
+    use api::books::*;
+    let company = Router::new()
+        .route("/company", get(get_company))
+        .route("/accounts", get(list_accounts))
+        .route("/bank-accounts", get(list_bank_accounts))
+        .route("/contacts", get(list_contacts).post(create_contact))
+        .route("/contacts/{id}", get(get_contact).put(update_contact))
+        .route("/invoices", get(list_invoices).post(create_invoice))
+        .route(
+            "/invoices/{id}",
+            get(get_invoice).put(update_invoice).delete(discard_invoice),
+        )
+        .route("/bills", get(list_bills).post(create_bill))
+        .route(
+            "/bills/{id}",
+            get(get_bill).put(update_bill).delete(discard_bill),
+        )
+        .route("/expenses", get(list_expenses).post(create_expense))
+        .route(
+            "/expenses/{id}",
+            get(get_expense).put(update_expense).delete(discard_expense),
+        )
+        .route("/journal-entries", get(list_entries).post(create_entry))
+        .route(
+            "/journal-entries/{id}",
+            get(get_entry).put(update_entry).delete(discard_entry),
+        )
+        .route("/payments", get(list_payments))
+        .route("/payments/{id}", get(get_payment))
+        .route("/reports/{name}", get(api::reports::report));
+    let api = Router::new()
+        .nest("/api/v1/companies/{company_id}", company)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::api::ratelimit_layer,
+        ));
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/oauth/token", post(oauth::token::token))
+        .merge(api)
+        .merge(pages::routes())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
