@@ -9,11 +9,14 @@ use newledger_store::{NewActivity, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// (actor, address, reason, action) of a folded failure.
+type FoldKey = (String, String, String, String);
+
 /// Writer of the activity log.
 pub struct ActivityLog {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    folded: Mutex<HashMap<(String, String, String, String), (NewActivity, i64)>>,
+    folded: Mutex<HashMap<FoldKey, (NewActivity, i64)>>,
 }
 
 /// An event about to be logged.

@@ -352,14 +352,14 @@ pub async fn populate(
         let age = (today - day).num_days();
         if age > 3 {
             let inv = documents::approve(svc, access, DocumentKind::Invoice, &inv.id, None).await?;
-            if n % 17 == 0 {
+            if n.is_multiple_of(17) {
                 documents::void(svc, access, DocumentKind::Invoice, &inv.id, None).await?;
-            } else if age > 45 || (age > 20 && n % 2 == 0) {
+            } else if age > 45 || (age > 20 && n.is_multiple_of(2)) {
                 let paid_on = day
                     .checked_add_days(Days::new(rng.gen_range(5..40)))
                     .unwrap_or(day)
                     .min(today);
-                let partial = n % 11 == 0;
+                let partial = n.is_multiple_of(11);
                 let amount = if partial { inv.total / 2 } else { inv.total };
                 pay(
                     svc,
@@ -375,7 +375,7 @@ pub async fn populate(
             }
         }
         // Bills and expenses through the week.
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             let supplier_i = rng.gen_range(0..suppliers.len());
             let (desc, acc, price) = [
                 ("Cloud hosting", "6400", "189.00"),
@@ -419,7 +419,7 @@ pub async fn populate(
                 }
             }
         }
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             let (desc, acc, price, card) = [
                 ("Train tickets", "6500", "84.50", true),
                 ("Team lunch", "6600", "132.00", true),

@@ -32,11 +32,10 @@ fn validate(i: &ContactInput) -> Result<()> {
     if n.is_empty() || n.chars().count() > 200 {
         return Err(Error::invalid("name", "required, at most 200 characters"));
     }
-    if let Some(e) = &i.email {
-        if !e.is_empty() {
+    if let Some(e) = &i.email
+        && !e.is_empty() {
             crate::people::users::normalize_email(e)?;
         }
-    }
     if !i.is_customer && !i.is_supplier {
         return Err(Error::invalid(
             "is_customer",

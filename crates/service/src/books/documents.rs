@@ -413,6 +413,7 @@ pub async fn approve(
 }
 
 /// Builds a posted entry record with the next journal number.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn new_posted_entry(
     svc: &Services,
     access: &Access,

@@ -46,13 +46,10 @@ async fn check_open(tx: &mut Tx<'_>, company: &CompanyId, date: NaiveDate) -> St
         .bind(company.as_str())
         .fetch_one(&mut **tx)
         .await?;
-    if let Some(lock_date) = rows::odate(&r, "lock_date")? {
-        if date <= lock_date {
-            return Err(StoreError::Rule(DomainError::PeriodLocked {
-                date,
-                lock_date,
-            }));
-        }
+    if let Some(lock_date) = rows::odate(&r, "lock_date")?
+        && date <= lock_date
+    {
+        return Err(StoreError::Rule(DomainError::PeriodLocked { date, lock_date }));
     }
     Ok(())
 }
