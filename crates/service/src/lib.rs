@@ -12,7 +12,9 @@ pub mod company;
 pub mod crypto;
 pub mod demo;
 mod error;
+pub mod general_ledger;
 pub mod idempotency;
+pub mod ledger_export;
 pub mod people;
 pub mod reports;
 

@@ -1,0 +1,527 @@
+//! The general ledger report: every posted line of each account over a date range, with the
+//! account's opening balance, a running balance on every line and the closing balance.
+//!
+//! Accounts come in code order (one account with `account_id`); an account is listed when it
+//! moved in the range or has a non-zero opening balance. Lines within an account are in ledger
+//! order (date, entry, line). Balances are debit-positive (debit − credit: a credit balance is
+//! negative), like the exports and the tools that read them; openings include every earlier
+//! posting (profit and loss accounts are not reset at the fiscal year end), so an account's
+//! closing equals its trial balance at `to`.
+//!
+//! Pages follow the list convention (`limit`, `cursor` → `next_cursor`). The cursor is opaque:
+//! it names the account and line where the next page starts and carries the running balance
+//! there, so no page re-reads earlier lines; it is tied to `from`, `to` and the account filter.
+//! [`write_csv`] streams the whole report as CSV (the web page's download).
+
+use crate::ledger_export::Sink;
+use crate::{Access, Error, Result, Services};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{Days, NaiveDate};
+use newledger_domain::account::AccountClass;
+use newledger_domain::ids::{AccountId, ContactId, EntryId};
+use newledger_domain::money::{Currency, Money};
+use newledger_domain::permission::Permission;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Default page size.
+pub const DEFAULT_LIMIT: i64 = 100;
+/// Largest page size of the API.
+pub const MAX_LIMIT: i64 = 1000;
+/// Lines read per query by [`write_csv`].
+const CSV_PAGE: i64 = 5000;
+
+/// What to report.
+#[derive(Clone, Debug)]
+pub struct GeneralLedgerQuery {
+    /// First day, inclusive.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
+    /// Only this account.
+    pub account_id: Option<AccountId>,
+    /// Lines per page (default 100, at most 1000).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// An account's section of the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct GlAccount {
+    /// Account id.
+    pub account_id: AccountId,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Class.
+    pub class: AccountClass,
+    /// Balance at the end of the day before `from` (debit-positive).
+    pub opening: Money,
+    /// Debits in the range.
+    pub debit: Money,
+    /// Credits in the range.
+    pub credit: Money,
+    /// Balance at the end of `to` (debit-positive).
+    pub closing: Money,
+}
+
+/// One posted line.
+#[derive(Clone, Debug, Serialize)]
+pub struct GlLine {
+    /// Account id.
+    pub account_id: AccountId,
+    /// Account code.
+    pub account_code: String,
+    /// Account name.
+    pub account_name: String,
+    /// Date.
+    pub date: NaiveDate,
+    /// Journal entry.
+    pub entry_id: EntryId,
+    /// Entry reference (`JE-00012`, `INV-0003`…).
+    pub entry_number: String,
+    /// Line number within the entry.
+    pub line_no: i64,
+    /// The entry's narration.
+    pub memo: String,
+    /// The line's description.
+    pub description: String,
+    /// Contact.
+    pub contact_id: Option<ContactId>,
+    /// Contact name.
+    pub contact_name: Option<String>,
+    /// Debit.
+    pub debit: Money,
+    /// Credit.
+    pub credit: Money,
+    /// The account's balance after this line (debit-positive).
+    pub running_balance: Money,
+}
+
+/// One page of the general ledger.
+#[derive(Clone, Debug, Serialize)]
+pub struct GeneralLedgerPage {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Currency of every amount.
+    pub currency: Currency,
+    /// The account filter, if any.
+    pub account_id: Option<AccountId>,
+    /// The accounts whose sections this page shows (or continues), in order, each with its
+    /// opening, range totals and closing.
+    pub accounts: Vec<GlAccount>,
+    /// Lines, account by account.
+    pub data: Vec<GlLine>,
+    /// Cursor of the next page, if any.
+    pub next_cursor: Option<String>,
+}
+
+/// Where a page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Cursor {
+    account: AccountId,
+    after: Option<(NaiveDate, String, i64)>,
+    balance: i64,
+}
+
+fn scope(q: &GeneralLedgerQuery) -> String {
+    format!(
+        "{}|{}|{}",
+        q.from,
+        q.to,
+        q.account_id.as_ref().map_or("", |a| a.as_str())
+    )
+}
+
+fn encode(q: &GeneralLedgerQuery, c: &Cursor) -> String {
+    let after = c
+        .after
+        .as_ref()
+        .map_or_else(|| "||".to_owned(), |(d, e, n)| format!("{d}|{e}|{n}"));
+    let raw = format!("gl1|{}|{}|{after}|{}", scope(q), c.account, c.balance);
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode(q: &GeneralLedgerQuery, s: &str) -> Result<Cursor> {
+    let bad = || Error::invalid("cursor", "not a cursor of this report and range");
+    let raw = URL_SAFE_NO_PAD.decode(s.trim()).map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let parts: Vec<&str> = raw.split('|').collect();
+    let [tag, from, to, filter, account, date, entry, line, balance] = parts[..] else {
+        return Err(bad());
+    };
+    let expected = scope(q);
+    if tag != "gl1" || format!("{from}|{to}|{filter}") != expected {
+        return Err(bad());
+    }
+    let after = if date.is_empty() {
+        None
+    } else {
+        Some((
+            date.parse().map_err(|_| bad())?,
+            EntryId::parse(entry).map_err(|_| bad())?.to_string(),
+            line.parse().map_err(|_| bad())?,
+        ))
+    };
+    Ok(Cursor {
+        account: AccountId::parse(account).map_err(|_| bad())?,
+        after,
+        balance: balance.parse().map_err(|_| bad())?,
+    })
+}
+
+/// One page of the general ledger (`reports:read`).
+pub async fn page(
+    svc: &Services,
+    access: &Access,
+    q: &GeneralLedgerQuery,
+) -> Result<GeneralLedgerPage> {
+    let limit = match q.limit {
+        None => DEFAULT_LIMIT,
+        Some(l) if (1..=MAX_LIMIT).contains(&l) => l,
+        Some(_) => return Err(Error::invalid("limit", "between 1 and 1000")),
+    };
+    page_of(svc, access, q, limit).await
+}
+
+async fn sections(
+    svc: &Services,
+    access: &Access,
+    q: &GeneralLedgerQuery,
+) -> Result<Vec<GlAccount>> {
+    let cur = access.company.currency;
+    let mut chart = svc.store.accounts(&access.company.id).await?;
+    chart.sort_by(|a, b| a.code.cmp(&b.code));
+    if let Some(id) = &q.account_id
+        && !chart.iter().any(|a| &a.id == id)
+    {
+        return Err(Error::NotFound("account"));
+    }
+    let company = &access.company.id;
+    let before: HashMap<AccountId, i64> = match q.from.checked_sub_days(Days::new(1)) {
+        Some(d) => svc
+            .store
+            .account_totals(company, None, d)
+            .await?
+            .into_iter()
+            .map(|(id, d, c)| (id, d - c))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let during: HashMap<AccountId, (i64, i64)> = svc
+        .store
+        .account_totals(company, Some(q.from), q.to)
+        .await?
+        .into_iter()
+        .map(|(id, d, c)| (id, (d, c)))
+        .collect();
+    Ok(chart
+        .into_iter()
+        .filter(|a| q.account_id.as_ref().is_none_or(|id| id == &a.id))
+        .filter_map(|a| {
+            let opening = before.get(&a.id).copied().unwrap_or(0);
+            let (d, c) = during.get(&a.id).copied().unwrap_or((0, 0));
+            let listed = q.account_id.is_some() || opening != 0 || d != 0 || c != 0;
+            listed.then(|| GlAccount {
+                account_id: a.id,
+                code: a.code,
+                name: a.name,
+                class: a.class,
+                opening: Money::new(opening, cur),
+                debit: Money::new(d, cur),
+                credit: Money::new(c, cur),
+                closing: Money::new(opening + d - c, cur),
+            })
+        })
+        .collect())
+}
+
+async fn page_of(
+    svc: &Services,
+    access: &Access,
+    q: &GeneralLedgerQuery,
+    limit: i64,
+) -> Result<GeneralLedgerPage> {
+    access.require(Permission::ReportsRead)?;
+    if q.from > q.to {
+        return Err(Error::invalid("from", "must be on or before `to`"));
+    }
+    let cur = access.company.currency;
+    let all = sections(svc, access, q).await?;
+    let (mut idx, mut after, mut balance) = match &q.cursor {
+        Some(s) => {
+            let c = decode(q, s)?;
+            let i = all
+                .iter()
+                .position(|a| a.account_id == c.account)
+                .ok_or_else(|| Error::invalid("cursor", "the account is no longer listed"))?;
+            (i, c.after, c.balance)
+        }
+        None => (0, None, all.first().map_or(0, |a| a.opening.minor)),
+    };
+    let mut contacts: HashMap<ContactId, Option<String>> = HashMap::new();
+    let mut accounts = Vec::new();
+    let mut data: Vec<GlLine> = Vec::new();
+    let mut next_cursor = None;
+    let cap = usize::try_from(limit).unwrap_or(usize::MAX);
+    while let Some(acct) = all.get(idx) {
+        if data.len() >= cap {
+            next_cursor = Some(Cursor {
+                account: acct.account_id.clone(),
+                after: after.clone(),
+                balance,
+            });
+            break;
+        }
+        accounts.push(acct.clone());
+        let need = cap - data.len();
+        let lower = after.as_ref().map_or(q.from, |(d, _, _)| (*d).max(q.from));
+        let mut lines = svc
+            .store
+            .ledger_lines(
+                &access.company.id,
+                Some(&acct.account_id),
+                Some(lower),
+                Some(q.to),
+                after.clone(),
+                i64::try_from(need + 1).unwrap_or(i64::MAX),
+            )
+            .await?;
+        let more = lines.len() > need;
+        lines.truncate(need);
+        for l in lines {
+            balance += l.debit - l.credit;
+            after = Some((l.date, l.entry_id.to_string(), l.line_no));
+            let contact_name = match &l.contact_id {
+                Some(c) => match contacts.get(c) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let n = svc
+                            .store
+                            .contact(&access.company.id, c)
+                            .await?
+                            .map(|r| r.name);
+                        contacts.insert(c.clone(), n.clone());
+                        n
+                    }
+                },
+                None => None,
+            };
+            data.push(GlLine {
+                account_id: acct.account_id.clone(),
+                account_code: acct.code.clone(),
+                account_name: acct.name.clone(),
+                date: l.date,
+                entry_id: l.entry_id,
+                entry_number: l.entry_number,
+                line_no: l.line_no,
+                memo: l.memo,
+                description: l.description,
+                contact_id: l.contact_id,
+                contact_name,
+                debit: Money::new(l.debit, cur),
+                credit: Money::new(l.credit, cur),
+                running_balance: Money::new(balance, cur),
+            });
+        }
+        if more {
+            next_cursor = Some(Cursor {
+                account: acct.account_id.clone(),
+                after: after.clone(),
+                balance,
+            });
+            break;
+        }
+        idx += 1;
+        after = None;
+        balance = all.get(idx).map_or(0, |a| a.opening.minor);
+    }
+    Ok(GeneralLedgerPage {
+        from: q.from,
+        to: q.to,
+        currency: cur,
+        account_id: q.account_id.clone(),
+        accounts,
+        data,
+        next_cursor: next_cursor.map(|c| encode(q, &c)),
+    })
+}
+
+/// Columns of [`write_csv`]: `row_type` is `opening`, `line` or `closing`; opening and closing
+/// rows carry the account's balance in `running_balance` (closing rows also the range's
+/// debit and credit totals).
+pub const CSV_HEADER: [&str; 14] = [
+    "row_type",
+    "account_code",
+    "account_name",
+    "date",
+    "entry_number",
+    "entry_id",
+    "memo",
+    "description",
+    "contact_id",
+    "contact_name",
+    "debit",
+    "credit",
+    "running_balance",
+    "currency",
+];
+
+/// Streams the whole general ledger for `q` (its `limit` and `cursor` are ignored) as CSV
+/// (RFC 4180, CRLF) into `sink`: per account an opening row, its lines, a closing row.
+pub async fn write_csv(
+    svc: &Services,
+    access: &Access,
+    q: &GeneralLedgerQuery,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let cur = access.company.currency;
+    let fmt = |m: &Money| cur.format(m.minor);
+    let mut q = GeneralLedgerQuery {
+        cursor: None,
+        ..q.clone()
+    };
+    let mut current: Option<GlAccount> = None;
+    let mut w = writer(Vec::new());
+    w.write_record(CSV_HEADER).map_err(internal)?;
+    loop {
+        let p = page_of(svc, access, &q, CSV_PAGE).await?;
+        for a in &p.accounts {
+            if current
+                .as_ref()
+                .is_none_or(|c| c.account_id != a.account_id)
+            {
+                if let Some(c) = current.take() {
+                    closing_row(&mut w, &c, q.to, fmt)?;
+                }
+                w.write_record([
+                    "opening",
+                    &a.code,
+                    &a.name,
+                    &q.from.to_string(),
+                    "",
+                    "",
+                    "Opening balance",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    &fmt(&a.opening),
+                    cur.code(),
+                ])
+                .map_err(internal)?;
+                current = Some(a.clone());
+            }
+            for l in p.data.iter().filter(|l| l.account_id == a.account_id) {
+                w.write_record([
+                    "line",
+                    &l.account_code,
+                    &l.account_name,
+                    &l.date.to_string(),
+                    &l.entry_number,
+                    l.entry_id.as_str(),
+                    &l.memo,
+                    &l.description,
+                    l.contact_id.as_ref().map_or("", |c| c.as_str()),
+                    l.contact_name.as_deref().unwrap_or(""),
+                    &fmt(&l.debit),
+                    &fmt(&l.credit),
+                    &fmt(&l.running_balance),
+                    cur.code(),
+                ])
+                .map_err(internal)?;
+            }
+        }
+        let chunk = w.into_inner().map_err(|e| internal(e.into_error()))?;
+        sink.write(chunk).await.map_err(internal)?;
+        w = writer(Vec::new());
+        match p.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    if let Some(c) = current.take() {
+        closing_row(&mut w, &c, q.to, fmt)?;
+    }
+    let chunk = w.into_inner().map_err(|e| internal(e.into_error()))?;
+    sink.write(chunk).await.map_err(internal)
+}
+
+fn closing_row(
+    w: &mut csv::Writer<Vec<u8>>,
+    a: &GlAccount,
+    to: NaiveDate,
+    fmt: impl Fn(&Money) -> String,
+) -> Result<()> {
+    w.write_record([
+        "closing",
+        &a.code,
+        &a.name,
+        &to.to_string(),
+        "",
+        "",
+        "Closing balance",
+        "",
+        "",
+        "",
+        &fmt(&a.debit),
+        &fmt(&a.credit),
+        &fmt(&a.closing),
+        a.closing.currency.code(),
+    ])
+    .map_err(internal)
+}
+
+fn writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(buf)
+}
+
+fn internal(e: impl Into<anyhow::Error>) -> Error {
+    Error::Internal(e.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q() -> GeneralLedgerQuery {
+        GeneralLedgerQuery {
+            from: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default(),
+            to: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
+            account_id: None,
+            limit: None,
+            cursor: None,
+        }
+    }
+
+    #[test]
+    fn cursor_round_trips_and_is_tied_to_the_range() {
+        let c = Cursor {
+            account: AccountId::from_suffix("01abc"),
+            after: Some((
+                NaiveDate::from_ymd_opt(2025, 3, 4).unwrap_or_default(),
+                "jnl_01xyz".into(),
+                2,
+            )),
+            balance: -12345,
+        };
+        let s = encode(&q(), &c);
+        assert_eq!(decode(&q(), &s).ok(), Some(c.clone()));
+        let start = Cursor { after: None, ..c };
+        assert_eq!(decode(&q(), &encode(&q(), &start)).ok(), Some(start));
+        let other = GeneralLedgerQuery {
+            to: NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
+            ..q()
+        };
+        assert!(decode(&other, &s).is_err());
+        assert!(decode(&q(), "garbage").is_err());
+    }
+}
