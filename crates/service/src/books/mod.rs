@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod contacts;
 pub mod documents;
+pub mod drafts;
 pub mod journal;
 pub mod payments;
 

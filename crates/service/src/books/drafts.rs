@@ -1,0 +1,207 @@
+//! Drafts to review: everything not yet posted, across invoices, bills, expenses and manual
+//! journal entries, with who drafted it (a person, an app or an OAuth connection). This is
+//! the read side of "programs draft, people post"; approving and discarding stay with
+//! `documents` and `journal`.
+
+use super::documents::permissions_of;
+use crate::{Access, Error, Result, Services};
+use chrono::NaiveDate;
+use newledger_domain::actor::Actor;
+use newledger_domain::document::DocumentKind;
+use newledger_domain::journal::EntrySource;
+use newledger_domain::permission::Permission;
+use newledger_store::ListQuery;
+use std::collections::HashMap;
+
+/// Most drafts read per kind (a review queue longer than this is shown in part).
+pub const MAX_PER_KIND: i64 = 1000;
+
+/// What a draft is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftKind {
+    /// An invoice.
+    Invoice,
+    /// A bill.
+    Bill,
+    /// An expense.
+    Expense,
+    /// A manual journal entry.
+    Journal,
+}
+
+impl DraftKind {
+    /// Human name.
+    pub fn label(self) -> &'static str {
+        match self {
+            DraftKind::Invoice => "Invoice",
+            DraftKind::Bill => "Bill",
+            DraftKind::Expense => "Expense",
+            DraftKind::Journal => "Journal entry",
+        }
+    }
+
+    /// The permission that approves or posts it.
+    pub fn approve_permission(self) -> Permission {
+        match self {
+            DraftKind::Invoice => Permission::InvoicesApprove,
+            DraftKind::Bill => Permission::BillsApprove,
+            DraftKind::Expense => Permission::ExpensesApprove,
+            DraftKind::Journal => Permission::JournalPost,
+        }
+    }
+
+    /// The permission that discards it.
+    pub fn draft_permission(self) -> Permission {
+        match self {
+            DraftKind::Invoice => Permission::InvoicesDraft,
+            DraftKind::Bill => Permission::BillsDraft,
+            DraftKind::Expense => Permission::ExpensesDraft,
+            DraftKind::Journal => Permission::JournalDraft,
+        }
+    }
+}
+
+/// One draft waiting for a person.
+#[derive(Clone, Debug)]
+pub struct DraftItem {
+    /// Kind.
+    pub kind: DraftKind,
+    /// Id (`inv_…`, `jnl_…`).
+    pub id: String,
+    /// Human number.
+    pub number: String,
+    /// Document or entry date.
+    pub date: NaiveDate,
+    /// Customer or supplier name, or the journal memo.
+    pub description: String,
+    /// Total in minor units.
+    pub total: i64,
+    /// Who drafted it.
+    pub created_by: Actor,
+    /// Readable author: a person's name, an app's name.
+    pub created_by_label: String,
+    /// When it was drafted (ms).
+    pub created_at: i64,
+    /// Version (for approving exactly what was reviewed).
+    pub version: i64,
+}
+
+/// Resolves actors to readable labels, reading each one once.
+#[derive(Default)]
+pub struct ActorLabels(HashMap<Actor, String>);
+
+impl ActorLabels {
+    /// The label of an actor: a person's name, an app's name ("app" when it was purged).
+    pub async fn label(&mut self, svc: &Services, actor: &Actor) -> Result<String> {
+        if let Some(l) = self.0.get(actor) {
+            return Ok(l.clone());
+        }
+        let l = match actor {
+            Actor::User(u) => svc
+                .store
+                .user_by_id(u)
+                .await?
+                .map_or_else(|| "a former member".to_owned(), |u| u.name),
+            Actor::App(a) => svc
+                .store
+                .app(a)
+                .await?
+                .map_or_else(|| format!("app {a} (deleted)"), |a| a.name),
+            Actor::Connection(c) => format!("OAuth connection {c}"),
+            Actor::System => "NewLedger (system)".to_owned(),
+        };
+        self.0.insert(actor.clone(), l.clone());
+        Ok(l)
+    }
+}
+
+/// Every draft the person may read, oldest first. Needs read access to at least one kind.
+pub async fn to_review(svc: &Services, access: &Access) -> Result<Vec<DraftItem>> {
+    let kinds = [
+        DocumentKind::Invoice,
+        DocumentKind::Bill,
+        DocumentKind::Expense,
+    ];
+    let readable: Vec<DocumentKind> = kinds
+        .into_iter()
+        .filter(|k| access.permissions.contains(permissions_of(*k).0))
+        .collect();
+    let journal = access.permissions.contains(Permission::JournalRead);
+    if readable.is_empty() && !journal {
+        return Err(Error::missing(Permission::InvoicesRead));
+    }
+    let q = ListQuery {
+        limit: MAX_PER_KIND,
+        status: Some("draft".into()),
+        ..Default::default()
+    };
+    let contacts: HashMap<String, String> = if readable.is_empty() {
+        HashMap::new()
+    } else {
+        svc.store
+            .list_contacts(
+                &access.company.id,
+                &ListQuery {
+                    limit: 10_000,
+                    ..Default::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .map(|c| (c.id.to_string(), c.name))
+            .collect()
+    };
+    let mut labels = ActorLabels::default();
+    let mut out = Vec::new();
+    for kind in readable {
+        let mut docs = svc
+            .store
+            .list_documents(&access.company.id, kind, &q)
+            .await?;
+        docs.truncate(usize::try_from(MAX_PER_KIND).unwrap_or(usize::MAX));
+        for d in docs {
+            out.push(DraftItem {
+                kind: match kind {
+                    DocumentKind::Invoice => DraftKind::Invoice,
+                    DocumentKind::Bill => DraftKind::Bill,
+                    DocumentKind::Expense => DraftKind::Expense,
+                },
+                id: d.id.to_string(),
+                number: d.number,
+                date: d.issue_date,
+                description: d
+                    .contact_id
+                    .and_then(|c| contacts.get(c.as_str()).cloned())
+                    .unwrap_or_else(|| d.reference.clone()),
+                total: d.total,
+                created_by_label: labels.label(svc, &d.created_by).await?,
+                created_by: d.created_by,
+                created_at: d.created_at,
+                version: d.version,
+            });
+        }
+    }
+    if journal {
+        let mut entries = svc.store.list_entries(&access.company.id, &q).await?;
+        entries.truncate(usize::try_from(MAX_PER_KIND).unwrap_or(usize::MAX));
+        for e in entries
+            .into_iter()
+            .filter(|e| e.source == EntrySource::Manual)
+        {
+            out.push(DraftItem {
+                kind: DraftKind::Journal,
+                id: e.id.to_string(),
+                number: e.number,
+                date: e.date,
+                description: e.memo,
+                total: e.total,
+                created_by_label: labels.label(svc, &e.created_by).await?,
+                created_by: e.created_by,
+                created_at: e.created_at,
+                version: e.version,
+            });
+        }
+    }
+    out.sort_by_key(|d| d.created_at);
+    Ok(out)
+}

@@ -1,0 +1,312 @@
+//! Contacts (list with search, detail with their documents, a form to add one) and the chart
+//! of accounts with balances.
+
+use super::books::{Opt, PAGE_SIZE, kind_info, next_href};
+use super::session::{Ctx, Layout};
+use super::view::{PageError, PageForm, PageResult, date, field_label, money, redirect_with_notice, render, render_status};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use newledger_domain::document::DocumentKind;
+use newledger_domain::ids::ContactId;
+use newledger_domain::permission::Permission;
+use newledger_service::Error;
+use newledger_service::books::{accounts, contacts, documents};
+use newledger_service::reports;
+use newledger_store::ListQuery;
+use serde::Deserialize;
+
+/// Filters of the contact list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ContactFilter {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+struct ContactRow {
+    href: String,
+    name: String,
+    email: String,
+    customer: bool,
+    supplier: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/contacts.html")]
+struct ContactsPage {
+    layout: Layout,
+    rows: Vec<ContactRow>,
+    q: String,
+    kinds: Vec<Opt>,
+    can_write: bool,
+    next: Option<String>,
+}
+
+/// `GET /app/{company_id}/contacts`.
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(f): Query<ContactFilter>) -> PageResult {
+    let page = contacts::list(
+        &s.svc,
+        &ctx.access,
+        ListQuery {
+            limit: PAGE_SIZE,
+            search: Some(f.q.trim().to_owned()).filter(|q| !q.is_empty()),
+            status: ["customer", "supplier"]
+                .contains(&f.kind.as_str())
+                .then(|| f.kind.clone()),
+            after: Some(f.cursor.clone()).filter(|c| !c.is_empty()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut rows: Vec<ContactRow> = page
+        .data
+        .into_iter()
+        .map(|c| ContactRow {
+            href: ctx.url(&format!("/contacts/{}", c.id)),
+            name: c.name,
+            email: c.email.unwrap_or_default(),
+            customer: c.is_customer,
+            supplier: c.is_supplier,
+        })
+        .collect();
+    rows.sort_by_key(|r| r.name.to_lowercase());
+    let kinds = [("", "Customers and suppliers"), ("customer", "Customers"), ("supplier", "Suppliers")]
+        .into_iter()
+        .map(|(v, l)| Opt {
+            value: v.into(),
+            label: l.into(),
+            selected: v == f.kind,
+        })
+        .collect();
+    let next = page.next_cursor.map(|c| {
+        next_href(&ctx.url("/contacts"), &[("q", &f.q), ("kind", &f.kind)], &c)
+    });
+    Ok(render(&ContactsPage {
+        layout: ctx.layout("Contacts", "contacts"),
+        rows,
+        q: f.q,
+        kinds,
+        can_write: ctx.can(Permission::ContactsWrite),
+        next,
+    }))
+}
+
+struct DocLink {
+    href: String,
+    label: String,
+    number: String,
+    status: &'static str,
+    date: String,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/contact.html")]
+struct ContactPage {
+    layout: Layout,
+    name: String,
+    email: String,
+    tax_number: String,
+    address: String,
+    roles: String,
+    id: String,
+    documents: Vec<DocLink>,
+}
+
+/// `GET /app/{company_id}/contacts/{id}`.
+pub async fn detail(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> PageResult {
+    let id = ContactId::parse(&id).map_err(|_| PageError::Service(Error::NotFound("contact")))?;
+    let c = contacts::get(&s.svc, &ctx.access, &id).await?;
+    let cur = ctx.currency();
+    let mut docs = Vec::new();
+    for kind in [DocumentKind::Invoice, DocumentKind::Bill, DocumentKind::Expense] {
+        if !ctx.can(documents::permissions_of(kind).0) {
+            continue;
+        }
+        let (segment, _, noun) = kind_info(kind);
+        let page = documents::list(
+            &s.svc,
+            &ctx.access,
+            kind,
+            ListQuery {
+                limit: 100,
+                contact_id: Some(c.id.to_string()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        docs.extend(page.data.into_iter().map(|d| {
+            (
+                d.issue_date,
+                DocLink {
+                    href: ctx.url(&format!("/{segment}/{}", d.id)),
+                    label: noun.into(),
+                    number: d.number,
+                    status: d.status.as_str(),
+                    date: date(d.issue_date),
+                    total: money(d.total, cur),
+                },
+            )
+        }));
+    }
+    docs.sort_by(|a, b| b.0.cmp(&a.0));
+    let roles = match (c.is_customer, c.is_supplier) {
+        (true, true) => "Customer and supplier",
+        (true, false) => "Customer",
+        (false, true) => "Supplier",
+        (false, false) => "Neither customer nor supplier",
+    };
+    Ok(render(&ContactPage {
+        layout: ctx.layout(c.name.clone(), "contacts"),
+        name: c.name,
+        email: c.email.unwrap_or_default(),
+        tax_number: c.tax_number.unwrap_or_default(),
+        address: c.address.unwrap_or_default(),
+        roles: roles.into(),
+        id: c.id.to_string(),
+        documents: docs.into_iter().take(50).map(|(_, d)| d).collect(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "pages/contact_new.html")]
+struct NewContactPage {
+    layout: Layout,
+    name: String,
+    email: String,
+    tax_number: String,
+    address: String,
+    customer: bool,
+    supplier: bool,
+    errors: Vec<String>,
+}
+
+fn new_contact_page(ctx: &Ctx, form: Option<&PageForm>, errors: Vec<String>) -> NewContactPage {
+    let get = |k: &str| form.map(|f| f.get(k).to_owned()).unwrap_or_default();
+    NewContactPage {
+        layout: ctx.layout("New contact", "contacts"),
+        name: get("name"),
+        email: get("email"),
+        tax_number: get("tax_number"),
+        address: get("address"),
+        customer: form.is_none_or(|f| f.get("is_customer") == "on"),
+        supplier: form.is_some_and(|f| f.get("is_supplier") == "on"),
+        errors,
+    }
+}
+
+/// `GET /app/{company_id}/contacts/new`.
+pub async fn new_form(ctx: Ctx) -> PageResult {
+    if !ctx.can(Permission::ContactsWrite) {
+        return Err(Error::missing(Permission::ContactsWrite).into());
+    }
+    Ok(render(&new_contact_page(&ctx, None, Vec::new())))
+}
+
+/// `POST /app/{company_id}/contacts`.
+pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let opt = |k: &str| form.opt(k).map(str::to_owned);
+    let input = contacts::ContactInput {
+        name: form.get("name").to_owned(),
+        email: opt("email"),
+        is_customer: form.get("is_customer") == "on",
+        is_supplier: form.get("is_supplier") == "on",
+        tax_number: opt("tax_number"),
+        address: opt("address"),
+    };
+    match contacts::create(&s.svc, &ctx.access, input).await {
+        Ok(c) => Ok(redirect_with_notice(
+            &ctx.url(&format!("/contacts/{}", c.id)),
+            &format!("Contact {} added.", c.name),
+        )),
+        Err(Error::Invalid { field, reason }) => Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_contact_page(&ctx, Some(&form), vec![format!("{}: {reason}", field_label(&field))]),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct AccountRow {
+    code: String,
+    name: String,
+    role: &'static str,
+    archived: bool,
+    balance: String,
+}
+
+struct AccountGroup {
+    title: &'static str,
+    rows: Vec<AccountRow>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/accounts.html")]
+struct AccountsPage {
+    layout: Layout,
+    groups: Vec<AccountGroup>,
+    with_balances: bool,
+    as_of: String,
+}
+
+/// `GET /app/{company_id}/accounts`: the chart, grouped by class, with balances today.
+pub async fn accounts_list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    use newledger_domain::account::AccountClass;
+    let cur = ctx.currency();
+    let list = accounts::list(&s.svc, &ctx.access).await?;
+    let today = s.svc.clock.today();
+    let balances: std::collections::HashMap<String, i64> = if ctx.can(Permission::ReportsRead) {
+        reports::trial_balance(&s.svc, &ctx.access, today)
+            .await?
+            .rows
+            .into_iter()
+            .map(|r| (r.account_id.to_string(), r.debit.minor - r.credit.minor))
+            .collect()
+    } else {
+        std::collections::HashMap::new()
+    };
+    let classes = [
+        (AccountClass::Asset, "Assets"),
+        (AccountClass::Liability, "Liabilities"),
+        (AccountClass::Equity, "Equity"),
+        (AccountClass::Revenue, "Revenue"),
+        (AccountClass::Expense, "Expenses"),
+    ];
+    let groups = classes
+        .into_iter()
+        .map(|(class, title)| AccountGroup {
+            title,
+            rows: list
+                .iter()
+                .filter(|a| a.class == class)
+                .map(|a| {
+                    let dr_minus_cr = balances.get(a.id.as_str()).copied().unwrap_or(0);
+                    let natural = if class.debit_normal() { dr_minus_cr } else { -dr_minus_cr };
+                    AccountRow {
+                        code: a.code.clone(),
+                        name: a.name.clone(),
+                        role: a.role.as_str(),
+                        archived: a.archived,
+                        balance: money(natural, cur),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(render(&AccountsPage {
+        layout: ctx.layout("Chart of accounts", "accounts"),
+        groups,
+        with_balances: ctx.can(Permission::ReportsRead),
+        as_of: date(today),
+    }))
+}

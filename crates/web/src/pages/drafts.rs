@@ -1,0 +1,100 @@
+//! Drafts to review: every invoice, bill, expense and manual journal entry not yet posted,
+//! whoever drafted it (a person, an app, an OAuth connection), with approve/post and discard
+//! right in the list. The buttons follow the person's permissions; the service checks again.
+
+use super::books::kind_info;
+use super::session::{Ctx, Layout};
+use super::view::{PageResult, date, instant, money, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use newledger_domain::document::DocumentKind;
+use newledger_service::books::drafts::{self, DraftKind};
+use serde::Deserialize;
+
+struct DraftRow {
+    kind: &'static str,
+    href: String,
+    action_url: String,
+    number: String,
+    date: String,
+    description: String,
+    total: String,
+    drafted_by: String,
+    by_program: bool,
+    drafted_at: String,
+    version: i64,
+    can_approve: bool,
+    approve_label: &'static str,
+    can_discard: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/drafts.html")]
+struct DraftsPage {
+    layout: Layout,
+    rows: Vec<DraftRow>,
+    total: usize,
+    from_programs: usize,
+    filter: String,
+}
+
+/// Filter of the drafts page.
+#[derive(Debug, Default, Deserialize)]
+pub struct DraftsFilter {
+    /// `programs`, `people` or empty.
+    #[serde(default)]
+    by: String,
+}
+
+/// `GET /app/{company_id}/drafts`.
+pub async fn drafts(State(s): State<AppState>, ctx: Ctx, Query(f): Query<DraftsFilter>) -> PageResult {
+    let cur = ctx.currency();
+    let all = drafts::to_review(&s.svc, &ctx.access).await?;
+    let total = all.len();
+    let from_programs = all.iter().filter(|d| d.created_by.is_program()).count();
+    let rows = all
+        .into_iter()
+        .filter(|d| match f.by.as_str() {
+            "programs" => d.created_by.is_program(),
+            "people" => !d.created_by.is_program(),
+            _ => true,
+        })
+        .map(|d| {
+            let segment = match d.kind {
+                DraftKind::Invoice => kind_info(DocumentKind::Invoice).0,
+                DraftKind::Bill => kind_info(DocumentKind::Bill).0,
+                DraftKind::Expense => kind_info(DocumentKind::Expense).0,
+                DraftKind::Journal => "journal",
+            };
+            let href = ctx.url(&format!("/{segment}/{}", d.id));
+            DraftRow {
+                kind: d.kind.label(),
+                action_url: href.clone(),
+                href,
+                number: d.number,
+                date: date(d.date),
+                description: d.description,
+                total: money(d.total, cur),
+                drafted_by: d.created_by_label,
+                by_program: d.created_by.is_program(),
+                drafted_at: instant(d.created_at),
+                version: d.version,
+                can_approve: ctx.can(d.kind.approve_permission()),
+                approve_label: if d.kind == DraftKind::Journal {
+                    "Post"
+                } else {
+                    "Approve"
+                },
+                can_discard: ctx.can(d.kind.draft_permission()),
+            }
+        })
+        .collect();
+    Ok(render(&DraftsPage {
+        layout: ctx.layout("Drafts to review", "drafts"),
+        rows,
+        total,
+        from_programs,
+        filter: f.by,
+    }))
+}

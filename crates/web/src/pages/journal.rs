@@ -1,0 +1,299 @@
+//! Journal entries: list with date, status and source filters; detail with lines; posting,
+//! discarding and reversing manual entries (posted entries are never edited).
+
+use super::books::{PAGE_SIZE, Opt, account_names, back_to, contact_names, next_href};
+use super::session::{Ctx, Layout};
+use super::view::{
+    PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice,
+    render,
+};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use chrono::Days;
+use newledger_domain::ids::EntryId;
+use newledger_domain::journal::{EntrySource, EntryStatus};
+use newledger_domain::permission::Permission;
+use newledger_service::Error;
+use newledger_service::books::drafts::ActorLabels;
+use newledger_service::books::journal;
+use newledger_store::ListQuery;
+use serde::Deserialize;
+
+/// Filters of the journal list.
+#[derive(Debug, Default, Deserialize)]
+pub struct JournalFilter {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+struct EntryRow {
+    href: String,
+    number: String,
+    date: String,
+    memo: String,
+    source: &'static str,
+    status: &'static str,
+    total: String,
+    created_by: String,
+    program: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/journal.html")]
+struct JournalPage {
+    layout: Layout,
+    rows: Vec<EntryRow>,
+    statuses: Vec<Opt>,
+    sources: Vec<Opt>,
+    from: String,
+    to: String,
+    errors: Vec<String>,
+    next: Option<String>,
+}
+
+fn opts(current: &str, any: &str, all: &[&str]) -> Vec<Opt> {
+    std::iter::once(("", any))
+        .chain(all.iter().map(|s| (*s, *s)))
+        .map(|(v, l)| Opt {
+            value: v.to_owned(),
+            label: super::view::capitalise(l),
+            selected: v == current,
+        })
+        .collect()
+}
+
+/// `GET /app/{company_id}/journal` (default: the last 90 days, since ledgers grow large).
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(f): Query<JournalFilter>) -> PageResult {
+    let cur = ctx.currency();
+    let today = s.svc.clock.today();
+    let from_text = f.from.clone().unwrap_or_else(|| {
+        today
+            .checked_sub_days(Days::new(90))
+            .unwrap_or(today)
+            .to_string()
+    });
+    let mut errors = Vec::new();
+    let from = parse_date("from", &from_text).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let to = parse_date("to", &f.to).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let statuses = ["draft", "posted", "discarded"];
+    let page = journal::list(
+        &s.svc,
+        &ctx.access,
+        ListQuery {
+            limit: PAGE_SIZE,
+            status: statuses
+                .contains(&f.status.as_str())
+                .then(|| f.status.clone()),
+            from,
+            to,
+            after: Some(f.cursor.clone()).filter(|c| !c.is_empty()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let sources = ["manual", "invoice", "bill", "expense", "payment", "reversal"];
+    let mut entries: Vec<_> = page
+        .data
+        .into_iter()
+        .filter(|e| f.source.is_empty() || e.source.as_str() == f.source)
+        .collect();
+    entries.sort_by(|a, b| b.date.cmp(&a.date).then(b.number.cmp(&a.number)));
+    let mut labels = ActorLabels::default();
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        rows.push(EntryRow {
+            href: ctx.url(&format!("/journal/{}", e.id)),
+            number: e.number,
+            date: date(e.date),
+            memo: e.memo,
+            source: e.source.as_str(),
+            status: e.status.as_str(),
+            total: money(e.total, cur),
+            created_by: labels.label(&s.svc, &e.created_by).await?,
+            program: e.created_by.is_program(),
+        });
+    }
+    let next = page.next_cursor.map(|c| {
+        next_href(
+            &ctx.url("/journal"),
+            &[
+                ("status", &f.status),
+                ("source", &f.source),
+                ("from", &from_text),
+                ("to", &f.to),
+            ],
+            &c,
+        )
+    });
+    Ok(render(&JournalPage {
+        layout: ctx.layout("Journal entries", "journal"),
+        rows,
+        statuses: opts(&f.status, "Any status", &statuses),
+        sources: opts(&f.source, "Any source", &sources),
+        from: from_text,
+        to: f.to,
+        errors,
+        next,
+    }))
+}
+
+struct JLine {
+    account: String,
+    description: String,
+    contact: String,
+    debit: String,
+    credit: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/journal_entry.html")]
+struct EntryPage {
+    layout: Layout,
+    action_url: String,
+    number: String,
+    id: String,
+    date: String,
+    memo: String,
+    status: &'static str,
+    source: &'static str,
+    created_by: String,
+    by_program: bool,
+    created_at: String,
+    posted: Option<String>,
+    lines: Vec<JLine>,
+    total: String,
+    reverses: Option<String>,
+    reversed_by: Option<String>,
+    version: i64,
+    can_post: bool,
+    can_discard: bool,
+    can_reverse: bool,
+}
+
+fn parse_entry_id(id: &str) -> Result<EntryId, PageError> {
+    EntryId::parse(id).map_err(|_| PageError::Service(Error::NotFound("journal entry")))
+}
+
+/// `GET /app/{company_id}/journal/{id}`.
+pub async fn entry(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> PageResult {
+    let cur = ctx.currency();
+    let e = journal::get(&s.svc, &ctx.access, &parse_entry_id(&id)?).await?;
+    let accounts = account_names(&s, &ctx).await?;
+    let contacts = contact_names(&s, &ctx).await?;
+    let mut labels = ActorLabels::default();
+    let posted = match (&e.posted_by, e.posted_at) {
+        (Some(a), Some(at)) => Some(format!(
+            "{} on {}",
+            labels.label(&s.svc, a).await?,
+            instant(at)
+        )),
+        _ => None,
+    };
+    let manual_draft = e.status == EntryStatus::Draft && e.source == EntrySource::Manual;
+    Ok(render(&EntryPage {
+        layout: ctx.layout(format!("Journal entry {}", e.number), "journal"),
+        action_url: ctx.url(&format!("/journal/{}", e.id)),
+        number: e.number.clone(),
+        id: e.id.to_string(),
+        date: date(e.date),
+        memo: e.memo.clone(),
+        status: e.status.as_str(),
+        source: e.source.as_str(),
+        created_by: labels.label(&s.svc, &e.created_by).await?,
+        by_program: e.created_by.is_program(),
+        created_at: instant(e.created_at),
+        posted,
+        lines: e
+            .lines
+            .iter()
+            .map(|l| JLine {
+                account: accounts
+                    .get(l.account_id.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| l.account_id.to_string()),
+                description: l.description.clone(),
+                contact: l
+                    .contact_id
+                    .as_ref()
+                    .and_then(|c| contacts.get(c.as_str()).cloned())
+                    .unwrap_or_default(),
+                debit: if l.debit != 0 { money(l.debit, cur) } else { String::new() },
+                credit: if l.credit != 0 { money(l.credit, cur) } else { String::new() },
+            })
+            .collect(),
+        total: money(e.total, cur),
+        reverses: e
+            .reverses_id
+            .as_ref()
+            .map(|r| ctx.url(&format!("/journal/{r}"))),
+        reversed_by: e
+            .reversed_by_id
+            .as_ref()
+            .map(|r| ctx.url(&format!("/journal/{r}"))),
+        version: e.version,
+        can_post: manual_draft && ctx.can(Permission::JournalPost),
+        can_discard: manual_draft && ctx.can(Permission::JournalDraft),
+        can_reverse: e.status == EntryStatus::Posted
+            && e.source == EntrySource::Manual
+            && e.reversed_by_id.is_none()
+            && ctx.can(Permission::JournalPost),
+    }))
+}
+
+/// `POST /app/{company_id}/journal/{id}/{post|discard|reverse}`.
+pub async fn action(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, action)): Path<(String, String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let id = parse_entry_id(&id)?;
+    let version = form.get("version").parse().ok();
+    let detail = ctx.url(&format!("/journal/{id}"));
+    let (notice, to) = match action.as_str() {
+        "post" => {
+            let e = journal::post(&s.svc, &ctx.access, &id, version).await?;
+            (
+                format!("Journal entry {} posted to the ledger.", e.number),
+                back_to(&ctx, &form, detail),
+            )
+        }
+        "discard" => {
+            let e = journal::get(&s.svc, &ctx.access, &id).await?;
+            journal::discard(&s.svc, &ctx.access, &id, version).await?;
+            (
+                format!("Journal entry {} discarded.", e.number),
+                back_to(&ctx, &form, detail),
+            )
+        }
+        "reverse" => {
+            let r = journal::reverse(&s.svc, &ctx.access, &id, None).await?;
+            (
+                format!("Reversed by journal entry {}, dated today.", r.number),
+                ctx.url(&format!("/journal/{}", r.id)),
+            )
+        }
+        _ => return Err(PageError::Service(Error::NotFound("action"))),
+    };
+    Ok(redirect_with_notice(&to, &notice))
+}

@@ -1,0 +1,454 @@
+//! Sign-in: e-mail and password, then a TOTP code or a recovery code; first sign-in without a
+//! second factor goes through TOTP enrolment (QR code, manual key, confirmation, recovery codes
+//! shown once). Sign-out. The sign-in form, having no session yet, is protected by a
+//! double-submit token in its own cookie; later steps use the session's CSRF token.
+//! Throttling: per address here (`limits.signin_ip`), per account in the service.
+
+use super::session::{
+    MaybeSession, SESSION_COOKIE, Signed, clear_cookie, cookie, home_of_stage, set_session_cookie,
+};
+use super::view::{PageError, PageForm, PageResult, no_store, render, render_status, wait_text};
+use crate::extract::ClientIp;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use newledger_service::activity::{Event, Who};
+use newledger_service::people::sessions::{self, STAGE_ENROL, STAGE_FULL, STAGE_PASSWORD};
+use newledger_service::people::{signin, totp, users};
+use newledger_service::{Error, Services, company};
+use newledger_store::{SessionRecord, UserRecord};
+use serde::Deserialize;
+
+/// Cookie carrying the sign-in form's double-submit token.
+const SIGNIN_CSRF_COOKIE: &str = "nl_signin";
+
+#[derive(Template)]
+#[template(path = "pages/signin.html")]
+struct SigninPage {
+    csrf: String,
+    email: String,
+    error: Option<String>,
+    info: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/signin_code.html")]
+struct CodePage {
+    csrf: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/enrol.html")]
+struct EnrolPage {
+    csrf: String,
+    email: String,
+    qr_data_uri: String,
+    manual_key: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/recovery_codes.html")]
+struct RecoveryCodesPage {
+    codes: Vec<String>,
+    continue_to: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/signout.html")]
+struct SignoutPage {
+    csrf: String,
+    email: String,
+}
+
+fn random_token() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+fn signin_form(
+    state: &AppState,
+    status: StatusCode,
+    email: &str,
+    error: Option<String>,
+    info: Option<String>,
+) -> Response {
+    let token = random_token();
+    let mut r = render_status(
+        status,
+        &SigninPage {
+            csrf: token.clone(),
+            email: email.to_owned(),
+            error,
+            info,
+        },
+    );
+    let c = axum_extra::extract::cookie::Cookie::build((SIGNIN_CSRF_COOKIE, token))
+        .path("/signin")
+        .http_only(true)
+        .same_site(axum_extra::extract::cookie::SameSite::Strict)
+        .secure(state.config.secure_cookies);
+    if let Ok(h) = axum::http::HeaderValue::from_str(&c.to_string()) {
+        r.headers_mut().append(axum::http::header::SET_COOKIE, h);
+    }
+    r
+}
+
+/// Query of the sign-in page.
+#[derive(Debug, Deserialize)]
+pub struct SigninQuery {
+    /// Set after signing out.
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+/// `GET /signin`.
+pub async fn signin_page(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Query(q): Query<SigninQuery>,
+) -> Response {
+    if let Some(sess) = session.filter(|x| x.stage == STAGE_FULL) {
+        return Redirect::to(&home_of_stage(&sess)).into_response();
+    }
+    let info = q.signed_out.map(|_| "You are signed out.".to_owned());
+    signin_form(&s, StatusCode::OK, "", None, info)
+}
+
+/// `POST /signin`: e-mail and password.
+pub async fn signin_submit(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
+    MaybeSession(old): MaybeSession,
+    form: PageForm,
+) -> PageResult {
+    let email = form.get("email").to_owned();
+    let token_ok = cookie(&headers, SIGNIN_CSRF_COOKIE).is_some_and(|c| {
+        !c.is_empty() && newledger_service::crypto::ct_eq(c, form.csrf())
+    });
+    if !token_ok {
+        return Ok(signin_form(
+            &s,
+            StatusCode::FORBIDDEN,
+            &email,
+            Some("The sign-in form expired. Please enter your details again.".into()),
+            None,
+        ));
+    }
+    let verdict = s.limits.signin_ip.check(&ip);
+    if !verdict.allowed {
+        return Ok(signin_form(
+            &s,
+            StatusCode::TOO_MANY_REQUESTS,
+            &email,
+            Some(format!(
+                "Too many sign-in attempts from your network. Please wait {} and try again.",
+                wait_text(verdict.reset_secs)
+            )),
+            None,
+        ));
+    }
+    let user = match signin::check_password(&s.svc, &email, form.get("password"), &ip).await {
+        Ok(u) => u,
+        Err(Error::Unauthenticated(_)) => {
+            return Ok(signin_form(
+                &s,
+                StatusCode::UNAUTHORIZED,
+                &email,
+                Some("Wrong e-mail or password.".into()),
+                None,
+            ));
+        }
+        Err(Error::RateLimited { retry_after_secs }) => {
+            return Ok(signin_form(
+                &s,
+                StatusCode::TOO_MANY_REQUESTS,
+                &email,
+                Some(format!(
+                    "This account is locked after too many failed attempts. Try again in {}.",
+                    wait_text(retry_after_secs)
+                )),
+                None,
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(o) = old {
+        sessions::end(&s.svc, &o).await?;
+    }
+    let stage = if user.totp_enabled {
+        STAGE_PASSWORD
+    } else {
+        STAGE_ENROL
+    };
+    let (value, sess) = sessions::create(&s.svc, &user.id, stage, None).await?;
+    let mut r = Redirect::to(&home_of_stage(&sess)).into_response();
+    set_session_cookie(&mut r, &s, &value);
+    Ok(r)
+}
+
+/// A session at exactly `stage`, with its person; otherwise where to go.
+async fn staged(
+    svc: &Services,
+    session: Option<SessionRecord>,
+    stage: &str,
+) -> Result<(SessionRecord, UserRecord), PageError> {
+    let sess = session.ok_or_else(|| PageError::Redirect("/signin".into()))?;
+    if sess.stage != stage {
+        return Err(PageError::Redirect(home_of_stage(&sess)));
+    }
+    let user = users::user(svc, &sess.user_id).await?;
+    Ok((sess, user))
+}
+
+/// `GET /signin/code`.
+pub async fn code_page(State(s): State<AppState>, MaybeSession(sess): MaybeSession) -> PageResult {
+    let (sess, user) = staged(&s.svc, sess, STAGE_PASSWORD).await?;
+    Ok(render(&CodePage {
+        csrf: sess.csrf_token,
+        email: user.email,
+        error: None,
+    }))
+}
+
+/// Replaces a half-way session by a full one (a new cookie value: no session fixation).
+async fn finish_signin(
+    s: &AppState,
+    old: &SessionRecord,
+    user: &UserRecord,
+) -> Result<(String, String), PageError> {
+    sessions::end(&s.svc, old).await?;
+    let first = company::companies_of(&s.svc, &user.id)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(c, _)| c.id);
+    let (value, sess) = sessions::create(&s.svc, &user.id, STAGE_FULL, first).await?;
+    Ok((value, home_of_stage(&sess)))
+}
+
+/// `POST /signin/code`: TOTP or recovery code.
+pub async fn code_submit(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    MaybeSession(sess): MaybeSession,
+    form: PageForm,
+) -> PageResult {
+    let (sess, user) = staged(&s.svc, sess, STAGE_PASSWORD).await?;
+    sessions::check_csrf(&sess, form.csrf())?;
+    let again = |status, msg: String| {
+        render_status(
+            status,
+            &CodePage {
+                csrf: sess.csrf_token.clone(),
+                email: user.email.clone(),
+                error: Some(msg),
+            },
+        )
+    };
+    // Per address and per person: a stolen password alone must not allow guessing codes.
+    for key in [ip.clone(), format!("2fa:{}", user.id)] {
+        let v = s.limits.signin_ip.check(&key);
+        if !v.allowed {
+            return Ok(again(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many attempts. Please wait {} and try again.",
+                    wait_text(v.reset_secs)
+                ),
+            ));
+        }
+    }
+    let code = form.opt("code").or(form.opt("recovery")).unwrap_or("");
+    if code.is_empty() {
+        return Ok(again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter the 6-digit code from your authenticator app, or a recovery code.".into(),
+        ));
+    }
+    match signin::check_second_factor(&s.svc, &user, code, &ip).await {
+        Ok(()) => {}
+        Err(Error::Invalid { reason, .. }) => {
+            return Ok(again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                super::view::capitalise(&reason) + ".",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let (value, to) = finish_signin(&s, &sess, &user).await?;
+    let mut r = Redirect::to(&to).into_response();
+    set_session_cookie(&mut r, &s, &value);
+    Ok(r)
+}
+
+fn qr_data_uri(uri: &str) -> Result<String, PageError> {
+    let code = qrcode::QrCode::new(uri.as_bytes())
+        .map_err(|e| Error::Internal(anyhow::anyhow!("qr code: {e}")))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    ))
+}
+
+fn grouped(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn enrol_view(
+    s: &AppState,
+    sess: &SessionRecord,
+    user: &UserRecord,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    // Keep an unconfirmed secret across reloads: the person may have scanned it already.
+    let secret = match (&user.totp_secret, user.totp_enabled) {
+        (Some(sec), false) => sec.clone(),
+        _ => totp::start_enrolment(&s.svc, user).await?,
+    };
+    let uri = totp::otpauth_uri(&secret, &user.email)?;
+    Ok(no_store(render_status(
+        status,
+        &EnrolPage {
+            csrf: sess.csrf_token.clone(),
+            email: user.email.clone(),
+            qr_data_uri: qr_data_uri(&uri)?,
+            manual_key: grouped(&secret),
+            error,
+        },
+    )))
+}
+
+/// `GET /signin/enrol`: set up the authenticator app.
+pub async fn enrol_page(State(s): State<AppState>, MaybeSession(sess): MaybeSession) -> PageResult {
+    let (sess, user) = staged(&s.svc, sess, STAGE_ENROL).await?;
+    enrol_view(&s, &sess, &user, None, StatusCode::OK).await
+}
+
+/// `POST /signin/enrol`: confirm with a first code; shows the recovery codes once.
+pub async fn enrol_submit(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    MaybeSession(sess): MaybeSession,
+    form: PageForm,
+) -> PageResult {
+    let (sess, user) = staged(&s.svc, sess, STAGE_ENROL).await?;
+    sessions::check_csrf(&sess, form.csrf())?;
+    let v = s.limits.signin_ip.check(&ip);
+    if !v.allowed {
+        let msg = format!("Too many attempts. Please wait {}.", wait_text(v.reset_secs));
+        return enrol_view(&s, &sess, &user, Some(msg), StatusCode::TOO_MANY_REQUESTS).await;
+    }
+    let codes = match totp::confirm_enrolment(&s.svc, &user, form.get("code")).await {
+        Ok(c) => c,
+        Err(Error::Invalid { reason, .. }) => {
+            let msg = super::view::capitalise(&reason) + ".";
+            return enrol_view(&s, &sess, &user, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let who = Who {
+        kind: "user".into(),
+        id: user.id.to_string(),
+        label: user.email.clone(),
+        ip: ip.clone(),
+    };
+    s.svc
+        .activity
+        .log_as(None, &who, Event::ok("totp.enrolled", "user", user.id.as_str()))
+        .await?;
+    s.svc
+        .activity
+        .log_as(
+            None,
+            &who,
+            Event::ok("signin.succeeded", "user", user.id.as_str()).reason("enrolled a second factor"),
+        )
+        .await?;
+    let (value, to) = finish_signin(&s, &sess, &user).await?;
+    let mut r = no_store(render(&RecoveryCodesPage {
+        codes,
+        continue_to: to,
+    }));
+    set_session_cookie(&mut r, &s, &value);
+    Ok(r)
+}
+
+/// `GET /signout`: a confirmation button (signing out changes state, so it is a POST).
+pub async fn signout_page(signed: Result<Signed, PageError>) -> Response {
+    match signed {
+        Ok(sg) => render(&SignoutPage {
+            csrf: sg.session.csrf_token,
+            email: sg.user.email,
+        }),
+        Err(_) => Redirect::to("/signin").into_response(),
+    }
+}
+
+/// `POST /signout`.
+pub async fn signout_submit(
+    State(s): State<AppState>,
+    MaybeSession(sess): MaybeSession,
+    form: PageForm,
+) -> PageResult {
+    if let Some(sess) = sess {
+        sessions::check_csrf(&sess, form.csrf())?;
+        sessions::end(&s.svc, &sess).await?;
+    }
+    let mut r = Redirect::to("/signin?signed_out=1").into_response();
+    clear_cookie(&mut r, &s, SESSION_COOKIE);
+    Ok(r)
+}
+
+/// `GET /`: the dashboard when signed in, else the sign-in page.
+pub async fn root(MaybeSession(sess): MaybeSession) -> Response {
+    match sess {
+        Some(sess) => Redirect::to(&home_of_stage(&sess)).into_response(),
+        None => Redirect::to("/signin").into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/no_company.html")]
+struct NoCompanyPage {
+    csrf: String,
+    email: String,
+}
+
+/// `GET /app`: the first company, or a page saying there is none yet.
+pub async fn app_home(State(s): State<AppState>, signed: Signed) -> PageResult {
+    let companies = company::companies_of(&s.svc, &signed.user.id).await?;
+    let pick = signed
+        .session
+        .company_id
+        .as_ref()
+        .filter(|c| companies.iter().any(|(x, _)| &x.id == *c))
+        .cloned()
+        .or_else(|| companies.first().map(|(c, _)| c.id.clone()));
+    Ok(match pick {
+        Some(c) => Redirect::to(&format!("/app/{c}")).into_response(),
+        None => render(&NoCompanyPage {
+            csrf: signed.session.csrf_token,
+            email: signed.user.email,
+        }),
+    })
+}
