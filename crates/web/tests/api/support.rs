@@ -1,0 +1,351 @@
+//! Shared helpers: run a test on SQLite and PostgreSQL, fixtures, HTTP shortcuts.
+
+use newledger_domain::ids::{AppId, CompanyId};
+use newledger_service::Access;
+pub use newledger_service::clock::Clock;
+pub use newledger_testkit::db::TestDb;
+pub use newledger_testkit::{Person, TestApp, spawn_app, spawn_app_with};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::Value;
+use std::future::Future;
+
+/// Every delegable permission (what the owner's test app gets by default).
+pub const ALL_DELEGABLE: &[&str] = &[
+    "company:read",
+    "accounts:read",
+    "contacts:read",
+    "invoices:read",
+    "bills:read",
+    "expenses:read",
+    "journal:read",
+    "bank:read",
+    "reports:read",
+    "contacts:write",
+    "invoices:draft",
+    "bills:draft",
+    "expenses:draft",
+    "journal:draft",
+];
+
+/// Runs `test` against a fresh server on a fresh SQLite database, then on a fresh PostgreSQL
+/// database when `NEWLEDGER_TEST_DATABASE_URL` is set (see `TestDb::postgres`).
+pub async fn on_both<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    on_both_db(|db, _| {
+        let test = &test;
+        async move { test(spawn_app(&db).await).await }
+    })
+    .await;
+}
+
+/// Runs `test` with the URL of a fresh SQLite database, then of a fresh PostgreSQL database
+/// when one is configured; the second argument names the backend.
+pub async fn on_both_db<F, Fut>(test: F)
+where
+    F: Fn(String, &'static str) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let db = TestDb::sqlite().await;
+    eprintln!("running on sqlite");
+    test(db.url.clone(), "sqlite").await;
+    drop(db);
+    if let Some(db) = TestDb::postgres().await {
+        eprintln!("running on postgres");
+        test(db.url.clone(), "postgres").await;
+    }
+}
+
+/// Declares `#[tokio::test]`s running each named `async fn(TestApp)` of the enclosing module
+/// on both backends (`<module>::on_both::<name>`).
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod on_both {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::support::on_both(super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Like [`both!`] for `async fn(String, &'static str)` taking the database URL and backend.
+#[macro_export]
+macro_rules! both_db {
+    ($($name:ident),* $(,)?) => {
+        mod on_both_db {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::support::on_both_db(super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+/// An owner, their company, an app with `perms` and a token for it.
+pub struct Ctx {
+    /// The owner.
+    pub owner: Person,
+    /// Their company.
+    pub company: CompanyId,
+    /// The app's client id.
+    pub client_id: String,
+    /// The app's secret.
+    pub secret: String,
+    /// A token of the app.
+    pub token: String,
+}
+
+impl Ctx {
+    /// The app's id.
+    pub fn app_id(&self) -> AppId {
+        AppId::parse(&self.client_id).unwrap()
+    }
+}
+
+/// Creates an owner with a company, an app with `perms` and a token.
+pub async fn ctx(app: &TestApp, perms: &[&str]) -> Ctx {
+    let owner = app.owner("Acme Ltd").await;
+    let (client_id, secret) = app.app(&owner, perms).await;
+    let token = app.token(&client_id, &secret).await;
+    Ctx {
+        company: owner.company_id.clone(),
+        owner,
+        client_id,
+        secret,
+        token,
+    }
+}
+
+/// The owner's access (for service calls).
+pub async fn owner_access(app: &TestApp, c: &Ctx) -> Access {
+    app.access(&c.owner).await
+}
+
+/// A request to `/api/v1/companies/{company}{path}` with a bearer token.
+pub fn api(app: &TestApp, method: Method, token: &str, company: &CompanyId, path: &str) -> RequestBuilder {
+    app.http
+        .request(method, format!("{}/api/v1/companies/{company}{path}", app.base))
+        .bearer_auth(token)
+}
+
+/// A response taken apart.
+#[derive(Debug)]
+pub struct Got {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// JSON body (Null when empty or not JSON).
+    pub body: Value,
+    /// Raw body.
+    pub text: String,
+}
+
+impl Got {
+    /// A header as text ("" when absent).
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// Asserts the status, printing the body on failure.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        self
+    }
+
+    /// Asserts an RFC 9457 problem of `kind` with `status`; returns the body.
+    #[track_caller]
+    pub fn problem(&self, status: u16, kind: &str) -> &Value {
+        self.expect(status);
+        assert_eq!(self.header("content-type"), "application/problem+json", "{}", self.text);
+        assert_eq!(self.body["type"], format!("urn:newledger:problem:{kind}"), "{}", self.text);
+        assert_eq!(self.body["status"], status, "{}", self.text);
+        assert!(self.body["title"].is_string(), "{}", self.text);
+        assert!(self.body["detail"].is_string(), "{}", self.text);
+        &self.body
+    }
+
+    /// Asserts a validation problem naming `field`.
+    #[track_caller]
+    pub fn invalid(&self, field: &str) -> &Value {
+        let b = self.problem(422, "validation");
+        assert_eq!(b["errors"][0]["field"], field, "{}", self.text);
+        b
+    }
+
+    /// Asserts an RFC 6749 §5.2 error: status, code, `Cache-Control: no-store`; returns the
+    /// description.
+    #[track_caller]
+    pub fn oauth_error(&self, status: u16, error: &str) -> String {
+        self.expect(status);
+        assert_eq!(self.body["error"], error, "{}", self.text);
+        assert_eq!(self.header("cache-control"), "no-store");
+        assert!(self.header("content-type").starts_with("application/json"));
+        self.body["error_description"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Asserts a 401 from the bearer check per RFC 6750; returns the detail.
+    #[track_caller]
+    pub fn invalid_token(&self) -> String {
+        let b = self.problem(401, "invalid-token");
+        let www = self.header("www-authenticate");
+        assert!(www.starts_with("Bearer "), "WWW-Authenticate: {www}");
+        assert!(www.contains("error=\"invalid_token\""), "WWW-Authenticate: {www}");
+        b["detail"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Asserts a 403 `insufficient_scope` naming `permission`.
+    #[track_caller]
+    pub fn insufficient_scope(&self, permission: &str) {
+        let b = self.problem(403, "insufficient-scope");
+        assert_eq!(b["required_permission"], permission, "{}", self.text);
+        let www = self.header("www-authenticate");
+        assert!(www.contains("error=\"insufficient_scope\""), "WWW-Authenticate: {www}");
+        assert!(www.contains(&format!("scope=\"{permission}\"")), "WWW-Authenticate: {www}");
+    }
+}
+
+/// Sends a request and reads the whole response.
+pub async fn send(r: RequestBuilder) -> Got {
+    got(r.send().await.unwrap()).await
+}
+
+/// Reads a response.
+pub async fn got(r: Response) -> Got {
+    let status = r.status();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Got { status, headers, body, text }
+}
+
+/// `GET` with a token.
+pub async fn get(app: &TestApp, token: &str, company: &CompanyId, path: &str) -> Got {
+    send(api(app, Method::GET, token, company, path)).await
+}
+
+/// `POST` JSON with a token.
+pub async fn post(app: &TestApp, token: &str, company: &CompanyId, path: &str, body: &Value) -> Got {
+    send(api(app, Method::POST, token, company, path).json(body)).await
+}
+
+/// `PUT` JSON with a token and an optional `If-Match`.
+pub async fn put(app: &TestApp, token: &str, company: &CompanyId, path: &str, if_match: Option<&str>, body: &Value) -> Got {
+    let mut r = api(app, Method::PUT, token, company, path).json(body);
+    if let Some(m) = if_match {
+        r = r.header("if-match", m);
+    }
+    send(r).await
+}
+
+/// `DELETE` with a token and an optional `If-Match`.
+pub async fn delete(app: &TestApp, token: &str, company: &CompanyId, path: &str, if_match: Option<&str>) -> Got {
+    let mut r = api(app, Method::DELETE, token, company, path);
+    if let Some(m) = if_match {
+        r = r.header("if-match", m);
+    }
+    send(r).await
+}
+
+/// `POST /oauth/token` with a raw form body and optional Basic credentials.
+pub async fn token_raw(app: &TestApp, basic: Option<(&str, &str)>, content_type: &str, body: &str) -> Got {
+    let mut r = app
+        .http
+        .post(format!("{}/oauth/token", app.base))
+        .header("content-type", content_type)
+        .body(body.to_owned());
+    if let Some((id, secret)) = basic {
+        r = r.basic_auth(id, Some(secret));
+    }
+    send(r).await
+}
+
+/// Account ids of a company's chart by role or class: (revenue, expense, bank).
+pub struct Chart {
+    /// A revenue account.
+    pub revenue: String,
+    /// An expense account.
+    pub expense: String,
+    /// A bank account.
+    pub bank: String,
+    /// A general asset or liability account usable in journal lines.
+    pub other: String,
+}
+
+/// Reads the chart through the API and picks one account of each kind.
+pub async fn chart(app: &TestApp, token: &str, company: &CompanyId) -> Chart {
+    let g = get(app, token, company, "/accounts").await;
+    g.expect(200);
+    let accounts = g.body["data"].as_array().unwrap().clone();
+    let pick = |f: &dyn Fn(&Value) -> bool| -> String {
+        accounts
+            .iter()
+            .find(|a| f(a))
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("no matching account in {accounts:?}"))
+    };
+    Chart {
+        revenue: pick(&|a| a["class"] == "revenue" && a["role"] == "general"),
+        expense: pick(&|a| a["class"] == "expense" && a["role"] == "general"),
+        bank: pick(&|a| a["role"] == "bank"),
+        other: pick(&|a| a["class"] == "equity" && a["role"] == "general"),
+    }
+}
+
+/// Creates a contact through the API (customer and supplier); returns its id.
+pub async fn contact(app: &TestApp, token: &str, company: &CompanyId, name: &str) -> String {
+    let g = post(
+        app,
+        token,
+        company,
+        "/contacts",
+        &serde_json::json!({"name": name, "is_customer": true, "is_supplier": true}),
+    )
+    .await;
+    g.expect(201);
+    g.body["id"].as_str().unwrap().to_owned()
+}
+
+/// A one-line document body.
+pub fn document_body(contact: Option<&str>, account: &str, price: &str, payment_account: Option<&str>) -> Value {
+    let mut v = serde_json::json!({
+        "issue_date": "2026-01-15",
+        "reference": "REF-1",
+        "lines": [{"description": "Consulting", "quantity": "2", "unit_price": price, "account_id": account, "tax_rate": "20"}]
+    });
+    if let Some(c) = contact {
+        v["contact_id"] = c.into();
+    }
+    if let Some(p) = payment_account {
+        v["payment_account_id"] = p.into();
+    }
+    v
+}
+
+/// Waits up to `ms` for `f` to hold, polling every 25 ms; returns the time it took.
+pub async fn eventually<F, Fut>(ms: u64, mut f: F) -> Option<std::time::Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        if f().await {
+            return Some(start.elapsed());
+        }
+        if start.elapsed() > std::time::Duration::from_millis(ms) {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
