@@ -33,8 +33,10 @@ pub fn compact(v: f64) -> String {
         format!("{sign}{:.0}k", a / 1000.0)
     } else if a >= 1000.0 {
         format!("{sign}{:.1}k", a / 1000.0)
-    } else {
+    } else if a >= 10.0 || a.fract() == 0.0 {
         format!("{sign}{a:.0}")
+    } else {
+        format!("{sign}{a:.1}")
     }
 }
 

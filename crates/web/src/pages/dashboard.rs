@@ -29,7 +29,8 @@ struct CashView {
 }
 
 struct AgingView {
-    chart: String,
+    /// None when nothing is open (an empty chart says less than a sentence).
+    chart: Option<String>,
     total: String,
     buckets: Vec<(&'static str, String)>,
 }
@@ -72,7 +73,11 @@ fn aging_view(a: &Aging, receivable: bool, cur: newledger_domain::money::Currenc
     ];
     let major = minor.map(|m| major_units(m, cur));
     Ok(AgingView {
-        chart: charts::aging_bars(&major, receivable)?,
+        chart: if t.total.minor == 0 {
+            None
+        } else {
+            Some(charts::aging_bars(&major, receivable)?)
+        },
         total: money(t.total.minor, cur),
         buckets: ["Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days"]
             .into_iter()

@@ -3,13 +3,17 @@
 //! every response of this module, and permission checks on the server for every page (the
 //! navigation only hides what the handlers refuse anyway).
 
+mod app_connect;
 mod assets;
 mod books;
 mod charts;
 mod contacts;
+mod csv;
 mod dashboard;
 mod drafts;
 mod journal;
+mod members;
+mod reports;
 pub mod session;
 mod signin;
 pub mod view;
@@ -53,6 +57,46 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/contacts/new", get(contacts::new_form))
         .route("/app/{company_id}/contacts/{id}", get(contacts::detail))
         .route("/app/{company_id}/accounts", get(contacts::accounts_list))
+        .route("/app/{company_id}/reports", get(reports::index))
+        .route("/app/{company_id}/reports/{name}", get(reports::report))
+        .route(
+            "/app/{company_id}/settings/app-connect",
+            get(app_connect::list),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth",
+            get(app_connect::oauth_tab),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/mcp",
+            get(app_connect::mcp_tab),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/new",
+            get(app_connect::new_form),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/apps",
+            post(app_connect::create),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/apps/{app_id}",
+            get(app_connect::detail),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/apps/{app_id}/{action}",
+            post(app_connect::action),
+        )
+        .route(
+            "/app/{company_id}/settings/members",
+            get(members::list).post(members::add),
+        )
+        .route(
+            "/app/{company_id}/settings/members/{user_id}/{action}",
+            post(members::change),
+        )
+        .route("/app/{company_id}/activity", get(members::activity))
+        .route("/app/{company_id}/activity.csv", get(members::activity_csv))
         .route(
             "/app/{company_id}/{kind}/{id}/{action}",
             post(books::document_action),

@@ -226,11 +226,10 @@ async fn finish_signin(
     user: &UserRecord,
 ) -> Result<(String, String), PageError> {
     sessions::end(&s.svc, old).await?;
-    let first = company::companies_of(&s.svc, &user.id)
-        .await?
-        .into_iter()
-        .next()
-        .map(|(c, _)| c.id);
+    // Live books first: a test company is rarely where a person means to land.
+    let mut companies = company::companies_of(&s.svc, &user.id).await?;
+    companies.sort_by_key(|(c, _)| !c.is_live);
+    let first = companies.into_iter().next().map(|(c, _)| c.id);
     let (value, sess) = sessions::create(&s.svc, &user.id, STAGE_FULL, first).await?;
     Ok((value, home_of_stage(&sess)))
 }
@@ -436,7 +435,8 @@ struct NoCompanyPage {
 
 /// `GET /app`: the first company, or a page saying there is none yet.
 pub async fn app_home(State(s): State<AppState>, signed: Signed) -> PageResult {
-    let companies = company::companies_of(&s.svc, &signed.user.id).await?;
+    let mut companies = company::companies_of(&s.svc, &signed.user.id).await?;
+    companies.sort_by_key(|(c, _)| !c.is_live);
     let pick = signed
         .session
         .company_id

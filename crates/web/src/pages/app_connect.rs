@@ -1,0 +1,482 @@
+//! Settings → App Connect: the API Credentials tab (list with a Deleted filter, Create App,
+//! the one-time secret page, detail with scope review, this app's activity, rotate, revoke,
+//! delete and restore), and the OAuth Connections and MCP Server tabs, which say what they
+//! will hold once those capabilities ship. Rotate, revoke and delete ask for a TOTP code (the
+//! service verifies it). Secrets are rendered straight from the POST response, never passed
+//! through a redirect or a URL, and those pages are `no-store`.
+
+use super::session::{Ctx, Layout};
+use super::view::{
+    PageError, PageForm, PageResult, capitalise, instant, instant_or, no_store,
+    redirect_with_notice, render, render_status,
+};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use newledger_domain::ids::AppId;
+use newledger_domain::permission::{Permission, PermissionKind, PermissionSet};
+use newledger_service::app_connect::apps::{self, AppWithSecret, NewApp};
+use newledger_service::{Error, company};
+use newledger_store::{ActivityFilter, AppRecord, AppStatus};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// A permission badge with its description.
+pub struct PermView {
+    /// Wire string.
+    pub name: &'static str,
+    /// Description.
+    pub label: &'static str,
+}
+
+fn perms_of(set: PermissionSet) -> Vec<PermView> {
+    Permission::ALL
+        .iter()
+        .filter(|p| set.contains(**p))
+        .map(|p| PermView {
+            name: p.as_str(),
+            label: p.label(),
+        })
+        .collect()
+}
+
+struct AppRow {
+    href: String,
+    name: String,
+    owner: String,
+    permissions: Vec<PermView>,
+    status: &'static str,
+    expiry: String,
+    last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/app_connect.html")]
+struct ListPage {
+    layout: Layout,
+    tab: &'static str,
+    deleted: bool,
+    rows: Vec<AppRow>,
+}
+
+/// What the app list shows as status: expiry counts even though the stored status is active.
+fn status_of(a: &AppRecord, now: i64) -> &'static str {
+    match a.status {
+        AppStatus::Active if a.expires_at.is_some_and(|e| e <= now) => "expired",
+        s => s.as_str(),
+    }
+}
+
+async fn member_names(s: &AppState, ctx: &Ctx) -> Result<HashMap<String, String>, Error> {
+    Ok(company::members(&s.svc, &ctx.access)
+        .await?
+        .into_iter()
+        .map(|m| (m.user_id.to_string(), format!("{} ({})", m.name, m.email)))
+        .collect())
+}
+
+/// Filter of the list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    show: String,
+}
+
+/// `GET /app/{company_id}/settings/app-connect`: the API Credentials tab.
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    let deleted = q.show == "deleted";
+    let apps = apps::list(&s.svc, &ctx.access, deleted).await?;
+    let owners = member_names(&s, &ctx).await?;
+    let now = s.svc.clock.now_ms();
+    let rows = apps
+        .into_iter()
+        .map(|a| AppRow {
+            href: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
+            owner: owners
+                .get(a.owner_user_id.as_str())
+                .cloned()
+                .unwrap_or_else(|| "a former member".into()),
+            permissions: perms_of(a.permissions),
+            status: status_of(&a, now),
+            expiry: instant_or(a.expires_at, "No expiry"),
+            last_used: instant_or(a.last_used_at, "Never"),
+            name: a.name,
+        })
+        .collect();
+    Ok(render(&ListPage {
+        layout: ctx.layout("App Connect", "app-connect"),
+        tab: "api",
+        deleted,
+        rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "pages/app_connect_tab.html")]
+struct TabPage {
+    layout: Layout,
+    tab: &'static str,
+}
+
+/// `GET /app/{company_id}/settings/app-connect/oauth`.
+pub async fn oauth_tab(ctx: Ctx) -> PageResult {
+    ctx.access.require(Permission::AppConnectManage)?;
+    Ok(render(&TabPage {
+        layout: ctx.layout("OAuth Connections", "app-connect"),
+        tab: "oauth",
+    }))
+}
+
+/// `GET /app/{company_id}/settings/app-connect/mcp`.
+pub async fn mcp_tab(ctx: Ctx) -> PageResult {
+    ctx.access.require(Permission::AppConnectManage)?;
+    Ok(render(&TabPage {
+        layout: ctx.layout("MCP Server", "app-connect"),
+        tab: "mcp",
+    }))
+}
+
+struct Check {
+    name: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+struct OwnerOpt {
+    email: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/app_new.html")]
+struct NewPage {
+    layout: Layout,
+    name: String,
+    purpose: String,
+    expires_in_days: String,
+    owners: Vec<OwnerOpt>,
+    read: Vec<Check>,
+    draft: Vec<Check>,
+    errors: Vec<String>,
+}
+
+async fn new_page(s: &AppState, ctx: &Ctx, form: Option<&PageForm>, errors: Vec<String>) -> Result<NewPage, Error> {
+    let chosen: Vec<String> = form.map(|f| f.all("permissions")).unwrap_or_default();
+    // Only what this person may delegate: delegable permissions they hold themselves.
+    let checks = |kind| {
+        Permission::ALL
+            .iter()
+            .filter(|p| p.kind() == kind && ctx.access.permissions.contains(**p))
+            .filter(|p| **p != Permission::BankCategorize)
+            .map(|p| Check {
+                name: p.as_str(),
+                label: p.label(),
+                checked: chosen.iter().any(|c| c == p.as_str()),
+            })
+            .collect::<Vec<_>>()
+    };
+    let owner_email = form
+        .and_then(|f| f.opt("owner_email").map(str::to_owned))
+        .unwrap_or_else(|| ctx.signed.user.email.clone());
+    let owners = company::members(&s.svc, &ctx.access)
+        .await?
+        .into_iter()
+        .map(|m| OwnerOpt {
+            selected: m.email == owner_email,
+            label: format!("{} ({}, {})", m.name, m.email, m.role.as_str()),
+            email: m.email,
+        })
+        .collect();
+    let get = |k: &str| form.map(|f| f.get(k).to_owned()).unwrap_or_default();
+    Ok(NewPage {
+        layout: ctx.layout("Create an API credential app", "app-connect"),
+        name: get("name"),
+        purpose: get("purpose"),
+        expires_in_days: get("expires_in_days"),
+        owners,
+        read: checks(PermissionKind::Read),
+        draft: checks(PermissionKind::Draft),
+        errors,
+    })
+}
+
+/// `GET /app/{company_id}/settings/app-connect/new`.
+pub async fn new_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    ctx.access.require(Permission::AppConnectManage)?;
+    Ok(render(&new_page(&s, &ctx, None, Vec::new()).await?))
+}
+
+#[derive(Template)]
+#[template(path = "pages/app_secret.html")]
+struct SecretPage {
+    layout: Layout,
+    app_name: String,
+    detail_href: String,
+    client_id: String,
+    client_secret: String,
+    token_url: String,
+    rotated: bool,
+    old_secret_note: String,
+}
+
+fn secret_page(s: &AppState, ctx: &Ctx, a: AppWithSecret, rotated: bool, note: String) -> PageResult {
+    Ok(no_store(render(&SecretPage {
+        layout: ctx.layout(format!("Credentials for {}", a.app.name), "app-connect"),
+        detail_href: ctx.url(&format!("/settings/app-connect/apps/{}", a.app.id)),
+        app_name: a.app.name.clone(),
+        client_id: a.app.id.to_string(),
+        client_secret: a.client_secret,
+        token_url: format!("{}/oauth/token", s.config.base_url),
+        rotated,
+        old_secret_note: note,
+    })))
+}
+
+/// `POST /app/{company_id}/settings/app-connect/apps`: creates, then shows the secret once.
+pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
+    ctx.check_csrf(&form)?;
+    ctx.access.require(Permission::AppConnectManage)?;
+    let days = match form.opt("expires_in_days") {
+        None => None,
+        Some(d) => match d.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let page = new_page(&s, &ctx, Some(&form), vec!["Expires in: enter a whole number of days, or leave it empty for no expiry.".into()]).await?;
+                return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+            }
+        },
+    };
+    let input = NewApp {
+        name: form.get("name").to_owned(),
+        purpose: form.get("purpose").to_owned(),
+        owner_email: form.opt("owner_email").map(str::to_owned),
+        expires_in_days: days,
+        permissions: form.all("permissions"),
+    };
+    match apps::create(&s.svc, &ctx.access, input).await {
+        Ok(a) => secret_page(&s, &ctx, a, false, String::new()),
+        Err(Error::Invalid { field, reason }) => {
+            let msg = format!("{}: {}", field_name(&field), reason);
+            let page = new_page(&s, &ctx, Some(&form), vec![msg]).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn field_name(field: &str) -> String {
+    match field {
+        "owner_email" => "Owner".into(),
+        "expires_in_days" => "Expires in".into(),
+        "totp" => "Authenticator code".into(),
+        f => capitalise(&f.replace('_', " ")),
+    }
+}
+
+struct ActivityRow {
+    at: String,
+    actor: String,
+    action: String,
+    outcome: String,
+    reason: String,
+    ip: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/app_detail.html")]
+struct DetailPage {
+    layout: Layout,
+    action_url: String,
+    id: String,
+    name: String,
+    purpose: String,
+    owner: String,
+    created_by: String,
+    created_at: String,
+    status: &'static str,
+    expiry: String,
+    last_used: String,
+    use_count: i64,
+    secret_hint: String,
+    overlap_until: Option<String>,
+    read: Vec<PermView>,
+    draft: Vec<PermView>,
+    owner_note: Option<String>,
+    activity: Vec<ActivityRow>,
+    is_active: bool,
+    is_deleted: bool,
+    error: Option<String>,
+}
+
+fn parse_app_id(id: &str) -> Result<AppId, PageError> {
+    AppId::parse(id).map_err(|_| PageError::Service(Error::NotFound("app")))
+}
+
+async fn detail_view(s: &AppState, ctx: &Ctx, id: &AppId, error: Option<String>, status: StatusCode) -> PageResult {
+    let a = apps::get(&s.svc, &ctx.access, id).await?;
+    let owners = member_names(s, ctx).await?;
+    let now = s.svc.clock.now_ms();
+    // The app's own requests (actor) and what people did to it (target), newest first.
+    let mut rows = s
+        .svc
+        .store
+        .list_activity(
+            &ctx.access.company.id,
+            &ActivityFilter {
+                actor_id: Some(a.id.to_string()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(Error::from)?;
+    rows.extend(
+        s.svc
+            .store
+            .list_activity(
+                &ctx.access.company.id,
+                &ActivityFilter {
+                    target_id: Some(a.id.to_string()),
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(Error::from)?,
+    );
+    rows.sort_by(|x, y| y.id.cmp(&x.id));
+    rows.dedup_by_key(|r| r.id);
+    // Effective permissions are capped by the owner's role today.
+    let owner_perms = match s.svc.store.membership(&ctx.access.company.id, &a.owner_user_id).await.map_err(Error::from)? {
+        Some(role) => role.permissions(),
+        None => PermissionSet::EMPTY,
+    };
+    let lost: Vec<&str> = Permission::ALL
+        .iter()
+        .filter(|p| a.permissions.contains(**p) && !owner_perms.contains(**p))
+        .map(|p| p.as_str())
+        .collect();
+    let owner_note = (!lost.is_empty()).then(|| {
+        format!(
+            "The owner's role no longer includes {}, so the app cannot use {} until that changes.",
+            lost.join(", "),
+            if lost.len() == 1 { "it" } else { "them" }
+        )
+    });
+    let split = |k| {
+        perms_of(a.permissions)
+            .into_iter()
+            .filter(|p| Permission::parse(p.name).is_ok_and(|x| x.kind() == k))
+            .collect::<Vec<_>>()
+    };
+    Ok(no_store(render_status(
+        status,
+        &DetailPage {
+            layout: ctx.layout(a.name.clone(), "app-connect"),
+            action_url: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
+            id: a.id.to_string(),
+            name: a.name.clone(),
+            purpose: a.purpose.clone(),
+            owner: owners
+                .get(a.owner_user_id.as_str())
+                .cloned()
+                .unwrap_or_else(|| "a former member".into()),
+            created_by: owners
+                .get(a.created_by.as_str())
+                .cloned()
+                .unwrap_or_else(|| "a former member".into()),
+            created_at: instant(a.created_at),
+            status: status_of(&a, now),
+            expiry: instant_or(a.expires_at, "No expiry"),
+            last_used: instant_or(a.last_used_at, "Never"),
+            use_count: a.use_count,
+            secret_hint: a.secret_hint.clone(),
+            overlap_until: a
+                .prev_secret_valid_until
+                .filter(|u| *u > now)
+                .map(instant),
+            read: split(PermissionKind::Read),
+            draft: split(PermissionKind::Draft),
+            owner_note,
+            activity: rows
+                .into_iter()
+                .take(50)
+                .map(|r| ActivityRow {
+                    at: instant(r.row.at),
+                    actor: r.row.actor_label,
+                    action: r.row.action,
+                    outcome: r.row.outcome,
+                    reason: r.row.reason,
+                    ip: r.row.ip,
+                })
+                .collect(),
+            is_active: a.status == AppStatus::Active,
+            is_deleted: a.status == AppStatus::Deleted,
+            error,
+        },
+    )))
+}
+
+/// `GET /app/{company_id}/settings/app-connect/apps/{app_id}`.
+pub async fn detail(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> PageResult {
+    let id = parse_app_id(&id)?;
+    detail_view(&s, &ctx, &id, None, StatusCode::OK).await
+}
+
+/// `POST /app/{company_id}/settings/app-connect/apps/{app_id}/{rotate|revoke|delete|restore}`.
+pub async fn action(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, action)): Path<(String, String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let id = parse_app_id(&id)?;
+    let totp = form.opt("totp");
+    let detail = ctx.url(&format!("/settings/app-connect/apps/{id}"));
+    let result = match action.as_str() {
+        "rotate" => {
+            let overlap: i64 = match form.get("overlap") {
+                "" | "0" => 0,
+                v => v.parse().unwrap_or(-1),
+            };
+            match apps::rotate(&s.svc, &ctx.access, &id, overlap, totp).await {
+                Ok(a) => {
+                    let note = match a.app.prev_secret_valid_until {
+                        Some(u) => format!("The previous secret keeps working until {}, then stops.", instant(u)),
+                        None => "The previous secret stopped working, and so did the tokens issued with it.".into(),
+                    };
+                    return secret_page(&s, &ctx, a, true, note);
+                }
+                Err(e) => Err(e),
+            }
+        }
+        "revoke" => apps::revoke(&s.svc, &ctx.access, &id, totp)
+            .await
+            .map(|a| format!("{} is revoked: its tokens are refused from now on.", a.name)),
+        "delete" => apps::delete(&s.svc, &ctx.access, &id, totp)
+            .await
+            .map(|a| format!("{} is deleted. You can restore it from the Deleted list for 30 days.", a.name)),
+        "restore" => apps::restore(&s.svc, &ctx.access, &id)
+            .await
+            .map(|a| format!("{} is active again with its current secret; tokens issued before stay invalid.", a.name)),
+        _ => return Err(PageError::Service(Error::NotFound("action"))),
+    };
+    match result {
+        Ok(notice) => Ok(redirect_with_notice(&detail, &notice)),
+        Err(Error::Invalid { field, reason }) => {
+            let msg = format!("{}: {}.", field_name(&field), reason);
+            detail_view(&s, &ctx, &id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(Error::Conflict(m)) => {
+            detail_view(&s, &ctx, &id, Some(capitalise(&m) + "."), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,69 @@
+//! CSV downloads (RFC 4180 quoting). Cells that a spreadsheet would run as a formula get a
+//! leading apostrophe, so that an exported contact named `=HYPERLINK(…)` stays text.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Builds a CSV document in memory.
+pub struct CsvWriter(String);
+
+fn cell(v: &str) -> String {
+    let looks_numeric = v.parse::<f64>().is_ok();
+    let guarded = if !looks_numeric && v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{v}")
+    } else {
+        v.to_owned()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+impl CsvWriter {
+    /// A document with a header row.
+    pub fn new(headers: &[&str]) -> Self {
+        let mut w = CsvWriter(String::new());
+        w.row(headers);
+        w
+    }
+
+    /// Appends a row.
+    pub fn row(&mut self, cells: &[&str]) {
+        let line: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+        self.0.push_str(&line.join(","));
+        self.0.push_str("\r\n");
+    }
+
+    /// The download response.
+    pub fn into_response(self, filename: &str) -> Response {
+        let mut r = (StatusCode::OK, self.0).into_response();
+        let h = r.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        let safe: String = filename
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_and_guards() {
+        let mut w = CsvWriter::new(&["a", "b"]);
+        w.row(&["x,y", "=1+1"]);
+        w.row(&["-12.50", "say \"hi\""]);
+        assert_eq!(w.0, "a,b\r\n\"x,y\",'=1+1\r\n-12.50,\"say \"\"hi\"\"\"\r\n");
+    }
+}

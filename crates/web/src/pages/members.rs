@@ -1,0 +1,358 @@
+//! Settings → Members (add an existing person by e-mail, change roles, remove; changes need
+//! `members:manage`, checked by the service) and the activity log with filters and CSV export.
+
+use super::csv::CsvWriter;
+use super::session::{Ctx, Layout, can_read_activity};
+use super::view::{
+    PageError, PageForm, PageResult, capitalise, field_label, instant, parse_date,
+    redirect_with_notice, render, render_status,
+};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{Days, NaiveDate};
+use newledger_domain::ids::UserId;
+use newledger_domain::permission::Permission;
+use newledger_domain::role::Role;
+use newledger_service::{Error, company};
+use newledger_store::{ActivityFilter, ActivityRecord};
+use serde::Deserialize;
+
+struct MemberRow {
+    user_id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    since: String,
+    is_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/members.html")]
+struct MembersPage {
+    layout: Layout,
+    rows: Vec<MemberRow>,
+    can_manage: bool,
+    roles: Vec<&'static str>,
+    add_email: String,
+    add_role: String,
+    errors: Vec<String>,
+}
+
+async fn members_view(
+    s: &AppState,
+    ctx: &Ctx,
+    form: Option<&PageForm>,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> PageResult {
+    let rows = company::members(&s.svc, &ctx.access)
+        .await?
+        .into_iter()
+        .map(|m| MemberRow {
+            is_me: m.user_id == ctx.signed.user.id,
+            user_id: m.user_id.to_string(),
+            name: m.name,
+            email: m.email,
+            role: m.role.as_str(),
+            since: instant(m.created_at),
+        })
+        .collect();
+    Ok(render_status(
+        status,
+        &MembersPage {
+            layout: ctx.layout("Members", "members"),
+            rows,
+            can_manage: ctx.can(Permission::MembersManage),
+            roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+            add_email: form.map(|f| f.get("email").to_owned()).unwrap_or_default(),
+            add_role: form
+                .and_then(|f| f.opt("role").map(str::to_owned))
+                .unwrap_or_else(|| "viewer".into()),
+            errors,
+        },
+    ))
+}
+
+/// `GET /app/{company_id}/settings/members`.
+pub async fn list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    members_view(&s, &ctx, None, Vec::new(), StatusCode::OK).await
+}
+
+fn role_of(form: &PageForm) -> Result<Role, Error> {
+    Role::parse(form.get("role")).map_err(|_| Error::invalid("role", "choose a role from the list"))
+}
+
+/// Re-renders the page with a validation or conflict message; other errors propagate.
+async fn or_message(s: &AppState, ctx: &Ctx, form: &PageForm, r: Result<String, Error>) -> PageResult {
+    match r {
+        Ok(notice) => Ok(redirect_with_notice(&ctx.url("/settings/members"), &notice)),
+        Err(Error::Invalid { field, reason }) => {
+            let msg = format!("{}: {reason}", field_label(&field));
+            members_view(s, ctx, Some(form), vec![msg], StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(Error::Conflict(m)) => {
+            members_view(s, ctx, Some(form), vec![capitalise(&m) + "."], StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /app/{company_id}/settings/members`: adds an existing person.
+pub async fn add(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
+    ctx.check_csrf(&form)?;
+    ctx.access.require(Permission::MembersManage)?;
+    let email = form.get("email").to_owned();
+    let r = async {
+        let role = role_of(&form)?;
+        company::set_member(&s.svc, &ctx.access, &email, role).await?;
+        Ok(format!("{email} is now a member with the role {}.", role.as_str()))
+    }
+    .await;
+    or_message(&s, &ctx, &form, r).await
+}
+
+/// `POST /app/{company_id}/settings/members/{user_id}/{role|remove}`.
+pub async fn change(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, user, action)): Path<(String, String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    ctx.access.require(Permission::MembersManage)?;
+    let user = UserId::parse(&user).map_err(|_| PageError::Service(Error::NotFound("member")))?;
+    let member = company::members(&s.svc, &ctx.access)
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == user)
+        .ok_or(PageError::Service(Error::NotFound("member")))?;
+    let r = match action.as_str() {
+        "role" => async {
+            let role = role_of(&form)?;
+            company::set_member(&s.svc, &ctx.access, &member.email, role).await?;
+            Ok(format!("{} now has the role {}.", member.email, role.as_str()))
+        }
+        .await,
+        "remove" => company::remove_member(&s.svc, &ctx.access, &user)
+            .await
+            .map(|()| format!("{} was removed from this company.", member.email)),
+        _ => return Err(PageError::Service(Error::NotFound("action"))),
+    };
+    or_message(&s, &ctx, &form, r).await
+}
+
+/// Filters of the activity log.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActivityQuery {
+    #[serde(default)]
+    actor_kind: String,
+    #[serde(default)]
+    actor_id: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    before: String,
+}
+
+struct ActivityRow {
+    at: String,
+    actor_kind: String,
+    actor_label: String,
+    actor_href: Option<String>,
+    action: String,
+    target: String,
+    outcome: String,
+    reason: String,
+    ip: String,
+    count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "pages/activity.html")]
+struct ActivityPage {
+    layout: Layout,
+    rows: Vec<ActivityRow>,
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    outcomes: Vec<(&'static str, &'static str, bool)>,
+    actor_id: String,
+    action: String,
+    from: String,
+    to: String,
+    errors: Vec<String>,
+    csv_href: String,
+    next: Option<String>,
+}
+
+/// Page size of the activity log.
+const ACTIVITY_PAGE: i64 = 100;
+/// Most rows in one CSV export.
+const ACTIVITY_CSV_MAX: i64 = 10_000;
+
+fn ms_of(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_millis())
+}
+
+fn filter_of(q: &ActivityQuery, limit: i64) -> (ActivityFilter, Vec<String>) {
+    let mut errors = Vec::new();
+    let from = parse_date("from", &q.from).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let to = parse_date("to", &q.to).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let some = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    (
+        ActivityFilter {
+            actor_kind: some(&q.actor_kind),
+            actor_id: some(&q.actor_id),
+            action_prefix: some(&q.action),
+            from: from.map(ms_of),
+            // `to` is inclusive on the page: up to the end of that day.
+            to: to.and_then(|d| d.checked_add_days(Days::new(1))).map(ms_of),
+            before_id: q.before.parse().ok(),
+            limit,
+            ..Default::default()
+        },
+        errors,
+    )
+}
+
+async fn activity_rows(s: &AppState, ctx: &Ctx, q: &ActivityQuery, limit: i64) -> Result<(Vec<ActivityRecord>, Vec<String>), PageError> {
+    if !can_read_activity(&ctx.access) {
+        return Err(Error::missing(Permission::MembersManage).into());
+    }
+    let (f, errors) = filter_of(q, limit);
+    let mut rows = s
+        .svc
+        .store
+        .list_activity(&ctx.access.company.id, &f)
+        .await
+        .map_err(Error::from)?;
+    if !q.outcome.is_empty() {
+        rows.retain(|r| r.row.outcome == q.outcome);
+    }
+    Ok((rows, errors))
+}
+
+fn query_string(q: &ActivityQuery, before: Option<i64>) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("actor_kind", &q.actor_kind),
+        ("actor_id", &q.actor_id),
+        ("action", &q.action),
+        ("outcome", &q.outcome),
+        ("from", &q.from),
+        ("to", &q.to),
+    ] {
+        if !v.is_empty() {
+            ser.append_pair(k, v);
+        }
+    }
+    if let Some(b) = before {
+        ser.append_pair("before", &b.to_string());
+    }
+    ser.finish()
+}
+
+/// `GET /app/{company_id}/activity`.
+pub async fn activity(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ActivityQuery>) -> PageResult {
+    let (rows, errors) = activity_rows(&s, &ctx, &q, ACTIVITY_PAGE).await?;
+    let next = (i64::try_from(rows.len()).unwrap_or(0) >= ACTIVITY_PAGE)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten()
+        .map(|b| format!("{}?{}", ctx.url("/activity"), query_string(&q, Some(b))));
+    let kinds = [
+        ("", "Anyone"),
+        ("user", "People"),
+        ("app", "Apps"),
+        ("connection", "OAuth connections"),
+        ("system", "System"),
+        ("anonymous", "Unknown (failed sign-ins)"),
+    ]
+    .into_iter()
+    .map(|(v, l)| (v, l, v == q.actor_kind))
+    .collect();
+    let outcomes = [("", "Any outcome"), ("success", "Success"), ("failure", "Failure")]
+        .into_iter()
+        .map(|(v, l)| (v, l, v == q.outcome))
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let a = r.row;
+            ActivityRow {
+                at: instant(a.at),
+                actor_href: (a.actor_kind == "app")
+                    .then(|| ctx.url(&format!("/settings/app-connect/apps/{}", a.actor_id)))
+                    .filter(|_| ctx.can(Permission::AppConnectManage)),
+                actor_kind: a.actor_kind,
+                actor_label: a.actor_label,
+                action: a.action,
+                target: if a.target_id.is_empty() {
+                    a.target_kind
+                } else {
+                    format!("{} {}", a.target_kind, a.target_id)
+                },
+                outcome: a.outcome,
+                reason: a.reason,
+                ip: a.ip,
+                count: a.count,
+            }
+        })
+        .collect();
+    Ok(render(&ActivityPage {
+        layout: ctx.layout("Activity log", "activity"),
+        rows,
+        kinds,
+        outcomes,
+        csv_href: format!("{}?{}", ctx.url("/activity.csv"), query_string(&q, None)),
+        actor_id: q.actor_id,
+        action: q.action,
+        from: q.from,
+        to: q.to,
+        errors,
+        next,
+    }))
+}
+
+/// `GET /app/{company_id}/activity.csv`: the filtered log (newest first, at most 10,000 rows).
+pub async fn activity_csv(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ActivityQuery>) -> PageResult {
+    let (rows, errors) = activity_rows(&s, &ctx, &q, ACTIVITY_CSV_MAX).await?;
+    if let Some(e) = errors.into_iter().next() {
+        return Err(PageError::BadRequest(e));
+    }
+    let mut w = CsvWriter::new(&[
+        "id", "at", "actor_kind", "actor_id", "actor_label", "action", "target_kind", "target_id",
+        "outcome", "reason", "ip", "count",
+    ]);
+    for r in rows {
+        let a = r.row;
+        w.row(&[
+            &r.id.to_string(),
+            &instant(a.at),
+            &a.actor_kind,
+            &a.actor_id,
+            &a.actor_label,
+            &a.action,
+            &a.target_kind,
+            &a.target_id,
+            &a.outcome,
+            &a.reason,
+            &a.ip,
+            &a.count.to_string(),
+        ]);
+    }
+    let name = format!("activity-{}.csv", ctx.access.company.id);
+    Ok(w.into_response(&name))
+}
