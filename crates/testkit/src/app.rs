@@ -6,7 +6,7 @@ use newledger_domain::role::Role;
 use newledger_service::app_connect::apps::{self, NewApp};
 use newledger_service::clock::{Clock, ManualClock};
 use newledger_service::crypto::SecretKey;
-use newledger_service::{company, people, Access, Services, Settings};
+use newledger_service::{Access, Services, Settings, company, people};
 use newledger_store::{SqlStore, Store};
 use newledger_web::{AppState, WebConfig};
 use std::sync::Arc;
@@ -60,7 +60,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { key: SecretKey::from_bytes([42; 32]), web: None }
+        Self {
+            key: SecretKey::from_bytes([42; 32]),
+            web: None,
+        }
     }
 }
 
@@ -74,16 +77,22 @@ pub async fn spawn_app_with(database_url: &str, opts: Options) -> TestApp {
     let store = SqlStore::connect(database_url).await.expect("connect");
     store.migrate().await.expect("migrate");
     let clock = Arc::new(ManualClock::new(chrono::Utc::now().timestamp_millis()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let settings = Settings { base_url: base.clone(), ..Settings::default() };
+    let settings = Settings {
+        base_url: base.clone(),
+        ..Settings::default()
+    };
     let svc = Services::new(Arc::new(store.clone()), clock.clone(), opts.key, settings);
     let web = opts.web.map(|mut w| {
         w.base_url = base.clone();
         w
     });
     let state = AppState::new(svc.clone(), web.unwrap_or_else(|| WebConfig::new(&base)));
-    let pg = (store.backend() == newledger_store::Backend::Postgres).then(|| database_url.to_owned());
+    let pg =
+        (store.backend() == newledger_store::Backend::Postgres).then(|| database_url.to_owned());
     newledger_web::background::spawn(&state, pg);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -92,8 +101,19 @@ pub async fn spawn_app_with(database_url: &str, opts: Options) -> TestApp {
         })
         .await;
     });
-    let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { base, svc, clock, store, http, shutdown: Some(tx) }
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        base,
+        svc,
+        clock,
+        store,
+        http,
+        shutdown: Some(tx),
+    }
 }
 
 impl TestApp {
@@ -110,11 +130,25 @@ impl TestApp {
         let n = ulid::Ulid::new().to_string().to_lowercase();
         let email = format!("owner-{n}@example.com");
         let password = "correct horse battery".to_owned();
-        let u = people::users::create_user(&self.svc, &email, "Olivia Owner", &password).await.expect("user");
+        let u = people::users::create_user(&self.svc, &email, "Olivia Owner", &password)
+            .await
+            .expect("user");
         let secret = people::totp::generate_secret();
-        self.svc.store.set_totp(&u.id, Some(&secret), true, self.clock.now_ms()).await.expect("totp");
-        let c = company::create_company(&self.svc, &u.id, company_name, "EUR", true).await.expect("company");
-        Person { email, password, totp_secret: secret, user_id: u.id, company_id: c.id }
+        self.svc
+            .store
+            .set_totp(&u.id, Some(&secret), true, self.clock.now_ms())
+            .await
+            .expect("totp");
+        let c = company::create_company(&self.svc, &u.id, company_name, "EUR", true)
+            .await
+            .expect("company");
+        Person {
+            email,
+            password,
+            totp_secret: secret,
+            user_id: u.id,
+            company_id: c.id,
+        }
     }
 
     /// Adds a new person with `role` to `company`.
@@ -122,17 +156,39 @@ impl TestApp {
         let n = ulid::Ulid::new().to_string().to_lowercase();
         let email = format!("{}-{n}@example.com", role.as_str());
         let password = "correct horse battery".to_owned();
-        let u = people::users::create_user(&self.svc, &email, "Morgan Member", &password).await.expect("user");
+        let u = people::users::create_user(&self.svc, &email, "Morgan Member", &password)
+            .await
+            .expect("user");
         let secret = people::totp::generate_secret();
-        self.svc.store.set_totp(&u.id, Some(&secret), true, self.clock.now_ms()).await.expect("totp");
-        self.svc.store.upsert_membership(company, &u.id, role, self.clock.now_ms()).await.expect("member");
-        self.svc.auth_cache.invalidate(&self.svc).await.expect("invalidate");
-        Person { email, password, totp_secret: secret, user_id: u.id, company_id: company.clone() }
+        self.svc
+            .store
+            .set_totp(&u.id, Some(&secret), true, self.clock.now_ms())
+            .await
+            .expect("totp");
+        self.svc
+            .store
+            .upsert_membership(company, &u.id, role, self.clock.now_ms())
+            .await
+            .expect("member");
+        self.svc
+            .auth_cache
+            .invalidate(&self.svc)
+            .await
+            .expect("invalidate");
+        Person {
+            email,
+            password,
+            totp_secret: secret,
+            user_id: u.id,
+            company_id: company.clone(),
+        }
     }
 
     /// The access of a person in their company, for calling use cases directly.
     pub async fn access(&self, p: &Person) -> Access {
-        company::access_for_user(&self.svc, &p.user_id, &p.email, &p.company_id, "127.0.0.1").await.expect("access")
+        company::access_for_user(&self.svc, &p.user_id, &p.email, &p.company_id, "127.0.0.1")
+            .await
+            .expect("access")
     }
 
     /// Creates an API credential app owned by `p` with `permissions`; returns (client_id, secret).
@@ -141,7 +197,13 @@ impl TestApp {
         let a = apps::create(
             &self.svc,
             &access,
-            NewApp { name: "Test app".into(), purpose: "tests".into(), owner_email: None, expires_in_days: None, permissions: permissions.iter().map(|s| (*s).to_owned()).collect() },
+            NewApp {
+                name: "Test app".into(),
+                purpose: "tests".into(),
+                owner_email: None,
+                expires_in_days: None,
+                permissions: permissions.iter().map(|s| (*s).to_owned()).collect(),
+            },
         )
         .await
         .expect("app");
@@ -149,24 +211,45 @@ impl TestApp {
     }
 
     /// `POST /oauth/token` with client_secret_basic.
-    pub async fn token_response(&self, client_id: &str, secret: &str, scope: Option<&str>) -> reqwest::Response {
+    pub async fn token_response(
+        &self,
+        client_id: &str,
+        secret: &str,
+        scope: Option<&str>,
+    ) -> reqwest::Response {
         let mut form = vec![("grant_type", "client_credentials")];
         if let Some(s) = scope {
             form.push(("scope", s));
         }
-        self.http.post(format!("{}/oauth/token", self.base)).basic_auth(client_id, Some(secret)).form(&form).send().await.expect("token request")
+        self.http
+            .post(format!("{}/oauth/token", self.base))
+            .basic_auth(client_id, Some(secret))
+            .form(&form)
+            .send()
+            .await
+            .expect("token request")
     }
 
     /// An access token for an app (panics if refused).
     pub async fn token(&self, client_id: &str, secret: &str) -> String {
         let r = self.token_response(client_id, secret, None).await;
-        assert_eq!(r.status(), 200, "token request failed: {}", r.text().await.unwrap_or_default());
+        assert_eq!(
+            r.status(),
+            200,
+            "token request failed: {}",
+            r.text().await.unwrap_or_default()
+        );
         let v: serde_json::Value = r.json().await.expect("json");
         v["access_token"].as_str().expect("access_token").to_owned()
     }
 
     /// `GET {base}/api/v1/companies/{company}{path}` with a bearer token.
     pub async fn api_get(&self, token: &str, company: &CompanyId, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}/api/v1/companies/{company}{path}", self.base)).bearer_auth(token).send().await.expect("api get")
+        self.http
+            .get(format!("{}/api/v1/companies/{company}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("api get")
     }
 }

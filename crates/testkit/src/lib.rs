@@ -1,7 +1,10 @@
-//! Test helpers: fresh SQLite or PostgreSQL databases, the real server on a random port, and
-//! fixtures (people with TOTP, companies, API credential apps).
+//! Test helpers: fresh SQLite or PostgreSQL databases ([`db`]), and with the `app` feature the
+//! real server on a random port plus fixtures (people with TOTP, companies, API credential apps).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-pub mod app;
+pub mod db;
 
-pub use app::{spawn_app, spawn_app_with, Person, TestApp};
+#[cfg(feature = "app")]
+pub mod app;
+#[cfg(feature = "app")]
+pub use app::{Person, TestApp, spawn_app, spawn_app_with};

@@ -49,7 +49,10 @@ async fn check_open(tx: &mut Tx<'_>, company: &CompanyId, date: NaiveDate) -> St
     if let Some(lock_date) = rows::odate(&r, "lock_date")?
         && date <= lock_date
     {
-        return Err(StoreError::Rule(DomainError::PeriodLocked { date, lock_date }));
+        return Err(StoreError::Rule(DomainError::PeriodLocked {
+            date,
+            lock_date,
+        }));
     }
     Ok(())
 }
@@ -595,8 +598,6 @@ impl BooksStore for SqlStore {
             let r = sqlx::query(
                 "UPDATE documents SET amount_paid = amount_paid + $1,
                  status = CASE WHEN amount_paid + $1 = total THEN 'paid' ELSE status END,
-                 settled_on = CASE WHEN amount_paid + $1 = total
-                   THEN (SELECT MAX(a.date) FROM payment_allocations a WHERE a.document_id = documents.id) ELSE NULL END,
                  updated_at = $2, version = version + 1
                  WHERE id = $3 AND company_id = $4 AND kind = $5 AND status = 'approved' AND contact_id = $6
                  AND amount_paid + $1 <= total",
@@ -610,6 +611,17 @@ impl BooksStore for SqlStore {
             .execute(&mut *tx)
             .await?;
             one_row(r.rows_affected(), "allocation")?;
+            // A separate statement, run while holding the row lock: on PostgreSQL (READ
+            // COMMITTED) it takes a fresh snapshot that sees every allocation committed by the
+            // payments we waited for; inside the statement above it would miss them.
+            sqlx::query(
+                "UPDATE documents SET settled_on =
+                 (SELECT MAX(a.date) FROM payment_allocations a WHERE a.document_id = documents.id)
+                 WHERE id = $1 AND status = 'paid'",
+            )
+            .bind(doc.as_str())
+            .execute(&mut *tx)
+            .await?;
         }
         post_entry_in(&mut tx, entry).await?;
         tx.commit().await?;
