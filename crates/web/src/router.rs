@@ -51,6 +51,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/oauth/token", post(oauth::token::token))
+        .route(api::openapi::OPENAPI_PATH, get(api::openapi::openapi_json))
+        .merge(api::openapi::docs_routes())
         .merge(api)
         .merge(pages::routes())
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -3,7 +3,9 @@
 
 pub mod books;
 pub mod dto;
+pub mod openapi;
 pub mod reports;
+pub mod schemas;
 
 use crate::error::ApiError;
 use crate::state::AppState;

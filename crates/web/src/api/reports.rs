@@ -54,3 +54,93 @@ pub async fn report(
     .map_err(|e| Error::Internal(e.into()))?;
     Ok(Json(v).into_response())
 }
+
+// OpenAPI: `report` serves every report under one route, but each report has its own
+// parameters and response shape, so the document describes each path separately. These
+// functions exist only to carry those annotations; the router never calls them.
+
+/// Documents `GET /reports/{name}` for one report.
+macro_rules! report_doc {
+    ($fn:ident, $name:literal, $summary:literal, $desc:literal, $body:ident, [$($param:tt),*]) => {
+        #[doc = concat!("OpenAPI description of `GET /reports/", $name, "` (served by [`report`]).")]
+        #[utoipa::path(
+            get,
+            path = concat!("/api/v1/companies/{company_id}/reports/", $name),
+            tag = "Reports",
+            operation_id = stringify!($fn),
+            summary = $summary,
+            description = $desc,
+            params(
+                ("company_id" = String, Path, description = "Company id (`cmp_…`)"),
+                $($param),*
+            ),
+            responses(
+                (status = 200, description = $summary, body = super::schemas::$body),
+                (status = 422, response = super::schemas::Invalid)
+            ),
+            security(("bearer" = ["reports:read"]), ("app_credentials" = ["reports:read"]))
+        )]
+        #[allow(dead_code)]
+        pub(crate) fn $fn() {}
+    };
+}
+
+report_doc!(
+    trial_balance,
+    "trial-balance",
+    "Trial balance",
+    "Every account with a non-zero balance as of `as_of` (default today); debits equal credits.",
+    TrialBalance,
+    [("as_of" = Option<NaiveDate>, Query, description = "Balance date, inclusive (default: today).")]
+);
+report_doc!(
+    profit_and_loss,
+    "profit-and-loss",
+    "Profit and loss",
+    "Revenue and expenses over `from`..=`to` (accrual basis).",
+    ProfitAndLoss,
+    [("from" = Option<NaiveDate>, Query, description = "Range start, inclusive (default: start of the fiscal year containing `to`)."),
+     ("to" = Option<NaiveDate>, Query, description = "Range end, inclusive (default: today).")]
+);
+report_doc!(
+    balance_sheet,
+    "balance-sheet",
+    "Balance sheet",
+    "Assets, liabilities and equity as of `as_of`, with current year earnings; assets equal liabilities + equity.",
+    BalanceSheet,
+    [("as_of" = Option<NaiveDate>, Query, description = "Balance date, inclusive (default: today).")]
+);
+report_doc!(
+    cash_summary,
+    "cash-summary",
+    "Cash summary",
+    "Bank and card balances, and money in and out per month, over `from`..=`to`.",
+    CashSummary,
+    [("from" = Option<NaiveDate>, Query, description = "Range start, inclusive (default: start of the fiscal year containing `to`)."),
+     ("to" = Option<NaiveDate>, Query, description = "Range end, inclusive (default: today).")]
+);
+report_doc!(
+    ar_aging,
+    "ar-aging",
+    "Accounts receivable aging",
+    "Open invoice amounts per customer by days past the due date (current, 1–30, 31–60, 61–90, over 90) as of `as_of`, counting payments dated on or before it.",
+    Aging,
+    [("as_of" = Option<NaiveDate>, Query, description = "Aging date (default: today).")]
+);
+report_doc!(
+    ap_aging,
+    "ap-aging",
+    "Accounts payable aging",
+    "Open bill amounts per supplier by days past the due date (current, 1–30, 31–60, 61–90, over 90) as of `as_of`, counting payments dated on or before it.",
+    Aging,
+    [("as_of" = Option<NaiveDate>, Query, description = "Aging date (default: today).")]
+);
+report_doc!(
+    expenses,
+    "expenses",
+    "Expense breakdown",
+    "Spending per expense account and month over `from`..=`to`.",
+    ExpenseBreakdown,
+    [("from" = Option<NaiveDate>, Query, description = "Range start, inclusive (default: start of the fiscal year containing `to`)."),
+     ("to" = Option<NaiveDate>, Query, description = "Range end, inclusive (default: today).")]
+);

@@ -66,6 +66,24 @@ fn limited(secs: u64, what: &str) -> OAuthError {
 }
 
 /// The token endpoint.
+#[utoipa::path(
+    post,
+    path = "/oauth/token",
+    tag = "OAuth",
+    operation_id = "token",
+    summary = "Exchange API credentials for an access token",
+    description = "OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate with HTTP Basic (`client_secret_basic`: the form-encoded client id and secret) or send `client_id` and `client_secret` in the body (`client_secret_post`), not both. The token is opaque (`nlat_…`), short-lived, bound to the app's one company and the REST API; send it as `Authorization: Bearer nlat_…`. `scope` may narrow it to some of the delegated permissions. Every response carries `Cache-Control: no-store`. Rate limited per client and per address (429 `slow_down` with `Retry-After`).",
+    request_body(content = crate::api::schemas::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "An access token", body = crate::api::schemas::TokenResponse),
+        (status = 400, description = "`invalid_request`, `invalid_scope` (unknown permission, or one not delegated), `unauthorized_client` (the app's owner left the company) or `unsupported_grant_type`", body = crate::api::schemas::OAuthErrorBody),
+        (status = 401, description = "`invalid_client`: unknown client or wrong secret (one generic answer); once the client has authenticated, the description says whether the app is revoked, deleted or expired", body = crate::api::schemas::OAuthErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"newledger\"`"))),
+        (status = 429, description = "`slow_down`: too many token requests for this client or address", body = crate::api::schemas::OAuthErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait")))
+    ),
+    security(("client_secret_basic" = []), ())
+)]
 pub async fn token(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
