@@ -1,0 +1,8 @@
+//! Books use cases against the real store, on SQLite and (when NEWLEDGER_TEST_DATABASE_URL is
+//! set) PostgreSQL: hand-computed report fixtures, accounting identities and a property test of
+//! random operation sequences.
+
+mod fixtures;
+mod identities;
+mod properties;
+mod support;
