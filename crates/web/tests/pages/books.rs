@@ -1,0 +1,151 @@
+//! The books pages: escaping, validation, drafts review, dashboard, reports and CSV exports.
+
+use crate::support::*;
+
+#[tokio::test]
+async fn contact_named_script_renders_as_text() {
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let b = sign_in(&app, &p).await;
+    let evil = "<script>alert(1)</script>";
+    let r = b
+        .submit(&url(&p, "/contacts/new"), &url(&p, "/contacts"), &[("name", evil), ("is_customer", "on")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let detail = location(&r);
+    let (_, html) = b.page(&detail).await;
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{html}");
+    assert!(!html.contains(evil));
+    assert!(html.contains("added."), "notice after the redirect");
+    let (_, list) = b.page(&url(&p, "/contacts")).await;
+    assert!(!list.contains(evil));
+    assert!(list.contains("&#60;script&#62;"));
+    // The notice is shown once.
+    let (_, again) = b.page(&detail).await;
+    assert!(!again.contains("added."));
+}
+
+#[tokio::test]
+async fn forms_show_validation_messages() {
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let b = sign_in(&app, &p).await;
+    let r = b
+        .submit(&url(&p, "/contacts/new"), &url(&p, "/contacts"), &[("name", "  "), ("email", "bad@@")])
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("class=\"errors\""), "{html}");
+    assert!(html.contains("value=\"bad@@\""), "keeps what was typed");
+    let (s, html) = b.page(&url(&p, "/reports/profit-and-loss?from=2026-13-01")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("enter a date as YYYY-MM-DD"));
+    let (s, html) = b.page(&url(&p, "/invoices?from=yesterday")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("enter a date as YYYY-MM-DD"));
+    let (s, _) = b.page(&url(&p, "/reports/nonsense")).await;
+    assert_eq!(s, 404);
+}
+
+async fn approve_a_draft_from_the_drafts_page(app: TestApp) {
+    let p = app.owner("Acme").await;
+    let (draft, app_name) = app_drafted_invoice(&app, &p).await;
+    let b = sign_in(&app, &p).await;
+    let (s, html) = b.page(&url(&p, "/drafts")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&draft.number));
+    assert!(html.contains(&app_name), "shows which app drafted it");
+    assert!(html.contains("badge-app"));
+    let (_, programs) = b.page(&url(&p, "/drafts?by=programs")).await;
+    assert!(programs.contains(&draft.number));
+    let (_, people) = b.page(&url(&p, "/drafts?by=people")).await;
+    assert!(!people.contains(&draft.number));
+    let r = b
+        .submit(
+            &url(&p, "/drafts"),
+            &url(&p, &format!("/invoices/{}/approve", draft.id)),
+            &[("version", &draft.version.to_string()), ("return", "drafts")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), url(&p, "/drafts"));
+    let (_, html) = b.page(&url(&p, "/drafts")).await;
+    assert!(html.contains("approved and posted"));
+    assert!(!html.contains(&format!(">{}<", draft.number)));
+    let (_, detail) = b.page(&url(&p, &format!("/invoices/{}", draft.id))).await;
+    assert!(detail.contains("badge-approved"));
+    assert!(detail.contains("View the posted journal entry"));
+    let d = app.svc.store.document(&p.company_id, &draft.id).await.unwrap().unwrap();
+    assert_eq!(d.status.as_str(), "approved");
+    // Approving again is a human conflict page, not a crash.
+    let r = b
+        .submit(&url(&p, "/drafts"), &url(&p, &format!("/invoices/{}/approve", draft.id)), &[])
+        .await;
+    assert_eq!(r.status(), 409);
+    // And the activity log page shows it.
+    let (_, log) = b.page(&url(&p, "/activity?action=invoice.")).await;
+    assert!(log.contains("invoice.approved"));
+    assert!(log.contains("invoice.drafted"));
+    let (_, by_app) = b.page(&url(&p, "/activity?actor_kind=app")).await;
+    assert!(by_app.contains("invoice.drafted") && !by_app.contains("invoice.approved"));
+}
+
+#[tokio::test]
+async fn stale_approval_and_discard() {
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let (draft, _) = app_drafted_invoice(&app, &p).await;
+    let b = sign_in(&app, &p).await;
+    let r = b
+        .submit(
+            &url(&p, "/drafts"),
+            &url(&p, &format!("/invoices/{}/approve", draft.id)),
+            &[("version", "999")],
+        )
+        .await;
+    assert_eq!(r.status(), 409, "an approval of another version than reviewed is refused");
+    let r = b
+        .submit(&url(&p, "/drafts"), &url(&p, &format!("/invoices/{}/discard", draft.id)), &[("return", "drafts")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let d = app.svc.store.document(&p.company_id, &draft.id).await.unwrap().unwrap();
+    assert_eq!(d.status.as_str(), "discarded");
+}
+
+#[tokio::test]
+async fn dashboard_lists_and_reports_render() {
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let (draft, _) = app_drafted_invoice(&app, &p).await;
+    let b = sign_in(&app, &p).await;
+    let (s, html) = b.page(&url(&p, "")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("src=\"data:image/svg+xml;base64,"), "cash trend chart");
+    assert!(html.contains("Cash position"));
+    assert!(html.contains("1</a>"), "one draft to review");
+    let (s, html) = b.page(&url(&p, "/invoices?status=draft")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&draft.number));
+    let (_, html) = b.page(&url(&p, "/invoices?status=approved")).await;
+    assert!(!html.contains(&draft.number));
+    for r in ["profit-and-loss", "balance-sheet", "trial-balance", "cash-summary", "ar-aging", "ap-aging", "expenses"] {
+        let (s, html) = b.page(&url(&p, &format!("/reports/{r}"))).await;
+        assert_eq!(s, 200, "{r}: {html}");
+        let csv = b.get(&url(&p, &format!("/reports/{r}.csv?as_of=2026-01-31&from=2026-01-01&to=2026-01-31"))).await;
+        assert_eq!(csv.status(), 200, "{r}.csv");
+        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    }
+    let csv = b.get(&url(&p, "/reports/trial-balance.csv")).await.text().await.unwrap();
+    assert!(csv.starts_with("Code,Account,Debit,Credit\r\n"));
+    let log = b.get(&url(&p, "/activity.csv")).await;
+    assert_eq!(log.status(), 200);
+    let text = log.text().await.unwrap();
+    assert!(text.starts_with("id,at,actor_kind"));
+    assert!(text.contains("invoice.drafted"));
+    for path in ["/journal", "/accounts", "/contacts", "/bills", "/expenses"] {
+        assert_eq!(b.page(&url(&p, path)).await.0, 200, "{path}");
+    }
+}
+
+crate::both!(approve_a_draft_from_the_drafts_page);

@@ -1,0 +1,68 @@
+//! Every state-changing form refuses a request without the session's CSRF token.
+
+use crate::support::*;
+
+#[tokio::test]
+async fn every_form_refuses_a_missing_or_wrong_token() {
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let (draft, _) = app_drafted_invoice(&app, &p).await;
+    let (client_id, _) = app.app(&p, &["invoices:read"]).await;
+    let b = sign_in(&app, &p).await;
+    let inv = format!("/invoices/{}", draft.id);
+    let app_page = format!("/settings/app-connect/apps/{client_id}");
+    let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("{inv}/approve"), vec![]),
+        (format!("{inv}/discard"), vec![]),
+        (format!("{inv}/void"), vec![]),
+        ("/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/post".into(), vec![]),
+        ("/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/discard".into(), vec![]),
+        ("/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/reverse".into(), vec![]),
+        ("/contacts".into(), vec![("name", "Forged"), ("is_customer", "on")]),
+        (
+            "/settings/app-connect/apps".into(),
+            vec![("name", "Forged app"), ("permissions", "invoices:read")],
+        ),
+        (format!("{app_page}/rotate"), vec![("totp", "123456")]),
+        (format!("{app_page}/revoke"), vec![("totp", "123456")]),
+        (format!("{app_page}/delete"), vec![("totp", "123456")]),
+        (format!("{app_page}/restore"), vec![]),
+        ("/settings/members".into(), vec![("email", "x@example.com"), ("role", "viewer")]),
+        (format!("/settings/members/{}/role", p.user_id), vec![("role", "viewer")]),
+        (format!("/settings/members/{}/remove", p.user_id), vec![]),
+    ];
+    for (path, fields) in &forms {
+        for token in [None, Some("forged-token")] {
+            let mut f = fields.clone();
+            if let Some(t) = token {
+                f.push(("csrf", t));
+            }
+            let r = b.post(&url(&p, path), &f).await;
+            assert_eq!(r.status(), 403, "{path} with token {token:?}");
+            let html = r.text().await.unwrap();
+            assert!(html.contains("reload the page"), "{path}: {html}");
+        }
+    }
+    // Sign-out and the sign-in steps too.
+    assert_eq!(b.post("/signout", &[]).await.status(), 403);
+    assert_eq!(b.get(&url(&p, "")).await.status(), 200, "still signed in");
+    let fresh = Browser::new(&app);
+    let r = fresh
+        .post("/signin", &[("email", p.email.as_str()), ("password", p.password.as_str())])
+        .await;
+    assert_eq!(r.status(), 403, "sign-in without its form token");
+    assert!(r.text().await.unwrap().contains("form expired"));
+    assert_eq!(password_step(&fresh, &p.email, &p.password).await.status(), 303);
+    let code = app.next_totp(&p.totp_secret);
+    let r = fresh.post("/signin/code", &[("code", code.as_str())]).await;
+    assert_eq!(r.status(), 403, "second factor without token");
+    // Nothing changed.
+    let d = app.svc.store.document(&p.company_id, &draft.id).await.unwrap().unwrap();
+    assert_eq!(d.status.as_str(), "draft");
+    assert_eq!(app.svc.store.list_apps(&p.company_id, false).await.unwrap().len(), 2);
+    assert_eq!(
+        app.svc.store.list_apps(&p.company_id, false).await.unwrap()[0].status.as_str(),
+        "active"
+    );
+    assert_eq!(app.svc.store.members(&p.company_id).await.unwrap().len(), 1);
+}
