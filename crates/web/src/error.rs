@@ -88,7 +88,7 @@ impl IntoResponse for ApiError {
                 );
                 let v = format!(
                     "Bearer realm=\"newledger\", error=\"invalid_token\", error_description=\"{}\"",
-                    m.replace('"', "'")
+                    header_safe(m)
                 );
                 if let Ok(h) = HeaderValue::from_str(&v) {
                     r.headers_mut().insert(header::WWW_AUTHENTICATE, h);
@@ -148,6 +148,20 @@ impl IntoResponse for ApiError {
             }
         }
     }
+}
+
+/// The text of an RFC 6750 `error_description`: only %x20-21 / %x23-5B / %x5D-7E are allowed,
+/// and a header value with anything else (an ellipsis, a quote) would be dropped entirely.
+fn header_safe(m: &str) -> String {
+    m.replace('…', "...")
+        .chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '/',
+            ' ' | '!'..='~' => c,
+            _ => ' ',
+        })
+        .collect()
 }
 
 /// An OAuth 2.0 error response (RFC 6749 §5.2), always with `Cache-Control: no-store`.

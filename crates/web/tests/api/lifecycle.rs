@@ -51,26 +51,35 @@ async fn whole_lifecycle(app: TestApp) {
 
     // Rotate without overlap: the old secret stops at once, and so do its tokens.
     let code = app.next_totp(&c.owner.totp_secret);
-    let r1 = apps::rotate(svc, &access, &id, 0, Some(&code)).await.unwrap();
+    let r1 = apps::rotate(svc, &access, &id, 0, Some(&code))
+        .await
+        .unwrap();
     assert!(r1.client_secret.starts_with("nlcs_"));
     assert_ne!(r1.client_secret, c.secret);
     let g = got(app.token_response(&c.client_id, &c.secret, None).await).await;
     let d = g.oauth_error(401, "invalid_client");
     assert!(d.contains("unknown client or wrong secret"), "{d}");
-    get(&app, &c.token, &c.company, "/company").await.invalid_token();
+    get(&app, &c.token, &c.company, "/company")
+        .await
+        .invalid_token();
     let t2 = app.token(&c.client_id, &r1.client_secret).await;
     get(&app, &t2, &c.company, "/company").await.expect(200);
 
     // Rotate with a 10-minute overlap: both secrets work until it ends; tokens survive.
     let code = app.next_totp(&c.owner.totp_secret);
-    let r2 = apps::rotate(svc, &access, &id, 600, Some(&code)).await.unwrap();
+    let r2 = apps::rotate(svc, &access, &id, 600, Some(&code))
+        .await
+        .unwrap();
     let _ = app.token(&c.client_id, &r1.client_secret).await;
     let t3 = app.token(&c.client_id, &r2.client_secret).await;
     get(&app, &t2, &c.company, "/company").await.expect(200);
     app.clock.advance(599_000);
     let _ = app.token(&c.client_id, &r1.client_secret).await;
     app.clock.advance(2_000);
-    let g = got(app.token_response(&c.client_id, &r1.client_secret, None).await).await;
+    let g = got(app
+        .token_response(&c.client_id, &r1.client_secret, None)
+        .await)
+    .await;
     g.oauth_error(401, "invalid_client");
     get(&app, &t3, &c.company, "/company").await.expect(200);
     // Overlaps are capped at 24 h (checked before the code is used).
@@ -90,7 +99,10 @@ async fn whole_lifecycle(app: TestApp) {
         Err(Error::Invalid { field, .. }) => assert_eq!(field, "totp"),
         other => panic!("revoke with a wrong code: {other:?}"),
     }
-    assert_eq!(svc.store.app(&id).await.unwrap().unwrap().status, AppStatus::Active);
+    assert_eq!(
+        svc.store.app(&id).await.unwrap().unwrap().status,
+        AppStatus::Active
+    );
     let revoked = apps::revoke(svc, &access, &id, Some(&code)).await.unwrap();
     assert_eq!(revoked.status, AppStatus::Revoked);
     // The same code again (for delete) is a replay.
@@ -106,7 +118,10 @@ async fn whole_lifecycle(app: TestApp) {
     let detail = get(&app, &t4, &c.company, "/company").await.invalid_token();
     assert!(detail.contains("revoked"), "{detail}");
     // The exchange is refused too, and (the client authenticated) says why.
-    let g = got(app.token_response(&c.client_id, &r2.client_secret, None).await).await;
+    let g = got(app
+        .token_response(&c.client_id, &r2.client_secret, None)
+        .await)
+    .await;
     let d = g.oauth_error(401, "invalid_client");
     assert!(d.contains("revoked"), "{d}");
 
@@ -122,7 +137,10 @@ async fn whole_lifecycle(app: TestApp) {
     apps::delete(svc, &access, &id, Some(&code)).await.unwrap();
     let detail = get(&app, &t5, &c.company, "/company").await.invalid_token();
     assert!(detail.contains("deleted"), "{detail}");
-    let g = got(app.token_response(&c.client_id, &r2.client_secret, None).await).await;
+    let g = got(app
+        .token_response(&c.client_id, &r2.client_secret, None)
+        .await)
+    .await;
     let d = g.oauth_error(401, "invalid_client");
     assert!(d.contains("deleted"), "{d}");
     let listed = apps::list(svc, &access, false).await.unwrap();
@@ -151,7 +169,10 @@ async fn whole_lifecycle(app: TestApp) {
             "app.restored"
         ]
     );
-    assert!(rows.iter().all(|r| r.row.actor_kind == "user" && r.row.actor_id == c.owner.user_id.as_str()));
+    assert!(
+        rows.iter()
+            .all(|r| r.row.actor_kind == "user" && r.row.actor_id == c.owner.user_id.as_str())
+    );
     assert!(rows.iter().all(|r| r.row.outcome == "success"));
 }
 
@@ -173,7 +194,9 @@ async fn expiry(app: TestApp) {
     .unwrap();
     let (id, secret) = (created.app.id.clone(), created.client_secret.clone());
     let token = app.token(id.as_str(), &secret).await;
-    get(&app, &token, &owner.company_id, "/company").await.expect(200);
+    get(&app, &token, &owner.company_id, "/company")
+        .await
+        .expect(200);
 
     // Expiry is enforced at every API call, not only at the exchange: bring it to one minute
     // from now (well within the token's own lifetime) and step past it.
@@ -181,9 +204,13 @@ async fn expiry(app: TestApp) {
     rec.expires_at = Some(app.clock.now_ms() + 60_000);
     app.svc.store.update_app(&rec).await.unwrap();
     app.svc.auth_cache.invalidate(&app.svc).await.unwrap();
-    get(&app, &token, &owner.company_id, "/company").await.expect(200);
+    get(&app, &token, &owner.company_id, "/company")
+        .await
+        .expect(200);
     app.clock.advance(61_000);
-    let detail = get(&app, &token, &owner.company_id, "/company").await.invalid_token();
+    let detail = get(&app, &token, &owner.company_id, "/company")
+        .await
+        .invalid_token();
     assert!(detail.contains("expired"), "{detail}");
     let g = got(app.token_response(id.as_str(), &secret, None).await).await;
     let d = g.oauth_error(401, "invalid_client");
@@ -203,7 +230,10 @@ async fn expiry(app: TestApp) {
     .await
     .unwrap();
     let id2 = created.app.id.to_string();
-    assert_eq!(created.app.expires_at, Some(app.clock.now_ms() + 86_400_000));
+    assert_eq!(
+        created.app.expires_at,
+        Some(app.clock.now_ms() + 86_400_000)
+    );
     let _ = app.token(&id2, &created.client_secret).await;
     app.clock.advance(86_400_000);
     let g = got(app.token_response(&id2, &created.client_secret, None).await).await;
@@ -214,7 +244,12 @@ async fn expiry(app: TestApp) {
         match apps::create(
             &app.svc,
             &access,
-            NewApp { name: "x".into(), expires_in_days: Some(days), permissions: vec!["company:read".into()], ..NewApp::default() },
+            NewApp {
+                name: "x".into(),
+                expires_in_days: Some(days),
+                permissions: vec!["company:read".into()],
+                ..NewApp::default()
+            },
         )
         .await
         {
@@ -227,15 +262,28 @@ async fn expiry(app: TestApp) {
 async fn last_used_is_flushed_in_batches(app: TestApp) {
     let c = ctx(&app, &["company:read"]).await;
     let id = c.app_id();
-    get(&app, &c.token, &c.company, "/company").await.expect(200);
+    get(&app, &c.token, &c.company, "/company")
+        .await
+        .expect(200);
     // The background flush runs every 2 s; the issue allows ≤ 5 s.
     let took = eventually(5_000, || async {
-        app.svc.store.app(&id).await.unwrap().unwrap().last_used_at.is_some()
+        app.svc
+            .store
+            .app(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at
+            .is_some()
     })
     .await;
     assert!(took.is_some(), "last_used_at not flushed within 5 s");
     let rec = app.svc.store.app(&id).await.unwrap().unwrap();
-    assert!(rec.use_count >= 2, "exchange + call counted: {}", rec.use_count);
+    assert!(
+        rec.use_count >= 2,
+        "exchange + call counted: {}",
+        rec.use_count
+    );
     assert!(rec.last_used_at.unwrap() <= app.clock.now_ms());
 }
 
@@ -246,7 +294,11 @@ async fn failed_exchanges_are_folded(app: TestApp) {
         g.oauth_error(401, "invalid_client");
     }
     let rows = activity(&app, &c, "token.").await;
-    assert_eq!(rows.len(), 1, "the first failure is logged at once, repeats are folded");
+    assert_eq!(
+        rows.len(),
+        1,
+        "the first failure is logged at once, repeats are folded"
+    );
     assert_eq!(rows[0].row.outcome, "failure");
     assert_eq!(rows[0].row.reason, "wrong secret");
     assert_eq!(rows[0].row.ip, "127.0.0.1");
@@ -258,4 +310,9 @@ async fn failed_exchanges_are_folded(app: TestApp) {
     assert_eq!(total, 50, "the folded row counts the repeats");
 }
 
-crate::both!(whole_lifecycle, expiry, last_used_is_flushed_in_batches, failed_exchanges_are_folded);
+crate::both!(
+    whole_lifecycle,
+    expiry,
+    last_used_is_flushed_in_batches,
+    failed_exchanges_are_folded
+);

@@ -5,4 +5,6 @@
 
 mod support;
 
+mod bearer;
 mod lifecycle;
+mod token_endpoint;

@@ -131,9 +131,18 @@ pub async fn owner_access(app: &TestApp, c: &Ctx) -> Access {
 }
 
 /// A request to `/api/v1/companies/{company}{path}` with a bearer token.
-pub fn api(app: &TestApp, method: Method, token: &str, company: &CompanyId, path: &str) -> RequestBuilder {
+pub fn api(
+    app: &TestApp,
+    method: Method,
+    token: &str,
+    company: &CompanyId,
+    path: &str,
+) -> RequestBuilder {
     app.http
-        .request(method, format!("{}/api/v1/companies/{company}{path}", app.base))
+        .request(
+            method,
+            format!("{}/api/v1/companies/{company}{path}", app.base),
+        )
         .bearer_auth(token)
 }
 
@@ -153,13 +162,21 @@ pub struct Got {
 impl Got {
     /// A header as text ("" when absent).
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     /// Asserts the status, printing the body on failure.
     #[track_caller]
     pub fn expect(&self, status: u16) -> &Self {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
         self
     }
 
@@ -167,8 +184,18 @@ impl Got {
     #[track_caller]
     pub fn problem(&self, status: u16, kind: &str) -> &Value {
         self.expect(status);
-        assert_eq!(self.header("content-type"), "application/problem+json", "{}", self.text);
-        assert_eq!(self.body["type"], format!("urn:newledger:problem:{kind}"), "{}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            "application/problem+json",
+            "{}",
+            self.text
+        );
+        assert_eq!(
+            self.body["type"],
+            format!("urn:newledger:problem:{kind}"),
+            "{}",
+            self.text
+        );
         assert_eq!(self.body["status"], status, "{}", self.text);
         assert!(self.body["title"].is_string(), "{}", self.text);
         assert!(self.body["detail"].is_string(), "{}", self.text);
@@ -191,7 +218,10 @@ impl Got {
         assert_eq!(self.body["error"], error, "{}", self.text);
         assert_eq!(self.header("cache-control"), "no-store");
         assert!(self.header("content-type").starts_with("application/json"));
-        self.body["error_description"].as_str().unwrap_or_default().to_owned()
+        self.body["error_description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Asserts a 401 from the bearer check per RFC 6750; returns the detail.
@@ -200,7 +230,10 @@ impl Got {
         let b = self.problem(401, "invalid-token");
         let www = self.header("www-authenticate");
         assert!(www.starts_with("Bearer "), "WWW-Authenticate: {www}");
-        assert!(www.contains("error=\"invalid_token\""), "WWW-Authenticate: {www}");
+        assert!(
+            www.contains("error=\"invalid_token\""),
+            "WWW-Authenticate: {www}"
+        );
         b["detail"].as_str().unwrap_or_default().to_owned()
     }
 
@@ -210,8 +243,14 @@ impl Got {
         let b = self.problem(403, "insufficient-scope");
         assert_eq!(b["required_permission"], permission, "{}", self.text);
         let www = self.header("www-authenticate");
-        assert!(www.contains("error=\"insufficient_scope\""), "WWW-Authenticate: {www}");
-        assert!(www.contains(&format!("scope=\"{permission}\"")), "WWW-Authenticate: {www}");
+        assert!(
+            www.contains("error=\"insufficient_scope\""),
+            "WWW-Authenticate: {www}"
+        );
+        assert!(
+            www.contains(&format!("scope=\"{permission}\"")),
+            "WWW-Authenticate: {www}"
+        );
     }
 }
 
@@ -226,7 +265,12 @@ pub async fn got(r: Response) -> Got {
     let headers = r.headers().clone();
     let text = r.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Got { status, headers, body, text }
+    Got {
+        status,
+        headers,
+        body,
+        text,
+    }
 }
 
 /// `GET` with a token.
@@ -235,12 +279,25 @@ pub async fn get(app: &TestApp, token: &str, company: &CompanyId, path: &str) ->
 }
 
 /// `POST` JSON with a token.
-pub async fn post(app: &TestApp, token: &str, company: &CompanyId, path: &str, body: &Value) -> Got {
+pub async fn post(
+    app: &TestApp,
+    token: &str,
+    company: &CompanyId,
+    path: &str,
+    body: &Value,
+) -> Got {
     send(api(app, Method::POST, token, company, path).json(body)).await
 }
 
 /// `PUT` JSON with a token and an optional `If-Match`.
-pub async fn put(app: &TestApp, token: &str, company: &CompanyId, path: &str, if_match: Option<&str>, body: &Value) -> Got {
+pub async fn put(
+    app: &TestApp,
+    token: &str,
+    company: &CompanyId,
+    path: &str,
+    if_match: Option<&str>,
+    body: &Value,
+) -> Got {
     let mut r = api(app, Method::PUT, token, company, path).json(body);
     if let Some(m) = if_match {
         r = r.header("if-match", m);
@@ -249,7 +306,13 @@ pub async fn put(app: &TestApp, token: &str, company: &CompanyId, path: &str, if
 }
 
 /// `DELETE` with a token and an optional `If-Match`.
-pub async fn delete(app: &TestApp, token: &str, company: &CompanyId, path: &str, if_match: Option<&str>) -> Got {
+pub async fn delete(
+    app: &TestApp,
+    token: &str,
+    company: &CompanyId,
+    path: &str,
+    if_match: Option<&str>,
+) -> Got {
     let mut r = api(app, Method::DELETE, token, company, path);
     if let Some(m) = if_match {
         r = r.header("if-match", m);
@@ -258,7 +321,12 @@ pub async fn delete(app: &TestApp, token: &str, company: &CompanyId, path: &str,
 }
 
 /// `POST /oauth/token` with a raw form body and optional Basic credentials.
-pub async fn token_raw(app: &TestApp, basic: Option<(&str, &str)>, content_type: &str, body: &str) -> Got {
+pub async fn token_raw(
+    app: &TestApp,
+    basic: Option<(&str, &str)>,
+    content_type: &str,
+    body: &str,
+) -> Got {
     let mut r = app
         .http
         .post(format!("{}/oauth/token", app.base))
@@ -317,7 +385,12 @@ pub async fn contact(app: &TestApp, token: &str, company: &CompanyId, name: &str
 }
 
 /// A one-line document body.
-pub fn document_body(contact: Option<&str>, account: &str, price: &str, payment_account: Option<&str>) -> Value {
+pub fn document_body(
+    contact: Option<&str>,
+    account: &str,
+    price: &str,
+    payment_account: Option<&str>,
+) -> Value {
     let mut v = serde_json::json!({
         "issue_date": "2026-01-15",
         "reference": "REF-1",
