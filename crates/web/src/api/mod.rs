@@ -102,11 +102,26 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 
 /// Parses a JSON body into `T`, with a problem+json error naming what is wrong.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        let msg = e.to_string();
-        let field = msg.split('`').nth(1).unwrap_or("body").to_owned();
+    // serde's messages do not say where (a bad date names no field), so track the path.
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let v = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.inner().to_string();
+        // A missing field is reported at its parent's path: name the field itself.
+        let missing = msg
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next());
+        let field = match (path.as_str(), missing) {
+            (".", Some(m)) => m.to_owned(),
+            (p, Some(m)) => format!("{p}.{m}"),
+            (".", None) => "body".to_owned(),
+            (p, None) => p.to_owned(),
+        };
         ApiError(Error::invalid(field, format!("invalid JSON: {msg}")))
-    })
+    })?;
+    de.end()
+        .map_err(|e| ApiError(Error::invalid("body", format!("invalid JSON: {e}"))))?;
+    Ok(v)
 }
 
 /// Runs a write under the request's `Idempotency-Key` (if any): a retry with the same body

@@ -7,4 +7,5 @@ mod support;
 
 mod bearer;
 mod lifecycle;
+mod rest;
 mod token_endpoint;

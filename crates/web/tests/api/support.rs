@@ -386,13 +386,14 @@ pub async fn contact(app: &TestApp, token: &str, company: &CompanyId, name: &str
 
 /// A one-line document body.
 pub fn document_body(
+    date: &str,
     contact: Option<&str>,
     account: &str,
     price: &str,
     payment_account: Option<&str>,
 ) -> Value {
     let mut v = serde_json::json!({
-        "issue_date": "2026-01-15",
+        "issue_date": date,
         "reference": "REF-1",
         "lines": [{"description": "Consulting", "quantity": "2", "unit_price": price, "account_id": account, "tax_rate": "20"}]
     });
@@ -403,6 +404,11 @@ pub fn document_body(
         v["payment_account_id"] = p.into();
     }
     v
+}
+
+/// Today on the app's clock, as an ISO date.
+pub fn today(app: &TestApp) -> String {
+    app.svc.clock.today().to_string()
 }
 
 /// Waits up to `ms` for `f` to hold, polling every 25 ms; returns the time it took.
