@@ -2,13 +2,13 @@
 
 use super::dto::{self, ListPage};
 use super::schemas;
-use super::{ListParams, idempotent, if_match, json, parse, with_etag};
+use super::{ApiQuery, ListParams, idempotent, if_match, json, parse, with_etag};
 use crate::error::ApiError;
 use crate::extract::ApiAccess;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use newledger_domain::document::DocumentKind;
@@ -112,7 +112,7 @@ pub async fn list_bank_accounts(State(s): State<AppState>, ApiAccess(a): ApiAcce
 pub async fn list_contacts(
     State(s): State<AppState>,
     ApiAccess(a): ApiAccess,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Res {
     let page = contacts::list(&s.svc, &a, p.query(s.svc.clock.today())?).await?;
     ok(ListPage {
@@ -258,7 +258,7 @@ macro_rules! document_handlers {
         pub async fn $list(
             State(s): State<AppState>,
             ApiAccess(a): ApiAccess,
-            Query(p): Query<ListParams>,
+            ApiQuery(p): ApiQuery<ListParams>,
         ) -> Res {
             let page = documents::list(&s.svc, &a, $kind, p.query(s.svc.clock.today())?).await?;
             ok(ListPage {
@@ -491,7 +491,7 @@ fn entry_id(id: &str) -> Result<EntryId, ApiError> {
 pub async fn list_entries(
     State(s): State<AppState>,
     ApiAccess(a): ApiAccess,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Res {
     let page = journal::list(&s.svc, &a, p.query(s.svc.clock.today())?).await?;
     ok(ListPage {
@@ -637,7 +637,7 @@ pub async fn discard_entry(
 pub async fn list_payments(
     State(s): State<AppState>,
     ApiAccess(a): ApiAccess,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Res {
     let page = payments::list(&s.svc, &a, p.query(s.svc.clock.today())?).await?;
     ok(ListPage {

@@ -18,6 +18,33 @@ use newledger_store::ListQuery;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+/// Query parameters as an extractor whose rejection is a problem+json naming the parameter
+/// (axum's own `Query` answers a plain-text 400).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(v)| ApiQuery(v))
+            .map_err(|e| {
+                let text = e.body_text();
+                let detail = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text);
+                // axum reports `parameter: reason` (serde_path_to_error).
+                let (field, reason) = match detail.split_once(": ") {
+                    Some((f, r)) if !f.is_empty() && !f.contains(' ') => (f, r),
+                    _ => ("query", detail),
+                };
+                ApiError(Error::invalid(field, reason))
+            })
+    }
+}
+
 /// Query parameters every list accepts.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct ListParams {
@@ -150,11 +177,20 @@ where
     };
     match claim {
         Begin::Replay(status, stored) => {
+            // The stored body carries the record's version: answer with the same ETag too.
+            let version = serde_json::from_str::<serde_json::Value>(&stored)
+                .ok()
+                .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64));
             let mut r = (
                 StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
                 stored,
             )
                 .into_response();
+            if let Some(v) = version
+                && let Ok(h) = HeaderValue::from_str(&format!("\"v{v}\""))
+            {
+                r.headers_mut().insert(header::ETAG, h);
+            }
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),

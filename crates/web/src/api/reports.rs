@@ -1,11 +1,12 @@
 //! `GET /reports/{name}` with `as_of` or `from`/`to` (ISO dates). Defaults: `as_of` and `to`
 //! today, `from` the start of the fiscal year containing `to`.
 
+use super::ApiQuery;
 use crate::error::ApiError;
 use crate::extract::ApiAccess;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use newledger_domain::document::DocumentKind;
@@ -28,7 +29,7 @@ pub async fn report(
     State(s): State<AppState>,
     ApiAccess(a): ApiAccess,
     Path((_, name)): Path<(String, String)>,
-    Query(p): Query<ReportParams>,
+    ApiQuery(p): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
     let today = s.svc.clock.today();
     let as_of = p.as_of.unwrap_or(today);

@@ -6,6 +6,8 @@
 mod support;
 
 mod bearer;
+mod idempotency;
 mod lifecycle;
+mod pagination;
 mod rest;
 mod token_endpoint;

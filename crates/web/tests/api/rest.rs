@@ -220,7 +220,7 @@ async fn reads_everything(app: TestApp) {
         .expect(200);
     get(&app, t, co, "/reports/trial-balance?as_of=yesterday")
         .await
-        .expect(400);
+        .invalid("as_of");
     get(&app, t, co, "/reports/cash-flow-forecast")
         .await
         .problem(404, "not-found");

@@ -1,0 +1,246 @@
+//! `Idempotency-Key` on API writes: a retry with the same key and body replays the first
+//! response and creates nothing; another body is refused (422); concurrent retries create one
+//! record; keys are scoped per app, company and method + path, and kept 24 h.
+
+use crate::support::*;
+use newledger_service::idempotency;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn with_key(
+    app: &TestApp,
+    token: &str,
+    c: &Ctx,
+    method: Method,
+    path: &str,
+    key: &str,
+    body: &Value,
+) -> Got {
+    send(
+        api(app, method, token, &c.company, path)
+            .header("idempotency-key", key)
+            .json(body),
+    )
+    .await
+}
+
+async fn count(app: &TestApp, c: &Ctx, path: &str) -> usize {
+    get(app, &c.token, &c.company, path).await.body["data"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+async fn retries_replay(app: TestApp) {
+    let c = ctx(&app, ALL_DELEGABLE).await;
+    let body = json!({"name": "Soylent", "is_customer": true});
+    let first = with_key(
+        &app,
+        &c.token,
+        &c,
+        Method::POST,
+        "/contacts",
+        "key-1",
+        &body,
+    )
+    .await;
+    first.expect(201);
+    assert_eq!(first.header("idempotent-replayed"), "");
+    for _ in 0..3 {
+        let again = with_key(
+            &app,
+            &c.token,
+            &c,
+            Method::POST,
+            "/contacts",
+            "key-1",
+            &body,
+        )
+        .await;
+        again.expect(201);
+        assert_eq!(again.header("idempotent-replayed"), "true");
+        assert_eq!(
+            again.body, first.body,
+            "the original response, byte for byte in JSON"
+        );
+        assert_eq!(again.header("etag"), first.header("etag"));
+        assert!(again.header("content-type").starts_with("application/json"));
+    }
+    assert_eq!(count(&app, &c, "/contacts").await, 1);
+
+    // The same key with another body is refused and changes nothing.
+    let other = json!({"name": "Soylent Corp", "is_customer": true});
+    let g = with_key(
+        &app,
+        &c.token,
+        &c,
+        Method::POST,
+        "/contacts",
+        "key-1",
+        &other,
+    )
+    .await;
+    let b = g.invalid("Idempotency-Key");
+    assert!(
+        b["detail"]
+            .as_str()
+            .unwrap()
+            .contains("different request body"),
+        "{}",
+        g.text
+    );
+    assert_eq!(count(&app, &c, "/contacts").await, 1);
+
+    // Keys are scoped to method + path: the same key on another route is another request.
+    let id = first.body["id"].as_str().unwrap();
+    let g = with_key(
+        &app,
+        &c.token,
+        &c,
+        Method::PUT,
+        &format!("/contacts/{id}"),
+        "key-1",
+        &other,
+    )
+    .await;
+    g.expect(200);
+    assert_eq!(g.body["version"], 2);
+    // A PUT retried does not apply twice.
+    let g = with_key(
+        &app,
+        &c.token,
+        &c,
+        Method::PUT,
+        &format!("/contacts/{id}"),
+        "key-1",
+        &other,
+    )
+    .await;
+    g.expect(200);
+    assert_eq!(g.header("idempotent-replayed"), "true");
+    assert_eq!(
+        get(&app, &c.token, &c.company, &format!("/contacts/{id}"))
+            .await
+            .body["version"],
+        2
+    );
+
+    // Scoped to the app: another app of the company using the same key is independent.
+    let (id2, secret2) = app
+        .app(&c.owner, &["contacts:write", "contacts:read"])
+        .await;
+    let t2 = app.token(&id2, &secret2).await;
+    let g = with_key(&app, &t2, &c, Method::POST, "/contacts", "key-1", &body).await;
+    g.expect(201);
+    assert_eq!(g.header("idempotent-replayed"), "");
+    assert_eq!(count(&app, &c, "/contacts").await, 2);
+    // … and a new token of the same app is the same principal.
+    let t3 = app.token(&c.client_id, &c.secret).await;
+    let g = with_key(&app, &t3, &c, Method::POST, "/contacts", "key-1", &body).await;
+    assert_eq!(g.header("idempotent-replayed"), "true");
+
+    // A failed request keeps no key: the corrected retry runs.
+    let bad = json!({"name": "", "is_customer": true});
+    with_key(&app, &c.token, &c, Method::POST, "/contacts", "key-2", &bad)
+        .await
+        .invalid("name");
+    let good = json!({"name": "Fixed", "is_customer": true});
+    let g = with_key(
+        &app,
+        &c.token,
+        &c,
+        Method::POST,
+        "/contacts",
+        "key-2",
+        &good,
+    )
+    .await;
+    g.expect(201);
+    assert_eq!(g.header("idempotent-replayed"), "");
+    assert_eq!(count(&app, &c, "/contacts").await, 3);
+
+    // Malformed keys.
+    for key in ["", &"k".repeat(256), "with space"] {
+        with_key(&app, &c.token, &c, Method::POST, "/contacts", key, &good)
+            .await
+            .invalid("Idempotency-Key");
+    }
+    assert_eq!(count(&app, &c, "/contacts").await, 3);
+
+    // Kept 24 h: after that (and the hourly purge) the key is free again.
+    app.clock.advance(24 * 3600 * 1000 + 1000);
+    idempotency::purge(&app.svc).await.unwrap();
+    let t4 = app.token(&c.client_id, &c.secret).await;
+    let g = with_key(&app, &t4, &c, Method::POST, "/contacts", "key-1", &body).await;
+    g.expect(201);
+    assert_eq!(g.header("idempotent-replayed"), "");
+}
+
+async fn drafts_are_created_once(app: TestApp) {
+    let c = ctx(&app, ALL_DELEGABLE).await;
+    let chart = chart(&app, &c.token, &c.company).await;
+    let ctc = contact(&app, &c.token, &c.company, "Acme Customer").await;
+    let date = today(&app);
+    let body = document_body(&date, Some(&ctc), &chart.revenue, "80.00", None);
+    let first = with_key(
+        &app,
+        &c.token,
+        &c,
+        Method::POST,
+        "/invoices",
+        "inv-2026-001",
+        &body,
+    )
+    .await;
+    first.expect(201);
+    let again = with_key(
+        &app,
+        &c.token,
+        &c,
+        Method::POST,
+        "/invoices",
+        "inv-2026-001",
+        &body,
+    )
+    .await;
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.body["id"], first.body["id"]);
+    assert_eq!(again.body["number"], first.body["number"]);
+    assert_eq!(count(&app, &c, "/invoices").await, 1);
+
+    // Concurrent retries of one request: one runs, the others replay it or are told it is in
+    // flight (409); exactly one draft exists.
+    let body = json!({"date": date, "memo": "accrual", "lines": [
+        {"account_id": chart.bank, "debit": "10.00"}, {"account_id": chart.other, "credit": "10.00"}]});
+    let mut handles = Vec::new();
+    for _ in 0..8 {
+        let r = api(&app, Method::POST, &c.token, &c.company, "/journal-entries")
+            .header("idempotency-key", "race-1")
+            .json(&body);
+        handles.push(tokio::spawn(
+            async move { got(r.send().await.unwrap()).await },
+        ));
+    }
+    let mut created = 0;
+    let mut ids = std::collections::HashSet::new();
+    for h in handles {
+        let g = h.await.unwrap();
+        match g.status.as_u16() {
+            201 => {
+                if g.header("idempotent-replayed").is_empty() {
+                    created += 1;
+                }
+                ids.insert(g.body["id"].as_str().unwrap().to_owned());
+            }
+            409 => {
+                g.problem(409, "conflict");
+            }
+            s => panic!("unexpected {s}: {}", g.text),
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(ids.len(), 1);
+    assert_eq!(count(&app, &c, "/journal-entries").await, 1);
+}
+
+crate::both!(retries_replay, drafts_are_created_once);
