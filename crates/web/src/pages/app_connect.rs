@@ -162,7 +162,12 @@ struct NewPage {
     errors: Vec<String>,
 }
 
-async fn new_page(s: &AppState, ctx: &Ctx, form: Option<&PageForm>, errors: Vec<String>) -> Result<NewPage, Error> {
+async fn new_page(
+    s: &AppState,
+    ctx: &Ctx,
+    form: Option<&PageForm>,
+    errors: Vec<String>,
+) -> Result<NewPage, Error> {
     let chosen: Vec<String> = form.map(|f| f.all("permissions")).unwrap_or_default();
     // Only what this person may delegate: delegable permissions they hold themselves.
     let checks = |kind| {
@@ -221,7 +226,13 @@ struct SecretPage {
     old_secret_note: String,
 }
 
-fn secret_page(s: &AppState, ctx: &Ctx, a: AppWithSecret, rotated: bool, note: String) -> PageResult {
+fn secret_page(
+    s: &AppState,
+    ctx: &Ctx,
+    a: AppWithSecret,
+    rotated: bool,
+    note: String,
+) -> PageResult {
     Ok(no_store(render(&SecretPage {
         layout: ctx.layout(format!("Credentials for {}", a.app.name), "app-connect"),
         detail_href: ctx.url(&format!("/settings/app-connect/apps/{}", a.app.id)),
@@ -314,7 +325,13 @@ fn parse_app_id(id: &str) -> Result<AppId, PageError> {
     AppId::parse(id).map_err(|_| PageError::Service(Error::NotFound("app")))
 }
 
-async fn detail_view(s: &AppState, ctx: &Ctx, id: &AppId, error: Option<String>, status: StatusCode) -> PageResult {
+async fn detail_view(
+    s: &AppState,
+    ctx: &Ctx,
+    id: &AppId,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
     let a = apps::get(&s.svc, &ctx.access, id).await?;
     let owners = member_names(s, ctx).await?;
     let now = s.svc.clock.now_ms();
@@ -346,10 +363,16 @@ async fn detail_view(s: &AppState, ctx: &Ctx, id: &AppId, error: Option<String>,
             .await
             .map_err(Error::from)?,
     );
-    rows.sort_by(|x, y| y.id.cmp(&x.id));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
     rows.dedup_by_key(|r| r.id);
     // Effective permissions are capped by the owner's role today.
-    let owner_perms = match s.svc.store.membership(&ctx.access.company.id, &a.owner_user_id).await.map_err(Error::from)? {
+    let owner_perms = match s
+        .svc
+        .store
+        .membership(&ctx.access.company.id, &a.owner_user_id)
+        .await
+        .map_err(Error::from)?
+    {
         Some(role) => role.permissions(),
         None => PermissionSet::EMPTY,
     };
@@ -393,10 +416,7 @@ async fn detail_view(s: &AppState, ctx: &Ctx, id: &AppId, error: Option<String>,
             last_used: instant_or(a.last_used_at, "Never"),
             use_count: a.use_count,
             secret_hint: a.secret_hint.clone(),
-            overlap_until: a
-                .prev_secret_valid_until
-                .filter(|u| *u > now)
-                .map(instant),
+            overlap_until: a.prev_secret_valid_until.filter(|u| *u > now).map(instant),
             read: split(PermissionKind::Read),
             draft: split(PermissionKind::Draft),
             owner_note,
@@ -460,12 +480,18 @@ pub async fn action(
         "revoke" => apps::revoke(&s.svc, &ctx.access, &id, totp)
             .await
             .map(|a| format!("{} is revoked: its tokens are refused from now on.", a.name)),
-        "delete" => apps::delete(&s.svc, &ctx.access, &id, totp)
-            .await
-            .map(|a| format!("{} is deleted. You can restore it from the Deleted list for 30 days.", a.name)),
-        "restore" => apps::restore(&s.svc, &ctx.access, &id)
-            .await
-            .map(|a| format!("{} is active again with its current secret; tokens issued before stay invalid.", a.name)),
+        "delete" => apps::delete(&s.svc, &ctx.access, &id, totp).await.map(|a| {
+            format!(
+                "{} is deleted. You can restore it from the Deleted list for 30 days.",
+                a.name
+            )
+        }),
+        "restore" => apps::restore(&s.svc, &ctx.access, &id).await.map(|a| {
+            format!(
+                "{} is active again with its current secret; tokens issued before stay invalid.",
+                a.name
+            )
+        }),
         _ => return Err(PageError::Service(Error::NotFound("action"))),
     };
     match result {
@@ -475,7 +501,14 @@ pub async fn action(
             detail_view(&s, &ctx, &id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(Error::Conflict(m)) => {
-            detail_view(&s, &ctx, &id, Some(capitalise(&m) + "."), StatusCode::CONFLICT).await
+            detail_view(
+                &s,
+                &ctx,
+                &id,
+                Some(capitalise(&m) + "."),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

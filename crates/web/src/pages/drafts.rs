@@ -48,7 +48,11 @@ pub struct DraftsFilter {
 }
 
 /// `GET /app/{company_id}/drafts`.
-pub async fn drafts(State(s): State<AppState>, ctx: Ctx, Query(f): Query<DraftsFilter>) -> PageResult {
+pub async fn drafts(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<DraftsFilter>,
+) -> PageResult {
     let cur = ctx.currency();
     let all = drafts::to_review(&s.svc, &ctx.access).await?;
     let total = all.len();

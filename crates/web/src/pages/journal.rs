@@ -1,11 +1,10 @@
 //! Journal entries: list with date, status and source filters; detail with lines; posting,
 //! discarding and reversing manual entries (posted entries are never edited).
 
-use super::books::{PAGE_SIZE, Opt, account_names, back_to, contact_names, next_href};
+use super::books::{Opt, PAGE_SIZE, account_names, back_to, contact_names, next_href};
 use super::session::{Ctx, Layout};
 use super::view::{
-    PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice,
-    render,
+    PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice, render,
 };
 use crate::state::AppState;
 use askama::Template;
@@ -72,7 +71,11 @@ fn opts(current: &str, any: &str, all: &[&str]) -> Vec<Opt> {
 }
 
 /// `GET /app/{company_id}/journal` (default: the last 90 days, since ledgers grow large).
-pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(f): Query<JournalFilter>) -> PageResult {
+pub async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<JournalFilter>,
+) -> PageResult {
     let cur = ctx.currency();
     let today = s.svc.clock.today();
     let from_text = f.from.clone().unwrap_or_else(|| {
@@ -106,7 +109,9 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(f): Query<JournalFi
         },
     )
     .await?;
-    let sources = ["manual", "invoice", "bill", "expense", "payment", "reversal"];
+    let sources = [
+        "manual", "invoice", "bill", "expense", "payment", "reversal",
+    ];
     let mut entries: Vec<_> = page
         .data
         .into_iter()
@@ -236,8 +241,16 @@ pub async fn entry(
                     .as_ref()
                     .and_then(|c| contacts.get(c.as_str()).cloned())
                     .unwrap_or_default(),
-                debit: if l.debit != 0 { money(l.debit, cur) } else { String::new() },
-                credit: if l.credit != 0 { money(l.credit, cur) } else { String::new() },
+                debit: if l.debit != 0 {
+                    money(l.debit, cur)
+                } else {
+                    String::new()
+                },
+                credit: if l.credit != 0 {
+                    money(l.credit, cur)
+                } else {
+                    String::new()
+                },
             })
             .collect(),
         total: money(e.total, cur),

@@ -85,15 +85,34 @@ fn role_of(form: &PageForm) -> Result<Role, Error> {
 }
 
 /// Re-renders the page with a validation or conflict message; other errors propagate.
-async fn or_message(s: &AppState, ctx: &Ctx, form: &PageForm, r: Result<String, Error>) -> PageResult {
+async fn or_message(
+    s: &AppState,
+    ctx: &Ctx,
+    form: &PageForm,
+    r: Result<String, Error>,
+) -> PageResult {
     match r {
         Ok(notice) => Ok(redirect_with_notice(&ctx.url("/settings/members"), &notice)),
         Err(Error::Invalid { field, reason }) => {
             let msg = format!("{}: {reason}", field_label(&field));
-            members_view(s, ctx, Some(form), vec![msg], StatusCode::UNPROCESSABLE_ENTITY).await
+            members_view(
+                s,
+                ctx,
+                Some(form),
+                vec![msg],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(Error::Conflict(m)) => {
-            members_view(s, ctx, Some(form), vec![capitalise(&m) + "."], StatusCode::CONFLICT).await
+            members_view(
+                s,
+                ctx,
+                Some(form),
+                vec![capitalise(&m) + "."],
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -107,7 +126,10 @@ pub async fn add(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageRes
     let r = async {
         let role = role_of(&form)?;
         company::set_member(&s.svc, &ctx.access, &email, role).await?;
-        Ok(format!("{email} is now a member with the role {}.", role.as_str()))
+        Ok(format!(
+            "{email} is now a member with the role {}.",
+            role.as_str()
+        ))
     }
     .await;
     or_message(&s, &ctx, &form, r).await
@@ -129,12 +151,18 @@ pub async fn change(
         .find(|m| m.user_id == user)
         .ok_or(PageError::Service(Error::NotFound("member")))?;
     let r = match action.as_str() {
-        "role" => async {
-            let role = role_of(&form)?;
-            company::set_member(&s.svc, &ctx.access, &member.email, role).await?;
-            Ok(format!("{} now has the role {}.", member.email, role.as_str()))
+        "role" => {
+            async {
+                let role = role_of(&form)?;
+                company::set_member(&s.svc, &ctx.access, &member.email, role).await?;
+                Ok(format!(
+                    "{} now has the role {}.",
+                    member.email,
+                    role.as_str()
+                ))
+            }
+            .await
         }
-        .await,
         "remove" => company::remove_member(&s.svc, &ctx.access, &user)
             .await
             .map(|()| format!("{} was removed from this company.", member.email)),
@@ -228,7 +256,12 @@ fn filter_of(q: &ActivityQuery, limit: i64) -> (ActivityFilter, Vec<String>) {
     )
 }
 
-async fn activity_rows(s: &AppState, ctx: &Ctx, q: &ActivityQuery, limit: i64) -> Result<(Vec<ActivityRecord>, Vec<String>), PageError> {
+async fn activity_rows(
+    s: &AppState,
+    ctx: &Ctx,
+    q: &ActivityQuery,
+    limit: i64,
+) -> Result<(Vec<ActivityRecord>, Vec<String>), PageError> {
     if !can_read_activity(&ctx.access) {
         return Err(Error::missing(Permission::MembersManage).into());
     }
@@ -266,7 +299,11 @@ fn query_string(q: &ActivityQuery, before: Option<i64>) -> String {
 }
 
 /// `GET /app/{company_id}/activity`.
-pub async fn activity(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ActivityQuery>) -> PageResult {
+pub async fn activity(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ActivityQuery>,
+) -> PageResult {
     let (rows, errors) = activity_rows(&s, &ctx, &q, ACTIVITY_PAGE).await?;
     let next = (i64::try_from(rows.len()).unwrap_or(0) >= ACTIVITY_PAGE)
         .then(|| rows.last().map(|r| r.id))
@@ -283,10 +320,14 @@ pub async fn activity(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Activ
     .into_iter()
     .map(|(v, l)| (v, l, v == q.actor_kind))
     .collect();
-    let outcomes = [("", "Any outcome"), ("success", "Success"), ("failure", "Failure")]
-        .into_iter()
-        .map(|(v, l)| (v, l, v == q.outcome))
-        .collect();
+    let outcomes = [
+        ("", "Any outcome"),
+        ("success", "Success"),
+        ("failure", "Failure"),
+    ]
+    .into_iter()
+    .map(|(v, l)| (v, l, v == q.outcome))
+    .collect();
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -327,14 +368,28 @@ pub async fn activity(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Activ
 }
 
 /// `GET /app/{company_id}/activity.csv`: the filtered log (newest first, at most 10,000 rows).
-pub async fn activity_csv(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ActivityQuery>) -> PageResult {
+pub async fn activity_csv(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ActivityQuery>,
+) -> PageResult {
     let (rows, errors) = activity_rows(&s, &ctx, &q, ACTIVITY_CSV_MAX).await?;
     if let Some(e) = errors.into_iter().next() {
         return Err(PageError::BadRequest(e));
     }
     let mut w = CsvWriter::new(&[
-        "id", "at", "actor_kind", "actor_id", "actor_label", "action", "target_kind", "target_id",
-        "outcome", "reason", "ip", "count",
+        "id",
+        "at",
+        "actor_kind",
+        "actor_id",
+        "actor_label",
+        "action",
+        "target_kind",
+        "target_id",
+        "outcome",
+        "reason",
+        "ip",
+        "count",
     ]);
     for r in rows {
         let a = r.row;

@@ -3,6 +3,7 @@
 //! every response of this module, and permission checks on the server for every page (the
 //! navigation only hides what the handlers refuse anyway).
 
+mod accounts;
 mod app_connect;
 mod assets;
 mod books;
@@ -33,10 +34,22 @@ pub const CSP: &str = "default-src 'self'; img-src 'self' data:; frame-ancestors
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(signin::root))
-        .route("/signin", get(signin::signin_page).post(signin::signin_submit))
-        .route("/signin/code", get(signin::code_page).post(signin::code_submit))
-        .route("/signin/enrol", get(signin::enrol_page).post(signin::enrol_submit))
-        .route("/signout", get(signin::signout_page).post(signin::signout_submit))
+        .route(
+            "/signin",
+            get(signin::signin_page).post(signin::signin_submit),
+        )
+        .route(
+            "/signin/code",
+            get(signin::code_page).post(signin::code_submit),
+        )
+        .route(
+            "/signin/enrol",
+            get(signin::enrol_page).post(signin::enrol_submit),
+        )
+        .route(
+            "/signout",
+            get(signin::signout_page).post(signin::signout_submit),
+        )
         .route("/app", get(signin::app_home))
         .route("/assets/{name}", get(assets::asset))
         .route("/app/{company_id}", get(dashboard::dashboard))
@@ -49,7 +62,10 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/drafts", get(drafts::drafts))
         .route("/app/{company_id}/journal", get(journal::list))
         .route("/app/{company_id}/journal/{id}", get(journal::entry))
-        .route("/app/{company_id}/journal/{id}/{action}", post(journal::action))
+        .route(
+            "/app/{company_id}/journal/{id}/{action}",
+            post(journal::action),
+        )
         .route(
             "/app/{company_id}/contacts",
             get(contacts::list).post(contacts::create),
@@ -57,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/contacts/new", get(contacts::new_form))
         .route("/app/{company_id}/contacts/{id}", get(contacts::detail))
         .route("/app/{company_id}/accounts", get(contacts::accounts_list))
+        .route("/app/{company_id}/accounts/{id}", get(accounts::detail))
         .route("/app/{company_id}/reports", get(reports::index))
         .route("/app/{company_id}/reports/{name}", get(reports::report))
         .route(

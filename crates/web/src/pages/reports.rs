@@ -17,13 +17,48 @@ use serde::Deserialize;
 
 /// The reports, by URL name: (name, title, description, uses a range).
 const REPORTS: &[(&str, &str, &str, bool)] = &[
-    ("profit-and-loss", "Profit and loss", "Revenue and expenses over a period, and the net profit.", true),
-    ("balance-sheet", "Balance sheet", "Assets, liabilities and equity on a date.", false),
-    ("trial-balance", "Trial balance", "Debit and credit balance of every account on a date.", false),
-    ("cash-summary", "Cash summary", "Bank and card balances, money in and out, month by month.", true),
-    ("ar-aging", "Receivables aging", "Open invoices by how long they are overdue.", false),
-    ("ap-aging", "Payables aging", "Open bills by how long they are overdue.", false),
-    ("expenses", "Expense breakdown", "Spending per expense account and month.", true),
+    (
+        "profit-and-loss",
+        "Profit and loss",
+        "Revenue and expenses over a period, and the net profit.",
+        true,
+    ),
+    (
+        "balance-sheet",
+        "Balance sheet",
+        "Assets, liabilities and equity on a date.",
+        false,
+    ),
+    (
+        "trial-balance",
+        "Trial balance",
+        "Debit and credit balance of every account on a date.",
+        false,
+    ),
+    (
+        "cash-summary",
+        "Cash summary",
+        "Bank and card balances, money in and out, month by month.",
+        true,
+    ),
+    (
+        "ar-aging",
+        "Receivables aging",
+        "Open invoices by how long they are overdue.",
+        false,
+    ),
+    (
+        "ap-aging",
+        "Payables aging",
+        "Open bills by how long they are overdue.",
+        false,
+    ),
+    (
+        "expenses",
+        "Expense breakdown",
+        "Spending per expense account and month.",
+        true,
+    ),
 ];
 
 /// A cell of a report table.
@@ -75,12 +110,20 @@ impl Table {
         for r in &s.rows {
             self.push(
                 RowKind::Normal,
-                vec![Cell::Text(r.code.clone()), Cell::Text(r.name.clone()), Cell::Amount(r.amount.minor)],
+                vec![
+                    Cell::Text(r.code.clone()),
+                    Cell::Text(r.name.clone()),
+                    Cell::Amount(r.amount.minor),
+                ],
             );
         }
         self.push(
             RowKind::Total,
-            vec![Cell::Empty, Cell::Text(total_label.to_owned()), Cell::Amount(s.total.minor)],
+            vec![
+                Cell::Empty,
+                Cell::Text(total_label.to_owned()),
+                Cell::Amount(s.total.minor),
+            ],
         );
     }
 }
@@ -111,7 +154,8 @@ struct Resolved {
 fn resolve(ctx: &Ctx, today: NaiveDate, p: &Params) -> Result<Resolved, String> {
     let as_of = parse_date("as_of", &p.as_of)?.unwrap_or(today);
     let to = parse_date("to", &p.to)?.unwrap_or(today);
-    let from = parse_date("from", &p.from)?.unwrap_or_else(|| ctx.access.company.fiscal_year_start(to));
+    let from =
+        parse_date("from", &p.from)?.unwrap_or_else(|| ctx.access.company.fiscal_year_start(to));
     if from > to {
         return Err("From: must be on or before To".into());
     }
@@ -128,12 +172,22 @@ async fn build(s: &AppState, ctx: &Ctx, name: &str, r: &Resolved) -> Result<Tabl
             for row in tb.rows {
                 t.push(
                     RowKind::Normal,
-                    vec![Cell::Text(row.code), Cell::Text(row.name), Cell::Amount(row.debit.minor), Cell::Amount(row.credit.minor)],
+                    vec![
+                        Cell::Text(row.code),
+                        Cell::Text(row.name),
+                        Cell::Amount(row.debit.minor),
+                        Cell::Amount(row.credit.minor),
+                    ],
                 );
             }
             t.push(
                 RowKind::Total,
-                vec![Cell::Empty, Cell::Text("Total".into()), Cell::Amount(tb.total_debit.minor), Cell::Amount(tb.total_credit.minor)],
+                vec![
+                    Cell::Empty,
+                    Cell::Text("Total".into()),
+                    Cell::Amount(tb.total_debit.minor),
+                    Cell::Amount(tb.total_credit.minor),
+                ],
             );
             t
         }
@@ -142,7 +196,14 @@ async fn build(s: &AppState, ctx: &Ctx, name: &str, r: &Resolved) -> Result<Tabl
             let mut t = Table::new(&["Code", "Account", "Amount"]);
             t.account_section("Revenue", &p.revenue, "Total revenue");
             t.account_section("Expenses", &p.expenses, "Total expenses");
-            t.push(RowKind::Total, vec![Cell::Empty, Cell::Text("Net profit".into()), Cell::Amount(p.net_profit.minor)]);
+            t.push(
+                RowKind::Total,
+                vec![
+                    Cell::Empty,
+                    Cell::Text("Net profit".into()),
+                    Cell::Amount(p.net_profit.minor),
+                ],
+            );
             t
         }
         "balance-sheet" => {
@@ -153,13 +214,23 @@ async fn build(s: &AppState, ctx: &Ctx, name: &str, r: &Resolved) -> Result<Tabl
             t.account_section("Equity", &b.equity, "Total equity");
             t.push(
                 RowKind::Total,
-                vec![Cell::Empty, Cell::Text("Total liabilities and equity".into()), Cell::Amount(b.total_liabilities_and_equity.minor)],
+                vec![
+                    Cell::Empty,
+                    Cell::Text("Total liabilities and equity".into()),
+                    Cell::Amount(b.total_liabilities_and_equity.minor),
+                ],
             );
             t
         }
         "cash-summary" => {
             let c = reports::cash_summary(svc, a, r.from, r.to).await?;
-            let mut t = Table::new(&["Account or month", "Opening", "Money in", "Money out", "Closing or net"]);
+            let mut t = Table::new(&[
+                "Account or month",
+                "Opening",
+                "Money in",
+                "Money out",
+                "Closing or net",
+            ]);
             t.section("Accounts");
             for x in c.accounts {
                 t.push(
@@ -175,21 +246,45 @@ async fn build(s: &AppState, ctx: &Ctx, name: &str, r: &Resolved) -> Result<Tabl
             }
             t.push(
                 RowKind::Total,
-                vec![Cell::Text("Total".into()), Cell::Amount(c.total_opening.minor), Cell::Empty, Cell::Empty, Cell::Amount(c.total_closing.minor)],
+                vec![
+                    Cell::Text("Total".into()),
+                    Cell::Amount(c.total_opening.minor),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Amount(c.total_closing.minor),
+                ],
             );
             t.section("By month");
             for m in c.months {
                 t.push(
                     RowKind::Normal,
-                    vec![Cell::Text(m.month), Cell::Empty, Cell::Amount(m.money_in.minor), Cell::Amount(m.money_out.minor), Cell::Amount(m.net.minor)],
+                    vec![
+                        Cell::Text(m.month),
+                        Cell::Empty,
+                        Cell::Amount(m.money_in.minor),
+                        Cell::Amount(m.money_out.minor),
+                        Cell::Amount(m.net.minor),
+                    ],
                 );
             }
             t
         }
         "ar-aging" | "ap-aging" => {
-            let kind = if name == "ar-aging" { DocumentKind::Invoice } else { DocumentKind::Bill };
+            let kind = if name == "ar-aging" {
+                DocumentKind::Invoice
+            } else {
+                DocumentKind::Bill
+            };
             let g = reports::aging(svc, a, kind, r.as_of).await?;
-            let mut t = Table::new(&["Contact", "Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days", "Total"]);
+            let mut t = Table::new(&[
+                "Contact",
+                "Current",
+                "1–30 days",
+                "31–60 days",
+                "61–90 days",
+                "Over 90 days",
+                "Total",
+            ]);
             let cells = |label: String, x: &newledger_domain::report::AgingRow| {
                 vec![
                     Cell::Text(label),
@@ -212,15 +307,26 @@ async fn build(s: &AppState, ctx: &Ctx, name: &str, r: &Resolved) -> Result<Tabl
             let mut cols = vec!["Code".to_owned(), "Account".to_owned()];
             cols.extend(e.months.iter().cloned());
             cols.push("Total".into());
-            let mut t = Table { columns: cols, rows: Vec::new() };
+            let mut t = Table {
+                columns: cols,
+                rows: Vec::new(),
+            };
             for row in &e.rows {
                 let mut cells = vec![Cell::Text(row.code.clone()), Cell::Text(row.name.clone())];
-                cells.extend(e.months.iter().map(|m| row.months.get(m).map_or(Cell::Empty, |v| Cell::Amount(v.minor))));
+                cells.extend(e.months.iter().map(|m| {
+                    row.months
+                        .get(m)
+                        .map_or(Cell::Empty, |v| Cell::Amount(v.minor))
+                }));
                 cells.push(Cell::Amount(row.total.minor));
                 t.push(RowKind::Normal, cells);
             }
             let mut cells = vec![Cell::Empty, Cell::Text("Total".into())];
-            cells.extend(e.months.iter().map(|m| e.month_totals.get(m).map_or(Cell::Empty, |v| Cell::Amount(v.minor))));
+            cells.extend(e.months.iter().map(|m| {
+                e.month_totals
+                    .get(m)
+                    .map_or(Cell::Empty, |v| Cell::Amount(v.minor))
+            }));
             cells.push(Cell::Amount(e.total.minor));
             t.push(RowKind::Total, cells);
             t
@@ -306,7 +412,11 @@ pub async fn report(
     let (resolved, errors) = match resolve(&ctx, today, &p) {
         Ok(r) => (r, Vec::new()),
         Err(e) => (
-            Resolved { as_of: today, from: ctx.access.company.fiscal_year_start(today), to: today },
+            Resolved {
+                as_of: today,
+                from: ctx.access.company.fiscal_year_start(today),
+                to: today,
+            },
             vec![e],
         ),
     };
@@ -354,7 +464,11 @@ pub async fn report(
         columns: table.columns,
         rows,
         errors,
-        csv_href: format!("{}?{}", ctx.url(&format!("/reports/{name}.csv")), q.finish()),
+        csv_href: format!(
+            "{}?{}",
+            ctx.url(&format!("/reports/{name}.csv")),
+            q.finish()
+        ),
     }))
 }
 

@@ -131,9 +131,8 @@ pub async fn signin_submit(
     form: PageForm,
 ) -> PageResult {
     let email = form.get("email").to_owned();
-    let token_ok = cookie(&headers, SIGNIN_CSRF_COOKIE).is_some_and(|c| {
-        !c.is_empty() && newledger_service::crypto::ct_eq(c, form.csrf())
-    });
+    let token_ok = cookie(&headers, SIGNIN_CSRF_COOKIE)
+        .is_some_and(|c| !c.is_empty() && newledger_service::crypto::ct_eq(c, form.csrf()));
     if !token_ok {
         return Ok(signin_form(
             &s,
@@ -354,14 +353,24 @@ pub async fn enrol_submit(
     sessions::check_csrf(&sess, form.csrf())?;
     let v = s.limits.signin_ip.check(&ip);
     if !v.allowed {
-        let msg = format!("Too many attempts. Please wait {}.", wait_text(v.reset_secs));
+        let msg = format!(
+            "Too many attempts. Please wait {}.",
+            wait_text(v.reset_secs)
+        );
         return enrol_view(&s, &sess, &user, Some(msg), StatusCode::TOO_MANY_REQUESTS).await;
     }
     let codes = match totp::confirm_enrolment(&s.svc, &user, form.get("code")).await {
         Ok(c) => c,
         Err(Error::Invalid { reason, .. }) => {
             let msg = super::view::capitalise(&reason) + ".";
-            return enrol_view(&s, &sess, &user, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return enrol_view(
+                &s,
+                &sess,
+                &user,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -373,14 +382,19 @@ pub async fn enrol_submit(
     };
     s.svc
         .activity
-        .log_as(None, &who, Event::ok("totp.enrolled", "user", user.id.as_str()))
+        .log_as(
+            None,
+            &who,
+            Event::ok("totp.enrolled", "user", user.id.as_str()),
+        )
         .await?;
     s.svc
         .activity
         .log_as(
             None,
             &who,
-            Event::ok("signin.succeeded", "user", user.id.as_str()).reason("enrolled a second factor"),
+            Event::ok("signin.succeeded", "user", user.id.as_str())
+                .reason("enrolled a second factor"),
         )
         .await?;
     let (value, to) = finish_signin(&s, &sess, &user).await?;

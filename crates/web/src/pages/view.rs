@@ -80,7 +80,11 @@ fn error_page(status: StatusCode, title: &str, message: String) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         // The error page itself failed: plain text, still human.
-        Err(_) => (status, "Something went wrong. Please go back and try again.").into_response(),
+        Err(_) => (
+            status,
+            "Something went wrong. Please go back and try again.",
+        )
+            .into_response(),
     }
 }
 
@@ -191,9 +195,10 @@ pub fn field_label(field: &str) -> String {
 /// A redirect after a successful form, carrying a one-line notice for the next page.
 pub fn redirect_with_notice(to: &str, notice: &str) -> Response {
     let mut r = Redirect::to(to).into_response();
-    let value: String =
-        url::form_urlencoded::byte_serialize(notice.chars().take(300).collect::<String>().as_bytes())
-            .collect();
+    let value: String = url::form_urlencoded::byte_serialize(
+        notice.chars().take(300).collect::<String>().as_bytes(),
+    )
+    .collect();
     // The value is percent-encoded, so it cannot break out of the cookie syntax.
     let c = format!("{NOTICE_COOKIE}={value}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
     if let Ok(h) = HeaderValue::from_str(&c) {
@@ -317,6 +322,7 @@ pub fn parse_date(field: &str, v: &str) -> Result<Option<NaiveDate>, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -12,8 +12,17 @@ async fn viewer_cannot_manage_or_approve() {
     let b = sign_in(&app, &viewer).await;
     // Readable pages.
     for path in [
-        "", "/drafts", "/invoices", "/bills", "/expenses", "/journal", "/contacts", "/accounts",
-        "/reports", "/reports/trial-balance", "/settings/members",
+        "",
+        "/drafts",
+        "/invoices",
+        "/bills",
+        "/expenses",
+        "/journal",
+        "/contacts",
+        "/accounts",
+        "/reports",
+        "/reports/trial-balance",
+        "/settings/members",
     ] {
         let (s, html) = b.page(&url(&viewer, path)).await;
         assert_eq!(s, 200, "{path}: {html}");
@@ -23,7 +32,10 @@ async fn viewer_cannot_manage_or_approve() {
     assert!(!html.contains("/settings/app-connect\""));
     let (_, drafts) = b.page(&url(&viewer, "/drafts")).await;
     assert!(drafts.contains(&draft.number));
-    assert!(!drafts.contains("/approve\""), "no approve button for a viewer");
+    assert!(
+        !drafts.contains("/approve\""),
+        "no approve button for a viewer"
+    );
     // …and the server refuses it anyway.
     for path in [
         "/settings/app-connect",
@@ -36,7 +48,10 @@ async fn viewer_cannot_manage_or_approve() {
     ] {
         let (s, html) = b.page(&url(&viewer, path)).await;
         assert_eq!(s, 403, "{path}");
-        assert!(html.contains("You do not have access to this"), "{path}: {html}");
+        assert!(
+            html.contains("You do not have access to this"),
+            "{path}: {html}"
+        );
     }
     let token = csrf_of(&drafts);
     let approve = url(&viewer, &format!("/invoices/{}/approve", draft.id));
@@ -46,25 +61,50 @@ async fn viewer_cannot_manage_or_approve() {
     let r = b
         .post(
             &url(&viewer, "/settings/app-connect/apps"),
-            &[("csrf", &token), ("name", "x"), ("permissions", "invoices:read")],
+            &[
+                ("csrf", &token),
+                ("name", "x"),
+                ("permissions", "invoices:read"),
+            ],
         )
         .await;
     assert_eq!(r.status(), 403);
     let r = b
         .post(
             &url(&viewer, "/settings/members"),
-            &[("csrf", &token), ("email", &owner.email), ("role", "viewer")],
+            &[
+                ("csrf", &token),
+                ("email", &owner.email),
+                ("role", "viewer"),
+            ],
         )
         .await;
     assert_eq!(r.status(), 403);
     let r = b
-        .post(&url(&viewer, "/contacts"), &[("csrf", &token), ("name", "Sneaky"), ("is_customer", "on")])
+        .post(
+            &url(&viewer, "/contacts"),
+            &[("csrf", &token), ("name", "Sneaky"), ("is_customer", "on")],
+        )
         .await;
     assert_eq!(r.status(), 403);
     // Nothing changed.
-    let still = app.svc.store.document(&owner.company_id, &draft.id).await.unwrap().unwrap();
+    let still = app
+        .svc
+        .store
+        .document(&owner.company_id, &draft.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(still.status.as_str(), "draft");
-    assert!(app.svc.store.list_apps(&owner.company_id, false).await.unwrap().len() == 1);
+    assert!(
+        app.svc
+            .store
+            .list_apps(&owner.company_id, false)
+            .await
+            .unwrap()
+            .len()
+            == 1
+    );
 }
 
 #[tokio::test]
@@ -78,7 +118,11 @@ async fn bookkeeper_drafts_but_does_not_approve() {
     assert!(!html.contains("Approve and post"));
     assert!(html.contains("Discard draft"));
     let r = b
-        .submit(&url(&bk, "/drafts"), &url(&bk, &format!("/invoices/{}/approve", draft.id)), &[])
+        .submit(
+            &url(&bk, "/drafts"),
+            &url(&bk, &format!("/invoices/{}/approve", draft.id)),
+            &[],
+        )
         .await;
     assert_eq!(r.status(), 403);
 }
@@ -103,7 +147,12 @@ async fn company_switcher_lists_every_company() {
     let second = app.owner("Second Books").await;
     app.svc
         .store
-        .upsert_membership(&second.company_id, &a.user_id, Role::Accountant, app.clock.now_ms())
+        .upsert_membership(
+            &second.company_id,
+            &a.user_id,
+            Role::Accountant,
+            app.clock.now_ms(),
+        )
         .await
         .unwrap();
     app.svc.auth_cache.invalidate(&app.svc).await.unwrap();
@@ -114,8 +163,13 @@ async fn company_switcher_lists_every_company() {
     assert_eq!(s, 200);
     assert!(html.contains("<strong class=\"company-name\">Second Books</strong>"));
     // The accountant role there has no App Connect.
-    let (s, _) = b.page(&format!("/app/{}/settings/app-connect", second.company_id)).await;
+    let (s, _) = b
+        .page(&format!("/app/{}/settings/app-connect", second.company_id))
+        .await;
     assert_eq!(s, 403);
     // `/` now comes back to the company last opened.
-    assert_eq!(location(&b.get("/").await), format!("/app/{}", second.company_id));
+    assert_eq!(
+        location(&b.get("/").await),
+        format!("/app/{}", second.company_id)
+    );
 }

@@ -4,7 +4,10 @@
 use crate::support::*;
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let i = html.find(start).unwrap_or_else(|| panic!("{start} not in page")) + start.len();
+    let i = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in page"))
+        + start.len();
     &html[i..i + html[i..].find(end).unwrap()]
 }
 
@@ -13,10 +16,17 @@ async fn create_use_and_revoke(app: TestApp) {
     let b = sign_in(&app, &p).await;
     let (s, list) = b.page(&url(&p, "/settings/app-connect")).await;
     assert_eq!(s, 200);
-    assert!(list.contains("API Credentials") && list.contains("OAuth Connections") && list.contains("MCP Server"));
+    assert!(
+        list.contains("API Credentials")
+            && list.contains("OAuth Connections")
+            && list.contains("MCP Server")
+    );
     let (_, form) = b.page(&url(&p, "/settings/app-connect/new")).await;
     assert!(form.contains("value=\"invoices:draft\""));
-    assert!(!form.contains("value=\"invoices:approve\""), "people-only permissions are not offered");
+    assert!(
+        !form.contains("value=\"invoices:approve\""),
+        "people-only permissions are not offered"
+    );
     let r = b
         .submit(
             &url(&p, "/settings/app-connect/new"),
@@ -31,13 +41,27 @@ async fn create_use_and_revoke(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), 200, "the secret is rendered from the POST itself, no redirect");
+    assert_eq!(
+        r.status(),
+        200,
+        "the secret is rendered from the POST itself, no redirect"
+    );
     assert_eq!(r.headers()["cache-control"], "no-store");
     assert!(r.headers().get("location").is_none());
     let html = r.text().await.unwrap();
     assert!(html.contains("will not be shown again"));
-    let client_id = between(&html, "<code id=\"client-id\" aria-labelledby=\"cid-label\">", "<").to_owned();
-    let secret = between(&html, "<code id=\"client-secret\" aria-labelledby=\"cs-label\">", "<").to_owned();
+    let client_id = between(
+        &html,
+        "<code id=\"client-id\" aria-labelledby=\"cid-label\">",
+        "<",
+    )
+    .to_owned();
+    let secret = between(
+        &html,
+        "<code id=\"client-secret\" aria-labelledby=\"cs-label\">",
+        "<",
+    )
+    .to_owned();
     assert!(client_id.starts_with("app_") && secret.starts_with("nlcs_"));
     assert!(html.contains("data-copy=\"client-secret\""));
     // The secret is not on any later page.
@@ -46,34 +70,54 @@ async fn create_use_and_revoke(app: TestApp) {
     assert!(!page.contains(&secret));
     assert!(page.contains("Draft invoices"), "scope review");
     let (_, list) = b.page(&url(&p, "/settings/app-connect")).await;
-    assert!(list.contains("Nightly sync") && list.contains("invoices:draft") && !list.contains(&secret));
+    assert!(
+        list.contains("Nightly sync") && list.contains("invoices:draft") && !list.contains(&secret)
+    );
     // The credentials work.
     let token = app.token(&client_id, &secret).await;
-    assert_eq!(app.api_get(&token, &p.company_id, "/invoices").await.status(), 200);
+    assert_eq!(
+        app.api_get(&token, &p.company_id, "/invoices")
+            .await
+            .status(),
+        200
+    );
     // Revoke asks for a TOTP code.
     let r = b.submit(&detail, &format!("{detail}/revoke"), &[]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("6-digit code"));
-    let r = b.submit(&detail, &format!("{detail}/revoke"), &[("totp", "000000")]).await;
+    let r = b
+        .submit(&detail, &format!("{detail}/revoke"), &[("totp", "000000")])
+        .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("not correct"));
     let code = app.next_totp(&p.totp_secret);
-    let r = b.submit(&detail, &format!("{detail}/revoke"), &[("totp", &code)]).await;
+    let r = b
+        .submit(&detail, &format!("{detail}/revoke"), &[("totp", &code)])
+        .await;
     assert_eq!(r.status(), 303);
     let (_, page) = b.page(&detail).await;
     assert!(page.contains("is revoked"));
     assert!(page.contains("badge-revoked"));
     assert!(page.contains("app.revoked"), "this app's activity");
     // The token is refused at once, and so is a new exchange.
-    assert_eq!(app.api_get(&token, &p.company_id, "/invoices").await.status(), 401);
+    assert_eq!(
+        app.api_get(&token, &p.company_id, "/invoices")
+            .await
+            .status(),
+        401
+    );
     let refused = app.token_response(&client_id, &secret, None).await;
     assert!(refused.status().is_client_error(), "{}", refused.status());
     // The same code cannot confirm a second action.
-    let r = b.submit(&detail, &format!("{detail}/delete"), &[("totp", &code)]).await;
+    let r = b
+        .submit(&detail, &format!("{detail}/delete"), &[("totp", &code)])
+        .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("already used"));
     let code = app.next_totp(&p.totp_secret);
-    let r = b.submit(&detail, &format!("{detail}/delete"), &[("totp", &code)]).await;
+    let r = b
+        .submit(&detail, &format!("{detail}/delete"), &[("totp", &code)])
+        .await;
     assert_eq!(r.status(), 303);
     let (_, active) = b.page(&url(&p, "/settings/app-connect")).await;
     assert!(active.contains("is deleted") && !active.contains("<strong>Nightly sync</strong>"));
@@ -83,9 +127,20 @@ async fn create_use_and_revoke(app: TestApp) {
     assert_eq!(r.status(), 303);
     let (_, active) = b.page(&url(&p, "/settings/app-connect")).await;
     assert!(active.contains("<strong>Nightly sync</strong>"));
-    assert_eq!(app.api_get(&token, &p.company_id, "/invoices").await.status(), 401, "old tokens stay dead");
+    assert_eq!(
+        app.api_get(&token, &p.company_id, "/invoices")
+            .await
+            .status(),
+        401,
+        "old tokens stay dead"
+    );
     let fresh = app.token(&client_id, &secret).await;
-    assert_eq!(app.api_get(&fresh, &p.company_id, "/invoices").await.status(), 200);
+    assert_eq!(
+        app.api_get(&fresh, &p.company_id, "/invoices")
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -97,12 +152,21 @@ async fn rotate_shows_a_new_secret_once() {
     let detail = url(&p, &format!("/settings/app-connect/apps/{client_id}"));
     let code = app.next_totp(&p.totp_secret);
     let r = b
-        .submit(&detail, &format!("{detail}/rotate"), &[("overlap", "3600"), ("totp", &code)])
+        .submit(
+            &detail,
+            &format!("{detail}/rotate"),
+            &[("overlap", "3600"), ("totp", &code)],
+        )
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
     let html = r.text().await.unwrap();
-    let new = between(&html, "<code id=\"client-secret\" aria-labelledby=\"cs-label\">", "<").to_owned();
+    let new = between(
+        &html,
+        "<code id=\"client-secret\" aria-labelledby=\"cs-label\">",
+        "<",
+    )
+    .to_owned();
     assert_ne!(new, old);
     assert!(html.contains("keeps working until"));
     app.token(&client_id, &new).await;
@@ -120,21 +184,51 @@ async fn create_form_validates_and_refuses_elevation() {
     let create = url(&p, "/settings/app-connect/apps");
     let r = b.submit(&new, &create, &[("name", "No perms")]).await;
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("choose at least one permission"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("choose at least one permission")
+    );
     let r = b
-        .submit(&new, &create, &[("name", "Greedy"), ("permissions", "invoices:approve")])
+        .submit(
+            &new,
+            &create,
+            &[("name", "Greedy"), ("permissions", "invoices:approve")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("people only"), "{html}");
     assert!(html.contains("value=\"Greedy\""), "keeps the name");
     let r = b
-        .submit(&new, &create, &[("name", "Bad expiry"), ("permissions", "invoices:read"), ("expires_in_days", "soon")])
+        .submit(
+            &new,
+            &create,
+            &[
+                ("name", "Bad expiry"),
+                ("permissions", "invoices:read"),
+                ("expires_in_days", "soon"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 422);
-    let r = b.submit(&new, &create, &[("name", ""), ("permissions", "invoices:read")]).await;
+    let r = b
+        .submit(
+            &new,
+            &create,
+            &[("name", ""), ("permissions", "invoices:read")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    assert!(app.svc.store.list_apps(&p.company_id, false).await.unwrap().is_empty());
+    assert!(
+        app.svc
+            .store
+            .list_apps(&p.company_id, false)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -144,28 +238,77 @@ async fn members_page_adds_changes_and_removes() {
     let other = app.owner("Elsewhere").await;
     let b = sign_in(&app, &p).await;
     let page = url(&p, "/settings/members");
-    let r = b.submit(&page, &page, &[("email", "nobody@example.com"), ("role", "viewer")]).await;
+    let r = b
+        .submit(
+            &page,
+            &page,
+            &[("email", "nobody@example.com"), ("role", "viewer")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("no person with this e-mail"));
-    let r = b.submit(&page, &page, &[("email", &other.email), ("role", "bookkeeper")]).await;
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("no person with this e-mail")
+    );
+    let r = b
+        .submit(
+            &page,
+            &page,
+            &[("email", &other.email), ("role", "bookkeeper")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let (_, html) = b.page(&page).await;
     assert!(html.contains(&other.email) && html.contains("now a member"));
     let r = b
-        .submit(&page, &url(&p, &format!("/settings/members/{}/role", other.user_id)), &[("role", "accountant")])
+        .submit(
+            &page,
+            &url(&p, &format!("/settings/members/{}/role", other.user_id)),
+            &[("role", "accountant")],
+        )
         .await;
     assert_eq!(r.status(), 303);
-    let role = app.svc.store.membership(&p.company_id, &other.user_id).await.unwrap();
+    let role = app
+        .svc
+        .store
+        .membership(&p.company_id, &other.user_id)
+        .await
+        .unwrap();
     assert_eq!(role.map(|r| r.as_str()), Some("accountant"));
     // The last owner cannot leave.
-    let r = b.submit(&page, &url(&p, &format!("/settings/members/{}/remove", p.user_id)), &[]).await;
+    let r = b
+        .submit(
+            &page,
+            &url(&p, &format!("/settings/members/{}/remove", p.user_id)),
+            &[],
+        )
+        .await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("at least one owner"));
-    let r = b.submit(&page, &url(&p, &format!("/settings/members/{}/remove", other.user_id)), &[]).await;
+    let r = b
+        .submit(
+            &page,
+            &url(&p, &format!("/settings/members/{}/remove", other.user_id)),
+            &[],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    assert!(app.svc.store.membership(&p.company_id, &other.user_id).await.unwrap().is_none());
+    assert!(
+        app.svc
+            .store
+            .membership(&p.company_id, &other.user_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let (_, log) = b.page(&url(&p, "/activity?action=member.")).await;
-    assert!(log.contains("member.added") && log.contains("member.role_changed") && log.contains("member.removed"));
+    assert!(
+        log.contains("member.added")
+            && log.contains("member.role_changed")
+            && log.contains("member.removed")
+    );
 }
 
 crate::both!(create_use_and_revoke);

@@ -9,12 +9,19 @@ async fn contact_named_script_renders_as_text() {
     let b = sign_in(&app, &p).await;
     let evil = "<script>alert(1)</script>";
     let r = b
-        .submit(&url(&p, "/contacts/new"), &url(&p, "/contacts"), &[("name", evil), ("is_customer", "on")])
+        .submit(
+            &url(&p, "/contacts/new"),
+            &url(&p, "/contacts"),
+            &[("name", evil), ("is_customer", "on")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let detail = location(&r);
     let (_, html) = b.page(&detail).await;
-    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{html}");
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{html}"
+    );
     assert!(!html.contains(evil));
     assert!(html.contains("added."), "notice after the redirect");
     let (_, list) = b.page(&url(&p, "/contacts")).await;
@@ -31,13 +38,19 @@ async fn forms_show_validation_messages() {
     let p = app.owner("Acme").await;
     let b = sign_in(&app, &p).await;
     let r = b
-        .submit(&url(&p, "/contacts/new"), &url(&p, "/contacts"), &[("name", "  "), ("email", "bad@@")])
+        .submit(
+            &url(&p, "/contacts/new"),
+            &url(&p, "/contacts"),
+            &[("name", "  "), ("email", "bad@@")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("class=\"errors\""), "{html}");
     assert!(html.contains("value=\"bad@@\""), "keeps what was typed");
-    let (s, html) = b.page(&url(&p, "/reports/profit-and-loss?from=2026-13-01")).await;
+    let (s, html) = b
+        .page(&url(&p, "/reports/profit-and-loss?from=2026-13-01"))
+        .await;
     assert_eq!(s, 200);
     assert!(html.contains("enter a date as YYYY-MM-DD"));
     let (s, html) = b.page(&url(&p, "/invoices?from=yesterday")).await;
@@ -64,7 +77,10 @@ async fn approve_a_draft_from_the_drafts_page(app: TestApp) {
         .submit(
             &url(&p, "/drafts"),
             &url(&p, &format!("/invoices/{}/approve", draft.id)),
-            &[("version", &draft.version.to_string()), ("return", "drafts")],
+            &[
+                ("version", &draft.version.to_string()),
+                ("return", "drafts"),
+            ],
         )
         .await;
     assert_eq!(r.status(), 303);
@@ -75,11 +91,21 @@ async fn approve_a_draft_from_the_drafts_page(app: TestApp) {
     let (_, detail) = b.page(&url(&p, &format!("/invoices/{}", draft.id))).await;
     assert!(detail.contains("badge-approved"));
     assert!(detail.contains("View the posted journal entry"));
-    let d = app.svc.store.document(&p.company_id, &draft.id).await.unwrap().unwrap();
+    let d = app
+        .svc
+        .store
+        .document(&p.company_id, &draft.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(d.status.as_str(), "approved");
     // Approving again is a human conflict page, not a crash.
     let r = b
-        .submit(&url(&p, "/drafts"), &url(&p, &format!("/invoices/{}/approve", draft.id)), &[])
+        .submit(
+            &url(&p, "/drafts"),
+            &url(&p, &format!("/invoices/{}/approve", draft.id)),
+            &[],
+        )
         .await;
     assert_eq!(r.status(), 409);
     // And the activity log page shows it.
@@ -103,12 +129,26 @@ async fn stale_approval_and_discard() {
             &[("version", "999")],
         )
         .await;
-    assert_eq!(r.status(), 409, "an approval of another version than reviewed is refused");
+    assert_eq!(
+        r.status(),
+        409,
+        "an approval of another version than reviewed is refused"
+    );
     let r = b
-        .submit(&url(&p, "/drafts"), &url(&p, &format!("/invoices/{}/discard", draft.id)), &[("return", "drafts")])
+        .submit(
+            &url(&p, "/drafts"),
+            &url(&p, &format!("/invoices/{}/discard", draft.id)),
+            &[("return", "drafts")],
+        )
         .await;
     assert_eq!(r.status(), 303);
-    let d = app.svc.store.document(&p.company_id, &draft.id).await.unwrap().unwrap();
+    let d = app
+        .svc
+        .store
+        .document(&p.company_id, &draft.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(d.status.as_str(), "discarded");
 }
 
@@ -120,7 +160,10 @@ async fn dashboard_lists_and_reports_render() {
     let b = sign_in(&app, &p).await;
     let (s, html) = b.page(&url(&p, "")).await;
     assert_eq!(s, 200);
-    assert!(html.contains("src=\"data:image/svg+xml;base64,"), "cash trend chart");
+    assert!(
+        html.contains("src=\"data:image/svg+xml;base64,"),
+        "cash trend chart"
+    );
     assert!(html.contains("Cash position"));
     assert!(html.contains("1</a>"), "one draft to review");
     let (s, html) = b.page(&url(&p, "/invoices?status=draft")).await;
@@ -128,15 +171,43 @@ async fn dashboard_lists_and_reports_render() {
     assert!(html.contains(&draft.number));
     let (_, html) = b.page(&url(&p, "/invoices?status=approved")).await;
     assert!(!html.contains(&draft.number));
-    for r in ["profit-and-loss", "balance-sheet", "trial-balance", "cash-summary", "ar-aging", "ap-aging", "expenses"] {
+    for r in [
+        "profit-and-loss",
+        "balance-sheet",
+        "trial-balance",
+        "cash-summary",
+        "ar-aging",
+        "ap-aging",
+        "expenses",
+    ] {
         let (s, html) = b.page(&url(&p, &format!("/reports/{r}"))).await;
         assert_eq!(s, 200, "{r}: {html}");
-        let csv = b.get(&url(&p, &format!("/reports/{r}.csv?as_of=2026-01-31&from=2026-01-01&to=2026-01-31"))).await;
+        let csv = b
+            .get(&url(
+                &p,
+                &format!("/reports/{r}.csv?as_of=2026-01-31&from=2026-01-01&to=2026-01-31"),
+            ))
+            .await;
         assert_eq!(csv.status(), 200, "{r}.csv");
-        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-        assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+        assert!(
+            csv.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        assert!(
+            csv.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("attachment")
+        );
     }
-    let csv = b.get(&url(&p, "/reports/trial-balance.csv")).await.text().await.unwrap();
+    let csv = b
+        .get(&url(&p, "/reports/trial-balance.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(csv.starts_with("Code,Account,Debit,Credit\r\n"));
     let log = b.get(&url(&p, "/activity.csv")).await;
     assert_eq!(log.status(), 200);
@@ -146,6 +217,16 @@ async fn dashboard_lists_and_reports_render() {
     for path in ["/journal", "/accounts", "/contacts", "/bills", "/expenses"] {
         assert_eq!(b.page(&url(&p, path)).await.0, 200, "{path}");
     }
+    // An account's page: its ledger lines with running balance, with a period picker.
+    let (_, chart) = b.page(&url(&p, "/accounts")).await;
+    let i = chart.find("/accounts/acc_").unwrap();
+    let href = &chart[i..i + chart[i..].find('"').unwrap()];
+    let (s, html) = b.page(&url(&p, href)).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("Opening balance") && html.contains("Closing balance"));
+    let (s, html) = b.page(&format!("{}?from=2026-99-01", url(&p, href))).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("enter a date as YYYY-MM-DD"));
 }
 
 crate::both!(approve_a_draft_from_the_drafts_page);

@@ -15,10 +15,22 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
         (format!("{inv}/approve"), vec![]),
         (format!("{inv}/discard"), vec![]),
         (format!("{inv}/void"), vec![]),
-        ("/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/post".into(), vec![]),
-        ("/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/discard".into(), vec![]),
-        ("/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/reverse".into(), vec![]),
-        ("/contacts".into(), vec![("name", "Forged"), ("is_customer", "on")]),
+        (
+            "/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/post".into(),
+            vec![],
+        ),
+        (
+            "/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/discard".into(),
+            vec![],
+        ),
+        (
+            "/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/reverse".into(),
+            vec![],
+        ),
+        (
+            "/contacts".into(),
+            vec![("name", "Forged"), ("is_customer", "on")],
+        ),
         (
             "/settings/app-connect/apps".into(),
             vec![("name", "Forged app"), ("permissions", "invoices:read")],
@@ -27,8 +39,14 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
         (format!("{app_page}/revoke"), vec![("totp", "123456")]),
         (format!("{app_page}/delete"), vec![("totp", "123456")]),
         (format!("{app_page}/restore"), vec![]),
-        ("/settings/members".into(), vec![("email", "x@example.com"), ("role", "viewer")]),
-        (format!("/settings/members/{}/role", p.user_id), vec![("role", "viewer")]),
+        (
+            "/settings/members".into(),
+            vec![("email", "x@example.com"), ("role", "viewer")],
+        ),
+        (
+            format!("/settings/members/{}/role", p.user_id),
+            vec![("role", "viewer")],
+        ),
         (format!("/settings/members/{}/remove", p.user_id), vec![]),
     ];
     for (path, fields) in &forms {
@@ -48,20 +66,45 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
     assert_eq!(b.get(&url(&p, "")).await.status(), 200, "still signed in");
     let fresh = Browser::new(&app);
     let r = fresh
-        .post("/signin", &[("email", p.email.as_str()), ("password", p.password.as_str())])
+        .post(
+            "/signin",
+            &[
+                ("email", p.email.as_str()),
+                ("password", p.password.as_str()),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 403, "sign-in without its form token");
     assert!(r.text().await.unwrap().contains("form expired"));
-    assert_eq!(password_step(&fresh, &p.email, &p.password).await.status(), 303);
+    assert_eq!(
+        password_step(&fresh, &p.email, &p.password).await.status(),
+        303
+    );
     let code = app.next_totp(&p.totp_secret);
     let r = fresh.post("/signin/code", &[("code", code.as_str())]).await;
     assert_eq!(r.status(), 403, "second factor without token");
     // Nothing changed.
-    let d = app.svc.store.document(&p.company_id, &draft.id).await.unwrap().unwrap();
+    let d = app
+        .svc
+        .store
+        .document(&p.company_id, &draft.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(d.status.as_str(), "draft");
-    assert_eq!(app.svc.store.list_apps(&p.company_id, false).await.unwrap().len(), 2);
     assert_eq!(
-        app.svc.store.list_apps(&p.company_id, false).await.unwrap()[0].status.as_str(),
+        app.svc
+            .store
+            .list_apps(&p.company_id, false)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        app.svc.store.list_apps(&p.company_id, false).await.unwrap()[0]
+            .status
+            .as_str(),
         "active"
     );
     assert_eq!(app.svc.store.members(&p.company_id).await.unwrap().len(), 1);

@@ -14,12 +14,20 @@ async fn wrong_password_then_lockout(app: TestApp) {
     assert!(html.contains("autocomplete=\"current-password\""));
     assert!(html.contains("autocomplete=\"email\""));
     for _ in 0..4 {
-        assert_eq!(password_step(&b, &p.email, "still wrong").await.status(), 401);
+        assert_eq!(
+            password_step(&b, &p.email, "still wrong").await.status(),
+            401
+        );
     }
     // Locked now: even the right password is refused, with a human message.
     let r = password_step(&b, &p.email, &p.password).await;
     assert_eq!(r.status(), 429);
-    assert!(r.text().await.unwrap().contains("locked after too many failed attempts"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("locked after too many failed attempts")
+    );
 }
 
 async fn totp_code_is_single_use(app: TestApp) {
@@ -27,17 +35,26 @@ async fn totp_code_is_single_use(app: TestApp) {
     let b = Browser::new(&app);
     assert_eq!(password_step(&b, &p.email, &p.password).await.status(), 303);
     let code = app.next_totp(&p.totp_secret);
-    let r = b.submit("/signin/code", "/signin/code", &[("code", &code)]).await;
+    let r = b
+        .submit("/signin/code", "/signin/code", &[("code", &code)])
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), format!("/app/{}", p.company_id));
     // A second browser replays the same code within its 30 s step.
     let b2 = Browser::new(&app);
-    assert_eq!(password_step(&b2, &p.email, &p.password).await.status(), 303);
-    let r = b2.submit("/signin/code", "/signin/code", &[("code", &code)]).await;
+    assert_eq!(
+        password_step(&b2, &p.email, &p.password).await.status(),
+        303
+    );
+    let r = b2
+        .submit("/signin/code", "/signin/code", &[("code", &code)])
+        .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("already used"));
     // A wrong code says so.
-    let r = b2.submit("/signin/code", "/signin/code", &[("code", "000000")]).await;
+    let r = b2
+        .submit("/signin/code", "/signin/code", &[("code", "000000")])
+        .await;
     assert!(r.text().await.unwrap().contains("not correct"));
 }
 
@@ -46,28 +63,49 @@ async fn recovery_code_signs_in_once() {
     let (app, _db) = sqlite_app().await;
     let p = app.owner("Acme").await;
     let user = users::user(&app.svc, &p.user_id).await.unwrap();
-    let codes = totp::regenerate_recovery_codes(&app.svc, &user).await.unwrap();
+    let codes = totp::regenerate_recovery_codes(&app.svc, &user)
+        .await
+        .unwrap();
     let b = Browser::new(&app);
     password_step(&b, &p.email, &p.password).await;
-    let r = b.submit("/signin/code", "/signin/code", &[("recovery", &codes[0])]).await;
+    let r = b
+        .submit("/signin/code", "/signin/code", &[("recovery", &codes[0])])
+        .await;
     assert_eq!(r.status(), 303);
     let (s, _) = b.page(&url(&p, "")).await;
     assert_eq!(s, 200);
     let b2 = Browser::new(&app);
     password_step(&b2, &p.email, &p.password).await;
-    let r = b2.submit("/signin/code", "/signin/code", &[("recovery", &codes[0])]).await;
+    let r = b2
+        .submit("/signin/code", "/signin/code", &[("recovery", &codes[0])])
+        .await;
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("already used recovery code"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("already used recovery code")
+    );
 }
 
 async fn new_user_enrols_totp(app: TestApp) {
     let owner = app.owner("Acme").await;
-    let u = users::create_user(&app.svc, "newbie@example.com", "New Person", "a long password 123")
-        .await
-        .unwrap();
+    let u = users::create_user(
+        &app.svc,
+        "newbie@example.com",
+        "New Person",
+        "a long password 123",
+    )
+    .await
+    .unwrap();
     app.svc
         .store
-        .upsert_membership(&owner.company_id, &u.id, Role::Bookkeeper, app.clock.now_ms())
+        .upsert_membership(
+            &owner.company_id,
+            &u.id,
+            Role::Bookkeeper,
+            app.clock.now_ms(),
+        )
         .await
         .unwrap();
     app.svc.auth_cache.invalidate(&app.svc).await.unwrap();
@@ -80,17 +118,28 @@ async fn new_user_enrols_totp(app: TestApp) {
     let r = b.get("/signin/enrol").await;
     assert_eq!(r.headers()["cache-control"], "no-store");
     let html = r.text().await.unwrap();
-    assert!(html.contains("src=\"data:image/svg+xml;base64,"), "QR code image");
+    assert!(
+        html.contains("src=\"data:image/svg+xml;base64,"),
+        "QR code image"
+    );
     assert!(html.contains("autocomplete=\"one-time-code\""));
-    let secret = users::user(&app.svc, &u.id).await.unwrap().totp_secret.unwrap();
+    let secret = users::user(&app.svc, &u.id)
+        .await
+        .unwrap()
+        .totp_secret
+        .unwrap();
     assert!(html.contains(&secret[..4]), "manual key shown");
     // A reload keeps the same secret (the person may have scanned it already).
     let (_, again) = b.page("/signin/enrol").await;
     assert!(again.contains(&secret[..4]));
-    let r = b.submit("/signin/enrol", "/signin/enrol", &[("code", "123456")]).await;
+    let r = b
+        .submit("/signin/enrol", "/signin/enrol", &[("code", "123456")])
+        .await;
     assert_eq!(r.status(), 422);
     let code = app.next_totp(&secret);
-    let r = b.submit("/signin/enrol", "/signin/enrol", &[("code", &code)]).await;
+    let r = b
+        .submit("/signin/enrol", "/signin/enrol", &[("code", &code)])
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
     let html = r.text().await.unwrap();
@@ -124,12 +173,26 @@ async fn cookies_headers_and_sign_out() {
     }
     assert!(!cookie.contains("Secure"), "plain http test server");
     let code = app.next_totp(&p.totp_secret);
-    b.submit("/signin/code", "/signin/code", &[("code", &code)]).await;
-    assert_eq!(location(&b.get("/").await), format!("/app/{}", p.company_id));
+    b.submit("/signin/code", "/signin/code", &[("code", &code)])
+        .await;
+    assert_eq!(
+        location(&b.get("/").await),
+        format!("/app/{}", p.company_id)
+    );
     let r = b.get(&url(&p, "")).await;
     let h = r.headers();
-    assert!(h["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
-    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
     assert_eq!(h["x-frame-options"], "DENY");
     let html = r.text().await.unwrap();
     assert!(!html.contains("<script>"), "no inline script");
@@ -137,7 +200,12 @@ async fn cookies_headers_and_sign_out() {
     // Assets come from the app itself.
     let css = b.get("/assets/app.css").await;
     assert_eq!(css.status(), 200);
-    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
     // Sign out ends the session on the server.
     let r = b.submit(&url(&p, ""), "/signout", &[]).await;
     assert_eq!(location(&r), "/signin?signed_out=1");
@@ -172,7 +240,16 @@ async fn unknown_pages_and_errors_are_human() {
     // The REST API keeps its problem+json for unknown paths.
     let r = b.get("/api/v1/nothing").await;
     assert_eq!(r.status(), 404);
-    assert!(r.headers()["content-type"].to_str().unwrap().contains("problem+json"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("problem+json")
+    );
 }
 
-crate::both!(wrong_password_then_lockout, totp_code_is_single_use, new_user_enrols_totp);
+crate::both!(
+    wrong_password_then_lockout,
+    totp_code_is_single_use,
+    new_user_enrols_totp
+);

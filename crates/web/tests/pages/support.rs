@@ -72,7 +72,11 @@ impl Browser {
 
     /// GET a path.
     pub async fn get(&self, path: &str) -> Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// GET a path; returns status and body.
@@ -105,7 +109,9 @@ impl Browser {
 
 /// The value of the first `name="csrf"` hidden field.
 pub fn csrf_of(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("page has a CSRF field");
+    let i = html
+        .find("name=\"csrf\" value=\"")
+        .expect("page has a CSRF field");
     let rest = &html[i + "name=\"csrf\" value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_owned()
 }
@@ -125,15 +131,26 @@ pub async fn sign_in(app: &TestApp, p: &Person) -> Browser {
     assert_eq!(r.status(), 303, "password step");
     assert_eq!(location(&r), "/signin/code");
     let code = app.next_totp(&p.totp_secret);
-    let r = b.submit("/signin/code", "/signin/code", &[("code", &code)]).await;
-    assert_eq!(r.status(), 303, "code step: {}", r.text().await.unwrap_or_default());
+    let r = b
+        .submit("/signin/code", "/signin/code", &[("code", &code)])
+        .await;
+    assert_eq!(
+        r.status(),
+        303,
+        "code step: {}",
+        r.text().await.unwrap_or_default()
+    );
     b
 }
 
 /// The password step of the sign-in form.
 pub async fn password_step(b: &Browser, email: &str, password: &str) -> Response {
-    b.submit("/signin", "/signin", &[("email", email), ("password", password)])
-        .await
+    b.submit(
+        "/signin",
+        "/signin",
+        &[("email", email), ("password", password)],
+    )
+    .await
 }
 
 /// `/app/{company}` + `rest`.
@@ -161,7 +178,9 @@ pub async fn customer(app: &TestApp, p: &Person, name: &str) -> String {
 
 /// A draft invoice in `p`'s company made by an API credential app (as a program would).
 pub async fn app_drafted_invoice(app: &TestApp, p: &Person) -> (DocumentRecord, String) {
-    let (client_id, _) = app.app(p, &["invoices:draft", "invoices:read", "contacts:read"]).await;
+    let (client_id, _) = app
+        .app(p, &["invoices:draft", "invoices:read", "contacts:read"])
+        .await;
     let owner = app.access(p).await;
     let app_rec = app
         .svc
