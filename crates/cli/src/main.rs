@@ -33,6 +33,8 @@ enum Command {
     /// Manage API credential apps (incident response: revoke takes effect on every node).
     #[command(subcommand)]
     App(commands::app::AppCommand),
+    /// Export the posted ledger (hledger, beancount or CSV).
+    Export(commands::export::ExportArgs),
 }
 
 #[tokio::main]
@@ -56,6 +58,7 @@ async fn main() -> std::process::ExitCode {
         Command::User(c) => commands::admin::user(&cli.common, c).await,
         Command::Company(c) => commands::admin::company(&cli.common, c).await,
         Command::App(c) => commands::app::run(&cli.common, c).await,
+        Command::Export(a) => commands::export::run(&cli.common, a).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -378,7 +378,7 @@ pub async fn write_csv(
     svc: &Services,
     access: &Access,
     q: &GeneralLedgerQuery,
-    sink: &mut dyn Sink,
+    sink: &mut impl Sink,
 ) -> Result<()> {
     let cur = access.company.currency;
     let fmt = |m: &Money| cur.format(m.minor);

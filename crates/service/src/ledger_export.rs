@@ -28,7 +28,6 @@ pub mod escape;
 
 use crate::activity::Event;
 use crate::{Access, Error, Result, Services};
-use async_trait::async_trait;
 use chrono::{Days, NaiveDate};
 use escape::{HledgerSpot, hledger_text};
 use newledger_domain::account::{AccountClass, AccountRole};
@@ -113,16 +112,14 @@ impl Format {
 }
 
 /// Where an export's bytes go: a file, standard output, an HTTP body.
-#[async_trait]
 pub trait Sink: Send {
     /// Takes the next chunk; an error (the reader went away) stops the export.
-    async fn write(&mut self, chunk: Vec<u8>) -> std::io::Result<()>;
+    fn write(&mut self, chunk: Vec<u8>) -> impl Future<Output = std::io::Result<()>> + Send;
 }
 
 /// A [`Sink`] over any async writer.
 pub struct IoSink<W>(pub W);
 
-#[async_trait]
 impl<W: AsyncWrite + Unpin + Send> Sink for IoSink<W> {
     async fn write(&mut self, chunk: Vec<u8>) -> std::io::Result<()> {
         self.0.write_all(&chunk).await
@@ -392,7 +389,7 @@ impl Export {
     }
 
     /// Streams the export into `sink`.
-    pub async fn run(self, sink: &mut dyn Sink) -> Result<ExportStats> {
+    pub async fn run(self, sink: &mut impl Sink) -> Result<ExportStats> {
         let mut out = Out {
             buf: Vec::with_capacity(CHUNK * 2),
             stats: ExportStats::default(),
@@ -727,14 +724,14 @@ struct Out {
 }
 
 impl Out {
-    async fn flush_if_full(&mut self, sink: &mut dyn Sink) -> Result<()> {
+    async fn flush_if_full(&mut self, sink: &mut impl Sink) -> Result<()> {
         if self.buf.len() >= CHUNK {
             self.flush(sink).await?;
         }
         Ok(())
     }
 
-    async fn flush(&mut self, sink: &mut dyn Sink) -> Result<()> {
+    async fn flush(&mut self, sink: &mut impl Sink) -> Result<()> {
         if self.buf.is_empty() {
             return Ok(());
         }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod app;
 pub mod demo;
+pub mod export;
 pub mod serve;
 
 use crate::config::{self, Common, FileConfig};

@@ -4,6 +4,7 @@
 pub mod books;
 pub mod dto;
 pub mod openapi;
+pub mod ledger;
 pub mod reports;
 pub mod schemas;
 
