@@ -33,7 +33,100 @@ pub struct GeneralLedgerParams {
     pub cursor: Option<String>,
 }
 
+/// One account's section of the general ledger (OpenAPI schema of
+/// [`newledger_service::general_ledger::GlAccount`]).
+#[derive(utoipa::ToSchema)]
+pub struct GeneralLedgerAccount {
+    /// Account id.
+    pub account_id: String,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// asset, liability, equity, revenue or expense.
+    pub class: String,
+    /// Balance at the end of the day before `from`, debit-positive (debit − credit), decimal string.
+    pub opening: String,
+    /// Debits in the range.
+    pub debit: String,
+    /// Credits in the range.
+    pub credit: String,
+    /// Balance at the end of `to`, debit-positive; equals the account's trial balance at `to`.
+    pub closing: String,
+}
+
+/// One posted line of the general ledger.
+#[derive(utoipa::ToSchema)]
+pub struct GeneralLedgerLine {
+    /// Account id.
+    pub account_id: String,
+    /// Account code.
+    pub account_code: String,
+    /// Account name.
+    pub account_name: String,
+    /// Date.
+    pub date: NaiveDate,
+    /// Journal entry id (`jnl_…`).
+    pub entry_id: String,
+    /// Entry reference (`JE-00012`, `INV-0003`…).
+    pub entry_number: String,
+    /// Line number within the entry.
+    pub line_no: i64,
+    /// The entry's narration.
+    pub memo: String,
+    /// The line's description.
+    pub description: String,
+    /// Contact id.
+    pub contact_id: Option<String>,
+    /// Contact name.
+    pub contact_name: Option<String>,
+    /// Debit, decimal string.
+    pub debit: String,
+    /// Credit, decimal string.
+    pub credit: String,
+    /// The account's balance after this line, debit-positive.
+    pub running_balance: String,
+}
+
+/// One page of the general ledger.
+#[derive(utoipa::ToSchema)]
+pub struct GeneralLedgerPage {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Currency of every amount.
+    pub currency: String,
+    /// The account filter, if any.
+    pub account_id: Option<String>,
+    /// Accounts whose sections this page shows or continues, in code order.
+    pub accounts: Vec<GeneralLedgerAccount>,
+    /// Lines, account by account, in date order.
+    pub data: Vec<GeneralLedgerLine>,
+    /// Cursor of the next page (it carries the running balance), or null.
+    pub next_cursor: Option<String>,
+}
+
 /// `GET /api/v1/companies/{company_id}/reports/general-ledger` (`reports:read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/companies/{company_id}/reports/general-ledger",
+    tag = "Reports",
+    summary = "General ledger",
+    description = "Every posted line per account over a date range with a running balance, \
+        each account's opening and closing balance (debit-positive), optionally one account. \
+        Paginated: pass `next_cursor` as `cursor`; the cursor carries the running balance.",
+    params(
+        ("company_id" = String, Path, description = "Company id (`cmp_…`)"),
+        GeneralLedgerParams
+    ),
+    responses(
+        (status = 200, description = "One page of the general ledger", body = GeneralLedgerPage),
+        (status = 404, description = "No such account"),
+        (status = 422, description = "Bad date, range, limit or cursor")
+    ),
+    security(("bearer" = ["reports:read"]), ("app_credentials" = ["reports:read"]))
+)]
 pub async fn general_ledger(
     State(s): State<AppState>,
     ApiAccess(a): ApiAccess,
@@ -83,6 +176,28 @@ impl Sink for ChannelSink {
 }
 
 /// `GET /api/v1/companies/{company_id}/exports/ledger` (`journal:read`), streamed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/companies/{company_id}/exports/ledger",
+    tag = "Reports",
+    summary = "Export the posted ledger",
+    description = "The posted ledger, whole or for `from`..`to` (inclusive), as an hledger \
+        journal (also read by ledger-cli), a beancount file or CSV (one row per posted line). \
+        Streamed. A ranged export opens with one opening-balances transaction dated `from`. \
+        Drafts are never exported; a voided document is its entry and its reversal.",
+    params(
+        ("company_id" = String, Path, description = "Company id (`cmp_…`)"),
+        ExportParams
+    ),
+    responses(
+        (status = 200, description = "The file (`Content-Disposition: attachment`)", content(
+            (String = "text/plain"),
+            (String = "text/csv")
+        )),
+        (status = 422, description = "Unknown format or bad range")
+    ),
+    security(("bearer" = ["journal:read"]), ("app_credentials" = ["journal:read"]))
+)]
 pub async fn export_ledger(
     State(s): State<AppState>,
     ApiAccess(a): ApiAccess,
