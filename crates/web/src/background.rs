@@ -4,10 +4,19 @@
 use crate::state::AppState;
 use newledger_service::Services;
 use newledger_store::Backend;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// Spawns the node's background tasks.
 pub fn spawn(state: &AppState, database_url: Option<String>) {
+    // Per node (not a process-wide static: several nodes may share a process, as in tests).
+    // Down, and the cache read through, until the PostgreSQL listener first connects.
+    let pg = state.svc.store.backend() == Backend::Postgres && database_url.is_some();
+    let listener_down = Arc::new(AtomicBool::new(pg));
+    if pg {
+        state.svc.auth_cache.set_bypass(true);
+    }
     let svc = state.svc.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
@@ -23,6 +32,7 @@ pub fn spawn(state: &AppState, database_url: Option<String>) {
         }
     });
     let svc = state.svc.clone();
+    let down = listener_down.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         loop {
@@ -31,13 +41,13 @@ pub fn spawn(state: &AppState, database_url: Option<String>) {
                 // Cannot see other nodes' changes: stop trusting the cache until we can.
                 tracing::warn!(error = %e, "cache epoch check failed; reading through");
                 svc.auth_cache.set_bypass(true);
-            } else if !pg_listener_down(&svc) {
+            } else if !down.load(Ordering::SeqCst) {
                 svc.auth_cache.set_bypass(false);
             }
         }
     });
-    if state.svc.store.backend() == Backend::Postgres {
-        spawn_listener(state.svc.clone(), database_url);
+    if pg {
+        spawn_listener(state.svc.clone(), database_url, listener_down);
     }
     let svc = state.svc.clone();
     let limits = state.limits.clone();
@@ -55,30 +65,22 @@ pub fn spawn(state: &AppState, database_url: Option<String>) {
     });
 }
 
-static LISTENER_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-fn pg_listener_down(svc: &Services) -> bool {
-    svc.store.backend() == Backend::Postgres
-        && LISTENER_DOWN.load(std::sync::atomic::Ordering::SeqCst)
-}
-
-fn spawn_listener(svc: Services, url: Option<String>) {
+fn spawn_listener(svc: Services, url: Option<String>, down: Arc<AtomicBool>) {
     let Some(url) = url else { return };
-    LISTENER_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
     let mut rx = newledger_store::postgres::listen(url);
     tokio::spawn(async move {
         while rx.changed().await.is_ok() {
             let v = *rx.borrow_and_update();
             match v {
                 Some(_) => {
-                    LISTENER_DOWN.store(false, std::sync::atomic::Ordering::SeqCst);
+                    down.store(false, Ordering::SeqCst);
                     svc.auth_cache.set_bypass(false);
                     if let Err(e) = svc.auth_cache.sync_epoch(&svc).await {
                         tracing::warn!(error = %e, "cache epoch check failed");
                     }
                 }
                 None => {
-                    LISTENER_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
+                    down.store(true, Ordering::SeqCst);
                     svc.auth_cache.set_bypass(true);
                 }
             }

@@ -48,6 +48,8 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for
 
 /// Query parameters every list accepts.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+// Query parameters (read by `ApiQuery`, which utoipa cannot recognise as a query extractor).
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page size (default 100, max 1000).
     pub limit: Option<i64>,

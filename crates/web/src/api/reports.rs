@@ -15,6 +15,8 @@ use serde::Deserialize;
 
 /// Report parameters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+// Query parameters (read by `ApiQuery`, which utoipa cannot recognise as a query extractor).
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
     /// Balance date (trial balance, balance sheet, aging).
     pub as_of: Option<NaiveDate>,

@@ -8,6 +8,8 @@ mod support;
 mod bearer;
 mod idempotency;
 mod lifecycle;
+mod oauth2_client;
 mod pagination;
 mod rest;
 mod token_endpoint;
+mod two_nodes;

@@ -1,0 +1,99 @@
+//! The `oauth2` crate (v5, over reqwest) as an independent client of `/oauth/token`: the
+//! client_credentials grant with HTTP Basic and with credentials in the body, scopes, and
+//! RFC 6749 §5.2 errors as that client parses them.
+
+use crate::support::*;
+use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenType};
+use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl};
+
+fn http() -> oauth2::reqwest::Client {
+    // No redirects: a token endpoint must never be followed elsewhere (oauth2's advice).
+    oauth2::reqwest::Client::builder()
+        .redirect(oauth2::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+macro_rules! client {
+    ($app:expr, $id:expr, $secret:expr, $auth:expr) => {
+        BasicClient::new(ClientId::new($id.to_owned()))
+            .set_client_secret(ClientSecret::new($secret.to_owned()))
+            .set_token_uri(TokenUrl::new(format!("{}/oauth/token", $app.base)).unwrap())
+            .set_auth_type($auth)
+    };
+}
+
+async fn client_credentials_with_the_oauth2_crate(app: TestApp) {
+    let c = ctx(&app, &["company:read", "invoices:read", "invoices:draft"]).await;
+    let http = http();
+    for auth in [AuthType::BasicAuth, AuthType::RequestBody] {
+        let client = client!(app, c.client_id, c.secret, auth.clone());
+        // Everything delegated.
+        let tok = client
+            .exchange_client_credentials()
+            .request_async(&http)
+            .await
+            .unwrap();
+        assert_eq!(*tok.token_type(), BasicTokenType::Bearer);
+        assert_eq!(tok.expires_in(), Some(std::time::Duration::from_secs(900)));
+        assert!(tok.refresh_token().is_none());
+        let scopes: Vec<String> = tok
+            .scopes()
+            .unwrap()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(scopes, ["company:read", "invoices:read", "invoices:draft"]);
+        let t = tok.access_token().secret();
+        assert!(t.starts_with("nlat_"));
+        get(&app, t, &c.company, "/invoices").await.expect(200);
+
+        // Narrowed.
+        let tok = client
+            .exchange_client_credentials()
+            .add_scope(Scope::new("invoices:read".into()))
+            .request_async(&http)
+            .await
+            .unwrap();
+        let scopes: Vec<String> = tok
+            .scopes()
+            .unwrap()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(scopes, ["invoices:read"]);
+        get(&app, tok.access_token().secret(), &c.company, "/company")
+            .await
+            .insufficient_scope("company:read");
+
+        // More than delegated.
+        match client
+            .exchange_client_credentials()
+            .add_scope(Scope::new("bills:read".into()))
+            .request_async(&http)
+            .await
+        {
+            Err(RequestTokenError::ServerResponse(e)) => {
+                assert_eq!(*e.error(), BasicErrorResponseType::InvalidScope);
+                assert!(e.error_description().unwrap().contains("bills:read"));
+            }
+            other => panic!("{auth:?}: {other:?}"),
+        }
+
+        // Wrong secret and unknown client.
+        for (id, secret) in [
+            (c.client_id.as_str(), "nlcs_wrong"),
+            ("app_unknown", c.secret.as_str()),
+        ] {
+            let bad = client!(app, id, secret, auth.clone());
+            match bad.exchange_client_credentials().request_async(&http).await {
+                Err(RequestTokenError::ServerResponse(e)) => {
+                    assert_eq!(*e.error(), BasicErrorResponseType::InvalidClient);
+                }
+                other => panic!("{auth:?}: {other:?}"),
+            }
+        }
+    }
+}
+
+crate::both!(client_credentials_with_the_oauth2_crate);
