@@ -97,6 +97,13 @@ impl Table {
             rows: Vec::new(),
         }
     }
+    /// How many leading columns hold text (the rest are amounts, right-aligned).
+    fn text_columns(&self) -> usize {
+        match self.columns.first().map(String::as_str) {
+            Some("Code") => 2,
+            _ => 1,
+        }
+    }
     fn push(&mut self, kind: RowKind, cells: Vec<Cell>) {
         self.rows.push((kind, cells));
     }
@@ -381,7 +388,7 @@ struct ReportPage {
     to: String,
     period: String,
     currency: String,
-    columns: Vec<String>,
+    columns: Vec<(String, bool)>,
     rows: Vec<HtmlRow>,
     errors: Vec<String>,
     csv_href: String,
@@ -421,6 +428,13 @@ pub async fn report(
         ),
     };
     let table = build(&s, &ctx, name, &resolved).await?;
+    let text_cols = table.text_columns();
+    let columns = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), i >= text_cols))
+        .collect();
     let rows = table
         .rows
         .into_iter()
@@ -461,7 +475,7 @@ pub async fn report(
             format!("as of {}", date(resolved.as_of))
         },
         currency: cur.code().to_owned(),
-        columns: table.columns,
+        columns,
         rows,
         errors,
         csv_href: format!(
