@@ -125,6 +125,11 @@ async fn whole_lifecycle(app: TestApp) {
     let d = g.oauth_error(401, "invalid_client");
     assert!(d.contains("revoked"), "{d}");
 
+    // Without the right secret the answer stays generic: the app's state is not revealed.
+    let g = got(app.token_response(&c.client_id, "nlcs_guess", None).await).await;
+    let d = g.oauth_error(401, "invalid_client");
+    assert!(!d.contains("revoked"), "{d}");
+
     // Restore: the current secret works again; tokens from before the revoke stay dead.
     let restored = apps::restore(svc, &access, &id).await.unwrap();
     assert_eq!(restored.status, AppStatus::Active);
@@ -173,7 +178,15 @@ async fn whole_lifecycle(app: TestApp) {
         rows.iter()
             .all(|r| r.row.actor_kind == "user" && r.row.actor_id == c.owner.user_id.as_str())
     );
-    assert!(rows.iter().all(|r| r.row.outcome == "success"));
+    assert!(
+        rows.iter()
+            .all(|r| r.row.outcome == "success" && r.row.ip == "127.0.0.1")
+    );
+    // Changes carry old → new values.
+    let revoked_row = rows.iter().find(|r| r.row.action == "app.revoked").unwrap();
+    let details: serde_json::Value = serde_json::from_str(&revoked_row.row.details).unwrap();
+    assert_eq!(details["old_status"], "active");
+    assert_eq!(details["new_status"], "revoked");
 }
 
 async fn expiry(app: TestApp) {

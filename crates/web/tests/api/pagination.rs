@@ -2,7 +2,10 @@
 //! `updated_since` with tombstones so that a sync never misses a removal.
 
 use crate::support::*;
+use newledger_domain::document::DocumentKind;
+use newledger_domain::ids::DocumentId;
 use newledger_service::books::contacts::{self, ContactInput};
+use newledger_service::books::documents;
 use std::collections::HashSet;
 
 async fn pages_through_a_large_list(app: TestApp) {
@@ -143,12 +146,31 @@ async fn filters_and_tombstones(app: TestApp) {
         .await
         .invalid("from");
 
-    // A sync point; then one draft is discarded and another edited.
+    let access = owner_access(&app, &c).await;
+    documents::approve(
+        &app.svc,
+        &access,
+        DocumentKind::Invoice,
+        &DocumentId::parse(&i3).unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    // A sync point; then a draft is discarded, another edited and an approved invoice voided.
     app.clock.advance(5_000);
     let since = chrono::DateTime::from_timestamp_millis(app.clock.now_ms())
         .unwrap()
         .to_rfc3339();
     app.clock.advance(5_000);
+    documents::void(
+        &app.svc,
+        &access,
+        DocumentKind::Invoice,
+        &DocumentId::parse(&i3).unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
     delete(&app, t, co, &format!("/invoices/{i1}"), None)
         .await
         .expect(204);
@@ -171,19 +193,26 @@ async fn filters_and_tombstones(app: TestApp) {
     .await;
     g.expect(200);
     let data = g.body["data"].as_array().unwrap();
-    assert_eq!(data.len(), 2, "{data:#?}");
+    assert_eq!(data.len(), 3, "{data:#?}");
     let tomb = data
         .iter()
         .find(|d| d["id"] == i1.as_str())
         .expect("the discarded draft is returned as a tombstone");
     assert_eq!(tomb["status"], "discarded");
+    let voided = data
+        .iter()
+        .find(|d| d["id"] == i3.as_str())
+        .expect("the voided invoice is returned");
+    assert_eq!(voided["status"], "voided");
     assert!(
         data.iter()
             .any(|d| d["id"] == i2.as_str() && d["issue_date"] == "2026-02-11")
     );
-    // Discarded drafts stay out of the plain list only when filtered by status.
+    // Status filters.
     let g = get(&app, t, co, "/invoices?status=draft").await;
-    assert_eq!(ids(&g).len(), 2);
+    assert_eq!(ids(&g), [i2.as_str()]);
+    let g = get(&app, t, co, "/invoices?status=voided").await;
+    assert_eq!(ids(&g), [i3.as_str()]);
     let g = get(&app, t, co, "/invoices?status=discarded").await;
     assert_eq!(ids(&g), [i1.as_str()]);
     // Contacts changed since the sync point.
