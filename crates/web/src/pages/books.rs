@@ -488,6 +488,9 @@ pub async fn document_action(
     form: PageForm,
 ) -> PageResult {
     ctx.check_csrf(&form)?;
+    if action == "edit" {
+        return super::edit::save(&s, &ctx, &segment, &id, &form).await;
+    }
     let kind = kind_of_segment(&segment)?;
     let (_, _, noun) = kind_info(kind);
     let id = parse_doc_id(kind, &id)?;

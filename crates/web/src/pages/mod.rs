@@ -12,6 +12,7 @@ mod contacts;
 mod csv;
 mod dashboard;
 mod drafts;
+mod edit;
 mod journal;
 mod members;
 mod reports;
@@ -116,7 +117,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/activity.csv", get(members::activity_csv))
         .route(
             "/app/{company_id}/{kind}/{id}/{action}",
-            post(books::document_action),
+            get(edit::edit_form).post(books::document_action),
         )
         .fallback(view::not_found)
         .layer(axum::middleware::from_fn(security_headers))

@@ -45,6 +45,7 @@ async fn viewer_cannot_manage_or_approve() {
         "/activity",
         "/activity.csv",
         "/contacts/new",
+        &format!("/invoices/{}/edit", draft.id),
     ] {
         let (s, html) = b.page(&url(&viewer, path)).await;
         assert_eq!(s, 403, "{path}");

@@ -229,4 +229,73 @@ async fn dashboard_lists_and_reports_render() {
     assert!(html.contains("enter a date as YYYY-MM-DD"));
 }
 
+#[tokio::test]
+async fn edit_a_draft_before_approving() {
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let (draft, _) = app_drafted_invoice(&app, &p).await;
+    let b = sign_in(&app, &p).await;
+    let edit = url(&p, &format!("/invoices/{}/edit", draft.id));
+    let (s, html) = b.page(&edit).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("value=\"Online order\""));
+    let account = draft.lines[0].input.account_id.to_string();
+    let contact = draft.contact_id.as_ref().unwrap().to_string();
+    let base = vec![
+        ("version", "1"),
+        ("line_count", "3"),
+        ("contact", contact.as_str()),
+        ("issue_date", "2026-03-01"),
+        ("due_date", "2026-03-31"),
+        ("reference", "WEB-1 corrected"),
+        ("description_0", "Online order"),
+        ("account_0", account.as_str()),
+        ("tax_rate_0", "20"),
+        ("quantity_0", "3"),
+    ];
+    let mut bad = base.clone();
+    bad.push(("unit_price_0", "forty"));
+    let r = b.submit(&edit, &edit, &bad).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Line 1: unit price must be a number"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"forty\""), "keeps what was typed");
+    let mut good = base.clone();
+    good.push(("unit_price_0", "49.00"));
+    let r = b.submit(&edit, &edit, &good).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let d = app
+        .svc
+        .store
+        .document(&p.company_id, &draft.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.total, 17640, "3 x 49.00 + 20 % tax");
+    assert_eq!(d.reference, "WEB-1 corrected");
+    assert_eq!(d.status.as_str(), "draft");
+    // The version seen on the form protects against overwriting a newer draft.
+    let r = b.submit(&edit, &edit, &good).await;
+    assert_eq!(r.status(), 409);
+    // Approved documents cannot be edited.
+    app.svc
+        .store
+        .document(&p.company_id, &draft.id)
+        .await
+        .unwrap();
+    let r = b
+        .submit(
+            &url(&p, "/drafts"),
+            &url(&p, &format!("/invoices/{}/approve", draft.id)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (s, _) = b.page(&edit).await;
+    assert_eq!(s, 409);
+}
+
 crate::both!(approve_a_draft_from_the_drafts_page);

@@ -15,6 +15,7 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
         (format!("{inv}/approve"), vec![]),
         (format!("{inv}/discard"), vec![]),
         (format!("{inv}/void"), vec![]),
+        (format!("{inv}/edit"), vec![("line_count", "0")]),
         (
             "/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/post".into(),
             vec![],

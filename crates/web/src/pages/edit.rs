@@ -1,0 +1,384 @@
+//! Editing a draft invoice, bill or expense before approving it (the person's side of
+//! "programs draft, people post"). The service validates and writes with the version the
+//! person reviewed, so a program and a person cannot overwrite each other.
+
+use super::books::kind_info;
+use super::session::{Ctx, Layout};
+use super::view::{
+    PageError, PageForm, PageResult, field_label, redirect_with_notice, render_status,
+};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use newledger_domain::document::{DocumentKind, DocumentStatus, LineInput};
+use newledger_domain::ids::{AccountId, ContactId, DocumentId};
+use newledger_service::Error;
+use newledger_service::books::documents::{self, DocumentInput};
+use newledger_service::books::{accounts, contacts};
+use newledger_store::{DocumentRecord, ListQuery};
+use rust_decimal::Decimal;
+
+/// Empty line rows offered below the existing ones.
+const SPARE_LINES: usize = 2;
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+struct LineForm {
+    index: usize,
+    description: String,
+    quantity: String,
+    unit_price: String,
+    tax_rate: String,
+    accounts: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/document_edit.html")]
+struct EditPage {
+    layout: Layout,
+    noun: &'static str,
+    number: String,
+    action_url: String,
+    back_url: String,
+    is_expense: bool,
+    contact_required: bool,
+    contacts: Vec<Choice>,
+    payment_accounts: Vec<Choice>,
+    issue_date: String,
+    due_date: String,
+    reference: String,
+    version: i64,
+    lines: Vec<LineForm>,
+    errors: Vec<String>,
+}
+
+/// What the form holds, as typed.
+struct Typed {
+    contact: String,
+    payment_account: String,
+    issue_date: String,
+    due_date: String,
+    reference: String,
+    lines: Vec<[String; 5]>,
+}
+
+impl Typed {
+    fn of_document(d: &DocumentRecord) -> Self {
+        Typed {
+            contact: d
+                .contact_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            payment_account: d
+                .payment_account_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            issue_date: d.issue_date.to_string(),
+            due_date: d.due_date.to_string(),
+            reference: d.reference.clone(),
+            lines: d
+                .lines
+                .iter()
+                .map(|l| {
+                    [
+                        l.input.description.clone(),
+                        l.input.quantity.normalize().to_string(),
+                        l.input.unit_price.to_string(),
+                        l.input.account_id.to_string(),
+                        l.input.tax_rate.normalize().to_string(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    fn of_form(f: &PageForm) -> Self {
+        let count = f.get("line_count").parse::<usize>().unwrap_or(0).min(200);
+        Typed {
+            contact: f.get("contact").to_owned(),
+            payment_account: f.get("payment_account").to_owned(),
+            issue_date: f.get("issue_date").to_owned(),
+            due_date: f.get("due_date").to_owned(),
+            reference: f.get("reference").to_owned(),
+            lines: (0..count)
+                .map(|i| {
+                    [
+                        "description",
+                        "quantity",
+                        "unit_price",
+                        "account",
+                        "tax_rate",
+                    ]
+                    .map(|k| f.get(&format!("{k}_{i}")).to_owned())
+                })
+                .collect(),
+        }
+    }
+}
+
+fn parse_doc_id(kind: DocumentKind, id: &str) -> Result<DocumentId, PageError> {
+    DocumentId::parse(id)
+        .ok()
+        .filter(|d| d.as_str().starts_with(kind.id_prefix()))
+        .ok_or(PageError::Service(Error::NotFound(kind.as_str())))
+}
+
+async fn page(
+    s: &AppState,
+    ctx: &Ctx,
+    d: &DocumentRecord,
+    typed: &Typed,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> PageResult {
+    let (segment, _, noun) = kind_info(d.kind);
+    let chart = accounts::list(&s.svc, &ctx.access).await?;
+    let all_contacts = contacts::list(
+        &s.svc,
+        &ctx.access,
+        ListQuery {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await?
+    .data;
+    let mut contact_choices: Vec<Choice> = all_contacts
+        .into_iter()
+        .filter(|c| match d.kind {
+            DocumentKind::Invoice => c.is_customer,
+            DocumentKind::Bill => c.is_supplier,
+            DocumentKind::Expense => true,
+        })
+        .map(|c| Choice {
+            selected: c.id.as_str() == typed.contact,
+            value: c.id.to_string(),
+            label: c.name,
+        })
+        .collect();
+    contact_choices.sort_by(|a, b| a.label.cmp(&b.label));
+    let line_accounts = |selected: &str| {
+        chart
+            .iter()
+            .filter(|a| !a.archived && !a.role.is_control() && !a.role.is_money())
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: format!("{} {}", a.code, a.name),
+                selected: a.id.as_str() == selected,
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut rows: Vec<[String; 5]> = typed.lines.clone();
+    rows.extend((0..SPARE_LINES).map(|_| Default::default()));
+    Ok(render_status(
+        status,
+        &EditPage {
+            layout: ctx.layout(format!("Edit {noun} {}", d.number), segment),
+            noun,
+            number: d.number.clone(),
+            action_url: ctx.url(&format!("/{segment}/{}/edit", d.id)),
+            back_url: ctx.url(&format!("/{segment}/{}", d.id)),
+            is_expense: d.kind == DocumentKind::Expense,
+            contact_required: d.kind != DocumentKind::Expense,
+            contacts: contact_choices,
+            payment_accounts: chart
+                .iter()
+                .filter(|a| a.role.is_money() && !a.archived)
+                .map(|a| Choice {
+                    value: a.id.to_string(),
+                    label: format!("{} {}", a.code, a.name),
+                    selected: a.id.as_str() == typed.payment_account,
+                })
+                .collect(),
+            issue_date: typed.issue_date.clone(),
+            due_date: typed.due_date.clone(),
+            reference: typed.reference.clone(),
+            version: d.version,
+            lines: rows
+                .into_iter()
+                .enumerate()
+                .map(
+                    |(index, [description, quantity, unit_price, account, tax_rate])| LineForm {
+                        index,
+                        accounts: line_accounts(&account),
+                        description,
+                        quantity,
+                        unit_price,
+                        tax_rate,
+                    },
+                )
+                .collect(),
+            errors,
+        },
+    ))
+}
+
+async fn editable(
+    s: &AppState,
+    ctx: &Ctx,
+    segment: &str,
+    id: &str,
+) -> Result<DocumentRecord, PageError> {
+    let kind = match segment {
+        "invoices" => DocumentKind::Invoice,
+        "bills" => DocumentKind::Bill,
+        "expenses" => DocumentKind::Expense,
+        _ => return Err(PageError::Service(Error::NotFound("page"))),
+    };
+    ctx.access.require(documents::permissions_of(kind).1)?;
+    let d = documents::get(&s.svc, &ctx.access, kind, &parse_doc_id(kind, id)?).await?;
+    if d.status != DocumentStatus::Draft {
+        return Err(Error::Conflict(format!(
+            "{} is {} and can no longer be edited",
+            d.number,
+            d.status.as_str()
+        ))
+        .into());
+    }
+    Ok(d)
+}
+
+/// `GET /app/{company_id}/{invoices|bills|expenses}/{id}/edit`.
+pub async fn edit_form(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, segment, id, action)): Path<(String, String, String, String)>,
+) -> PageResult {
+    if action != "edit" {
+        return Err(PageError::Service(Error::NotFound("page")));
+    }
+    let d = editable(&s, &ctx, &segment, &id).await?;
+    page(
+        &s,
+        &ctx,
+        &d,
+        &Typed::of_document(&d),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn parse_input(kind: DocumentKind, t: &Typed) -> Result<DocumentInput, Vec<String>> {
+    let mut errors = Vec::new();
+    let date = |field: &str, v: &str, errors: &mut Vec<String>| -> Option<NaiveDate> {
+        match super::view::parse_date(field, v) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        }
+    };
+    let issue = date("issue_date", &t.issue_date, &mut errors);
+    if issue.is_none() && errors.is_empty() {
+        errors.push("Date: required".into());
+    }
+    let due = if kind == DocumentKind::Expense {
+        None
+    } else {
+        date("due_date", &t.due_date, &mut errors)
+    };
+    let dec = |label: &str, n: usize, v: &str, errors: &mut Vec<String>| -> Decimal {
+        v.trim().parse::<Decimal>().unwrap_or_else(|_| {
+            errors.push(format!("Line {n}: {label} must be a number such as 12.50"));
+            Decimal::ZERO
+        })
+    };
+    let mut lines = Vec::new();
+    for (i, [description, quantity, unit_price, account, tax_rate]) in t.lines.iter().enumerate() {
+        if description.trim().is_empty() && unit_price.trim().is_empty() {
+            continue; // an unused row
+        }
+        let n = i + 1;
+        let account_id = match AccountId::parse(account) {
+            Ok(a) => a,
+            Err(_) => {
+                errors.push(format!("Line {n}: choose an account"));
+                continue;
+            }
+        };
+        lines.push(LineInput {
+            description: description.trim().to_owned(),
+            quantity: if quantity.trim().is_empty() {
+                Decimal::ONE
+            } else {
+                dec("quantity", n, quantity, &mut errors)
+            },
+            unit_price: dec("unit price", n, unit_price, &mut errors),
+            account_id,
+            tax_rate: if tax_rate.trim().is_empty() {
+                Decimal::ZERO
+            } else {
+                dec("tax rate", n, tax_rate, &mut errors)
+            },
+        });
+    }
+    if lines.is_empty() {
+        errors.push("Lines: add at least one line".into());
+    }
+    let contact_id = if t.contact.is_empty() {
+        None
+    } else {
+        ContactId::parse(&t.contact).ok()
+    };
+    let payment_account_id = if kind == DocumentKind::Expense {
+        AccountId::parse(&t.payment_account).ok()
+    } else {
+        None
+    };
+    match (errors.is_empty(), issue) {
+        (true, Some(issue_date)) => Ok(DocumentInput {
+            contact_id,
+            issue_date,
+            due_date: due,
+            reference: t.reference.clone(),
+            payment_account_id,
+            lines,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// `POST /app/{company_id}/{invoices|bills|expenses}/{id}/edit` (via the action route).
+pub async fn save(s: &AppState, ctx: &Ctx, segment: &str, id: &str, form: &PageForm) -> PageResult {
+    let d = editable(s, ctx, segment, id).await?;
+    let typed = Typed::of_form(form);
+    let version = form.get("version").parse().ok();
+    let input = match parse_input(d.kind, &typed) {
+        Ok(i) => i,
+        Err(errors) => {
+            return page(s, ctx, &d, &typed, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    match documents::update_draft(&s.svc, &ctx.access, d.kind, &d.id, version, input).await {
+        Ok(saved) => {
+            let (segment, _, noun) = kind_info(saved.kind);
+            Ok(redirect_with_notice(
+                &ctx.url(&format!("/{segment}/{}", saved.id)),
+                &format!("{noun} {} saved. It is still a draft.", saved.number),
+            ))
+        }
+        Err(Error::Invalid { field, reason }) => {
+            let msg = format!("{}: {reason}", field_label(&field));
+            page(
+                s,
+                ctx,
+                &d,
+                &typed,
+                vec![msg],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
