@@ -46,9 +46,16 @@ pub async fn check_password(
         return Err(generic());
     };
     if let Some(until) = user.locked_until.filter(|u| *u > now) {
+        let first_company = svc
+            .store
+            .companies_of_user(&user.id)
+            .await?
+            .into_iter()
+            .next()
+            .map(|(c, _)| c.id);
         svc.activity
             .log_folded(
-                None,
+                first_company.as_ref(),
                 &who(Some(&user)),
                 Event::failed("signin.refused", "user", user.id.as_str(), "account locked"),
             )
@@ -58,39 +65,67 @@ pub async fn check_password(
         });
     }
     if !users::verify_password(password, &user.password_hash) {
-        let failures = user.failed_logins + 1;
-        let locked_until = (failures >= MAX_FAILURES).then(|| {
-            let minutes = 15i64
-                .saturating_mul(1 << (failures - MAX_FAILURES).min(7))
-                .min(24 * 60);
-            now + minutes * 60_000
-        });
-        svc.store
-            .set_login_failures(&user.id, failures, locked_until)
-            .await?;
-        let action = if locked_until.is_some() {
-            "signin.locked"
-        } else {
-            "signin.failed"
-        };
-        svc.activity
-            .log_as(
-                None,
-                &who(Some(&user)),
-                Event::failed(
-                    action,
-                    "user",
-                    user.id.as_str(),
-                    format!("wrong password ({failures} in a row)"),
-                ),
-            )
-            .await?;
+        record_failure(svc, &user, &who(Some(&user)), "wrong password").await?;
         return Err(generic());
     }
-    if user.failed_logins != 0 {
+    // The counter is reset only once the whole sign-in succeeds, so that guessing second-factor
+    // codes after a stolen password counts towards the same lockout. People who have no second
+    // factor yet (they enrol next) are reset here.
+    if user.failed_logins != 0 && !user.totp_enabled {
         svc.store.set_login_failures(&user.id, 0, None).await?;
     }
     Ok(user)
+}
+
+/// Counts a failed step (wrong password or code) and locks the account after
+/// [`MAX_FAILURES`] in a row, for 15 minutes doubling with each further failure up to 24 h.
+async fn record_failure(svc: &Services, user: &UserRecord, who: &Who, what: &str) -> Result<()> {
+    let now = svc.clock.now_ms();
+    let current = svc
+        .store
+        .user_by_id(&user.id)
+        .await?
+        .map_or(user.failed_logins, |u| u.failed_logins);
+    let failures = current + 1;
+    let locked_until = (failures >= MAX_FAILURES).then(|| {
+        let minutes = 15i64
+            .saturating_mul(1 << (failures - MAX_FAILURES).min(7))
+            .min(24 * 60);
+        now + minutes * 60_000
+    });
+    svc.store
+        .set_login_failures(&user.id, failures, locked_until)
+        .await?;
+    let action = if locked_until.is_some() {
+        "signin.locked"
+    } else {
+        "signin.failed"
+    };
+    log_for_user(
+        svc,
+        user,
+        who,
+        Event::failed(
+            action,
+            "user",
+            user.id.as_str(),
+            format!("{what} ({failures} failures in a row)"),
+        ),
+    )
+    .await
+}
+
+/// Writes a person's sign-in event into the activity log of every company they belong to, so
+/// that each company's administrators see sign-ins, failures and lockouts of their members.
+async fn log_for_user(svc: &Services, user: &UserRecord, who: &Who, e: Event) -> Result<()> {
+    let companies = svc.store.companies_of_user(&user.id).await?;
+    if companies.is_empty() {
+        return svc.activity.log_as(None, who, e).await;
+    }
+    for (c, _) in companies {
+        svc.activity.log_as(Some(&c.id), who, e.clone()).await?;
+    }
+    Ok(())
 }
 
 /// Second step: a TOTP code or a recovery code (`xxxxx-xxxxx`).
@@ -106,6 +141,18 @@ pub async fn check_second_factor(
         label: user.email.clone(),
         ip: ip.to_owned(),
     };
+    let now = svc.clock.now_ms();
+    if let Some(until) = svc
+        .store
+        .user_by_id(&user.id)
+        .await?
+        .and_then(|u| u.locked_until)
+        .filter(|u| *u > now)
+    {
+        return Err(Error::RateLimited {
+            retry_after_secs: u64::try_from((until - now) / 1000 + 1).unwrap_or(60),
+        });
+    }
     let result = if code.contains('-') {
         totp::use_recovery_code(svc, user, code)
             .await
@@ -117,23 +164,18 @@ pub async fn check_second_factor(
     };
     match result {
         Ok(how) => {
-            svc.activity
-                .log_as(
-                    None,
-                    &who,
-                    Event::ok("signin.succeeded", "user", user.id.as_str()).reason(how),
-                )
-                .await?;
+            svc.store.set_login_failures(&user.id, 0, None).await?;
+            log_for_user(
+                svc,
+                user,
+                &who,
+                Event::ok("signin.succeeded", "user", user.id.as_str()).reason(how),
+            )
+            .await?;
             Ok(())
         }
         Err(e) => {
-            svc.activity
-                .log_as(
-                    None,
-                    &who,
-                    Event::failed("signin.failed", "user", user.id.as_str(), e.to_string()),
-                )
-                .await?;
+            record_failure(svc, user, &who, &format!("second factor refused: {e}")).await?;
             Err(e)
         }
     }
