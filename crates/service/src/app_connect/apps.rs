@@ -344,8 +344,13 @@ pub async fn restore(svc: &Services, access: &Access, id: &AppId) -> Result<AppR
 
 /// Purges apps deleted more than 30 days ago.
 pub async fn purge(svc: &Services) -> Result<u64> {
-    Ok(svc
+    let n = svc
         .store
         .purge_deleted_apps(svc.clock.now_ms() - RESTORE_WINDOW_MS)
-        .await?)
+        .await?;
+    if n > 0 {
+        // Caches (here and on other nodes) must not keep serving the purged rows.
+        svc.auth_cache.invalidate(svc).await?;
+    }
+    Ok(n)
 }

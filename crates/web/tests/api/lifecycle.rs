@@ -323,7 +323,40 @@ async fn failed_exchanges_are_folded(app: TestApp) {
     assert_eq!(total, 50, "the folded row counts the repeats");
 }
 
+async fn deleted_apps_are_purged_after_30_days(app: TestApp) {
+    let c = ctx(&app, &["company:read"]).await;
+    let id = c.app_id();
+    let access = owner_access(&app, &c).await;
+    let code = app.next_totp(&c.owner.totp_secret);
+    apps::delete(&app.svc, &access, &id, Some(&code))
+        .await
+        .unwrap();
+    // Within the window it can come back.
+    app.clock.advance(apps::RESTORE_WINDOW_MS - 60_000);
+    assert_eq!(apps::purge(&app.svc).await.unwrap(), 0);
+    apps::restore(&app.svc, &access, &id).await.unwrap();
+    let code = app.next_totp(&c.owner.totp_secret);
+    apps::delete(&app.svc, &access, &id, Some(&code))
+        .await
+        .unwrap();
+    let g = got(app.token_response(&c.client_id, &c.secret, None).await).await;
+    assert!(g.oauth_error(401, "invalid_client").contains("deleted"));
+    // After it, the hourly purge removes it for good.
+    app.clock.advance(apps::RESTORE_WINDOW_MS + 1);
+    assert_eq!(apps::purge(&app.svc).await.unwrap(), 1);
+    assert!(app.svc.store.app(&id).await.unwrap().is_none());
+    assert!(matches!(
+        apps::restore(&app.svc, &access, &id).await,
+        Err(Error::NotFound(_))
+    ));
+    // The purge cleared the caches: the client is now unknown.
+    let g = got(app.token_response(&c.client_id, &c.secret, None).await).await;
+    let d = g.oauth_error(401, "invalid_client");
+    assert!(d.contains("unknown client or wrong secret"), "{d}");
+}
+
 crate::both!(
+    deleted_apps_are_purged_after_30_days,
     whole_lifecycle,
     expiry,
     last_used_is_flushed_in_batches,
