@@ -11,7 +11,8 @@
 //! Pages follow the list convention (`limit`, `cursor` → `next_cursor`). The cursor is opaque:
 //! it names the account and line where the next page starts and carries the running balance
 //! there, so no page re-reads earlier lines; it is tied to `from`, `to` and the account filter.
-//! [`write_csv`] streams the whole report as CSV (the web page's download).
+//! [`write_csv`] streams the whole report as CSV (the web page's download; call [`check`]
+//! before the response starts).
 
 use crate::ledger_export::Sink;
 use crate::{Access, Error, Result, Services};
@@ -371,6 +372,31 @@ pub const CSV_HEADER: [&str; 14] = [
     "running_balance",
     "currency",
 ];
+
+/// Checks a request before any byte of a streamed download is sent (permission, range, account
+/// filter), so that the caller can still answer with an error status.
+pub async fn check(svc: &Services, access: &Access, q: &GeneralLedgerQuery) -> Result<()> {
+    access.require(Permission::ReportsRead)?;
+    if q.from > q.to {
+        return Err(Error::invalid("from", "must be on or before `to`"));
+    }
+    if let Some(id) = &q.account_id
+        && !svc
+            .store
+            .accounts(&access.company.id)
+            .await?
+            .iter()
+            .any(|a| &a.id == id)
+    {
+        return Err(Error::NotFound("account"));
+    }
+    Ok(())
+}
+
+/// A file name for the CSV download: `general-ledger-2025-01-01-2025-12-31.csv`.
+pub fn csv_file_name(q: &GeneralLedgerQuery) -> String {
+    format!("general-ledger-{}-{}.csv", q.from, q.to)
+}
 
 /// Streams the whole general ledger for `q` (its `limit` and `cursor` are ignored) as CSV
 /// (RFC 4180, CRLF) into `sink`: per account an opening row, its lines, a closing row.

@@ -3,11 +3,12 @@
 
 use crate::demo::demo_on;
 use chrono::{Days, Months};
+use newledger_domain::ids::AccountId;
 use newledger_service::app_connect::apps::{self, NewApp};
 use newledger_service::clock::Clock;
 use newledger_service::general_ledger::{self, GeneralLedgerQuery};
 use newledger_service::ledger_export::Sink;
-use newledger_service::reports;
+use newledger_service::{Error, reports};
 use newledger_testkit::db::TestDb;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -170,6 +171,21 @@ async fn general_ledger_pages_carry_the_running_balance() {
         limit: None,
         cursor: None,
     };
+    general_ledger::check(&d.app.svc, &d.access, &q)
+        .await
+        .unwrap();
+    let nowhere = GeneralLedgerQuery {
+        account_id: Some(AccountId::from_suffix("01nosuchaccount")),
+        ..q.clone()
+    };
+    assert!(matches!(
+        general_ledger::check(&d.app.svc, &d.access, &nowhere).await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(
+        general_ledger::csv_file_name(&q),
+        format!("general-ledger-{from}-{to}.csv")
+    );
     general_ledger::write_csv(&d.app.svc, &d.access, &q, &mut sink)
         .await
         .unwrap();

@@ -164,7 +164,8 @@ pub struct ExportParams {
 /// client holds the reader back instead of filling memory.
 const CHANNEL_CHUNKS: usize = 4;
 
-struct ChannelSink(mpsc::Sender<Result<Bytes, std::io::Error>>);
+/// A [`Sink`] feeding a streamed response body.
+pub struct ChannelSink(mpsc::Sender<Result<Bytes, std::io::Error>>);
 
 impl Sink for ChannelSink {
     async fn write(&mut self, chunk: Vec<u8>) -> std::io::Result<()> {
@@ -205,27 +206,47 @@ pub async fn export_ledger(
 ) -> Result<Response, ApiError> {
     let format = Format::parse(p.format.as_deref().unwrap_or(""))?;
     let export = ledger_export::prepare(&s.svc, &a, format, p.from, p.to).await?;
-    let disposition = format!("attachment; filename=\"{}\"", export.file_name());
+    let file_name = export.file_name();
+    Ok(streamed(
+        format.content_type(),
+        &file_name,
+        move |mut sink| async move { export.run(&mut sink).await.map(|_| ()) },
+    ))
+}
+
+/// A download streamed from a producer that writes into a [`ChannelSink`] (the ledger export
+/// here; the general ledger's CSV download on the web page: `general_ledger::check` first, then
+/// `streamed("text/csv; charset=utf-8", &general_ledger::csv_file_name(&q), |mut s| async move
+/// { general_ledger::write_csv(&svc, &access, &q, &mut s).await })`). The producer runs on its
+/// own task; the bounded channel holds it back when the client reads slowly, and an error
+/// aborts the response so that a cut-off file never looks whole.
+pub fn streamed<F, Fut>(content_type: &'static str, file_name: &str, produce: F) -> Response
+where
+    F: FnOnce(ChannelSink) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(), Error>> + Send + 'static,
+{
     let (tx, mut rx) = mpsc::channel(CHANNEL_CHUNKS);
+    let on_error = tx.clone();
     tokio::spawn(async move {
-        let mut sink = ChannelSink(tx.clone());
-        if let Err(e) = export.run(&mut sink).await {
-            tracing::warn!(error = %e, "ledger export stopped");
-            // An error item aborts the response, so a client never takes a cut-off file for
-            // a whole one.
-            let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
+        if let Err(e) = produce(ChannelSink(tx)).await {
+            tracing::warn!(error = %e, "streamed download stopped");
+            let _ = on_error
+                .send(Err(std::io::Error::other("download failed")))
+                .await;
         }
     });
     let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let mut r = Body::from_stream(stream).into_response();
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // The name is ours (ids, dates, an extension), but stay within a quoted-string.
+    let safe: String = file_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
+    r
 }
