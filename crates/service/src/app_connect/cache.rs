@@ -54,7 +54,11 @@ impl AuthCache {
         }
         let generation_seen = self.generation.load(Ordering::SeqCst);
         let v = svc.store.app(id).await?.map(Arc::new);
-        self.put(&self.apps, generation_seen, id.clone(), v.clone());
+        // Unknown ids are not remembered: the token endpoint takes any client id, and caching
+        // each miss would let an attacker grow this map without bound.
+        if v.is_some() {
+            self.put(&self.apps, generation_seen, id.clone(), v.clone());
+        }
         Ok(v)
     }
 
