@@ -237,6 +237,9 @@ async fn log_failure(
     ip: &str,
     reason: &str,
 ) -> Result<()> {
+    let client: String = client.chars().take(64).collect();
+    // Failures fold per (actor, address, reason): for unknown clients the id is whatever the
+    // caller sent, so fold them per address alone, or random ids would write a row each.
     let who = Who {
         kind: if company.is_some() {
             "app"
@@ -244,15 +247,19 @@ async fn log_failure(
             "anonymous"
         }
         .into(),
-        id: client.chars().take(64).collect(),
-        label: client.chars().take(64).collect(),
+        id: if company.is_some() {
+            client.clone()
+        } else {
+            String::new()
+        },
+        label: client.clone(),
         ip: ip.into(),
     };
     svc.activity
         .log_folded(
             company,
             &who,
-            Event::failed("token.failed", "app", who.id.clone(), reason),
+            Event::failed("token.failed", "app", client, reason),
         )
         .await
 }

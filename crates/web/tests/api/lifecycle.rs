@@ -355,6 +355,34 @@ async fn deleted_apps_are_purged_after_30_days(app: TestApp) {
     assert!(d.contains("unknown client or wrong secret"), "{d}");
 }
 
+async fn failures_of_unknown_clients_are_folded_per_address(url: String, _backend: &'static str) {
+    let app = spawn_app(&url).await;
+    // 50 made-up client ids from one address: one row now, one folded row at the flush.
+    for _ in 0..50 {
+        let id = format!("app_{}", ulid::Ulid::new().to_string().to_lowercase());
+        let g = got(app.token_response(&id, "nlcs_guess", None).await).await;
+        g.oauth_error(401, "invalid_client");
+    }
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let rows = || async {
+        let r: (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM activity \
+             WHERE company_id IS NULL AND action = 'token.failed'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        r
+    };
+    assert_eq!(rows().await, (1, 1));
+    app.svc.activity.flush_folded(true).await.unwrap();
+    assert_eq!(rows().await, (2, 50));
+    pool.close().await;
+}
+
+crate::both_db!(failures_of_unknown_clients_are_folded_per_address);
+
 crate::both!(
     deleted_apps_are_purged_after_30_days,
     whole_lifecycle,
