@@ -92,6 +92,7 @@ pub async fn create(svc: &Services) -> Result<DemoInfo> {
             owner_email: None,
             expires_in_days: Some(365),
             permissions: vec![
+                "accounts:read".into(),
                 "contacts:read".into(),
                 "invoices:read".into(),
                 "invoices:draft".into(),

@@ -7,6 +7,9 @@ use axum::response::{IntoResponse, Response};
 use newledger_service::Error;
 use serde_json::json;
 
+/// The message of a request that carried no bearer token at all.
+pub const MISSING_TOKEN: &str = "send an access token: Authorization: Bearer nlat_…";
+
 /// A REST API error, rendered as problem+json.
 #[derive(Debug)]
 pub struct ApiError(pub Error);
@@ -86,10 +89,15 @@ impl IntoResponse for ApiError {
                     m,
                     json!({}),
                 );
-                let v = format!(
-                    "Bearer realm=\"newledger\", error=\"invalid_token\", error_description=\"{}\"",
-                    header_safe(m)
-                );
+                // RFC 6750 §3.1: a request without any token gets the challenge without an error code.
+                let v = if m == MISSING_TOKEN {
+                    "Bearer realm=\"newledger\"".to_owned()
+                } else {
+                    format!(
+                        "Bearer realm=\"newledger\", error=\"invalid_token\", error_description=\"{}\"",
+                        header_safe(m)
+                    )
+                };
                 if let Ok(h) = HeaderValue::from_str(&v) {
                     r.headers_mut().insert(header::WWW_AUTHENTICATE, h);
                 }

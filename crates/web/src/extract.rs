@@ -57,11 +57,8 @@ impl FromRequestParts<AppState> for ApiAccess {
             .get("company_id")
             .and_then(|c| CompanyId::parse(c).ok())
             .ok_or(ApiError(Error::NotFound("company")))?;
-        let token = bearer(&parts.headers).ok_or_else(|| {
-            ApiError(Error::Unauthenticated(
-                "send an access token: Authorization: Bearer nlat_…".into(),
-            ))
-        })?;
+        let token = bearer(&parts.headers)
+            .ok_or_else(|| ApiError(Error::Unauthenticated(crate::error::MISSING_TOKEN.into())))?;
         let access =
             tokens::authenticate(&state.svc, token, Audience::RestApi, &company, &ip).await?;
         Ok(ApiAccess(access))

@@ -152,10 +152,6 @@ async fn issue(
             ));
         }
     }
-    let by_client = s.limits.token_client.check(&client_id);
-    if !by_client.allowed {
-        return Err(limited(by_client.reset_secs, "for this client"));
-    }
     match tokens::client_credentials(
         &s.svc,
         &client_id,
@@ -166,6 +162,12 @@ async fn issue(
     .await
     {
         Ok(t) => {
+            // Counted only once the client authenticated: otherwise anyone knowing a client id
+            // could exhaust its quota. Unauthenticated guessing is bounded per address above.
+            let by_client = s.limits.token_client.check(&client_id);
+            if !by_client.allowed {
+                return Err(limited(by_client.reset_secs, "for this client"));
+            }
             let mut r = (StatusCode::OK, axum::Json(t)).into_response();
             r.headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
