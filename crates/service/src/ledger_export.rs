@@ -506,7 +506,14 @@ impl Export {
                 s.push_str(
                     "; Free text uses backslash escapes: \\n \\r \\t \\\\ \\xHH \\u{H}.\n\n",
                 );
-                let _ = writeln!(s, "commodity {cur}\n    format {sample} {cur}\n");
+                // The format tells hledger that `.` is the decimal mark (`1.500 KWD` is not
+                // fifteen hundred). A currency without a minor unit has no mark to declare, and
+                // `100000.` would trip ledger-cli, so it gets the bare directive.
+                if self.currency().exponent() == 0 {
+                    let _ = writeln!(s, "commodity {cur}\n");
+                } else {
+                    let _ = writeln!(s, "commodity {cur}\n    format {sample} {cur}\n");
+                }
                 for id in &self.order {
                     if let Some(a) = self.accounts.get(id) {
                         let _ = writeln!(s, "account {}", a.label);

@@ -16,7 +16,7 @@ use newledger_service::books::documents::{self, DocumentInput};
 use newledger_service::books::journal::{self, JournalInput, JournalLineInput};
 use newledger_service::clock::Clock;
 use newledger_service::ledger_export::escape::{self, HledgerSpot};
-use newledger_service::{Access, Error, company};
+use newledger_service::{Access, Error, company, people};
 use newledger_testkit::db::TestDb;
 use newledger_testkit::{TestApp, spawn_app};
 use proptest::prelude::*;
@@ -82,6 +82,7 @@ struct Op {
 
 #[derive(Clone, Debug)]
 struct Plan {
+    currency: &'static str,
     fy_month: u32,
     accounts: Vec<NewAccount>,
     contacts: Vec<String>,
@@ -144,7 +145,7 @@ fn plan() -> impl Strategy<Value = Plan> {
             then,
         });
     (
-        1u32..=12,
+        (prop::sample::select(vec!["EUR", "JPY", "KWD"]), 1u32..=12),
         accounts,
         proptest::collection::vec(awkward(), 4),
         proptest::collection::vec(op, 8..30),
@@ -154,7 +155,17 @@ fn plan() -> impl Strategy<Value = Plan> {
         (0u64..780, 0u64..400),
     )
         .prop_map(
-            |(fy_month, accounts, contacts, ops, lock_after, lock_day, invoice, (a, len))| Plan {
+            |(
+                (currency, fy_month),
+                accounts,
+                contacts,
+                ops,
+                lock_after,
+                lock_day,
+                invoice,
+                (a, len),
+            )| Plan {
+                currency,
                 fy_month,
                 accounts,
                 contacts,
@@ -185,7 +196,30 @@ async fn build(
     plan: &Plan,
     start: NaiveDate,
 ) -> (Access, newledger_testkit::Person) {
-    let person = app.owner("Awkward; \"Books\"\n2024-01-01 Ltd").await;
+    // A company in the plan's currency (no minor unit, two, three digits) with an awkward
+    // name, owned by a fresh person.
+    let n = ulid::Ulid::new().to_string().to_lowercase();
+    let email = format!("owner-{n}@example.com");
+    let user =
+        people::users::create_user(&app.svc, &email, "Olivia Owner", "correct horse battery")
+            .await
+            .unwrap();
+    let c = company::create_company(
+        &app.svc,
+        &user.id,
+        "Awkward; \"Books\"\n2024-01-01 Ltd",
+        plan.currency,
+        true,
+    )
+    .await
+    .unwrap();
+    let person = newledger_testkit::Person {
+        email,
+        password: "correct horse battery".into(),
+        totp_secret: String::new(),
+        user_id: user.id,
+        company_id: c.id,
+    };
     let mut a = app.access(&person).await;
     company::update_settings(&app.svc, &a, None, None, Some((plan.fy_month, 1)))
         .await
@@ -310,7 +344,7 @@ async fn build(
             lines: vec![LineInput {
                 description: name_or(desc, "Item"),
                 quantity: 3.into(),
-                unit_price: "19.99".parse().unwrap(),
+                unit_price: "19".parse().unwrap(),
                 account_id: sales,
                 tax_rate: 20.into(),
             }],
