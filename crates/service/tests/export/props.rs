@@ -195,7 +195,10 @@ async fn build(
     app: &TestApp,
     plan: &Plan,
     start: NaiveDate,
-) -> (Access, newledger_testkit::Person) {
+) -> (Access, newledger_testkit::Person, Vec<String>, Vec<String>) {
+    // Entries of the voided invoice (original, reversal) and drafts left unposted.
+    let mut voided = Vec::new();
+    let mut drafts = Vec::new();
     // A company in the plan's currency (no minor unit, two, three digits) with an awkward
     // name, owned by a fresh person.
     let n = ulid::Ulid::new().to_string().to_lowercase();
@@ -307,6 +310,7 @@ async fn build(
         .await
         .unwrap();
         if matches!(op.then, Then::LeaveDraft) {
+            drafts.push(draft.id.to_string());
             continue;
         }
         let posted = journal::post(&app.svc, &a, &draft.id, None).await;
@@ -354,14 +358,25 @@ async fn build(
     .unwrap();
     match documents::approve(&app.svc, &a, DocumentKind::Invoice, &inv.id, None).await {
         Ok(_) => {
-            documents::void(&app.svc, &a, DocumentKind::Invoice, &inv.id, None)
+            let v = documents::void(&app.svc, &a, DocumentKind::Invoice, &inv.id, None)
                 .await
                 .unwrap();
+            voided.extend(
+                v.entry_id
+                    .iter()
+                    .chain(&v.void_entry_id)
+                    .map(|e| e.to_string()),
+            );
+            assert_eq!(
+                voided.len(),
+                2,
+                "a voided invoice has its entry and its reversal"
+            );
         }
         Err(Error::PeriodLocked { .. }) => {}
         Err(e) => panic!("{e:?}"),
     }
-    (a, person)
+    (a, person, voided, drafts)
 }
 
 /// What the store says each posted entry holds: (date, number, memo, lines (description,
@@ -505,7 +520,7 @@ async fn check_beancount_texts(q: &Tool, app: &TestApp, a: &Access, file: &Path)
 async fn run_case(app: &TestApp, engines: &Engines, plan: Plan) {
     let today = app.clock.today();
     let start = today - Days::new(800);
-    let (a, person) = build(app, &plan, start).await;
+    let (a, person, voided, drafts) = build(app, &plan, start).await;
     let (client, secret) = app.app(&person, &["journal:read", "reports:read"]).await;
     let token = app.token(&client, &secret).await;
     let cid = a.company.id.clone();
@@ -522,6 +537,24 @@ async fn run_case(app: &TestApp, engines: &Engines, plan: Plan) {
         let (bc, bc_text) = check::fetch(app, &token, &cid, "beancount", from, to).await;
         let (csv, csv_text) = check::fetch(app, &token, &cid, "csv", from, to).await;
         check::check_csv(&csv_text, &e, &what);
+        if from.is_none() {
+            for id in &voided {
+                assert!(
+                    hl_text.contains(&format!("entry_id:{id}")),
+                    "voided entry {id}"
+                );
+                assert!(
+                    bc_text.contains(&format!("entry_id: \"{id}\"")),
+                    "voided entry {id}"
+                );
+                assert!(csv_text.contains(id.as_str()), "voided entry {id}");
+            }
+        }
+        for id in &drafts {
+            for text in [&hl_text, &bc_text, &csv_text] {
+                assert!(!text.contains(id.as_str()), "draft {id} exported");
+            }
+        }
         if let Some(h) = &engines.hledger {
             check::check_hledger(h, &hl, &hl_text, &e, None, &what);
             check_hledger_texts(h, app, &a, &hl).await;
