@@ -70,6 +70,8 @@ pub struct Services {
     pub usage: Arc<UsageTracker>,
     /// Activity log writer (with failure folding).
     pub activity: Arc<activity::ActivityLog>,
+    /// Documents by id for the read path, invalidated with the auth cache's generation.
+    pub documents: Arc<books::cache::DocumentCache>,
 }
 
 impl Services {
@@ -83,6 +85,7 @@ impl Services {
         Self {
             activity: Arc::new(activity::ActivityLog::new(store.clone(), clock.clone())),
             auth_cache: Arc::new(AuthCache::default()),
+            documents: Arc::new(books::cache::DocumentCache::default()),
             usage: Arc::new(UsageTracker::default()),
             store,
             clock,

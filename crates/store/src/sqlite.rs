@@ -30,13 +30,18 @@ pub async fn connect(url: &str) -> Result<(AnyPool, AnyPool), sqlx::Error> {
     let url = normalize_url(url);
     let write = AnyPoolOptions::new()
         .max_connections(1)
+        .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(30))
         .after_connect(|c, _| Box::pin(setup(c)))
         .connect(&url)
         .await?;
+    // No ping before each acquire (sqlx's default): a SQLite connection is a file handle that
+    // cannot go stale like a network connection, and with sqlx each ping is a round trip to the
+    // connection's worker thread, which on the read path costs about as much as the query.
     let read = AnyPoolOptions::new()
         .max_connections(8)
         .min_connections(1)
+        .test_before_acquire(false)
         .after_connect(|c, _| Box::pin(setup(c)))
         .connect(&url)
         .await?;

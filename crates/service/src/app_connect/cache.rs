@@ -123,6 +123,17 @@ impl AuthCache {
         Ok(())
     }
 
+    /// Moves on every clear (a local change, a cross-node epoch change, read-through mode);
+    /// other per-node caches tag their entries with it (see `books::cache`).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// True while caches must read through (the change listener is down).
+    pub fn is_bypassed(&self) -> bool {
+        self.bypass.load(Ordering::SeqCst)
+    }
+
     /// Turns read-through mode on or off (on while the change listener is down).
     pub fn set_bypass(&self, on: bool) {
         if on {

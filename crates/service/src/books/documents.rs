@@ -16,6 +16,7 @@ use newledger_domain::permission::Permission;
 use newledger_store::{DocumentRecord, EntryRecord, ListQuery};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A document as a client sends it.
 #[derive(Clone, Debug, Deserialize)]
@@ -241,17 +242,72 @@ fn draft_action(kind: DocumentKind, what: &str) -> &'static str {
     }
 }
 
-/// One document of a kind.
+/// One document of a kind (from the node's document cache when it is current).
 pub async fn get(
     svc: &Services,
     access: &Access,
     kind: DocumentKind,
     id: &DocumentId,
 ) -> Result<DocumentRecord> {
+    get_shared(svc, access, kind, id)
+        .await
+        .map(Arc::unwrap_or_clone)
+}
+
+/// Like [`get`], without copying the cached document (the API's read path).
+pub async fn get_shared(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+) -> Result<Arc<DocumentRecord>> {
     access.require(permissions_of(kind).0)?;
+    let auth = &svc.auth_cache;
+    let seen = auth.generation();
+    if !auth.is_bypassed()
+        && let Some(d) = svc.documents.get(seen, id)
+    {
+        // The cache is keyed by id alone: the company check the store's query makes is
+        // repeated here.
+        return if d.company_id == access.company.id && d.kind == kind {
+            Ok(d)
+        } else {
+            Err(Error::NotFound(noun(kind)))
+        };
+    }
+    match svc.store.document(&access.company.id, id).await? {
+        Some(d) if d.kind == kind => {
+            let d = Arc::new(d);
+            if !auth.is_bypassed() {
+                svc.documents.put(seen, auth.generation(), d.clone());
+            }
+            Ok(d)
+        }
+        _ => Err(Error::NotFound(noun(kind))),
+    }
+}
+
+/// One document of a kind, read from the store: writers decide on the current row, never on a
+/// cached copy.
+async fn get_fresh(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+) -> Result<DocumentRecord> {
     match svc.store.document(&access.company.id, id).await? {
         Some(d) if d.kind == kind => Ok(d),
         _ => Err(Error::NotFound(noun(kind))),
+    }
+}
+
+/// After a document changed: drops cached documents on this node at once and, through the
+/// cache epoch, on every other node. Called right after the store write, before anything that
+/// could fail, so that no cached copy outlives the change. The write itself succeeded, so a
+/// failure to tell the other nodes is logged rather than returned.
+pub(crate) async fn documents_changed(svc: &Services) {
+    if let Err(e) = svc.auth_cache.invalidate(svc).await {
+        tracing::error!(error = %e, "document changed but the cache epoch could not be bumped");
     }
 }
 
@@ -282,7 +338,8 @@ pub async fn update_draft(
 ) -> Result<DocumentRecord> {
     let (_, draft, _) = permissions_of(kind);
     access.require(draft)?;
-    let old = get(svc, access, kind, id).await?;
+    access.require(permissions_of(kind).0)?;
+    let old = get_fresh(svc, access, kind, id).await?;
     if old.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
             "{} {} is {} and can no longer be edited",
@@ -312,6 +369,7 @@ pub async fn update_draft(
         ..old.clone()
     };
     svc.store.update_draft_document(&d, expected).await?;
+    documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -333,7 +391,8 @@ pub async fn approve(
     let (_, _, approve) = permissions_of(kind);
     access.require(approve)?;
     let person = access.person()?.clone();
-    let d = get(svc, access, kind, id).await?;
+    access.require(permissions_of(kind).0)?;
+    let d = get_fresh(svc, access, kind, id).await?;
     if d.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
             "{} {} is already {}",
@@ -398,6 +457,7 @@ pub async fn approve(
     svc.store
         .approve_document(&approved, expected, &entry)
         .await?;
+    documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -459,7 +519,8 @@ pub async fn void(
     let (_, _, approve) = permissions_of(kind);
     access.require(approve)?;
     access.person()?;
-    let d = get(svc, access, kind, id).await?;
+    access.require(permissions_of(kind).0)?;
+    let d = get_fresh(svc, access, kind, id).await?;
     if d.status != DocumentStatus::Approved {
         return Err(Error::Conflict(format!(
             "only approved documents can be voided; {} is {}",
@@ -512,6 +573,7 @@ pub async fn void(
         ..d
     };
     svc.store.void_document(&voided, expected, &entry).await?;
+    documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -532,7 +594,8 @@ pub async fn discard(
 ) -> Result<()> {
     let (_, draft, _) = permissions_of(kind);
     access.require(draft)?;
-    let d = get(svc, access, kind, id).await?;
+    access.require(permissions_of(kind).0)?;
+    let d = get_fresh(svc, access, kind, id).await?;
     if d.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
             "only drafts can be discarded; {} is {}",
@@ -548,6 +611,7 @@ pub async fn discard(
             svc.clock.now_ms(),
         )
         .await?;
+    documents_changed(svc).await;
     svc.activity
         .log(
             access,

@@ -3,6 +3,7 @@
 //! are people-only permissions.
 
 pub mod accounts;
+pub mod cache;
 pub mod contacts;
 pub mod documents;
 pub mod drafts;

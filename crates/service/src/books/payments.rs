@@ -167,6 +167,8 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
             }
             e => e.into(),
         })?;
+    // The allocations changed what the documents show as paid.
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,

@@ -294,7 +294,7 @@ macro_rules! document_handlers {
             ApiAccess(a): ApiAccess,
             Path((_company, id)): Path<(String, String)>,
         ) -> Res {
-            let d = documents::get(&s.svc, &a, $kind, &doc_id($kind, &id)?).await?;
+            let d = documents::get_shared(&s.svc, &a, $kind, &doc_id($kind, &id)?).await?;
             Ok(with_etag(
                 StatusCode::OK,
                 &dto::document(&d, &s.config.base_url),
