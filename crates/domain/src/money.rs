@@ -161,6 +161,14 @@ impl fmt::Display for Money {
     }
 }
 
+/// On the wire an amount is a decimal string; its currency travels alongside in the
+/// enclosing object (`"amount": "1234.50", "currency": "EUR"`).
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.currency.format(self.minor))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,13 +200,5 @@ mod tests {
     fn rejects_bad_codes() {
         assert!(Currency::parse("eur").is_err());
         assert!(Currency::parse("EURO").is_err());
-    }
-}
-
-/// On the wire an amount is a decimal string; its currency travels alongside in the
-/// enclosing object (`"amount": "1234.50", "currency": "EUR"`).
-impl Serialize for Money {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.currency.format(self.minor))
     }
 }

@@ -1,4 +1,5 @@
 //! Sign-in: wrong second-factor codes count towards the lockout, and sign-in events reach the
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! activity log of the person's companies.
 
 use newledger_service::clock::{Clock, ManualClock};

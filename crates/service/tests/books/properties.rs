@@ -253,15 +253,15 @@ async fn run(env: &Env, ops: Vec<Op>) -> Result<(), TestCaseError> {
             );
         }
         for (id, (date, _)) in &after {
-            if !before.contains_key(id) {
-                if let Some(l) = lock {
-                    prop_assert!(
-                        *date > l,
-                        "entry dated {} posted on or before the lock date {}",
-                        date,
-                        l
-                    );
-                }
+            if !before.contains_key(id)
+                && let Some(l) = lock
+            {
+                prop_assert!(
+                    *date > l,
+                    "entry dated {} posted on or before the lock date {}",
+                    date,
+                    l
+                );
             }
         }
         let tb = reports::trial_balance(svc, &a, day(400)).await.unwrap();
