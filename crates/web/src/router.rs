@@ -41,10 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/payments", get(list_payments))
         .route("/payments/{id}", get(get_payment))
         .route("/reports/{name}", get(api::reports::report))
-        .route(
-            "/reports/general-ledger",
-            get(api::ledger::general_ledger),
-        )
+        .route("/reports/general-ledger", get(api::ledger::general_ledger))
         .route("/exports/ledger", get(api::ledger::export_ledger));
     let api = Router::new()
         .nest("/api/v1/companies/{company_id}", company)

@@ -122,8 +122,8 @@ pub struct GeneralLedgerPage {
     ),
     responses(
         (status = 200, description = "One page of the general ledger", body = GeneralLedgerPage),
-        (status = 404, description = "No such account"),
-        (status = 422, description = "Bad date, range, limit or cursor")
+        (status = 404, response = super::schemas::NotFound),
+        (status = 422, response = super::schemas::Invalid)
     ),
     security(("bearer" = ["reports:read"]), ("app_credentials" = ["reports:read"]))
 )]
@@ -195,7 +195,7 @@ impl Sink for ChannelSink {
             (String = "text/plain"),
             (String = "text/csv")
         )),
-        (status = 422, description = "Unknown format or bad range")
+        (status = 422, response = super::schemas::Invalid)
     ),
     security(("bearer" = ["journal:read"]), ("app_credentials" = ["journal:read"]))
 )]

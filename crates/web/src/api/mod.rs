@@ -3,8 +3,8 @@
 
 pub mod books;
 pub mod dto;
-pub mod openapi;
 pub mod ledger;
+pub mod openapi;
 pub mod reports;
 pub mod schemas;
 

@@ -5,7 +5,7 @@
 //! when they drift (regenerate with `NEWLEDGER_UPDATE_OPENAPI=1 cargo test -p newledger-web
 //! --test openapi`).
 
-use super::{books, dto, reports, schemas};
+use super::{books, dto, ledger, reports, schemas};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::Request;
@@ -77,6 +77,8 @@ pub const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'se
         reports::ar_aging,
         reports::ap_aging,
         reports::expenses,
+        ledger::general_ledger,
+        ledger::export_ledger,
     ),
     components(
         schemas(
