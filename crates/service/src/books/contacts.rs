@@ -33,9 +33,10 @@ fn validate(i: &ContactInput) -> Result<()> {
         return Err(Error::invalid("name", "required, at most 200 characters"));
     }
     if let Some(e) = &i.email
-        && !e.is_empty() {
-            crate::people::users::normalize_email(e)?;
-        }
+        && !e.is_empty()
+    {
+        crate::people::users::normalize_email(e)?;
+    }
     if !i.is_customer && !i.is_supplier {
         return Err(Error::invalid(
             "is_customer",

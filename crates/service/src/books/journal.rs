@@ -86,12 +86,13 @@ async fn build_lines(
             Some(_) => {}
         }
         if let Some(c) = &l.contact_id
-            && svc.store.contact(&access.company.id, c).await?.is_none() {
-                return Err(Error::invalid(
-                    format!("lines[{i}].contact_id"),
-                    "no such contact in this company",
-                ));
-            }
+            && svc.store.contact(&access.company.id, c).await?.is_none()
+        {
+            return Err(Error::invalid(
+                format!("lines[{i}].contact_id"),
+                "no such contact in this company",
+            ));
+        }
         lines.push(Line {
             account_id: l.account_id.clone(),
             description: l.description.trim().to_owned(),
