@@ -52,6 +52,7 @@ struct AccountPage {
     rows: Vec<LedgerRow>,
     errors: Vec<String>,
     next: Option<String>,
+    csv_href: String,
 }
 
 /// `GET /app/{company_id}/accounts/{id}`.
@@ -136,7 +137,11 @@ pub async fn detail(
             c,
         )
     });
+    let csv_href = ctx.url(&format!(
+        "/general-ledger.csv?account_id={id}&from={from_s}&to={to_s}"
+    ));
     Ok(render(&AccountPage {
+        csv_href,
         layout: ctx.layout(format!("{} {}", account.code, account.name), "accounts"),
         code: account.code,
         name: account.name,
@@ -152,4 +157,50 @@ pub async fn detail(
         errors,
         next,
     }))
+}
+
+/// Period and optional account of the general ledger download.
+#[derive(Debug, Default, Deserialize)]
+pub struct LedgerCsvQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    account_id: String,
+}
+
+/// `GET /app/{company_id}/general-ledger.csv`: the general ledger (one account or all) as CSV,
+/// streamed; the period defaults to the fiscal year to date.
+pub async fn ledger_csv(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LedgerCsvQuery>,
+) -> PageResult {
+    let today = s.svc.clock.today();
+    let to = parse_date("to", &q.to)
+        .map_err(|e| PageError::Service(Error::invalid("to", e)))?
+        .unwrap_or(today);
+    let from = parse_date("from", &q.from)
+        .map_err(|e| PageError::Service(Error::invalid("from", e)))?
+        .unwrap_or_else(|| ctx.access.company.fiscal_year_start(to));
+    let account_id = match q.account_id.trim() {
+        "" => None,
+        a => Some(AccountId::parse(a).map_err(|_| PageError::Service(Error::NotFound("account")))?),
+    };
+    let gq = GeneralLedgerQuery {
+        from,
+        to,
+        account_id,
+        limit: None,
+        cursor: None,
+    };
+    general_ledger::check(&s.svc, &ctx.access, &gq).await?;
+    let name = general_ledger::csv_file_name(&gq);
+    let (svc, access) = (s.svc.clone(), ctx.access.clone());
+    Ok(crate::api::ledger::streamed(
+        "text/csv; charset=utf-8",
+        &name,
+        move |mut sink| async move { general_ledger::write_csv(&svc, &access, &gq, &mut sink).await },
+    ))
 }

@@ -75,6 +75,10 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/contacts/{id}", get(contacts::detail))
         .route("/app/{company_id}/accounts", get(contacts::accounts_list))
         .route("/app/{company_id}/accounts/{id}", get(accounts::detail))
+        .route(
+            "/app/{company_id}/general-ledger.csv",
+            get(accounts::ledger_csv),
+        )
         .route("/app/{company_id}/reports", get(reports::index))
         .route("/app/{company_id}/reports/{name}", get(reports::report))
         .route(

@@ -227,6 +227,25 @@ async fn dashboard_lists_and_reports_render() {
     let (s, html) = b.page(&format!("{}?from=2026-99-01", url(&p, href))).await;
     assert_eq!(s, 200);
     assert!(html.contains("enter a date as YYYY-MM-DD"));
+    // The general ledger download: the account's CSV, and the whole company's.
+    assert!(html.contains("general-ledger.csv?account_id=acc_"));
+    let gl = b.get(&url(&p, "/general-ledger.csv?from=2000-01-01")).await;
+    assert_eq!(gl.status(), 200);
+    assert!(
+        gl.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("general-ledger-2000-01-01")
+    );
+    let text = gl.text().await.unwrap();
+    assert!(text.starts_with("row_type,account_code,account_name,date"), "{text}");
+    let bad = b
+        .get(&url(
+            &p,
+            "/general-ledger.csv?from=2026-02-01&to=2026-01-01",
+        ))
+        .await;
+    assert_ne!(bad.status(), 200);
 }
 
 #[tokio::test]
