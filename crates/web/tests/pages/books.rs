@@ -238,7 +238,10 @@ async fn dashboard_lists_and_reports_render() {
             .contains("general-ledger-2000-01-01")
     );
     let text = gl.text().await.unwrap();
-    assert!(text.starts_with("row_type,account_code,account_name,date"), "{text}");
+    assert!(
+        text.starts_with("row_type,account_code,account_name,date"),
+        "{text}"
+    );
     let bad = b
         .get(&url(
             &p,
