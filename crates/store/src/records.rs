@@ -384,7 +384,7 @@ pub struct ListQuery {
     pub from: Option<NaiveDate>,
     /// Date range end, inclusive.
     pub to: Option<NaiveDate>,
-    /// Name search (contacts).
+    /// Name search (contacts); the source (`manual`, `invoice`, …) for journal entries.
     pub search: Option<String>,
     /// Created by this actor id.
     pub created_by: Option<String>,

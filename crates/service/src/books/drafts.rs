@@ -86,6 +86,15 @@ pub struct DraftItem {
     pub version: i64,
 }
 
+/// The review queue: every draft, oldest first, and the kinds cut at [`MAX_PER_KIND`].
+#[derive(Clone, Debug, Default)]
+pub struct Review {
+    /// The drafts read.
+    pub items: Vec<DraftItem>,
+    /// Kinds with more drafts than were read.
+    pub partial: Vec<DraftKind>,
+}
+
 /// Resolves actors to readable labels, reading each one once.
 #[derive(Default)]
 pub struct ActorLabels(HashMap<Actor, String>);
@@ -116,7 +125,7 @@ impl ActorLabels {
 }
 
 /// Every draft the person may read, oldest first. Needs read access to at least one kind.
-pub async fn to_review(svc: &Services, access: &Access) -> Result<Vec<DraftItem>> {
+pub async fn to_review(svc: &Services, access: &Access) -> Result<Review> {
     let kinds = [
         DocumentKind::Invoice,
         DocumentKind::Bill,
@@ -153,19 +162,25 @@ pub async fn to_review(svc: &Services, access: &Access) -> Result<Vec<DraftItem>
     };
     let mut labels = ActorLabels::default();
     let mut out = Vec::new();
+    let mut partial = Vec::new();
+    let max = usize::try_from(MAX_PER_KIND).unwrap_or(usize::MAX);
     for kind in readable {
         let mut docs = svc
             .store
             .list_documents(&access.company.id, kind, &q)
             .await?;
-        docs.truncate(usize::try_from(MAX_PER_KIND).unwrap_or(usize::MAX));
+        let draft_kind = match kind {
+            DocumentKind::Invoice => DraftKind::Invoice,
+            DocumentKind::Bill => DraftKind::Bill,
+            DocumentKind::Expense => DraftKind::Expense,
+        };
+        if docs.len() > max {
+            docs.truncate(max);
+            partial.push(draft_kind);
+        }
         for d in docs {
             out.push(DraftItem {
-                kind: match kind {
-                    DocumentKind::Invoice => DraftKind::Invoice,
-                    DocumentKind::Bill => DraftKind::Bill,
-                    DocumentKind::Expense => DraftKind::Expense,
-                },
+                kind: draft_kind,
                 id: d.id.to_string(),
                 number: d.number,
                 date: d.issue_date,
@@ -182,8 +197,15 @@ pub async fn to_review(svc: &Services, access: &Access) -> Result<Vec<DraftItem>
         }
     }
     if journal {
-        let mut entries = svc.store.list_entries(&access.company.id, &q).await?;
-        entries.truncate(usize::try_from(MAX_PER_KIND).unwrap_or(usize::MAX));
+        let manual = ListQuery {
+            search: Some(EntrySource::Manual.as_str().to_owned()),
+            ..q.clone()
+        };
+        let mut entries = svc.store.list_entries(&access.company.id, &manual).await?;
+        if entries.len() > max {
+            entries.truncate(max);
+            partial.push(DraftKind::Journal);
+        }
         for e in entries
             .into_iter()
             .filter(|e| e.source == EntrySource::Manual)
@@ -203,5 +225,8 @@ pub async fn to_review(svc: &Services, access: &Access) -> Result<Vec<DraftItem>
         }
     }
     out.sort_by_key(|d| d.created_at);
-    Ok(out)
+    Ok(Review {
+        items: out,
+        partial,
+    })
 }

@@ -6,6 +6,7 @@ use super::{Page, normalize, page};
 use crate::activity::Event;
 use crate::{Access, Error, Result, Services, new_id};
 use chrono::NaiveDate;
+use newledger_domain::DomainError;
 use newledger_domain::ids::{AccountId, ContactId, EntryId};
 use newledger_domain::journal::{BalancedLines, EntrySource, EntryStatus, Line};
 use newledger_domain::permission::Permission;
@@ -101,7 +102,18 @@ async fn build_lines(
             credit,
         });
     }
-    Ok(BalancedLines::new(lines, cur)?)
+    BalancedLines::new(lines, cur).map_err(|e| match e {
+        // Said in the company's currency: people and programs both read this.
+        DomainError::Unbalanced { debits, credits } => Error::invalid(
+            "lines",
+            format!(
+                "the entry does not balance: debits {} {cur}, credits {} {cur}",
+                cur.format(debits),
+                cur.format(credits)
+            ),
+        ),
+        e => e.into(),
+    })
 }
 
 /// Creates a draft manual journal (`journal:draft`). Drafts must already balance.

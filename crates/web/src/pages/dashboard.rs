@@ -173,8 +173,8 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> PageResult {
     };
     let drafts = match drafts::to_review(&s.svc, &ctx.access).await {
         Ok(d) => Some((
-            d.len(),
-            d.iter().filter(|x| x.created_by.is_program()).count(),
+            d.items.len(),
+            d.items.iter().filter(|x| x.created_by.is_program()).count(),
         )),
         Err(newledger_service::Error::Forbidden { .. }) => None,
         Err(e) => return Err(e.into()),

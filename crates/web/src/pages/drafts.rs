@@ -27,6 +27,13 @@ struct DraftRow {
     can_approve: bool,
     approve_label: &'static str,
     can_discard: bool,
+    can_edit: bool,
+}
+
+/// A kind with more drafts than the page shows, and where to see them all.
+struct Partial {
+    label: &'static str,
+    href: String,
 }
 
 #[derive(Template)]
@@ -37,6 +44,8 @@ struct DraftsPage {
     total: usize,
     from_programs: usize,
     filter: String,
+    partial: Vec<Partial>,
+    max_per_kind: i64,
 }
 
 /// Filter of the drafts page.
@@ -54,7 +63,27 @@ pub async fn drafts(
     Query(f): Query<DraftsFilter>,
 ) -> PageResult {
     let cur = ctx.currency();
-    let all = drafts::to_review(&s.svc, &ctx.access).await?;
+    let review = drafts::to_review(&s.svc, &ctx.access).await?;
+    let partial = review
+        .partial
+        .iter()
+        .map(|k| {
+            let (label, list) = match k {
+                DraftKind::Invoice => ("invoices", "/invoices?status=draft"),
+                DraftKind::Bill => ("bills", "/bills?status=draft"),
+                DraftKind::Expense => ("expenses", "/expenses?status=draft"),
+                DraftKind::Journal => (
+                    "journal entries",
+                    "/journal?status=draft&source=manual&from=",
+                ),
+            };
+            Partial {
+                label,
+                href: ctx.url(list),
+            }
+        })
+        .collect();
+    let all = review.items;
     let total = all.len();
     let from_programs = all.iter().filter(|d| d.created_by.is_program()).count();
     let rows = all
@@ -91,6 +120,7 @@ pub async fn drafts(
                     "Approve"
                 },
                 can_discard: ctx.can(d.kind.draft_permission()),
+                can_edit: ctx.can(d.kind.draft_permission()),
             }
         })
         .collect();
@@ -100,5 +130,7 @@ pub async fn drafts(
         total,
         from_programs,
         filter: f.by,
+        partial,
+        max_per_kind: drafts::MAX_PER_KIND,
     }))
 }

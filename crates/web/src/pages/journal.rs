@@ -1,5 +1,6 @@
 //! Journal entries: list with date, status and source filters; detail with lines; posting,
-//! discarding and reversing manual entries (posted entries are never edited).
+//! discarding and reversing manual entries (posted entries are never edited; drafts are
+//! written in `journal_edit`).
 
 use super::books::{Opt, PAGE_SIZE, account_names, back_to, contact_names, next_href};
 use super::session::{Ctx, Layout};
@@ -18,6 +19,11 @@ use newledger_service::books::drafts::ActorLabels;
 use newledger_service::books::journal;
 use newledger_store::ListQuery;
 use serde::Deserialize;
+
+/// Where entries come from, as the source filter offers them.
+const SOURCES: [&str; 6] = [
+    "manual", "invoice", "bill", "expense", "payment", "reversal",
+];
 
 /// Filters of the journal list.
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +63,7 @@ struct JournalPage {
     to: String,
     errors: Vec<String>,
     next: Option<String>,
+    can_draft: bool,
 }
 
 fn opts(current: &str, any: &str, all: &[&str]) -> Vec<Opt> {
@@ -105,18 +112,15 @@ pub async fn list(
             from,
             to,
             after: Some(f.cursor.clone()).filter(|c| !c.is_empty()),
+            // For journal entries the store reads `search` as the source.
+            search: SOURCES
+                .contains(&f.source.as_str())
+                .then(|| f.source.clone()),
             ..Default::default()
         },
     )
     .await?;
-    let sources = [
-        "manual", "invoice", "bill", "expense", "payment", "reversal",
-    ];
-    let mut entries: Vec<_> = page
-        .data
-        .into_iter()
-        .filter(|e| f.source.is_empty() || e.source.as_str() == f.source)
-        .collect();
+    let mut entries = page.data;
     entries.sort_by(|a, b| b.date.cmp(&a.date).then(b.number.cmp(&a.number)));
     let mut labels = ActorLabels::default();
     let mut rows = Vec::with_capacity(entries.len());
@@ -149,11 +153,12 @@ pub async fn list(
         layout: ctx.layout("Journal entries", "journal"),
         rows,
         statuses: opts(&f.status, "Any status", &statuses),
-        sources: opts(&f.source, "Any source", &sources),
+        sources: opts(&f.source, "Any source", &SOURCES),
         from: from_text,
         to: f.to,
         errors,
         next,
+        can_draft: ctx.can(Permission::JournalDraft),
     }))
 }
 
@@ -187,6 +192,7 @@ struct EntryPage {
     version: i64,
     can_post: bool,
     can_discard: bool,
+    can_edit: bool,
     can_reverse: bool,
 }
 
@@ -265,6 +271,7 @@ pub async fn entry(
         version: e.version,
         can_post: manual_draft && ctx.can(Permission::JournalPost),
         can_discard: manual_draft && ctx.can(Permission::JournalDraft),
+        can_edit: manual_draft && ctx.can(Permission::JournalDraft),
         can_reverse: e.status == EntryStatus::Posted
             && e.source == EntrySource::Manual
             && e.reversed_by_id.is_none()
@@ -282,6 +289,9 @@ pub async fn action(
     ctx.check_csrf(&form)?;
     let id = parse_entry_id(&id)?;
     let version = form.get("version").parse().ok();
+    if action == "edit" {
+        return super::journal_edit::save(&s, &ctx, id.as_str(), &form).await;
+    }
     let detail = ctx.url(&format!("/journal/{id}"));
     let (notice, to) = match action.as_str() {
         "post" => {

@@ -14,6 +14,7 @@ mod dashboard;
 mod drafts;
 mod edit;
 mod journal;
+mod journal_edit;
 mod members;
 mod reports;
 pub mod session;
@@ -61,11 +62,15 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/expenses", get(books::expenses))
         .route("/app/{company_id}/expenses/{id}", get(books::expense))
         .route("/app/{company_id}/drafts", get(drafts::drafts))
-        .route("/app/{company_id}/journal", get(journal::list))
+        .route(
+            "/app/{company_id}/journal",
+            get(journal::list).post(journal_edit::create),
+        )
+        .route("/app/{company_id}/journal/new", get(journal_edit::new_form))
         .route("/app/{company_id}/journal/{id}", get(journal::entry))
         .route(
             "/app/{company_id}/journal/{id}/{action}",
-            post(journal::action),
+            get(journal_edit::edit_form).post(journal::action),
         )
         .route(
             "/app/{company_id}/contacts",

@@ -29,6 +29,14 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
             vec![],
         ),
         (
+            "/journal/jnl_01aaaaaaaaaaaaaaaaaaaaaaaa/edit".into(),
+            vec![("line_count", "0")],
+        ),
+        (
+            "/journal".into(),
+            vec![("date", "2026-03-01"), ("line_count", "0")],
+        ),
+        (
             "/contacts".into(),
             vec![("name", "Forged"), ("is_customer", "on")],
         ),

@@ -10,4 +10,5 @@ mod access;
 mod app_connect;
 mod books;
 mod csrf;
+mod journal;
 mod signin;
