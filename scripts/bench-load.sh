@@ -23,9 +23,13 @@ ratio=${RATIO_SH:-$root/scripts/ratio.sh}
 [ -x "$ratio" ] || ratio=/work/shared/tools/ratio.sh
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
 
-echo "== building the release binary (cargo build --release -p newledger)"
-(cd "$root" && cargo build --release -p newledger --quiet)
-bin=$target_dir/release/newledger
+if [ -n "${NEWLEDGER_BENCH_BIN:-}" ]; then
+    bin=$NEWLEDGER_BENCH_BIN   # compare builds: NEWLEDGER_BENCH_BIN=/path/to/newledger
+else
+    echo "== building the release binary (cargo build --release -p newledger)"
+    (cd "$root" && cargo build --release -p newledger --quiet)
+    bin=$target_dir/release/newledger
+fi
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -6,6 +6,11 @@ mod config;
 
 use clap::{Parser, Subcommand};
 
+// Many small, short-lived allocations per request (headers, JSON, ids): mimalloc serves them
+// from thread-local pages where glibc's malloc spent ~10 % of a loaded server's CPU.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// NewLedger: accounting books with governed App Connect integrations.
 #[derive(Parser, Debug)]
 #[command(name = "newledger", version, about)]

@@ -49,15 +49,15 @@ pub fn spawn(state: &AppState, database_url: Option<String>) {
     if pg {
         spawn_listener(state.svc.clone(), database_url, listener_down);
     }
-    let svc = state.svc.clone();
-    let limits = state.limits.clone();
+    let state = state.clone();
     tokio::spawn(async move {
+        let svc = &state.svc;
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            limits.shrink();
-            let purged = newledger_service::app_connect::apps::purge(&svc).await;
-            let keys = newledger_service::idempotency::purge(&svc).await;
+            state.limits.shrink();
+            let purged = newledger_service::app_connect::apps::purge(svc).await;
+            let keys = newledger_service::idempotency::purge(svc).await;
             if let (Err(e), _) | (_, Err(e)) = (&purged, &keys) {
                 tracing::warn!(error = %e, "purge failed");
             }

@@ -59,8 +59,19 @@ impl FromRequestParts<AppState> for ApiAccess {
             .ok_or(ApiError(Error::NotFound("company")))?;
         let token = bearer(&parts.headers)
             .ok_or_else(|| ApiError(Error::Unauthenticated(crate::error::MISSING_TOKEN.into())))?;
-        let access =
-            tokens::authenticate(&state.svc, token, Audience::RestApi, &company, &ip).await?;
+        // Verified once by the rate-limit layer when it ran; checked here otherwise.
+        let verified = match parts.extensions.get::<tokens::VerifiedToken>() {
+            Some(v) => Some(v.clone()),
+            None => tokens::verify(&state.svc, token),
+        };
+        let access = tokens::authenticate_verified(
+            &state.svc,
+            verified.as_ref(),
+            Audience::RestApi,
+            &company,
+            &ip,
+        )
+        .await?;
         Ok(ApiAccess(access))
     }
 }

@@ -36,24 +36,35 @@ impl WebConfig {
     }
 }
 
-/// What every handler gets.
+/// What every handler gets: one shared allocation, so the per-request clones made by the
+/// router, the middleware and the extractors cost one reference count each.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The parts of [`AppState`].
+pub struct Shared {
     /// Use cases.
     pub svc: Services,
     /// HTTP settings.
-    pub config: Arc<WebConfig>,
+    pub config: WebConfig,
     /// Rate limiters.
-    pub limits: Arc<Limits>,
+    pub limits: Limits,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     /// Builds the state.
     pub fn new(svc: Services, config: WebConfig) -> Self {
-        Self {
-            limits: Arc::new(Limits::new(&config)),
-            config: Arc::new(config),
+        Self(Arc::new(Shared {
+            limits: Limits::new(&config),
+            config,
             svc,
-        }
+        }))
     }
 }

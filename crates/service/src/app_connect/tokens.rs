@@ -38,7 +38,7 @@ impl Audience {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Claims {
     /// Principal: an app id (or, later, a connection id).
     p: String,
@@ -273,9 +273,21 @@ pub async fn authenticate(
     company: &CompanyId,
     ip: &str,
 ) -> Result<Access> {
+    authenticate_verified(svc, verify(svc, token).as_ref(), audience, company, ip).await
+}
+
+/// [`authenticate`] for a token already passed through [`verify`] (`None`: it did not).
+pub async fn authenticate_verified(
+    svc: &Services,
+    token: Option<&VerifiedToken>,
+    audience: Audience,
+    company: &CompanyId,
+    ip: &str,
+) -> Result<Access> {
     let bad = |why: &str| Error::Unauthenticated(why.to_owned());
-    let claims = decode(svc, token)
-        .ok_or_else(|| bad("the access token is malformed or was not issued by this server"))?;
+    let claims = &token
+        .ok_or_else(|| bad("the access token is malformed or was not issued by this server"))?
+        .0;
     let now = svc.clock.now_ms();
     if claims.exp * 1000 <= now {
         return Err(bad("the access token expired; request a new one"));
@@ -327,7 +339,19 @@ pub async fn authenticate(
     })
 }
 
-/// The principal of a genuine token (MAC checked, nothing else): the rate-limit key.
-pub fn principal_of(svc: &Services, token: &str) -> Option<String> {
-    decode(svc, token).map(|c| c.p)
+/// A token whose MAC checked out, and nothing more yet: the edge verifies it once per request
+/// (its principal keys the rate limit) and hands it on to [`authenticate_verified`].
+#[derive(Clone, Debug)]
+pub struct VerifiedToken(Claims);
+
+impl VerifiedToken {
+    /// The app (or connection) the token was issued to.
+    pub fn principal(&self) -> &str {
+        &self.0.p
+    }
+}
+
+/// Checks a token's MAC (not its expiry, audience or revocation: see [`authenticate_verified`]).
+pub fn verify(svc: &Services, token: &str) -> Option<VerifiedToken> {
+    decode(svc, token).map(VerifiedToken)
 }

@@ -251,15 +251,17 @@ pub fn json<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
 /// Per-app API rate limit with `RateLimit-*` headers on every response.
 pub async fn ratelimit_layer(
     axum::extract::State(s): axum::extract::State<AppState>,
-    req: axum::extract::Request,
+    mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let key = crate::extract::bearer(req.headers())
-        .and_then(|t| newledger_service::app_connect::tokens::principal_of(&s.svc, t));
-    let Some(key) = key else {
+    let verified = crate::extract::bearer(req.headers())
+        .and_then(|t| newledger_service::app_connect::tokens::verify(&s.svc, t));
+    let Some(verified) = verified else {
         return next.run(req).await;
     };
-    let v = s.limits.api_app.check(&key);
+    let v = s.limits.api_app.check(verified.principal());
+    // The extractor reads the verified token from here rather than checking the MAC again.
+    req.extensions_mut().insert(verified);
     let mut r = if v.allowed {
         next.run(req).await
     } else {
