@@ -67,6 +67,36 @@ impl Default for Options {
     }
 }
 
+/// Runs `test` against a fresh server on a fresh SQLite database, then on a fresh PostgreSQL
+/// database when `NEWLEDGER_TEST_DATABASE_URL` is set (see [`crate::db::TestDb::postgres`]).
+pub async fn on_both<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    crate::db::on_both_urls(|db, _| {
+        let test = &test;
+        async move { test(spawn_app(&db).await).await }
+    })
+    .await;
+}
+
+/// Declares `#[tokio::test]`s running each named `async fn(TestApp)` of the enclosing module
+/// on both backends via [`on_both`]; the tests are `<module>::on_both::<name>`.
+#[macro_export]
+macro_rules! both_apps {
+    ($($name:ident),* $(,)?) => {
+        mod on_both {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::app::on_both(super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
 /// Spawns the app on `database_url` (migrated here).
 pub async fn spawn_app(database_url: &str) -> TestApp {
     spawn_app_with(database_url, Options::default()).await

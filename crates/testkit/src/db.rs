@@ -8,7 +8,8 @@
 //! issues `CREATE DATABASE` / `DROP DATABASE`, plus an advisory lock so that parallel test
 //! processes build the template `nl_tpl_<hash of the migrations>` once. Each test database is
 //! `nl_t_<ulid>`, a copy of the template. Without the variable the PostgreSQL half is skipped
-//! with a message, unless `NEWLEDGER_REQUIRE_ALL=1`, under which a skip is a failure.
+//! with a message, unless `NEWLEDGER_REQUIRE_ALL=1`, under which a skip is a failure. Test
+//! databases left behind by killed runs are dropped once they are six hours old.
 
 use newledger_store::{SqlStore, Store};
 use sha2::{Digest, Sha256};
@@ -71,7 +72,7 @@ impl TestDb {
                         "{DATABASE_URL_VAR} is unset but {REQUIRE_ALL_VAR}=1: the PostgreSQL tests must run"
                     );
                 }
-                eprintln!("skipped: {DATABASE_URL_VAR} is unset");
+                say_skipped_once();
                 return None;
             }
         };
@@ -149,6 +150,54 @@ impl Drop for TestDb {
             }
         }
     }
+}
+
+/// Says once per test process, past the test harness's output capture (which only catches
+/// the print macros), that the PostgreSQL halves are not running.
+fn say_skipped_once() {
+    use std::io::Write;
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "note: PostgreSQL test halves skipped: {DATABASE_URL_VAR} is unset \
+             (set it, e.g. postgres://postgres@127.0.0.1:5432/test, to run them)"
+        );
+    });
+}
+
+/// Runs `test` with the URL of a fresh SQLite database, then of a fresh PostgreSQL database
+/// when one is configured; the second argument names the backend. For tests that start their
+/// own servers (or several) on the database.
+pub async fn on_both_urls<F, Fut>(test: F)
+where
+    F: Fn(String, &'static str) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let db = TestDb::sqlite().await;
+    eprintln!("running on sqlite");
+    test(db.url.clone(), "sqlite").await;
+    drop(db);
+    if let Some(db) = TestDb::postgres().await {
+        eprintln!("running on postgres");
+        test(db.url.clone(), "postgres").await;
+    }
+}
+
+/// Declares `#[tokio::test]`s running each named `async fn(String, &'static str)` of the
+/// enclosing module via [`on_both_urls`]; the tests are `<module>::on_both_db::<name>`.
+#[macro_export]
+macro_rules! both_urls {
+    ($($name:ident),* $(,)?) => {
+        mod on_both_db {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::db::on_both_urls(super::$name).await;
+                }
+            )*
+        }
+    };
 }
 
 /// Runs `test` on a fresh SQLite store, then on a fresh PostgreSQL store when one is
@@ -253,6 +302,7 @@ async fn template(admin_url: &str) -> String {
         .await
         .unwrap_or_else(|e| panic!("cannot take the template lock: {e}"));
     let made = create_template(&mut admin, admin_url, &name).await;
+    drop_orphans(&mut admin).await;
     // Closing the session releases the lock as well; unlock explicitly all the same.
     let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(TEMPLATE_LOCK_KEY)
@@ -263,6 +313,37 @@ async fn template(admin_url: &str) -> String {
         panic!("cannot build the template database {name}: {e}");
     }
     TEMPLATE.get_or_init(|| name).clone()
+}
+
+/// Test databases outlive their test only when its process was killed; this old, they are
+/// orphans (the name carries its creation time: `nl_t_<ulid>`).
+const ORPHAN_AGE_MS: u64 = 6 * 3600 * 1000;
+
+/// Drops the `nl_t_*` databases of test processes killed before they could clean up.
+async fn drop_orphans(admin: &mut PgConnection) {
+    let names: Vec<String> =
+        match sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'nl\\_t\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+        {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("warning: cannot list test databases: {e}");
+                return;
+            }
+        };
+    let now = ulid::Ulid::new().timestamp_ms();
+    for name in names {
+        let born = name
+            .strip_prefix("nl_t_")
+            .and_then(|u| ulid::Ulid::from_string(&u.to_uppercase()).ok())
+            .map(|u| u.timestamp_ms());
+        if born.is_some_and(|b| now.saturating_sub(b) > ORPHAN_AGE_MS) {
+            let _ = admin
+                .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
+                .await;
+        }
+    }
 }
 
 /// Builds the template under a temporary name and renames it once migrated, so that a run

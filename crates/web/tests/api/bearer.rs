@@ -308,7 +308,7 @@ async fn role_change_of_the_owner_takes_effect(app: TestApp) {
     .insufficient_scope("contacts:write");
 }
 
-crate::both!(
+newledger_testkit::both_apps!(
     token_problems,
     cross_company_refused,
     delegation_limits,

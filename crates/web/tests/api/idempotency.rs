@@ -243,4 +243,4 @@ async fn drafts_are_created_once(app: TestApp) {
     assert_eq!(count(&app, &c, "/journal-entries").await, 1);
 }
 
-crate::both!(retries_replay, drafts_are_created_once);
+newledger_testkit::both_apps!(retries_replay, drafts_are_created_once);

@@ -381,9 +381,9 @@ async fn failures_of_unknown_clients_are_folded_per_address(url: String, _backen
     pool.close().await;
 }
 
-crate::both_db!(failures_of_unknown_clients_are_folded_per_address);
+newledger_testkit::both_urls!(failures_of_unknown_clients_are_folded_per_address);
 
-crate::both!(
+newledger_testkit::both_apps!(
     deleted_apps_are_purged_after_30_days,
     whole_lifecycle,
     expiry,

@@ -96,4 +96,4 @@ async fn client_credentials_with_the_oauth2_crate(app: TestApp) {
     }
 }
 
-crate::both!(client_credentials_with_the_oauth2_crate);
+newledger_testkit::both_apps!(client_credentials_with_the_oauth2_crate);

@@ -246,4 +246,4 @@ async fn chart_for_invoices(app: &TestApp, c: &Ctx) -> String {
     chart(app, &t, &c.company).await.revenue
 }
 
-crate::both!(pages_through_a_large_list, filters_and_tombstones);
+newledger_testkit::both_apps!(pages_through_a_large_list, filters_and_tombstones);

@@ -736,10 +736,10 @@ async fn rate_limit_headers(url: String, _backend: &'static str) {
     get(&app, &t2, &c.company, "/company").await.expect(200);
 }
 
-crate::both!(
+newledger_testkit::both_apps!(
     reads_everything,
     drafts_of_every_kind,
     validation_errors_change_nothing,
     programs_never_approve_or_post
 );
-crate::both_db!(rate_limit_headers);
+newledger_testkit::both_urls!(rate_limit_headers);

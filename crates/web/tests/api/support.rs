@@ -28,68 +28,6 @@ pub const ALL_DELEGABLE: &[&str] = &[
     "journal:draft",
 ];
 
-/// Runs `test` against a fresh server on a fresh SQLite database, then on a fresh PostgreSQL
-/// database when `NEWLEDGER_TEST_DATABASE_URL` is set (see `TestDb::postgres`).
-pub async fn on_both<F, Fut>(test: F)
-where
-    F: Fn(TestApp) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    on_both_db(|db, _| {
-        let test = &test;
-        async move { test(spawn_app(&db).await).await }
-    })
-    .await;
-}
-
-/// Runs `test` with the URL of a fresh SQLite database, then of a fresh PostgreSQL database
-/// when one is configured; the second argument names the backend.
-pub async fn on_both_db<F, Fut>(test: F)
-where
-    F: Fn(String, &'static str) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let db = TestDb::sqlite().await;
-    eprintln!("running on sqlite");
-    test(db.url.clone(), "sqlite").await;
-    drop(db);
-    if let Some(db) = TestDb::postgres().await {
-        eprintln!("running on postgres");
-        test(db.url.clone(), "postgres").await;
-    }
-}
-
-/// Declares `#[tokio::test]`s running each named `async fn(TestApp)` of the enclosing module
-/// on both backends (`<module>::on_both::<name>`).
-#[macro_export]
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod on_both {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $crate::support::on_both(super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
-/// Like [`both!`] for `async fn(String, &'static str)` taking the database URL and backend.
-#[macro_export]
-macro_rules! both_db {
-    ($($name:ident),* $(,)?) => {
-        mod on_both_db {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $crate::support::on_both_db(super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
 /// An owner, their company, an app with `perms` and a token for it.
 pub struct Ctx {
     /// The owner.

@@ -336,10 +336,10 @@ async fn rate_limits(url: String, _backend: &'static str) {
     assert!(!g.header("retry-after").is_empty());
 }
 
-crate::both!(
+newledger_testkit::both_apps!(
     basic_and_post_both_issue_tokens,
     malformed_requests,
     bad_client_authentication_is_generic,
     scope_narrowing
 );
-crate::both_db!(rate_limits);
+newledger_testkit::both_urls!(rate_limits);

@@ -166,7 +166,7 @@ async fn revoke_from_the_cli(url: String, backend: &'static str) {
     );
 }
 
-crate::both_db!(
+newledger_testkit::both_urls!(
     revoke_on_one_node_is_honoured_by_the_other,
     revoke_from_the_cli
 );

@@ -311,4 +311,4 @@ async fn members_page_adds_changes_and_removes() {
     );
 }
 
-crate::both!(create_use_and_revoke);
+newledger_testkit::both_apps!(create_use_and_revoke);

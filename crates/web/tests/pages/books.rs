@@ -320,4 +320,4 @@ async fn edit_a_draft_before_approving() {
     assert_eq!(s, 409);
 }
 
-crate::both!(approve_a_draft_from_the_drafts_page);
+newledger_testkit::both_apps!(approve_a_draft_from_the_drafts_page);

@@ -181,7 +181,7 @@ async fn write_edit_and_post_a_journal(app: TestApp) {
     assert_eq!(r.status(), 409);
 }
 
-crate::both!(write_edit_and_post_a_journal);
+newledger_testkit::both_apps!(write_edit_and_post_a_journal);
 
 #[tokio::test]
 async fn only_people_who_may_draft_write_journals() {

@@ -248,7 +248,7 @@ async fn unknown_pages_and_errors_are_human() {
     );
 }
 
-crate::both!(
+newledger_testkit::both_apps!(
     wrong_password_then_lockout,
     totp_code_is_single_use,
     new_user_enrols_totp

@@ -10,43 +10,11 @@ use newledger_store::DocumentRecord;
 pub use newledger_testkit::db::TestDb;
 pub use newledger_testkit::{Person, TestApp, spawn_app};
 use reqwest::{Response, StatusCode};
-use std::future::Future;
-
-/// Runs `test` on a fresh server over SQLite, then over PostgreSQL when configured.
-pub async fn on_both<F, Fut>(test: F)
-where
-    F: Fn(TestApp) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let db = TestDb::sqlite().await;
-    eprintln!("running on sqlite");
-    test(spawn_app(&db.url).await).await;
-    drop(db);
-    if let Some(db) = TestDb::postgres().await {
-        eprintln!("running on postgres");
-        test(spawn_app(&db.url).await).await;
-    }
-}
 
 /// A fresh server on SQLite (the database file lives as long as the returned guard).
 pub async fn sqlite_app() -> (TestApp, TestDb) {
     let db = TestDb::sqlite().await;
     (spawn_app(&db.url).await, db)
-}
-
-/// Declares `#[tokio::test]`s running each `async fn(TestApp)` on both backends.
-#[macro_export]
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod on_both {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $crate::support::on_both(super::$name).await;
-                }
-            )*
-        }
-    };
 }
 
 /// One browser: a cookie jar, no automatic redirects.
