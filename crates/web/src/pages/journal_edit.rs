@@ -243,7 +243,7 @@ async fn page(
 ) -> PageResult {
     let chart = accounts::list(&s.svc, &ctx.access).await?;
     let mut contacts: Vec<(String, String)> = contact_names(s, ctx).await?.into_iter().collect();
-    contacts.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    contacts.sort_by_key(|a| a.1.to_lowercase());
     let account_choices = |selected: &str| {
         chart
             .iter()
