@@ -1,6 +1,9 @@
 //! `Idempotency-Key` for API writes: scoped to (app or connection, company, method + path),
 //! kept 24 h. A retry with the same body replays the first response; a different body is
-//! refused (422); a retry while the first is still running gets 409.
+//! refused (422); a retry while the first is still running gets 409. A claim left without a
+//! response for longer than [`LEASE_MS`] belonged to a process that died mid-request: the next
+//! same-body retry takes it over and runs. (The edge runs claimed writes to completion even
+//! when the client hangs up, so only a crash leaves a claim behind.)
 
 use crate::crypto::sha256_hex;
 use crate::{Access, Error, Result, Services};
@@ -8,6 +11,8 @@ use newledger_store::{IdempotencyClaim, IdempotencyKey};
 
 /// How long keys are kept.
 pub const TTL_MS: i64 = 24 * 3600 * 1000;
+/// How long a claim without a response counts as running (far above any write's duration).
+pub const LEASE_MS: i64 = 60 * 1000;
 
 /// What to do with a write that carries a key.
 #[derive(Debug)]
@@ -39,11 +44,8 @@ pub async fn begin(
         key: key.to_owned(),
     };
     let hash = sha256_hex(body);
-    match svc
-        .store
-        .claim_idempotency(&k, &hash, svc.clock.now_ms())
-        .await?
-    {
+    let now = svc.clock.now_ms();
+    match svc.store.claim_idempotency(&k, &hash, now).await? {
         IdempotencyClaim::Claimed => Ok(Begin::Proceed(k)),
         IdempotencyClaim::Existing { request_hash, .. } if request_hash != hash => {
             Err(Error::invalid(
@@ -51,9 +53,19 @@ pub async fn begin(
                 "this key was already used with a different request body",
             ))
         }
-        IdempotencyClaim::Existing { response: None, .. } => Err(Error::Conflict(
-            "a request with this Idempotency-Key is still being processed; retry shortly".into(),
-        )),
+        IdempotencyClaim::Existing { response: None, .. } => {
+            if svc
+                .store
+                .reclaim_idempotency(&k, now, now - LEASE_MS)
+                .await?
+            {
+                return Ok(Begin::Proceed(k));
+            }
+            Err(Error::Conflict(
+                "a request with this Idempotency-Key is still being processed; retry shortly"
+                    .into(),
+            ))
+        }
         IdempotencyClaim::Existing {
             response: Some((status, body)),
             ..

@@ -317,6 +317,14 @@ pub trait IdempotencyStore: Send + Sync {
         status: u16,
         body: &str,
     ) -> StoreResult<()>;
+    /// Takes over a claim still without a response that was made before `claimed_before` (its
+    /// request's process died mid-way), re-dating it `now`; true when taken.
+    async fn reclaim_idempotency(
+        &self,
+        key: &IdempotencyKey,
+        now: i64,
+        claimed_before: i64,
+    ) -> StoreResult<bool>;
     /// Forgets a claim whose request failed before doing anything (so it can be retried).
     async fn release_idempotency(&self, key: &IdempotencyKey) -> StoreResult<()>;
     /// Drops keys older than `before` (ms).

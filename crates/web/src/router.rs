@@ -42,7 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/payments/{id}", get(get_payment))
         .route("/reports/{name}", get(api::reports::report))
         .route("/reports/general-ledger", get(api::ledger::general_ledger))
-        .route("/exports/ledger", get(api::ledger::export_ledger));
+        .route("/exports/ledger", get(api::ledger::export_ledger))
+        .layer(axum::middleware::from_fn(api::run_writes_to_completion));
     let api = Router::new()
         .nest("/api/v1/companies/{company_id}", company)
         .layer(axum::middleware::from_fn_with_state(

@@ -188,6 +188,29 @@ impl IdempotencyStore for SqlStore {
         Ok(())
     }
 
+    async fn reclaim_idempotency(
+        &self,
+        k: &IdempotencyKey,
+        now: i64,
+        claimed_before: i64,
+    ) -> StoreResult<bool> {
+        // One conditional UPDATE: of two retries racing for the same stale claim, one wins.
+        let r = sqlx::query(
+            "UPDATE idempotency_keys SET created_at = $5
+             WHERE principal_id = $1 AND company_id = $2 AND method_path = $3 AND key = $4
+               AND status_code IS NULL AND created_at < $6",
+        )
+        .bind(&k.principal_id)
+        .bind(&k.company_id)
+        .bind(&k.method_path)
+        .bind(&k.key)
+        .bind(now)
+        .bind(claimed_before)
+        .execute(&self.write)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     async fn release_idempotency(&self, k: &IdempotencyKey) -> StoreResult<()> {
         sqlx::query("DELETE FROM idempotency_keys WHERE principal_id = $1 AND company_id = $2 AND method_path = $3 AND key = $4")
             .bind(&k.principal_id)

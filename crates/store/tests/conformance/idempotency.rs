@@ -73,6 +73,40 @@ async fn claim_complete_release(store: Arc<dyn Store>) {
     ));
 }
 
+async fn abandoned_claims_are_taken_over_once(store: Arc<dyn Store>) {
+    let k = key("app_a", "POST /crash", &uid());
+    store.claim_idempotency(&k, "h", NOW).await.unwrap();
+    assert!(
+        !store.reclaim_idempotency(&k, NOW + 10, NOW).await.unwrap(),
+        "a claim made at the cut-off is still running"
+    );
+    assert!(
+        store
+            .reclaim_idempotency(&k, NOW + 10, NOW + 1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .reclaim_idempotency(&k, NOW + 11, NOW + 1)
+            .await
+            .unwrap(),
+        "re-dated by the takeover: a second retry does not take it too"
+    );
+    store.complete_idempotency(&k, 201, "{}").await.unwrap();
+    assert!(
+        !store
+            .reclaim_idempotency(&k, NOW + 99, NOW + 50)
+            .await
+            .unwrap(),
+        "a completed key keeps its response"
+    );
+    assert_eq!(
+        existing(store.claim_idempotency(&k, "h", NOW + 99).await.unwrap()).1,
+        Some((201, "{}".to_owned()))
+    );
+}
+
 async fn claimed_once_under_concurrency(store: Arc<dyn Store>) {
     let k = key("app_a", "POST /race", &uid());
     let tasks: Vec<_> = (0..10)
@@ -112,6 +146,7 @@ async fn purge_old_keys(store: Arc<dyn Store>) {
 }
 
 newledger_testkit::both_backends!(
+    abandoned_claims_are_taken_over_once,
     claim_complete_release,
     claimed_once_under_concurrency,
     purge_old_keys

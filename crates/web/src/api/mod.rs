@@ -248,7 +248,27 @@ pub fn json<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
     serde_json::to_value(v).map_err(|e| ApiError(Error::Internal(e.into())))
 }
 
-/// Per-app API rate limit with `RateLimit-*` headers on every response.
+/// Runs every API write in its own task, so that a client hanging up cannot cancel it half-way:
+/// a write that claimed an `Idempotency-Key` always records its outcome, and a retry replays
+/// it instead of finding the key stuck "in progress".
+pub async fn run_writes_to_completion(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.method().is_safe() {
+        return next.run(req).await;
+    }
+    match tokio::spawn(next.run(req)).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "API write task failed");
+            ApiError(Error::Internal(anyhow::anyhow!("the write task failed"))).into_response()
+        }
+    }
+}
+
+/// Per-app API rate limit with `RateLimit-*` headers on every response, keyed by the token's
+/// principal (its MAC checked here, once per request).
 pub async fn ratelimit_layer(
     axum::extract::State(s): axum::extract::State<AppState>,
     mut req: axum::extract::Request,

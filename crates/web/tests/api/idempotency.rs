@@ -243,4 +243,93 @@ async fn drafts_are_created_once(app: TestApp) {
     assert_eq!(count(&app, &c, "/journal-entries").await, 1);
 }
 
-newledger_testkit::both_apps!(retries_replay, drafts_are_created_once);
+/// A process that died between claiming a key and answering leaves the claim without a
+/// response: retries get 409 while it could still be running, then the first retry after the
+/// lease takes it over and runs, once.
+async fn abandoned_claims_are_taken_over(app: TestApp) {
+    let c = ctx(&app, ALL_DELEGABLE).await;
+    let body = json!({"name": "Initech", "is_customer": true});
+    let raw = serde_json::to_vec(&body).unwrap();
+    // What a crashed server left behind: the claim, and nothing else.
+    let key = newledger_store::IdempotencyKey {
+        principal_id: c.client_id.clone(),
+        company_id: c.company.to_string(),
+        method_path: format!("POST /api/v1/companies/{}/contacts", c.company),
+        key: "crash-1".into(),
+    };
+    let hash = newledger_service::crypto::sha256_hex(&raw);
+    app.svc
+        .store
+        .claim_idempotency(&key, &hash, app.svc.clock.now_ms())
+        .await
+        .unwrap();
+    let retry = || async {
+        send(
+            api(&app, Method::POST, &c.token, &c.company, "/contacts")
+                .header("idempotency-key", "crash-1")
+                .header("content-type", "application/json")
+                .body(raw.clone()),
+        )
+        .await
+    };
+    retry().await.problem(409, "conflict");
+    app.clock.advance(idempotency::LEASE_MS + 1);
+    let taken = retry().await;
+    taken.expect(201);
+    assert_eq!(taken.header("idempotent-replayed"), "");
+    let replay = retry().await;
+    replay.expect(201);
+    assert_eq!(replay.header("idempotent-replayed"), "true");
+    assert_eq!(replay.body["id"], taken.body["id"]);
+    assert_eq!(count(&app, &c, "/contacts").await, 1);
+}
+
+/// A client that hangs up mid-write does not cancel it: the key records the outcome and the
+/// retry replays it.
+async fn a_hang_up_does_not_strand_the_key(app: TestApp) {
+    let c = ctx(&app, ALL_DELEGABLE).await;
+    let body = json!({"name": "Hooli", "is_customer": true});
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let _ = impatient
+        .post(format!(
+            "{}/api/v1/companies/{}/contacts",
+            app.base, c.company
+        ))
+        .bearer_auth(&c.token)
+        .header("idempotency-key", "hang-up-1")
+        .json(&body)
+        .send()
+        .await;
+    // The write finishes on its own; a retry soon sees its outcome, never a stuck claim.
+    let mut last = None;
+    for _ in 0..100 {
+        let g = with_key(
+            &app,
+            &c.token,
+            &c,
+            Method::POST,
+            "/contacts",
+            "hang-up-1",
+            &body,
+        )
+        .await;
+        if g.status.as_u16() != 409 {
+            last = Some(g);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let g = last.expect("the key was released or completed within 2 s");
+    g.expect(201);
+    assert_eq!(count(&app, &c, "/contacts").await, 1);
+}
+
+newledger_testkit::both_apps!(
+    retries_replay,
+    drafts_are_created_once,
+    abandoned_claims_are_taken_over,
+    a_hang_up_does_not_strand_the_key
+);
