@@ -179,6 +179,16 @@ async fn write_edit_and_post_a_journal(app: TestApp) {
     late.push(("csrf", &token));
     let r = b.post(&edit, &late).await;
     assert_eq!(r.status(), 409);
+
+    // The source filter is applied by the query, not to one page after the fact.
+    let (_, manual) = b
+        .page(&url(&p, "/journal?source=manual&from=2026-01-01"))
+        .await;
+    assert!(manual.contains(&e.number), "{manual}");
+    let (_, invoices) = b
+        .page(&url(&p, "/journal?source=invoice&from=2026-01-01"))
+        .await;
+    assert!(!invoices.contains(&e.number));
 }
 
 newledger_testkit::both_apps!(write_edit_and_post_a_journal);
