@@ -128,7 +128,10 @@ async fn scenario(url: String) {
     );
 
     // A change on another node: node b writes from the current row (not a's cache), and node a
-    // sees it once it has seen the epoch move (what its background poll does every 250 ms).
+    // sees it once it has seen the epoch move (what its background poll does every 250 ms) —
+    // without dropping its cached credentials, which did not change.
+    a.auth_cache.sync_epoch(&a).await.unwrap();
+    let credentials = a.auth_cache.generation();
     let v3 = documents::update_draft(
         &b,
         &on_b,
@@ -146,6 +149,11 @@ async fn scenario(url: String) {
     assert_eq!(
         (r.version, r.reference.as_str()),
         (v3.version, "changed on b")
+    );
+    assert_eq!(
+        a.auth_cache.generation(),
+        credentials,
+        "a document change leaves the credentials cache alone"
     );
 
     // Writers never act on a cached copy: a stale cached version on a does not make a's own
@@ -229,7 +237,7 @@ async fn scenario(url: String) {
         .unwrap();
     assert!(
         a.documents
-            .get(a.auth_cache.generation(), &open.id)
+            .get(a.auth_cache.documents_generation(), &open.id)
             .is_none()
     );
 }

@@ -82,10 +82,14 @@ pub trait CompanyStore: Send + Sync {
     async fn members(&self, company: &CompanyId) -> StoreResult<Vec<MemberRecord>>;
     /// Takes the next number of a named counter (`invoice`, `journal`, …).
     async fn next_number(&self, company: &CompanyId, counter: &str) -> StoreResult<i64>;
-    /// Bumps the cache epoch (and notifies other nodes where the backend can).
+    /// Bumps the credentials cache epoch (and notifies other nodes where the backend can).
     async fn bump_cache_epoch(&self) -> StoreResult<i64>;
-    /// Reads the cache epoch.
+    /// Reads the credentials cache epoch.
     async fn cache_epoch(&self) -> StoreResult<i64>;
+    /// Bumps the documents cache epoch (and notifies other nodes where the backend can).
+    async fn bump_documents_epoch(&self) -> StoreResult<i64>;
+    /// Reads the documents cache epoch.
+    async fn documents_epoch(&self) -> StoreResult<i64>;
     /// True when the database answers.
     async fn ping(&self) -> StoreResult<()>;
 }

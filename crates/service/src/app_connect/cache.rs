@@ -2,7 +2,8 @@
 //! so that the steady state costs no database round trip.
 //!
 //! Correctness under revocation: a local change clears the cache at once and bumps the
-//! database's cache epoch; every node watches that epoch (PostgreSQL LISTEN/NOTIFY plus a
+//! database's credentials cache epoch (document changes bump a second, documents epoch, which
+//! only the document cache follows); every node watches that epoch (PostgreSQL LISTEN/NOTIFY plus a
 //! poll every 250 ms on both backends) and clears its cache when it moves. While the
 //! PostgreSQL listener is down the cache is bypassed (read-through). A fill that raced with a
 //! clear is discarded (generation check), so a stale row cannot survive an invalidation.
@@ -24,6 +25,8 @@ pub struct AuthCache {
     companies: RwLock<HashMap<CompanyId, Option<Arc<Company>>>>,
     generation: AtomicU64,
     epoch: AtomicI64,
+    documents_generation: AtomicU64,
+    documents_epoch: AtomicI64,
     bypass: AtomicBool,
 }
 
@@ -90,9 +93,10 @@ impl AuthCache {
         Ok(v)
     }
 
-    /// Drops everything cached on this node.
+    /// Drops everything cached on this node (documents included).
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+        self.documents_generation.fetch_add(1, Ordering::SeqCst);
         self.apps.write().unwrap_or_else(|p| p.into_inner()).clear();
         self.roles
             .write()
@@ -114,19 +118,41 @@ impl AuthCache {
         Ok(())
     }
 
-    /// Compares the database's epoch with ours and clears on change.
+    /// After a local document change: drop cached documents here, and tell every other node,
+    /// leaving cached credentials alone (they did not change).
+    pub async fn invalidate_documents(&self, svc: &Services) -> Result<()> {
+        self.documents_generation.fetch_add(1, Ordering::SeqCst);
+        let e = svc.store.bump_documents_epoch().await?;
+        self.documents_epoch.store(e, Ordering::SeqCst);
+        // Again: a fill may have started between the first bump and the epoch's.
+        self.documents_generation.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Compares the database's epochs with ours: a moved credentials epoch clears everything,
+    /// a moved documents epoch only the documents.
     pub async fn sync_epoch(&self, svc: &Services) -> Result<()> {
         let e = svc.store.cache_epoch().await?;
+        let d = svc.store.documents_epoch().await?;
         if self.epoch.swap(e, Ordering::SeqCst) != e {
             self.clear();
+        }
+        if self.documents_epoch.swap(d, Ordering::SeqCst) != d {
+            self.documents_generation.fetch_add(1, Ordering::SeqCst);
         }
         Ok(())
     }
 
-    /// Moves on every clear (a local change, a cross-node epoch change, read-through mode);
-    /// other per-node caches tag their entries with it (see `books::cache`).
+    /// Moves on every full clear: cached credentials were dropped.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Moves whenever cached documents must be dropped: a document change here or on another
+    /// node, any full clear, read-through mode. The document cache tags entries with it (see
+    /// `books::cache`).
+    pub fn documents_generation(&self) -> u64 {
+        self.documents_generation.load(Ordering::SeqCst)
     }
 
     /// True while caches must read through (the change listener is down).

@@ -2,12 +2,13 @@
 //! no database round trip, which on SQLite through sqlx is most of the cost of
 //! `GET /invoices/{id}` (a hop to the connection's worker thread and back, and decoding the row).
 //!
-//! Correctness: entries belong to a generation of the node's [`AuthCache`](crate::app_connect::cache::AuthCache),
-//! which moves whenever that cache is cleared: on every local change that calls
-//! `invalidate` (document writes do, see `documents.rs` and `payments.rs`) and whenever the
-//! cross-node cache epoch moves (another node or process changed something: PostgreSQL
-//! LISTEN/NOTIFY, and the 250 ms poll on both backends). While the auth cache reads through
-//! (listener down) nothing is cached here either. A fill that raced with a change is dropped
+//! Correctness: entries belong to a documents generation of the node's
+//! [`AuthCache`](crate::app_connect::cache::AuthCache), which moves on every local document
+//! change (`documents_changed`, see `documents.rs` and `payments.rs`), whenever the cross-node
+//! documents epoch or credentials epoch moves (another node or process changed something:
+//! PostgreSQL LISTEN/NOTIFY, and the 250 ms poll on both backends), and on any full clear.
+//! While the auth cache reads through (listener down) nothing is cached here either. A fill
+//! that raced with a change is dropped
 //! (generation check), so a stale row cannot outlive the change that made it stale. Writers
 //! never read from here: they read the row fresh and rely on the store's version check.
 //!

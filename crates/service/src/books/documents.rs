@@ -263,7 +263,7 @@ pub async fn get_shared(
 ) -> Result<Arc<DocumentRecord>> {
     access.require(permissions_of(kind).0)?;
     let auth = &svc.auth_cache;
-    let seen = auth.generation();
+    let seen = auth.documents_generation();
     if !auth.is_bypassed()
         && let Some(d) = svc.documents.get(seen, id)
     {
@@ -279,7 +279,8 @@ pub async fn get_shared(
         Some(d) if d.kind == kind => {
             let d = Arc::new(d);
             if !auth.is_bypassed() {
-                svc.documents.put(seen, auth.generation(), d.clone());
+                svc.documents
+                    .put(seen, auth.documents_generation(), d.clone());
             }
             Ok(d)
         }
@@ -306,8 +307,8 @@ async fn get_fresh(
 /// could fail, so that no cached copy outlives the change. The write itself succeeded, so a
 /// failure to tell the other nodes is logged rather than returned.
 pub(crate) async fn documents_changed(svc: &Services) {
-    if let Err(e) = svc.auth_cache.invalidate(svc).await {
-        tracing::error!(error = %e, "document changed but the cache epoch could not be bumped");
+    if let Err(e) = svc.auth_cache.invalidate_documents(svc).await {
+        tracing::error!(error = %e, "document changed but the documents epoch could not be bumped");
     }
 }
 

@@ -184,12 +184,42 @@ impl CompanyStore for SqlStore {
     }
 
     async fn bump_cache_epoch(&self) -> StoreResult<i64> {
+        self.bump_epoch(CREDENTIALS_EPOCH).await
+    }
+
+    async fn cache_epoch(&self) -> StoreResult<i64> {
+        self.read_epoch(CREDENTIALS_EPOCH).await
+    }
+
+    async fn bump_documents_epoch(&self) -> StoreResult<i64> {
+        self.bump_epoch(DOCUMENTS_EPOCH).await
+    }
+
+    async fn documents_epoch(&self) -> StoreResult<i64> {
+        self.read_epoch(DOCUMENTS_EPOCH).await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+}
+
+/// Row of the credentials cache epoch.
+const CREDENTIALS_EPOCH: i64 = 1;
+/// Row of the documents cache epoch.
+const DOCUMENTS_EPOCH: i64 = 2;
+
+impl SqlStore {
+    async fn bump_epoch(&self, row: i64) -> StoreResult<i64> {
         let r =
-            sqlx::query("UPDATE cache_epoch SET value = value + 1 WHERE id = 1 RETURNING value")
+            sqlx::query("UPDATE cache_epoch SET value = value + 1 WHERE id = $1 RETURNING value")
+                .bind(row)
                 .fetch_one(&self.write)
                 .await?;
         let epoch: i64 = r.try_get("value")?;
         if self.backend == Backend::Postgres {
+            // The payload is only a wake-up call: listeners re-read both epochs.
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(crate::postgres::CHANNEL)
                 .bind(epoch.to_string())
@@ -199,15 +229,11 @@ impl CompanyStore for SqlStore {
         Ok(epoch)
     }
 
-    async fn cache_epoch(&self) -> StoreResult<i64> {
-        let r = sqlx::query("SELECT value FROM cache_epoch WHERE id = 1")
+    async fn read_epoch(&self, row: i64) -> StoreResult<i64> {
+        let r = sqlx::query("SELECT value FROM cache_epoch WHERE id = $1")
+            .bind(row)
             .fetch_one(&self.read)
             .await?;
         Ok(r.try_get("value")?)
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.read).await?;
-        Ok(())
     }
 }

@@ -160,6 +160,11 @@ async fn cache_epoch_bump(store: Arc<dyn Store>) {
     assert_eq!(store.cache_epoch().await.unwrap(), e0 + 1);
     assert_eq!(store.bump_cache_epoch().await.unwrap(), e0 + 2);
     assert_eq!(store.cache_epoch().await.unwrap(), e0 + 2);
+    // The documents epoch moves on its own.
+    let d0 = store.documents_epoch().await.unwrap();
+    assert_eq!(store.bump_documents_epoch().await.unwrap(), d0 + 1);
+    assert_eq!(store.documents_epoch().await.unwrap(), d0 + 1);
+    assert_eq!(store.cache_epoch().await.unwrap(), e0 + 2);
 }
 
 async fn insert_account(store: Arc<dyn Store>) {
