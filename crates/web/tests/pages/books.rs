@@ -321,3 +321,59 @@ async fn edit_a_draft_before_approving() {
 }
 
 newledger_testkit::both_apps!(approve_a_draft_from_the_drafts_page);
+
+/// A review queue longer than the page reads says so, and links to the full list.
+#[tokio::test]
+async fn a_long_review_queue_says_it_is_cut() {
+    use newledger_service::books::drafts::MAX_PER_KIND;
+    use newledger_service::books::journal::{self, JournalInput, JournalLineInput};
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let a = app.access(&p).await;
+    let chart = newledger_service::books::accounts::list(&app.svc, &a)
+        .await
+        .unwrap();
+    let code = |c: &str| chart.iter().find(|x| x.code == c).unwrap().id.clone();
+    let line = |account, debit: Option<&str>, credit: Option<&str>| JournalLineInput {
+        account_id: account,
+        description: String::new(),
+        contact_id: None,
+        debit: debit.map(Into::into),
+        credit: credit.map(Into::into),
+    };
+    for _ in 0..=MAX_PER_KIND {
+        journal::create_draft(
+            &app.svc,
+            &a,
+            JournalInput {
+                date: app.svc.clock.today(),
+                memo: "accrual".into(),
+                lines: vec![
+                    line(code("6000"), Some("1.00"), None),
+                    line(code("2300"), None, Some("1.00")),
+                ],
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let b = sign_in(&app, &p).await;
+    let (s, html) = b.page(&url(&p, "/drafts")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!(
+            "Only the oldest {MAX_PER_KIND} draft journal entries are listed here."
+        )),
+        "{}",
+        &html[..html.len().min(3000)]
+    );
+    let link = html
+        .find("See all draft journal entries")
+        .map(|i| &html[i.saturating_sub(120)..i])
+        .unwrap_or_default();
+    assert!(
+        link.contains("/journal?status=draft") && link.contains("source=manual"),
+        "{link}"
+    );
+    assert_eq!(html.matches("aria-label=\"Post JE-").count(), 1000);
+}
