@@ -346,38 +346,57 @@ pub async fn new_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
     .await
 }
 
+/// Reads the form, hands it to `write` and redirects to the saved entry with `notice`; bad
+/// input re-renders the form with what was typed and the problems in words (422).
+async fn submit<F, Fut>(
+    s: &AppState,
+    ctx: &Ctx,
+    target: Target,
+    form: &PageForm,
+    write: F,
+    notice: fn(&EntryRecord) -> String,
+) -> PageResult
+where
+    F: FnOnce(JournalInput) -> Fut,
+    Fut: std::future::Future<Output = Result<EntryRecord, Error>>,
+{
+    let typed = Typed::of_form(form);
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
+    let (input, rows) = match parse_input(&typed) {
+        Ok(v) => v,
+        Err(errors) => return page(s, ctx, target, &typed, errors, refused).await,
+    };
+    match write(input).await {
+        Ok(e) => Ok(redirect_with_notice(
+            &ctx.url(&format!("/journal/{}", e.id)),
+            &notice(&e),
+        )),
+        Err(Error::Invalid { field, reason }) => {
+            let errors = vec![explain(&field, &reason, &rows)];
+            page(s, ctx, target, &typed, errors, refused).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `POST /app/{company_id}/journal`: saves a new draft.
 pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
     ctx.check_csrf(&form)?;
     ctx.access.require(Permission::JournalDraft)?;
-    let typed = Typed::of_form(&form);
-    let refused = |errors| {
-        page(
-            &s,
-            &ctx,
-            new_target(&ctx),
-            &typed,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
-    let (input, rows) = match parse_input(&typed) {
-        Ok(v) => v,
-        Err(errors) => return refused(errors).await,
-    };
-    match journal::create_draft(&s.svc, &ctx.access, input).await {
-        Ok(e) => Ok(redirect_with_notice(
-            &ctx.url(&format!("/journal/{}", e.id)),
-            &format!(
+    submit(
+        &s,
+        &ctx,
+        new_target(&ctx),
+        &form,
+        |input| journal::create_draft(&s.svc, &ctx.access, input),
+        |e| {
+            format!(
                 "Journal entry {} saved as a draft. Post it when it is right.",
                 e.number
-            ),
-        )),
-        Err(Error::Invalid { field, reason }) => {
-            refused(vec![explain(&field, &reason, &rows)]).await
-        }
-        Err(e) => Err(e.into()),
-    }
+            )
+        },
+    )
+    .await
 }
 
 fn parse_entry_id(id: &str) -> Result<EntryId, PageError> {
@@ -424,32 +443,16 @@ pub async fn edit_form(
 /// `POST /app/{company_id}/journal/{id}/edit` (via the action route; CSRF already checked).
 pub async fn save(s: &AppState, ctx: &Ctx, id: &str, form: &PageForm) -> PageResult {
     let e = editable(s, ctx, id).await?;
-    let typed = Typed::of_form(form);
     let version = form.get("version").parse().ok();
-    let refused = |errors| {
-        page(
-            s,
-            ctx,
-            edit_target(ctx, &e),
-            &typed,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
-    let (input, rows) = match parse_input(&typed) {
-        Ok(v) => v,
-        Err(errors) => return refused(errors).await,
-    };
-    match journal::update_draft(&s.svc, &ctx.access, &e.id, version, input).await {
-        Ok(saved) => Ok(redirect_with_notice(
-            &ctx.url(&format!("/journal/{}", saved.id)),
-            &format!("Journal entry {} saved. It is still a draft.", saved.number),
-        )),
-        Err(Error::Invalid { field, reason }) => {
-            refused(vec![explain(&field, &reason, &rows)]).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    submit(
+        s,
+        ctx,
+        edit_target(ctx, &e),
+        form,
+        |input| journal::update_draft(&s.svc, &ctx.access, &e.id, version, input),
+        |saved| format!("Journal entry {} saved. It is still a draft.", saved.number),
+    )
+    .await
 }
 
 #[cfg(test)]
