@@ -27,6 +27,20 @@ pub struct ContactInput {
     pub address: Option<String>,
 }
 
+impl From<&ContactRecord> for ContactInput {
+    /// The contact as it stands, ready to be changed and saved back.
+    fn from(c: &ContactRecord) -> Self {
+        Self {
+            name: c.name.clone(),
+            email: c.email.clone(),
+            is_customer: c.is_customer,
+            is_supplier: c.is_supplier,
+            tax_number: c.tax_number.clone(),
+            address: c.address.clone(),
+        }
+    }
+}
+
 fn validate(i: &ContactInput) -> Result<()> {
     let n = i.name.trim();
     if n.is_empty() || n.chars().count() > 200 {

@@ -1,4 +1,4 @@
-//! Contacts (list with search, detail with their documents, a form to add one) and the chart
+//! Contacts (list with search, detail with their documents, forms to add and edit one) and the chart
 //! of accounts with balances.
 
 use super::books::{Opt, PAGE_SIZE, kind_info, next_href};
@@ -15,6 +15,7 @@ use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
+use newledger_service::books::contacts::ContactInput;
 use newledger_service::books::{accounts, contacts, documents};
 use newledger_service::reports;
 use newledger_store::ListQuery;
@@ -127,6 +128,7 @@ struct ContactPage {
     roles: String,
     id: String,
     documents: Vec<DocLink>,
+    can_edit: bool,
 }
 
 /// `GET /app/{company_id}/contacts/{id}`.
@@ -189,13 +191,15 @@ pub async fn detail(
         roles: roles.into(),
         id: c.id.to_string(),
         documents: docs.into_iter().take(50).map(|(_, d)| d).collect(),
+        can_edit: ctx.can(Permission::ContactsWrite),
     }))
 }
 
 #[derive(Template)]
-#[template(path = "pages/contact_new.html")]
-struct NewContactPage {
+#[template(path = "pages/contact_form.html")]
+struct ContactFormPage {
     layout: Layout,
+    t: FormTarget,
     name: String,
     email: String,
     tax_number: String,
@@ -205,55 +209,156 @@ struct NewContactPage {
     errors: Vec<String>,
 }
 
-fn new_contact_page(ctx: &Ctx, form: Option<&PageForm>, errors: Vec<String>) -> NewContactPage {
-    let get = |k: &str| form.map(|f| f.get(k).to_owned()).unwrap_or_default();
-    NewContactPage {
-        layout: ctx.layout("New contact", "contacts"),
-        name: get("name"),
-        email: get("email"),
-        tax_number: get("tax_number"),
-        address: get("address"),
-        customer: form.is_none_or(|f| f.get("is_customer") == "on"),
-        supplier: form.is_some_and(|f| f.get("is_supplier") == "on"),
+/// What the form shows: a new contact, or the one being edited.
+struct FormTarget {
+    heading: String,
+    crumb: &'static str,
+    action_url: String,
+    back_url: String,
+    submit_label: &'static str,
+    version: Option<i64>,
+}
+
+fn new_target(ctx: &Ctx) -> FormTarget {
+    FormTarget {
+        heading: "Add a contact".into(),
+        crumb: "New",
+        action_url: ctx.url("/contacts"),
+        back_url: ctx.url("/contacts"),
+        submit_label: "Add contact",
+        version: None,
+    }
+}
+
+fn edit_target(ctx: &Ctx, c: &newledger_store::ContactRecord) -> FormTarget {
+    let detail = ctx.url(&format!("/contacts/{}", c.id));
+    FormTarget {
+        heading: format!("Edit {}", c.name),
+        crumb: "Edit",
+        action_url: format!("{detail}/edit"),
+        back_url: detail,
+        submit_label: "Save contact",
+        version: Some(c.version),
+    }
+}
+
+fn form_page(
+    ctx: &Ctx,
+    t: FormTarget,
+    values: ContactInput,
+    errors: Vec<String>,
+) -> ContactFormPage {
+    ContactFormPage {
+        layout: ctx.layout(t.heading.clone(), "contacts"),
+        t,
+        name: values.name,
+        email: values.email.unwrap_or_default(),
+        tax_number: values.tax_number.unwrap_or_default(),
+        address: values.address.unwrap_or_default(),
+        customer: values.is_customer,
+        supplier: values.is_supplier,
         errors,
     }
 }
 
-/// `GET /app/{company_id}/contacts/new`.
-pub async fn new_form(ctx: Ctx) -> PageResult {
-    if !ctx.can(Permission::ContactsWrite) {
-        return Err(Error::missing(Permission::ContactsWrite).into());
-    }
-    Ok(render(&new_contact_page(&ctx, None, Vec::new())))
-}
-
-/// `POST /app/{company_id}/contacts`.
-pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
-    ctx.check_csrf(&form)?;
+/// The form's fields as the service's input.
+fn input_of(form: &PageForm) -> ContactInput {
     let opt = |k: &str| form.opt(k).map(str::to_owned);
-    let input = contacts::ContactInput {
+    ContactInput {
         name: form.get("name").to_owned(),
         email: opt("email"),
         is_customer: form.get("is_customer") == "on",
         is_supplier: form.get("is_supplier") == "on",
         tax_number: opt("tax_number"),
         address: opt("address"),
-    };
-    match contacts::create(&s.svc, &ctx.access, input).await {
+    }
+}
+
+/// Redirects to the saved contact, or shows the form again with what was typed and why not.
+fn saved_or_refused(
+    ctx: &Ctx,
+    t: FormTarget,
+    form: &PageForm,
+    saved: Result<newledger_store::ContactRecord, Error>,
+    notice: &str,
+) -> PageResult {
+    match saved {
         Ok(c) => Ok(redirect_with_notice(
             &ctx.url(&format!("/contacts/{}", c.id)),
-            &format!("Contact {} added.", c.name),
+            &format!("Contact {} {notice}.", c.name),
         )),
         Err(Error::Invalid { field, reason }) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &new_contact_page(
-                &ctx,
-                Some(&form),
+            &form_page(
+                ctx,
+                t,
+                input_of(form),
                 vec![format!("{}: {reason}", field_label(&field))],
             ),
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `GET /app/{company_id}/contacts/new`.
+pub async fn new_form(ctx: Ctx) -> PageResult {
+    ctx.access.require(Permission::ContactsWrite)?;
+    let blank = ContactInput {
+        is_customer: true,
+        ..Default::default()
+    };
+    Ok(render(&form_page(
+        &ctx,
+        new_target(&ctx),
+        blank,
+        Vec::new(),
+    )))
+}
+
+/// `POST /app/{company_id}/contacts`.
+pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let saved = contacts::create(&s.svc, &ctx.access, input_of(&form)).await;
+    saved_or_refused(&ctx, new_target(&ctx), &form, saved, "added")
+}
+
+async fn editable(
+    s: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<newledger_store::ContactRecord, PageError> {
+    ctx.access.require(Permission::ContactsWrite)?;
+    let id = ContactId::parse(id).map_err(|_| PageError::Service(Error::NotFound("contact")))?;
+    Ok(contacts::get(&s.svc, &ctx.access, &id).await?)
+}
+
+/// `GET /app/{company_id}/contacts/{id}/edit`.
+pub async fn edit_form(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> PageResult {
+    let c = editable(&s, &ctx, &id).await?;
+    Ok(render(&form_page(
+        &ctx,
+        edit_target(&ctx, &c),
+        ContactInput::from(&c),
+        Vec::new(),
+    )))
+}
+
+/// `POST /app/{company_id}/contacts/{id}/edit`: saves with the version the person saw.
+pub async fn save(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let c = editable(&s, &ctx, &id).await?;
+    let version = form.get("version").parse().ok();
+    let saved = contacts::update(&s.svc, &ctx.access, &c.id, version, input_of(&form)).await;
+    saved_or_refused(&ctx, edit_target(&ctx, &c), &form, saved, "saved")
 }
 
 struct AccountRow {

@@ -78,6 +78,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/app/{company_id}/contacts/new", get(contacts::new_form))
         .route("/app/{company_id}/contacts/{id}", get(contacts::detail))
+        .route(
+            "/app/{company_id}/contacts/{id}/edit",
+            get(contacts::edit_form).post(contacts::save),
+        )
         .route("/app/{company_id}/accounts", get(contacts::accounts_list))
         .route("/app/{company_id}/accounts/{id}", get(accounts::detail))
         .route(

@@ -377,3 +377,67 @@ async fn a_long_review_queue_says_it_is_cut() {
     );
     assert_eq!(html.matches("aria-label=\"Post JE-").count(), 1000);
 }
+
+/// A contact is corrected in place: validation in words, the version the person saw, the
+/// permission, and the change in the activity log.
+#[tokio::test]
+async fn edit_a_contact() {
+    use newledger_domain::role::Role;
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let id = customer(&app, &p, "Blue Harbour Cafe").await;
+    let b = sign_in(&app, &p).await;
+    let detail = url(&p, &format!("/contacts/{id}"));
+    let edit = format!("{detail}/edit");
+    let (_, html) = b.page(&detail).await;
+    assert!(html.contains("Edit contact"));
+    let (s, html) = b.page(&edit).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("value=\"Blue Harbour Cafe\""));
+    let good = [
+        ("version", "1"),
+        ("name", "Blue Harbor Café"),
+        ("email", "Accounts@BlueHarbor.example"),
+        ("is_customer", "on"),
+        ("is_supplier", "on"),
+    ];
+    // Neither customer nor supplier: refused, nothing changed, what was typed kept.
+    let r = b
+        .submit(&edit, &edit, &[("version", "1"), ("name", "Renamed")])
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("a customer, a supplier or both"), "{html}");
+    assert!(html.contains("value=\"Renamed\""));
+    let r = b.submit(&edit, &edit, &good).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let (_, html) = b.page(&detail).await;
+    assert!(html.contains("Contact Blue Harbor Café saved."), "{html}");
+    assert!(html.contains("accounts@blueharbor.example"));
+    assert!(html.contains("Customer and supplier"));
+    // The form carried version 1; the contact is at 2 now.
+    let r = b.submit(&edit, &edit, &good).await;
+    assert_eq!(r.status(), 409);
+    let (_, log) = b
+        .page(&url(&p, "/activity.csv?action=contact.updated"))
+        .await;
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("contact.updated") && l.contains(&id))
+            .count(),
+        1,
+        "{log}"
+    );
+    // People who may not write contacts get neither the button nor the form.
+    let viewer = app.member(&p.company_id, Role::Viewer).await;
+    let v = sign_in(&app, &viewer).await;
+    let (_, html) = v.page(&detail).await;
+    assert!(!html.contains("Edit contact"));
+    let (s, _) = v.page(&edit).await;
+    assert_eq!(s, 403);
+    let token = csrf_of(&html);
+    let mut forged: Vec<(&str, &str)> = good.to_vec();
+    forged.push(("csrf", &token));
+    let r = v.post(&edit, &forged).await;
+    assert_eq!(r.status(), 403);
+}

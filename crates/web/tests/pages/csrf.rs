@@ -8,6 +8,7 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
     let p = app.owner("Acme").await;
     let (draft, _) = app_drafted_invoice(&app, &p).await;
     let (client_id, _) = app.app(&p, &["invoices:read"]).await;
+    let contact = draft.contact_id.clone().unwrap();
     let b = sign_in(&app, &p).await;
     let inv = format!("/invoices/{}", draft.id);
     let app_page = format!("/settings/app-connect/apps/{client_id}");
@@ -38,6 +39,10 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
         ),
         (
             "/contacts".into(),
+            vec![("name", "Forged"), ("is_customer", "on")],
+        ),
+        (
+            format!("/contacts/{contact}/edit"),
             vec![("name", "Forged"), ("is_customer", "on")],
         ),
         (
