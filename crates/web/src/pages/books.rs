@@ -127,8 +127,9 @@ struct DocumentsPage {
     next: Option<String>,
 }
 
-fn status_opts(current: &str, all: &[&str]) -> Vec<Opt> {
-    std::iter::once(("", "Any status"))
+/// The options of a filter select: "any" (the empty value), then each of `all`, capitalised.
+pub fn opts(current: &str, any: &str, all: &[&str]) -> Vec<Opt> {
+    std::iter::once(("", any))
         .chain(all.iter().map(|s| (*s, *s)))
         .map(|(v, l)| Opt {
             value: v.to_owned(),
@@ -234,7 +235,7 @@ async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -
         segment,
         is_expense: kind == DocumentKind::Expense,
         rows,
-        statuses: status_opts(&f.status, &statuses),
+        statuses: opts(&f.status, "Any status", &statuses),
         contacts: contact_opts,
         from: f.from,
         to: f.to,
@@ -317,7 +318,8 @@ struct DocumentPage {
     is_draft: bool,
 }
 
-fn parse_doc_id(kind: DocumentKind, id: &str) -> Result<DocumentId, PageError> {
+/// A document id of `kind` from the path (another kind's id is not found).
+pub fn parse_doc_id(kind: DocumentKind, id: &str) -> Result<DocumentId, PageError> {
     DocumentId::parse(id)
         .ok()
         .filter(|d| d.as_str().starts_with(kind.id_prefix()))
@@ -459,7 +461,8 @@ pub async fn expense(
     detail_kind(&s, &ctx, DocumentKind::Expense, &id).await
 }
 
-fn kind_of_segment(segment: &str) -> Result<DocumentKind, PageError> {
+/// The document kind of a path segment (`invoices`, `bills`, `expenses`).
+pub fn kind_of_segment(segment: &str) -> Result<DocumentKind, PageError> {
     match segment {
         "invoices" => Ok(DocumentKind::Invoice),
         "bills" => Ok(DocumentKind::Bill),

@@ -26,8 +26,8 @@ struct DraftRow {
     version: i64,
     can_approve: bool,
     approve_label: &'static str,
-    can_discard: bool,
-    can_edit: bool,
+    /// Edit and discard: both need the kind's draft permission.
+    can_change: bool,
 }
 
 /// A kind with more drafts than the page shows, and where to see them all.
@@ -119,8 +119,7 @@ pub async fn drafts(
                 } else {
                     "Approve"
                 },
-                can_discard: ctx.can(d.kind.draft_permission()),
-                can_edit: ctx.can(d.kind.draft_permission()),
+                can_change: ctx.can(d.kind.draft_permission()),
             }
         })
         .collect();

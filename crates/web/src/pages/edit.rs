@@ -2,7 +2,7 @@
 //! "programs draft, people post"). The service validates and writes with the version the
 //! person reviewed, so a program and a person cannot overwrite each other.
 
-use super::books::kind_info;
+use super::books::{Opt, kind_info, kind_of_segment, parse_doc_id};
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, field_label, redirect_with_notice, render_status,
@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use newledger_domain::document::{DocumentKind, DocumentStatus, LineInput};
-use newledger_domain::ids::{AccountId, ContactId, DocumentId};
+use newledger_domain::ids::{AccountId, ContactId};
 use newledger_service::Error;
 use newledger_service::books::documents::{self, DocumentInput};
 use newledger_service::books::{accounts, contacts};
@@ -23,19 +23,13 @@ use rust_decimal::Decimal;
 /// Empty line rows offered below the existing ones.
 const SPARE_LINES: usize = 2;
 
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 struct LineForm {
     index: usize,
     description: String,
     quantity: String,
     unit_price: String,
     tax_rate: String,
-    accounts: Vec<Choice>,
+    accounts: Vec<Opt>,
 }
 
 #[derive(Template)]
@@ -48,8 +42,8 @@ struct EditPage {
     back_url: String,
     is_expense: bool,
     contact_required: bool,
-    contacts: Vec<Choice>,
-    payment_accounts: Vec<Choice>,
+    contacts: Vec<Opt>,
+    payment_accounts: Vec<Opt>,
     issue_date: String,
     due_date: String,
     reference: String,
@@ -124,13 +118,6 @@ impl Typed {
     }
 }
 
-fn parse_doc_id(kind: DocumentKind, id: &str) -> Result<DocumentId, PageError> {
-    DocumentId::parse(id)
-        .ok()
-        .filter(|d| d.as_str().starts_with(kind.id_prefix()))
-        .ok_or(PageError::Service(Error::NotFound(kind.as_str())))
-}
-
 async fn page(
     s: &AppState,
     ctx: &Ctx,
@@ -151,14 +138,14 @@ async fn page(
     )
     .await?
     .data;
-    let mut contact_choices: Vec<Choice> = all_contacts
+    let mut contact_choices: Vec<Opt> = all_contacts
         .into_iter()
         .filter(|c| match d.kind {
             DocumentKind::Invoice => c.is_customer,
             DocumentKind::Bill => c.is_supplier,
             DocumentKind::Expense => true,
         })
-        .map(|c| Choice {
+        .map(|c| Opt {
             selected: c.id.as_str() == typed.contact,
             value: c.id.to_string(),
             label: c.name,
@@ -169,7 +156,7 @@ async fn page(
         chart
             .iter()
             .filter(|a| !a.archived && !a.role.is_control() && !a.role.is_money())
-            .map(|a| Choice {
+            .map(|a| Opt {
                 value: a.id.to_string(),
                 label: format!("{} {}", a.code, a.name),
                 selected: a.id.as_str() == selected,
@@ -192,7 +179,7 @@ async fn page(
             payment_accounts: chart
                 .iter()
                 .filter(|a| a.role.is_money() && !a.archived)
-                .map(|a| Choice {
+                .map(|a| Opt {
                     value: a.id.to_string(),
                     label: format!("{} {}", a.code, a.name),
                     selected: a.id.as_str() == typed.payment_account,
@@ -227,12 +214,7 @@ async fn editable(
     segment: &str,
     id: &str,
 ) -> Result<DocumentRecord, PageError> {
-    let kind = match segment {
-        "invoices" => DocumentKind::Invoice,
-        "bills" => DocumentKind::Bill,
-        "expenses" => DocumentKind::Expense,
-        _ => return Err(PageError::Service(Error::NotFound("page"))),
-    };
+    let kind = kind_of_segment(segment)?;
     ctx.access.require(documents::permissions_of(kind).1)?;
     let d = documents::get(&s.svc, &ctx.access, kind, &parse_doc_id(kind, id)?).await?;
     if d.status != DocumentStatus::Draft {

@@ -2,7 +2,7 @@
 //! discarding and reversing manual entries (posted entries are never edited; drafts are
 //! written in `journal_edit`).
 
-use super::books::{Opt, PAGE_SIZE, account_names, back_to, contact_names, next_href};
+use super::books::{Opt, PAGE_SIZE, account_names, back_to, contact_names, next_href, opts};
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice, render,
@@ -64,17 +64,6 @@ struct JournalPage {
     errors: Vec<String>,
     next: Option<String>,
     can_draft: bool,
-}
-
-fn opts(current: &str, any: &str, all: &[&str]) -> Vec<Opt> {
-    std::iter::once(("", any))
-        .chain(all.iter().map(|s| (*s, *s)))
-        .map(|(v, l)| Opt {
-            value: v.to_owned(),
-            label: super::view::capitalise(l),
-            selected: v == current,
-        })
-        .collect()
 }
 
 /// `GET /app/{company_id}/journal` (default: the last 90 days, since ledgers grow large).
@@ -191,12 +180,13 @@ struct EntryPage {
     reversed_by: Option<String>,
     version: i64,
     can_post: bool,
-    can_discard: bool,
-    can_edit: bool,
+    /// Edit and discard: both need `journal:draft`.
+    can_change: bool,
     can_reverse: bool,
 }
 
-fn parse_entry_id(id: &str) -> Result<EntryId, PageError> {
+/// A journal entry id from the path.
+pub fn parse_entry_id(id: &str) -> Result<EntryId, PageError> {
     EntryId::parse(id).map_err(|_| PageError::Service(Error::NotFound("journal entry")))
 }
 
@@ -270,8 +260,7 @@ pub async fn entry(
             .map(|r| ctx.url(&format!("/journal/{r}"))),
         version: e.version,
         can_post: manual_draft && ctx.can(Permission::JournalPost),
-        can_discard: manual_draft && ctx.can(Permission::JournalDraft),
-        can_edit: manual_draft && ctx.can(Permission::JournalDraft),
+        can_change: manual_draft && ctx.can(Permission::JournalDraft),
         can_reverse: e.status == EntryStatus::Posted
             && e.source == EntrySource::Manual
             && e.reversed_by_id.is_none()
@@ -290,7 +279,7 @@ pub async fn action(
     let id = parse_entry_id(&id)?;
     let version = form.get("version").parse().ok();
     if action == "edit" {
-        return super::journal_edit::save(&s, &ctx, id.as_str(), &form).await;
+        return super::journal_edit::save(&s, &ctx, &id, &form).await;
     }
     let detail = ctx.url(&format!("/journal/{id}"));
     let (notice, to) = match action.as_str() {

@@ -3,7 +3,8 @@
 //! permission-checked step on the entry's page. The version the person reviewed travels
 //! with the form, so a program and a person cannot overwrite each other.
 
-use super::books::contact_names;
+use super::books::{Opt, contact_names};
+use super::journal::parse_entry_id;
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, field_label, redirect_with_notice, render_status,
@@ -26,19 +27,13 @@ const SPARE_LINES: usize = 2;
 /// Rows of a new entry's form.
 const NEW_ENTRY_LINES: usize = 4;
 
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 struct LineRow {
     index: usize,
     description: String,
     debit: String,
     credit: String,
-    accounts: Vec<Choice>,
-    contacts: Vec<Choice>,
+    accounts: Vec<Opt>,
+    contacts: Vec<Opt>,
 }
 
 #[derive(Template)]
@@ -248,7 +243,7 @@ async fn page(
         chart
             .iter()
             .filter(|a| (!a.archived && !a.role.is_control()) || a.id.as_str() == selected)
-            .map(|a| Choice {
+            .map(|a| Opt {
                 value: a.id.to_string(),
                 label: format!("{} {}", a.code, a.name),
                 selected: a.id.as_str() == selected,
@@ -258,7 +253,7 @@ async fn page(
     let contact_choices = |selected: &str| {
         contacts
             .iter()
-            .map(|(id, name)| Choice {
+            .map(|(id, name)| Opt {
                 value: id.clone(),
                 label: name.clone(),
                 selected: id == selected,
@@ -399,14 +394,10 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Page
     .await
 }
 
-fn parse_entry_id(id: &str) -> Result<EntryId, PageError> {
-    EntryId::parse(id).map_err(|_| PageError::Service(Error::NotFound("journal entry")))
-}
-
 /// The entry, if it is a manual draft the person may change.
-async fn editable(s: &AppState, ctx: &Ctx, id: &str) -> Result<EntryRecord, PageError> {
+async fn editable(s: &AppState, ctx: &Ctx, id: &EntryId) -> Result<EntryRecord, PageError> {
     ctx.access.require(Permission::JournalDraft)?;
-    let e = journal::get(&s.svc, &ctx.access, &parse_entry_id(id)?).await?;
+    let e = journal::get(&s.svc, &ctx.access, id).await?;
     if e.status != EntryStatus::Draft || e.source != EntrySource::Manual {
         return Err(Error::Conflict(format!(
             "{} is a {} {} entry and can no longer be edited",
@@ -428,7 +419,7 @@ pub async fn edit_form(
     if action != "edit" {
         return Err(PageError::Service(Error::NotFound("page")));
     }
-    let e = editable(&s, &ctx, &id).await?;
+    let e = editable(&s, &ctx, &parse_entry_id(&id)?).await?;
     page(
         &s,
         &ctx,
@@ -441,7 +432,7 @@ pub async fn edit_form(
 }
 
 /// `POST /app/{company_id}/journal/{id}/edit` (via the action route; CSRF already checked).
-pub async fn save(s: &AppState, ctx: &Ctx, id: &str, form: &PageForm) -> PageResult {
+pub async fn save(s: &AppState, ctx: &Ctx, id: &EntryId, form: &PageForm) -> PageResult {
     let e = editable(s, ctx, id).await?;
     let version = form.get("version").parse().ok();
     submit(
