@@ -34,6 +34,12 @@ pub struct FileConfig {
     pub token_rate_per_ip: Option<u32>,
     /// API rate per app per minute.
     pub api_rate_per_app: Option<u32>,
+    /// Seconds a handler has to start its answer.
+    pub request_timeout_secs: Option<u64>,
+    /// Largest request body in bytes.
+    pub body_limit: Option<usize>,
+    /// Seconds in-flight requests get after a shutdown signal.
+    pub shutdown_grace_secs: Option<u64>,
 }
 
 impl Common {

@@ -172,3 +172,69 @@ fn configuration_errors_are_clear() {
     let o = run(&dir, &["serve", "--base-url", "not a url"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a URL"));
 }
+
+/// SIGTERM with a request still in flight (a body that never finishes arriving): the server
+/// gives it `--shutdown-grace-secs`, then exits, instead of waiting for the request.
+#[test]
+fn shutdown_drains_for_a_bounded_time() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::time::{Duration, Instant};
+    let dir = tmp();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newledger"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--shutdown-grace-secs",
+            "1",
+            "--request-timeout-secs",
+            "120",
+        ])
+        .current_dir(&dir.0)
+        .env_remove("NEWLEDGER_DATABASE_URL")
+        .env_remove("NEWLEDGER_SECRET_KEY")
+        .env_remove("NEWLEDGER_CONFIG")
+        .env_remove("NEWLEDGER_BASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("NewLedger is serving on http://") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    conn.write_all(
+        b"POST /signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+          Content-Length: 1000\r\n\r\nemail=a",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let stopped_at = Instant::now();
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server did not exit within 15 s of SIGTERM with a request in flight");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let took = stopped_at.elapsed();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(8),
+        "drained for {took:?}, expected about the 1 s grace"
+    );
+    drop(conn);
+}

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod actor;
 pub mod company;
+pub mod dates;
 pub mod document;
 pub mod error;
 pub mod ids;

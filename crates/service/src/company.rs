@@ -181,7 +181,7 @@ pub async fn update_settings(
         c.name = n.to_owned();
     }
     if let Some(l) = lock_date {
-        c.lock_date = l;
+        c.lock_date = newledger_domain::dates::check_opt("lock_date", l)?;
     }
     if let Some((m, d)) = fiscal_year_start {
         validate_fiscal_year_start(m, d)?;

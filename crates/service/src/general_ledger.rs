@@ -249,9 +249,7 @@ async fn page_of(
     limit: i64,
 ) -> Result<GeneralLedgerPage> {
     access.require(Permission::ReportsRead)?;
-    if q.from > q.to {
-        return Err(Error::invalid("from", "must be on or before `to`"));
-    }
+    newledger_domain::dates::DateRange::new(q.from, q.to)?;
     let cur = access.company.currency;
     let all = sections(svc, access, q).await?;
     let (mut idx, mut after, mut balance) = match &q.cursor {
@@ -377,9 +375,7 @@ pub const CSV_HEADER: [&str; 14] = [
 /// filter), so that the caller can still answer with an error status.
 pub async fn check(svc: &Services, access: &Access, q: &GeneralLedgerQuery) -> Result<()> {
     access.require(Permission::ReportsRead)?;
-    if q.from > q.to {
-        return Err(Error::invalid("from", "must be on or before `to`"));
-    }
+    newledger_domain::dates::DateRange::new(q.from, q.to)?;
     if let Some(id) = &q.account_id
         && !svc
             .store

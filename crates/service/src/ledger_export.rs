@@ -32,6 +32,7 @@ use chrono::{Days, NaiveDate};
 use escape::{HledgerSpot, hledger_text};
 use newledger_domain::account::{AccountClass, AccountRole};
 use newledger_domain::company::Company;
+use newledger_domain::dates;
 use newledger_domain::ids::{AccountId, ContactId, EntryId};
 use newledger_domain::money::Currency;
 use newledger_domain::permission::Permission;
@@ -175,10 +176,10 @@ pub async fn prepare(
     to: Option<NaiveDate>,
 ) -> Result<Export> {
     access.require(Permission::JournalRead)?;
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(Error::invalid("from", "must be on or before `to`"));
+    let from = dates::check_opt("from", from)?;
+    let to = dates::check_opt("to", to)?;
+    if let (Some(f), Some(t)) = (from, to) {
+        dates::DateRange::new(f, t)?;
     }
     let company = access.company.clone();
     let chart = svc.store.accounts(&company.id).await?;

@@ -1,8 +1,9 @@
 //! Reports, all on the accrual basis, read from balances maintained at posting time.
 
-use crate::{Access, Error, Result, Services};
+use crate::{Access, Result, Services};
 use chrono::{Days, NaiveDate};
 use newledger_domain::account::{Account, AccountClass};
+use newledger_domain::dates::{self, DateRange};
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::AccountId;
 use newledger_domain::money::{Currency, Money};
@@ -37,11 +38,13 @@ async fn totals(
 }
 
 fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
-    if from > to {
-        Err(Error::invalid("from", "must be on or before `to`"))
-    } else {
-        Ok(())
-    }
+    DateRange::new(from, to)?;
+    Ok(())
+}
+
+fn check_as_of(as_of: NaiveDate) -> Result<()> {
+    dates::check("as_of", as_of)?;
+    Ok(())
 }
 
 /// Trial balance as of a date.
@@ -51,6 +54,7 @@ pub async fn trial_balance(
     as_of: NaiveDate,
 ) -> Result<TrialBalance> {
     access.require(Permission::ReportsRead)?;
+    check_as_of(as_of)?;
     let accounts = crate::books::accounts::by_id(svc, access).await?;
     let t = totals(svc, access, None, as_of, &accounts).await?;
     Ok(report::trial_balance(as_of, &t, access.company.currency))
@@ -82,6 +86,7 @@ pub async fn balance_sheet(
     as_of: NaiveDate,
 ) -> Result<BalanceSheet> {
     access.require(Permission::ReportsRead)?;
+    check_as_of(as_of)?;
     let accounts = crate::books::accounts::by_id(svc, access).await?;
     let all = totals(svc, access, None, as_of, &accounts).await?;
     let fy = access.company.fiscal_year_start(as_of);
@@ -102,6 +107,7 @@ pub async fn aging(
     as_of: NaiveDate,
 ) -> Result<Aging> {
     access.require(Permission::ReportsRead)?;
+    check_as_of(as_of)?;
     let items = svc
         .store
         .open_items(&access.company.id, kind, as_of)
@@ -168,7 +174,7 @@ pub async fn cash_summary(
     to: NaiveDate,
 ) -> Result<CashSummary> {
     access.require(Permission::ReportsRead)?;
-    check_range(from, to)?;
+    DateRange::monthly(from, to)?;
     let cur = access.company.currency;
     let m = |v| Money::new(v, cur);
     let accounts = crate::books::accounts::by_id(svc, access).await?;
@@ -287,7 +293,7 @@ pub async fn expenses(
     to: NaiveDate,
 ) -> Result<ExpenseBreakdown> {
     access.require(Permission::ReportsRead)?;
-    check_range(from, to)?;
+    let range = DateRange::monthly(from, to)?;
     let cur = access.company.currency;
     let accounts = crate::books::accounts::by_id(svc, access).await?;
     let mut rows: BTreeMap<String, ExpenseRow> = BTreeMap::new();
@@ -318,19 +324,7 @@ pub async fn expenses(
             .or_insert(Money::new(0, cur))
             .minor += amt;
     }
-    let mut months = Vec::new();
-    let mut d = NaiveDate::from_ymd_opt(
-        chrono::Datelike::year(&from),
-        chrono::Datelike::month(&from),
-        1,
-    )
-    .unwrap_or(from);
-    while d <= to {
-        months.push(d.format("%Y-%m").to_string());
-        d = d
-            .checked_add_months(chrono::Months::new(1))
-            .unwrap_or(NaiveDate::MAX);
-    }
+    let months = range.months();
     Ok(ExpenseBreakdown {
         from,
         to,

@@ -126,9 +126,14 @@ pub async fn spawn_app_with(database_url: &str, opts: Options) -> TestApp {
     newledger_web::background::spawn(&state, pg);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
-        let _ = newledger_web::serve(state, listener, async {
-            let _ = rx.await;
-        })
+        let _ = newledger_web::serve(
+            state,
+            listener,
+            async {
+                let _ = rx.await;
+            },
+            std::time::Duration::from_secs(5),
+        )
         .await;
     });
     let http = reqwest::Client::builder()

@@ -8,6 +8,7 @@ pub mod background;
 pub mod error;
 pub mod extract;
 mod health;
+pub mod limits;
 pub mod oauth;
 pub mod pages;
 pub mod ratelimit;
@@ -19,17 +20,46 @@ pub use state::{AppState, WebConfig};
 
 use std::net::SocketAddr;
 
-/// Serves the app on `listener` until `shutdown` resolves, then flushes buffered state.
+/// How a server stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopped {
+    /// Every in-flight request finished after the shutdown signal.
+    Drained,
+    /// The drain deadline passed with requests still in flight; they were abandoned.
+    DeadlinePassed,
+}
+
+/// Serves the app on `listener` until `shutdown` resolves, gives in-flight requests `drain` to
+/// finish, then flushes buffered state. After [`Stopped::DeadlinePassed`] the caller should
+/// exit the process: abandoned requests may still hold worker threads.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+    drain: std::time::Duration,
+) -> std::io::Result<Stopped> {
     let svc = state.svc.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let (signalled, mut signal) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!(
+            drain_secs = drain.as_secs_f64(),
+            "shutting down: draining requests"
+        );
+        let _ = signalled.send(true);
+    });
+    let deadline = async move {
+        let _ = signal.wait_for(|s| *s).await;
+        tokio::time::sleep(drain).await;
+    };
+    let result = tokio::select! {
+        r = std::future::IntoFuture::into_future(server) => r.map(|()| Stopped::Drained),
+        () = deadline => {
+            tracing::warn!("drain deadline passed with requests in flight; stopping anyway");
+            Ok(Stopped::DeadlinePassed)
+        }
+    };
     if let Err(e) = svc.flush().await {
         tracing::warn!(error = %e, "final flush failed");
     }

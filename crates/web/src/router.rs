@@ -1,7 +1,7 @@
 //! Every route of the server, in one place.
 
 use crate::state::AppState;
-use crate::{api, health, oauth, pages};
+use crate::{api, health, limits, oauth, pages};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
@@ -58,6 +58,18 @@ pub fn router(state: AppState) -> Router {
         .merge(api::openapi::docs_routes())
         .merge(api)
         .merge(pages::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.request_timeout,
+            limits::time_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.body_limit,
+            limits::body_limit,
+        ))
+        // The extractors' own cap, so that they too refuse past the configured size.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.body_limit,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

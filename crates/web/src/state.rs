@@ -19,6 +19,10 @@ pub struct WebConfig {
     pub api_rate_per_app: u32,
     /// Sign-in attempts per minute per address.
     pub signin_rate_per_ip: u32,
+    /// Largest request body accepted, in bytes (default 1 MiB).
+    pub body_limit: usize,
+    /// Time a handler has to produce its response head (default 30 s).
+    pub request_timeout: std::time::Duration,
 }
 
 impl WebConfig {
@@ -32,6 +36,8 @@ impl WebConfig {
             token_rate_per_ip: 1200,
             api_rate_per_app: 3000,
             signin_rate_per_ip: 30,
+            body_limit: 1 << 20,
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

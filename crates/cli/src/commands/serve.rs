@@ -30,6 +30,16 @@ pub struct ServeArgs {
     /// API requests per minute per app (default 3000).
     #[arg(long, env = "NEWLEDGER_API_RATE_PER_APP")]
     pub api_rate_per_app: Option<u32>,
+    /// Seconds a handler has to start its answer (default 30; 1–600).
+    #[arg(long, env = "NEWLEDGER_REQUEST_TIMEOUT")]
+    pub request_timeout_secs: Option<u64>,
+    /// Largest request body in bytes (default 1048576; 1024–67108864).
+    #[arg(long, env = "NEWLEDGER_BODY_LIMIT")]
+    pub body_limit: Option<usize>,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT before the process exits
+    /// (default 10; 0–600).
+    #[arg(long, env = "NEWLEDGER_SHUTDOWN_GRACE")]
+    pub shutdown_grace_secs: Option<u64>,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -78,6 +88,23 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         .api_rate_per_app
         .or(file.api_rate_per_app)
         .unwrap_or(web.api_rate_per_app);
+    web.request_timeout = Duration::from_secs(
+        args.request_timeout_secs
+            .or(file.request_timeout_secs)
+            .unwrap_or(30)
+            .clamp(1, 600),
+    );
+    web.body_limit = args
+        .body_limit
+        .or(file.body_limit)
+        .unwrap_or(web.body_limit)
+        .clamp(1024, 64 << 20);
+    let grace = Duration::from_secs(
+        args.shutdown_grace_secs
+            .or(file.shutdown_grace_secs)
+            .unwrap_or(10)
+            .min(600),
+    );
     let state = AppState::new(svc, web);
     use newledger_store::Store;
     let pg_url =
@@ -91,9 +118,18 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         "NewLedger is serving on http://{} (public URL {base_url})",
         listener.local_addr()?
     );
-    newledger_web::serve(state, listener, shutdown()).await?;
-    tracing::info!("stopped");
-    Ok(())
+    match newledger_web::serve(state, listener, shutdown(), grace).await? {
+        newledger_web::Stopped::Drained => {
+            tracing::info!("stopped");
+            Ok(())
+        }
+        newledger_web::Stopped::DeadlinePassed => {
+            // Abandoned requests may still occupy runtime threads; leaving through the runtime's
+            // own shutdown would wait for them.
+            tracing::info!("stopped with requests abandoned");
+            std::process::exit(0)
+        }
+    }
 }
 
 async fn shutdown() {

@@ -152,7 +152,7 @@ pub async fn get(svc: &Services, access: &Access, id: &ContactId) -> Result<Cont
 /// Lists contacts (`status` = `customer` or `supplier` filters; `search` by name).
 pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<ContactRecord>> {
     access.require(Permission::ContactsRead)?;
-    let q = normalize(q);
+    let q = normalize(q)?;
     let rows = svc.store.list_contacts(&access.company.id, &q).await?;
     Ok(page(rows, q.limit, |c| c.id.to_string()))
 }

@@ -7,6 +7,7 @@ use crate::activity::Event;
 use crate::{Access, Error, Result, Services, new_id};
 use chrono::{Days, NaiveDate};
 use newledger_domain::account::{Account, AccountRole};
+use newledger_domain::dates;
 use newledger_domain::document::{
     DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines, posting_lines,
 };
@@ -66,6 +67,8 @@ async fn build(
     newledger_domain::document::Totals,
     NaiveDate,
 )> {
+    dates::check("issue_date", input.issue_date)?;
+    dates::check_opt("due_date", input.due_date)?;
     if input.reference.chars().count() > 200 {
         return Err(Error::invalid("reference", "at most 200 characters"));
     }
@@ -320,7 +323,7 @@ pub async fn list(
     q: ListQuery,
 ) -> Result<Page<DocumentRecord>> {
     access.require(permissions_of(kind).0)?;
-    let q = normalize(q);
+    let q = normalize(q)?;
     let rows = svc
         .store
         .list_documents(&access.company.id, kind, &q)

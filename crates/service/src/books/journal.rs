@@ -7,6 +7,7 @@ use crate::activity::Event;
 use crate::{Access, Error, Result, Services, new_id};
 use chrono::NaiveDate;
 use newledger_domain::DomainError;
+use newledger_domain::dates;
 use newledger_domain::ids::{AccountId, ContactId, EntryId};
 use newledger_domain::journal::{BalancedLines, EntrySource, EntryStatus, Line};
 use newledger_domain::permission::Permission;
@@ -46,6 +47,7 @@ async fn build_lines(
     access: &Access,
     input: &JournalInput,
 ) -> Result<BalancedLines> {
+    dates::check("date", input.date)?;
     if input.memo.chars().count() > 500 {
         return Err(Error::invalid("memo", "at most 500 characters"));
     }
@@ -168,7 +170,7 @@ pub async fn get(svc: &Services, access: &Access, id: &EntryId) -> Result<EntryR
 /// Lists entries (`search` filters by source: manual, invoice, …).
 pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<EntryRecord>> {
     access.require(Permission::JournalRead)?;
-    let q = normalize(q);
+    let q = normalize(q)?;
     let rows = svc.store.list_entries(&access.company.id, &q).await?;
     Ok(page(rows, q.limit, |e| e.id.to_string()))
 }
@@ -273,7 +275,7 @@ pub async fn reverse(
             original.number
         )));
     }
-    let date = date.unwrap_or_else(|| svc.clock.today());
+    let date = dates::check("date", date.unwrap_or_else(|| svc.clock.today()))?;
     access.company.check_open(date)?;
     let lines = BalancedLines::new(original.lines.clone(), access.company.currency)?.reversed();
     let now = svc.clock.now_ms();

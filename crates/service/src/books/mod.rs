@@ -27,13 +27,16 @@ pub struct Page<T> {
 }
 
 /// Normalises list parameters (limit within bounds).
-pub fn normalize(mut q: ListQuery) -> ListQuery {
+pub fn normalize(mut q: ListQuery) -> crate::Result<ListQuery> {
     q.limit = if q.limit <= 0 {
         DEFAULT_LIMIT
     } else {
         q.limit.min(MAX_LIMIT)
     };
-    q
+    newledger_domain::dates::check_opt("from", q.from)?;
+    newledger_domain::dates::check_opt("to", q.to)?;
+    newledger_domain::dates::check_opt("as_of", q.overdue_as_of)?;
+    Ok(q)
 }
 
 /// Cuts the one extra row the store fetched into a next cursor.

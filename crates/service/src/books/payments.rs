@@ -7,6 +7,7 @@ use crate::activity::Event;
 use crate::{Access, Error, Result, Services, new_id};
 use chrono::NaiveDate;
 use newledger_domain::account::AccountRole;
+use newledger_domain::dates;
 use newledger_domain::document::{DocumentKind, DocumentStatus};
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, PaymentId};
 use newledger_domain::journal::EntrySource;
@@ -52,6 +53,7 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
     let amount = cur
         .parse_amount(&input.amount)
         .map_err(|e| Error::invalid("amount", e.to_string()))?;
+    dates::check("date", input.date)?;
     access.company.check_open(input.date)?;
     let accounts = by_id(svc, access).await?;
     match accounts.get(&input.bank_account_id) {
@@ -195,7 +197,7 @@ pub async fn get(svc: &Services, access: &Access, id: &PaymentId) -> Result<Paym
 /// Lists payments (`status` = `received` or `made` filters by kind).
 pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<PaymentRecord>> {
     access.require(Permission::BankRead)?;
-    let q = normalize(q);
+    let q = normalize(q)?;
     let rows = svc.store.list_payments(&access.company.id, &q).await?;
     Ok(page(rows, q.limit, |p| p.id.to_string()))
 }

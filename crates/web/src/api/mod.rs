@@ -61,9 +61,9 @@ pub struct ListParams {
     pub status: Option<String>,
     /// Contact filter.
     pub contact_id: Option<String>,
-    /// From date (inclusive).
+    /// From date (inclusive; 1900-01-01 … 2199-12-31).
     pub from: Option<NaiveDate>,
-    /// To date (inclusive).
+    /// To date (inclusive; 1900-01-01 … 2199-12-31).
     pub to: Option<NaiveDate>,
     /// Name search (contacts) or source (journal entries).
     pub search: Option<String>,

@@ -94,7 +94,7 @@ report_doc!(
     "Trial balance",
     "Every account with a non-zero balance as of `as_of` (default today); debits equal credits.",
     TrialBalance,
-    [("as_of" = Option<NaiveDate>, Query, description = "Balance date, inclusive (default: today).")]
+    [("as_of" = Option<NaiveDate>, Query, description = "Balance date, inclusive (default: today); 1900-01-01 … 2199-12-31.")]
 );
 report_doc!(
     profit_and_loss,
@@ -102,8 +102,8 @@ report_doc!(
     "Profit and loss",
     "Revenue and expenses over `from`..=`to` (accrual basis).",
     ProfitAndLoss,
-    [("from" = Option<NaiveDate>, Query, description = "Range start, inclusive (default: start of the fiscal year containing `to`)."),
-     ("to" = Option<NaiveDate>, Query, description = "Range end, inclusive (default: today).")]
+    [("from" = Option<NaiveDate>, Query, description = "Range start, inclusive (default: start of the fiscal year containing `to`); 1900-01-01 … 2199-12-31."),
+     ("to" = Option<NaiveDate>, Query, description = "Range end, inclusive (default: today); 1900-01-01 … 2199-12-31, on or after `from`.")]
 );
 report_doc!(
     balance_sheet,
@@ -111,16 +111,16 @@ report_doc!(
     "Balance sheet",
     "Assets, liabilities and equity as of `as_of`, with current year earnings; assets equal liabilities + equity.",
     BalanceSheet,
-    [("as_of" = Option<NaiveDate>, Query, description = "Balance date, inclusive (default: today).")]
+    [("as_of" = Option<NaiveDate>, Query, description = "Balance date, inclusive (default: today); 1900-01-01 … 2199-12-31.")]
 );
 report_doc!(
     cash_summary,
     "cash-summary",
     "Cash summary",
-    "Bank and card balances, and money in and out per month, over `from`..=`to`.",
+    "Bank and card balances, and money in and out per month, over `from`..=`to` (at most 120 calendar months; a longer range is refused with 422).",
     CashSummary,
-    [("from" = Option<NaiveDate>, Query, description = "Range start, inclusive (default: start of the fiscal year containing `to`)."),
-     ("to" = Option<NaiveDate>, Query, description = "Range end, inclusive (default: today).")]
+    [("from" = Option<NaiveDate>, Query, description = "Range start, inclusive (default: start of the fiscal year containing `to`); 1900-01-01 … 2199-12-31."),
+     ("to" = Option<NaiveDate>, Query, description = "Range end, inclusive (default: today); 1900-01-01 … 2199-12-31, on or after `from`.")]
 );
 report_doc!(
     ar_aging,
@@ -128,7 +128,7 @@ report_doc!(
     "Accounts receivable aging",
     "Open invoice amounts per customer by days past the due date (current, 1–30, 31–60, 61–90, over 90) as of `as_of`, counting payments dated on or before it.",
     Aging,
-    [("as_of" = Option<NaiveDate>, Query, description = "Aging date (default: today).")]
+    [("as_of" = Option<NaiveDate>, Query, description = "Aging date (default: today); 1900-01-01 … 2199-12-31.")]
 );
 report_doc!(
     ap_aging,
@@ -136,14 +136,14 @@ report_doc!(
     "Accounts payable aging",
     "Open bill amounts per supplier by days past the due date (current, 1–30, 31–60, 61–90, over 90) as of `as_of`, counting payments dated on or before it.",
     Aging,
-    [("as_of" = Option<NaiveDate>, Query, description = "Aging date (default: today).")]
+    [("as_of" = Option<NaiveDate>, Query, description = "Aging date (default: today); 1900-01-01 … 2199-12-31.")]
 );
 report_doc!(
     expenses,
     "expenses",
     "Expense breakdown",
-    "Spending per expense account and month over `from`..=`to`.",
+    "Spending per expense account and month over `from`..=`to` (at most 120 calendar months; a longer range is refused with 422).",
     ExpenseBreakdown,
-    [("from" = Option<NaiveDate>, Query, description = "Range start, inclusive (default: start of the fiscal year containing `to`)."),
-     ("to" = Option<NaiveDate>, Query, description = "Range end, inclusive (default: today).")]
+    [("from" = Option<NaiveDate>, Query, description = "Range start, inclusive (default: start of the fiscal year containing `to`); 1900-01-01 … 2199-12-31."),
+     ("to" = Option<NaiveDate>, Query, description = "Range end, inclusive (default: today); 1900-01-01 … 2199-12-31, on or after `from`.")]
 );

@@ -71,7 +71,8 @@ impl From<newledger_domain::DomainError> for PageError {
 /// Result of a page handler.
 pub type PageResult = Result<Response, PageError>;
 
-fn error_page(status: StatusCode, title: &str, message: String) -> Response {
+/// The standalone error page with a status, a title and a message.
+pub fn error_page(status: StatusCode, title: &str, message: String) -> Response {
     let page = ErrorPage {
         title: title.to_owned(),
         message,
@@ -316,9 +317,17 @@ pub fn parse_date(field: &str, v: &str) -> Result<Option<NaiveDate>, String> {
     if v.trim().is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("{}: enter a date as YYYY-MM-DD", field_label(field)))
+    let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{}: enter a date as YYYY-MM-DD", field_label(field)))?;
+    newledger_domain::dates::check(field, d).map_err(|_| {
+        format!(
+            "{}: use a date between {} and {}",
+            field_label(field),
+            date(newledger_domain::dates::EARLIEST),
+            date(newledger_domain::dates::LATEST)
+        )
+    })?;
+    Ok(Some(d))
 }
 
 #[cfg(test)]
@@ -340,5 +349,14 @@ mod tests {
         assert_eq!(f.all("p"), vec!["x:y", "z"]);
         assert_eq!(f.csrf(), "t");
         assert_eq!(f.get("missing"), "");
+    }
+
+    #[test]
+    fn page_dates_are_bounded() {
+        assert!(parse_date("from", "2199-12-31").unwrap().is_some());
+        let e = parse_date("from", "2200-01-01").unwrap_err();
+        assert!(e.contains("between 1 Jan 1900 and 31 Dec 2199"), "{e}");
+        assert!(parse_date("to", "+262142-12-31").is_err());
+        assert_eq!(parse_date("to", " ").unwrap(), None);
     }
 }

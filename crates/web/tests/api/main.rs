@@ -6,6 +6,7 @@
 mod support;
 
 mod bearer;
+mod bounds;
 mod idempotency;
 mod lifecycle;
 mod oauth2_client;
