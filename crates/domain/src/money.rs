@@ -201,4 +201,39 @@ mod tests {
         assert!(Currency::parse("eur").is_err());
         assert!(Currency::parse("EURO").is_err());
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever the network sends as an amount: a value or a clear error, never a panic.
+            #[test]
+            fn amounts_parse_or_refuse(s in "\\PC{0,40}|[+-]?[0-9]{0,30}(\\.[0-9]{0,30})?(e[+-]?[0-9]{1,4})?") {
+                let _ = eur().parse_amount(&s);
+                let _ = Currency::parse(&s);
+            }
+
+            /// Every amount the API prints reads back as the same minor units.
+            #[test]
+            fn format_round_trips(minor in any::<i64>()) {
+                let c = eur();
+                prop_assert_eq!(c.parse_amount(&c.format(minor)), Ok(minor));
+            }
+        }
+
+        #[test]
+        fn regressions() {
+            for s in [
+                "1e400",
+                "-0.000",
+                "79228162514264337593543950336",
+                "1.005",
+                "\u{0}",
+            ] {
+                let _ = eur().parse_amount(s);
+            }
+            assert!(eur().parse_amount("1.005").is_err());
+        }
+    }
 }

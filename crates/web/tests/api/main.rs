@@ -7,6 +7,7 @@ mod support;
 
 mod bearer;
 mod bounds;
+mod fuzz;
 mod idempotency;
 mod lifecycle;
 mod oauth2_client;
