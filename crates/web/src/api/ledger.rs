@@ -136,7 +136,7 @@ pub async fn general_ledger(
     ApiQuery(p): ApiQuery<GeneralLedgerParams>,
 ) -> Result<Response, ApiError> {
     let to = p.to.unwrap_or_else(|| s.svc.clock.today());
-    let account_id = match p.account_id.as_deref().filter(|s| !s.is_empty()) {
+    let account_id = match p.account_id.as_deref() {
         Some(id) => Some(
             AccountId::parse(id).map_err(|_| Error::invalid("account_id", "not an account id"))?,
         ),

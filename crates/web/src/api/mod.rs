@@ -58,6 +58,7 @@ pub struct ListParams {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// RFC 3339 instant: only records changed since (includes discarded and voided ones).
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
     /// Status filter (draft, approved, paid, voided, discarded; contacts: customer, supplier; payments: received, made; `overdue` for invoices and bills).
     pub status: Option<String>,
