@@ -15,6 +15,7 @@
 //! before the response starts).
 
 use crate::ledger_export::Sink;
+use crate::ledger_export::escape::spreadsheet_cell;
 use crate::{Access, Error, Result, Services};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -421,43 +422,47 @@ pub async fn write_csv(
                 if let Some(c) = current.take() {
                     closing_row(&mut w, &c, q.to, fmt)?;
                 }
-                w.write_record([
-                    "opening",
-                    &a.code,
-                    &a.name,
-                    &q.from.to_string(),
-                    "",
-                    "",
-                    "Opening balance",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    &fmt(&a.opening),
-                    cur.code(),
-                ])
-                .map_err(internal)?;
+                write_row(
+                    &mut w,
+                    [
+                        "opening",
+                        &a.code,
+                        &a.name,
+                        &q.from.to_string(),
+                        "",
+                        "",
+                        "Opening balance",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        &fmt(&a.opening),
+                        cur.code(),
+                    ],
+                )?;
                 current = Some(a.clone());
             }
             for l in p.data.iter().filter(|l| l.account_id == a.account_id) {
-                w.write_record([
-                    "line",
-                    &l.account_code,
-                    &l.account_name,
-                    &l.date.to_string(),
-                    &l.entry_number,
-                    l.entry_id.as_str(),
-                    &l.memo,
-                    &l.description,
-                    l.contact_id.as_ref().map_or("", |c| c.as_str()),
-                    l.contact_name.as_deref().unwrap_or(""),
-                    &fmt(&l.debit),
-                    &fmt(&l.credit),
-                    &fmt(&l.running_balance),
-                    cur.code(),
-                ])
-                .map_err(internal)?;
+                write_row(
+                    &mut w,
+                    [
+                        "line",
+                        &l.account_code,
+                        &l.account_name,
+                        &l.date.to_string(),
+                        &l.entry_number,
+                        l.entry_id.as_str(),
+                        &l.memo,
+                        &l.description,
+                        l.contact_id.as_ref().map_or("", |c| c.as_str()),
+                        l.contact_name.as_deref().unwrap_or(""),
+                        &fmt(&l.debit),
+                        &fmt(&l.credit),
+                        &fmt(&l.running_balance),
+                        cur.code(),
+                    ],
+                )?;
             }
         }
         let chunk = w.into_inner().map_err(|e| internal(e.into_error()))?;
@@ -481,23 +486,31 @@ fn closing_row(
     to: NaiveDate,
     fmt: impl Fn(&Money) -> String,
 ) -> Result<()> {
-    w.write_record([
-        "closing",
-        &a.code,
-        &a.name,
-        &to.to_string(),
-        "",
-        "",
-        "Closing balance",
-        "",
-        "",
-        "",
-        &fmt(&a.debit),
-        &fmt(&a.credit),
-        &fmt(&a.closing),
-        a.closing.currency.code(),
-    ])
-    .map_err(internal)
+    write_row(
+        w,
+        [
+            "closing",
+            &a.code,
+            &a.name,
+            &to.to_string(),
+            "",
+            "",
+            "Closing balance",
+            "",
+            "",
+            "",
+            &fmt(&a.debit),
+            &fmt(&a.credit),
+            &fmt(&a.closing),
+            a.closing.currency.code(),
+        ],
+    )
+}
+
+/// One row, each cell made safe to open in a spreadsheet: this file is a download for people.
+fn write_row(w: &mut csv::Writer<Vec<u8>>, cells: [&str; 14]) -> Result<()> {
+    w.write_record(cells.map(spreadsheet_cell).iter().map(|c| c.as_bytes()))
+        .map_err(internal)
 }
 
 fn writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {

@@ -22,7 +22,10 @@
 //! (`OPENING` for the opening balances), `entry_id`, `line_no`, `account_code`,
 //! `account_name`, `account_type` (asset, liability, equity, revenue, expense), `memo` (the
 //! entry's narration), `description` (the line's), `contact_id`, `contact_name`, `debit`,
-//! `credit` (decimal strings, `0.00` on the other side), `currency`.
+//! `credit` (decimal strings, `0.00` on the other side), `currency`. `csv` is for people: a
+//! text cell a spreadsheet would run as a formula gets a leading apostrophe
+//! ([`escape::spreadsheet_cell`]); `csv-raw` writes every value exactly as stored, for programs
+//! that read the file back.
 
 pub mod escape;
 
@@ -70,18 +73,24 @@ pub enum Format {
     Hledger,
     /// beancount 3.
     Beancount,
-    /// CSV, one row per posted line.
+    /// CSV, one row per posted line, guarded for spreadsheets.
     Csv,
+    /// CSV as [`Format::Csv`], values exactly as stored (for programs, not spreadsheets).
+    CsvRaw,
 }
 
 impl Format {
-    /// Parses `hledger`, `beancount` or `csv`.
+    /// Parses `hledger`, `beancount`, `csv` or `csv-raw`.
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "hledger" | "ledger" | "journal" => Ok(Format::Hledger),
             "beancount" => Ok(Format::Beancount),
             "csv" => Ok(Format::Csv),
-            _ => Err(Error::invalid("format", "one of hledger, beancount, csv")),
+            "csv-raw" => Ok(Format::CsvRaw),
+            _ => Err(Error::invalid(
+                "format",
+                "one of hledger, beancount, csv, csv-raw",
+            )),
         }
     }
 
@@ -91,6 +100,7 @@ impl Format {
             Format::Hledger => "hledger",
             Format::Beancount => "beancount",
             Format::Csv => "csv",
+            Format::CsvRaw => "csv-raw",
         }
     }
 
@@ -98,7 +108,7 @@ impl Format {
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Hledger | Format::Beancount => "text/plain; charset=utf-8",
-            Format::Csv => "text/csv; charset=utf-8; header=present",
+            Format::Csv | Format::CsvRaw => "text/csv; charset=utf-8; header=present",
         }
     }
 
@@ -107,7 +117,7 @@ impl Format {
         match self {
             Format::Hledger => "journal",
             Format::Beancount => "beancount",
-            Format::Csv => "csv",
+            Format::Csv | Format::CsvRaw => "csv",
         }
     }
 }
@@ -334,7 +344,7 @@ fn account_label(
     let (base, sep) = match format {
         Format::Hledger => (escape::hledger_account_leaf(code, name), " "),
         Format::Beancount => (escape::beancount_account_leaf(code, name), "-"),
-        Format::Csv => return String::new(),
+        Format::Csv | Format::CsvRaw => return String::new(),
     };
     let mut label = format!("{}:{base}", top_level(class));
     let mut n = 2;
@@ -543,7 +553,7 @@ impl Export {
                 }
                 s.push('\n');
             }
-            Format::Csv => {
+            Format::Csv | Format::CsvRaw => {
                 let mut w = csv_writer();
                 w.write_record(CSV_HEADER).map_err(csv_error)?;
                 buf.extend(w.into_inner().map_err(|e| csv_error(e.into_error()))?);
@@ -558,7 +568,7 @@ impl Export {
         match self.format {
             Format::Hledger => self.hledger_txn(buf, t),
             Format::Beancount => self.beancount_txn(buf, t),
-            Format::Csv => return self.csv_txn(buf, t),
+            Format::Csv | Format::CsvRaw => return self.csv_txn(buf, t),
         }
         Ok(())
     }
@@ -655,7 +665,7 @@ impl Export {
                 .as_ref()
                 .and_then(|c| self.contacts.get(c))
                 .map_or("", String::as_str);
-            w.write_record([
+            let record = [
                 date.as_str(),
                 &t.number,
                 &t.entry_id,
@@ -670,7 +680,17 @@ impl Export {
                 &self.amount(l.debit),
                 &self.amount(l.credit),
                 cur,
-            ])
+            ];
+            if self.format == Format::Csv {
+                w.write_record(
+                    record
+                        .map(escape::spreadsheet_cell)
+                        .iter()
+                        .map(|c| c.as_bytes()),
+                )
+            } else {
+                w.write_record(record)
+            }
             .map_err(csv_error)?;
         }
         *buf = w.into_inner().map_err(|e| csv_error(e.into_error()))?;

@@ -241,6 +241,72 @@ fn request_schemas_mirror_the_service_types() {
 
 /// Every route of the company API in `router.rs` has a documented operation with the same
 /// method (`/reports/{name}` is documented per report).
+/// Generated clients read the parameters as declared: only the template's names are path
+/// parameters, and what the server enforces is declared (limit 1–1000, id patterns, the
+/// export formats, a contact's customer/supplier flag).
+#[test]
+fn parameters_are_where_the_server_reads_them_with_their_rules() {
+    let doc = document();
+    let mut ids = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let at = format!("{method} {path} {name}");
+                if p["in"] == "path" {
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{at}: not in the path"
+                    );
+                }
+                if name == "limit" {
+                    assert_eq!(p["schema"]["minimum"], 1, "{at}");
+                    assert_eq!(p["schema"]["maximum"], 1000, "{at}");
+                }
+                if name == "id" || name.ends_with("_id") {
+                    let pattern = p["schema"]["pattern"].as_str();
+                    assert!(
+                        pattern.is_some_and(|x| x.starts_with('^') && x.contains("_[0-9A-Za-z]")),
+                        "{at}: no id pattern"
+                    );
+                    ids += 1;
+                }
+            }
+        }
+    }
+    assert!(ids > 30, "{ids} id parameters");
+    for (path, names) in [
+        (
+            "/api/v1/companies/{company_id}/reports/general-ledger",
+            &["from", "to", "account_id", "limit", "cursor"][..],
+        ),
+        (
+            "/api/v1/companies/{company_id}/exports/ledger",
+            &["format", "from", "to"][..],
+        ),
+    ] {
+        let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        for n in names {
+            let p = params.iter().find(|p| p["name"] == *n).unwrap();
+            assert_eq!(p["in"], "query", "{path} {n}");
+            assert_eq!(p["required"], *n == "format", "{path} {n}");
+        }
+    }
+    let formats = &doc["components"]["schemas"]["ExportFormat"]["enum"];
+    assert_eq!(
+        formats,
+        &serde_json::json!(["hledger", "beancount", "csv", "csv-raw"])
+    );
+    let contact = schema(&doc, "ContactInput");
+    assert_eq!(
+        contact["anyOf"],
+        serde_json::json!([
+            {"required": ["is_customer"], "properties": {"is_customer": {"const": true}}},
+            {"required": ["is_supplier"], "properties": {"is_supplier": {"const": true}}}
+        ])
+    );
+}
+
 #[test]
 fn every_api_route_is_documented() {
     let doc = document();

@@ -16,7 +16,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub company: String,
     /// Output format.
-    #[arg(long, value_parser = ["hledger", "beancount", "csv"])]
+    #[arg(long, value_parser = ["hledger", "beancount", "csv", "csv-raw"])]
     pub format: String,
     /// First day (inclusive, YYYY-MM-DD); the file then opens with the balances of the day before.
     #[arg(long)]

@@ -13,6 +13,12 @@
 //!
 //! Account names are not free text in either tool: they become `Type:CODE Name` (hledger) or
 //! `Type:CODE-Name` (beancount) with unsafe characters replaced; the code keeps them unique.
+//!
+//! CSV files a person opens in a spreadsheet go through [`spreadsheet_cell`]: a cell that a
+//! spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return first, and not
+//! a plain number) gets a leading apostrophe, so `=HYPERLINK(…)` stays text. Every CSV download
+//! uses it (the web app's reports, general ledger and activity log, the API's `format=csv`);
+//! only the API's explicit `format=csv-raw` writes values exactly as stored.
 
 use std::fmt::Write as _;
 
@@ -207,9 +213,51 @@ pub fn hledger_code(s: &str) -> String {
         .collect()
 }
 
+/// A CSV cell made safe to open in a spreadsheet (see the module documentation).
+pub fn spreadsheet_cell(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(v) {
+        std::borrow::Cow::Owned(format!("'{v}"))
+    } else {
+        std::borrow::Cow::Borrowed(v)
+    }
+}
+
+/// `[+-]digits[.digits]`: what a spreadsheet reads as a number, never as a formula.
+fn is_plain_number(v: &str) -> bool {
+    let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spreadsheet_cells_never_start_a_formula() {
+        for (given, want) in [
+            (
+                "=HYPERLINK(\"http://evil.example\",\"x\")",
+                "'=HYPERLINK(\"http://evil.example\",\"x\")",
+            ),
+            ("=1+2", "'=1+2"),
+            ("+1+2", "'+1+2"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-inf", "'-inf"),
+            ("-12.50", "-12.50"),
+            ("+7", "+7"),
+            ("Office rent", "Office rent"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_cell(given), want, "{given:?}");
+        }
+    }
 
     #[test]
     fn hledger_text_round_trips() {

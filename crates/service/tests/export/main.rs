@@ -10,6 +10,7 @@
 
 mod check;
 mod demo;
+mod formulas;
 mod gl;
 mod props;
 mod tools;

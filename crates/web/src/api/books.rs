@@ -186,7 +186,7 @@ pub async fn create_contact(
     tag = "Contacts",
     operation_id = "update_contact",
     summary = "Replace a contact",
-    params(("company_id" = String, Path, description = "Company id (`cmp_…`)"), ("id" = String, Path, description = "Contact id (`ctc_…`)"), ("If-Match" = Option<String>, Header, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since."), ("Idempotency-Key" = Option<String>, Header, description = "Makes the write safe to retry: a retry with the same key and body replays the first response and creates nothing; the same key with another body is refused (422); while the first is in flight, 409. Kept 24 h, per app, company and method + path.")),
+    params(("company_id" = String, Path, description = "Company id (`cmp_…`)"), ("id" = String, Path, description = "Contact id (`ctc_…`)"), ("If-Match" = Option<String>, Header, pattern = r#"^(W/)?"?v[0-9]{1,18}"?$"#, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since, 422 if it is not an ETag."), ("Idempotency-Key" = Option<String>, Header, description = "Makes the write safe to retry: a retry with the same key and body replays the first response and creates nothing; the same key with another body is refused (422); while the first is in flight, 409. Kept 24 h, per app, company and method + path.")),
     request_body(content = schemas::ContactInput, content_type = "application/json"),
     responses((status = 200, description = "Updated", body = dto::ContactDto, headers(("ETag" = String, description = "Version of the record (`\"v3\"`); send it back in `If-Match`."))), (status = 404, response = schemas::NotFound), (status = 409, response = schemas::Conflict), (status = 412, response = schemas::Stale), (status = 422, response = schemas::Invalid)),
     security(("bearer" = ["contacts:write"]), ("app_credentials" = ["contacts:write"]))
@@ -354,7 +354,7 @@ macro_rules! document_handlers {
             params(
                 ("company_id" = String, Path, description = "Company id (`cmp_…`)"),
                 ("id" = String, Path, description = $id_doc),
-                ("If-Match" = Option<String>, Header, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since."),
+                ("If-Match" = Option<String>, Header, pattern = r#"^(W/)?"?v[0-9]{1,18}"?$"#, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since, 422 if it is not an ETag."),
                 ("Idempotency-Key" = Option<String>, Header, description = "Makes the write safe to retry (see the create operation).")
             ),
             request_body(content = schemas::DocumentInput, content_type = "application/json"),
@@ -406,13 +406,14 @@ macro_rules! document_handlers {
             params(
                 ("company_id" = String, Path, description = "Company id (`cmp_…`)"),
                 ("id" = String, Path, description = $id_doc),
-                ("If-Match" = Option<String>, Header, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since.")
+                ("If-Match" = Option<String>, Header, pattern = r#"^(W/)?"?v[0-9]{1,18}"?$"#, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since, 422 if it is not an ETag.")
             ),
             responses(
                 (status = 204, description = "Discarded"),
                 (status = 404, response = schemas::NotFound),
                 (status = 409, response = schemas::Conflict),
-                (status = 412, response = schemas::Stale)
+                (status = 412, response = schemas::Stale),
+                (status = 422, response = schemas::Invalid)
             ),
             security(("bearer" = [$draft]), ("app_credentials" = [$draft]))
         )]
@@ -569,7 +570,7 @@ pub async fn create_entry(
     operation_id = "update_entry",
     summary = "Replace a draft journal entry",
     description = "Posted entries never change: they are reversed by a person.",
-    params(("company_id" = String, Path, description = "Company id (`cmp_…`)"), ("id" = String, Path, description = "Journal entry id (`jnl_…`)"), ("If-Match" = Option<String>, Header, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since."), ("Idempotency-Key" = Option<String>, Header, description = "Makes the write safe to retry: a retry with the same key and body replays the first response and creates nothing; the same key with another body is refused (422); while the first is in flight, 409. Kept 24 h, per app, company and method + path.")),
+    params(("company_id" = String, Path, description = "Company id (`cmp_…`)"), ("id" = String, Path, description = "Journal entry id (`jnl_…`)"), ("If-Match" = Option<String>, Header, pattern = r#"^(W/)?"?v[0-9]{1,18}"?$"#, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since, 422 if it is not an ETag."), ("Idempotency-Key" = Option<String>, Header, description = "Makes the write safe to retry: a retry with the same key and body replays the first response and creates nothing; the same key with another body is refused (422); while the first is in flight, 409. Kept 24 h, per app, company and method + path.")),
     request_body(content = schemas::JournalInput, content_type = "application/json"),
     responses((status = 200, description = "Draft updated", body = dto::EntryDto, headers(("ETag" = String, description = "Version of the record (`\"v3\"`); send it back in `If-Match`."))), (status = 404, response = schemas::NotFound), (status = 409, response = schemas::Conflict), (status = 412, response = schemas::Stale), (status = 422, response = schemas::Invalid)),
     security(("bearer" = ["journal:draft"]), ("app_credentials" = ["journal:draft"]))
@@ -608,8 +609,8 @@ pub async fn update_entry(
     tag = "Journal entries",
     operation_id = "discard_entry",
     summary = "Discard a draft journal entry",
-    params(("company_id" = String, Path, description = "Company id (`cmp_…`)"), ("id" = String, Path, description = "Journal entry id (`jnl_…`)"), ("If-Match" = Option<String>, Header, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since.")),
-    responses((status = 204, description = "Discarded"), (status = 404, response = schemas::NotFound), (status = 409, response = schemas::Conflict), (status = 412, response = schemas::Stale)),
+    params(("company_id" = String, Path, description = "Company id (`cmp_…`)"), ("id" = String, Path, description = "Journal entry id (`jnl_…`)"), ("If-Match" = Option<String>, Header, pattern = r#"^(W/)?"?v[0-9]{1,18}"?$"#, description = "The `ETag` you read (e.g. `\"v3\"`): refused with 412 if the record changed since, 422 if it is not an ETag.")),
+    responses((status = 204, description = "Discarded"), (status = 404, response = schemas::NotFound), (status = 409, response = schemas::Conflict), (status = 412, response = schemas::Stale), (status = 422, response = schemas::Invalid)),
     security(("bearer" = ["journal:draft"]), ("app_credentials" = ["journal:draft"]))
 )]
 pub async fn discard_entry(

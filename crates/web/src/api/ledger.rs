@@ -20,14 +20,17 @@ use tokio::sync::mpsc;
 
 /// General ledger parameters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+// Query parameters (read by `ApiQuery`, which utoipa cannot recognise as a query extractor).
+#[into_params(parameter_in = Query)]
 pub struct GeneralLedgerParams {
-    /// First day (default: start of the fiscal year containing `to`).
+    /// First day (default: start of the fiscal year containing `to`); on or before `to`.
     pub from: Option<NaiveDate>,
     /// Last day, inclusive (default: today).
     pub to: Option<NaiveDate>,
-    /// Only this account.
+    /// Only this account (`acc_…`).
     pub account_id: Option<String>,
     /// Lines per page (default 100, max 1000).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -133,7 +136,7 @@ pub async fn general_ledger(
     ApiQuery(p): ApiQuery<GeneralLedgerParams>,
 ) -> Result<Response, ApiError> {
     let to = p.to.unwrap_or_else(|| s.svc.clock.today());
-    let account_id = match p.account_id.as_deref().filter(|s| !s.is_empty()) {
+    let account_id = match p.account_id.as_deref() {
         Some(id) => Some(
             AccountId::parse(id).map_err(|_| Error::invalid("account_id", "not an account id"))?,
         ),
@@ -151,13 +154,33 @@ pub async fn general_ledger(
 
 /// Export parameters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+// Query parameters (read by `ApiQuery`, which utoipa cannot recognise as a query extractor).
+#[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// `hledger`, `beancount` or `csv`.
+    /// `hledger`, `beancount`, `csv` (for spreadsheets: a text cell that would start a
+    /// formula gets a leading `'`) or `csv-raw` (every value exactly as stored, for programs).
+    #[param(required = true, value_type = ExportFormat)]
     pub format: Option<String>,
-    /// First day, inclusive; the file then opens with the balances of the day before.
+    /// First day, inclusive (on or before `to`); the file then opens with the balances of the
+    /// day before.
     pub from: Option<NaiveDate>,
     /// Last day, inclusive.
     pub to: Option<NaiveDate>,
+}
+
+/// The export formats (OpenAPI schema of the `format` parameter).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)] // a schema only: `Format::parse` reads the parameter
+pub enum ExportFormat {
+    /// hledger journal (also read by ledger-cli).
+    Hledger,
+    /// beancount 3.
+    Beancount,
+    /// CSV guarded for spreadsheets.
+    Csv,
+    /// CSV with values exactly as stored.
+    CsvRaw,
 }
 
 /// Chunks in flight between the database reader and the connection: bounded, so that a slow
@@ -183,7 +206,8 @@ impl Sink for ChannelSink {
     tag = "Reports",
     summary = "Export the posted ledger",
     description = "The posted ledger, whole or for `from`..`to` (inclusive), as an hledger \
-        journal (also read by ledger-cli), a beancount file or CSV (one row per posted line). \
+        journal (also read by ledger-cli), a beancount file or CSV (one row per posted line; \
+        `csv` guards cells that a spreadsheet would run as formulas, `csv-raw` does not). \
         Streamed. A ranged export opens with one opening-balances transaction dated `from`. \
         Drafts are never exported; a voided document is its entry and its reversal.",
     params(

@@ -5,6 +5,7 @@ pub mod books;
 pub mod dto;
 pub mod ledger;
 pub mod openapi;
+mod openapi_rules;
 pub mod reports;
 pub mod schemas;
 
@@ -52,14 +53,16 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page size (default 100, max 1000).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// RFC 3339 instant: only records changed since (includes discarded and voided ones).
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
     /// Status filter (draft, approved, paid, voided, discarded; contacts: customer, supplier; payments: received, made; `overdue` for invoices and bills).
     pub status: Option<String>,
-    /// Contact filter.
+    /// Contact filter (`ctc_…`).
     pub contact_id: Option<String>,
     /// From date (inclusive; 1900-01-01 … 2199-12-31).
     pub from: Option<NaiveDate>,
@@ -87,6 +90,11 @@ impl ListParams {
         };
         if self.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
             return Err(Error::invalid("limit", "between 1 and 1000").into());
+        }
+        if let Some(id) = self.contact_id.as_deref()
+            && newledger_domain::ids::ContactId::parse(id).is_err()
+        {
+            return Err(Error::invalid("contact_id", "not a contact id (`ctc_…`)").into());
         }
         let overdue = self.status.as_deref() == Some("overdue");
         Ok(ListQuery {

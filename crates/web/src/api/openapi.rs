@@ -5,6 +5,7 @@
 //! when they drift (regenerate with `NEWLEDGER_UPDATE_OPENAPI=1 cargo test -p newledger-web
 //! --test openapi`).
 
+use super::openapi_rules::EnforcedRules;
 use super::{books, dto, ledger, reports, schemas};
 use crate::state::AppState;
 use axum::Router;
@@ -95,6 +96,7 @@ pub const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'se
             dto::AllocationDto,
             dto::PaymentDto,
             schemas::BankAccount,
+            ledger::ExportFormat,
         ),
         responses(
             schemas::Unauthorized,
@@ -106,7 +108,7 @@ pub const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'se
             schemas::RateLimited,
         )
     ),
-    modifiers(&SecuritySchemes, &CommonResponses),
+    modifiers(&SecuritySchemes, &CommonResponses, &EnforcedRules),
     tags(
         (name = "OAuth", description = "Exchanging API credentials for access tokens."),
         (name = "Company", description = "The company profile."),

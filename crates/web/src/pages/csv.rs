@@ -1,23 +1,20 @@
 //! CSV downloads (RFC 4180 quoting). Cells that a spreadsheet would run as a formula get a
-//! leading apostrophe, so that an exported contact named `=HYPERLINK(…)` stays text.
+//! leading apostrophe ([`spreadsheet_cell`], the one rule every CSV download follows), so that an
+//! exported contact named `=HYPERLINK(…)` stays text.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use newledger_service::ledger_export::escape::spreadsheet_cell;
 
 /// Builds a CSV document in memory.
 pub struct CsvWriter(String);
 
 fn cell(v: &str) -> String {
-    let looks_numeric = v.parse::<f64>().is_ok();
-    let guarded = if !looks_numeric && v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{v}")
-    } else {
-        v.to_owned()
-    };
+    let guarded = spreadsheet_cell(v);
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
-        guarded
+        guarded.into_owned()
     }
 }
 
