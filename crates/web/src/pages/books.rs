@@ -2,6 +2,7 @@
 //! (approve, void) next to discarding drafts. Every handler goes through the service, which
 //! checks the permission; the buttons shown follow the same permissions.
 
+use super::confirm;
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice, render,
@@ -499,6 +500,37 @@ pub async fn document_action(
     let id = parse_doc_id(kind, &id)?;
     let version = version_of(&form);
     let detail = ctx.url(&format!("/{segment}/{id}"));
+    if matches!(action.as_str(), "discard" | "void") && !confirm::confirmed(&form) {
+        let d = documents::get(&s.svc, &ctx.access, kind, &id).await?;
+        let c = if action == "void" {
+            confirm::Confirm {
+                title: format!("Void {} {}?", noun.to_lowercase(), d.number),
+                message: format!(
+                    "Voiding posts a reversing entry dated today for {}; the {} stays in the books, marked void. This cannot be undone.",
+                    money(d.total, ctx.currency()),
+                    noun.to_lowercase()
+                ),
+                button: format!("Void {}", noun.to_lowercase()),
+                back: detail,
+            }
+        } else {
+            confirm::Confirm {
+                title: format!("Discard draft {} {}?", noun.to_lowercase(), d.number),
+                message: format!(
+                    "The draft of {} disappears from Drafts to review and from the lists; nothing was posted, so the ledger does not change.",
+                    money(d.total, ctx.currency())
+                ),
+                button: "Discard draft".into(),
+                back: back_to(&ctx, &form, detail),
+            }
+        };
+        return confirm::page(
+            &ctx,
+            ctx.url(&format!("/{segment}/{id}/{action}")),
+            &form,
+            c,
+        );
+    }
     let (notice, to) = match action.as_str() {
         "approve" => {
             let d = documents::approve(&s.svc, &ctx.access, kind, &id, version).await?;

@@ -8,6 +8,7 @@ mod app_connect;
 mod assets;
 mod books;
 mod charts;
+mod confirm;
 mod contacts;
 mod csv;
 mod dashboard;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/app", get(signin::app_home))
         .route("/assets/{name}", get(assets::asset))
+        .route("/README.md", get(assets::readme))
         .route("/app/{company_id}", get(dashboard::dashboard))
         .route("/app/{company_id}/invoices", get(books::invoices))
         .route("/app/{company_id}/invoices/{id}", get(books::invoice))
@@ -116,7 +118,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/app/{company_id}/settings/app-connect/apps/{app_id}/{action}",
-            post(app_connect::action),
+            get(app_connect::reveal_page).post(app_connect::action),
         )
         .route(
             "/app/{company_id}/settings/members",
