@@ -238,3 +238,45 @@ fn shutdown_drains_for_a_bounded_time() {
     );
     drop(conn);
 }
+
+/// `serve --listen` without `--base-url` does not advertise another port: the public URL
+/// follows the listen address, and the server says so.
+#[test]
+fn serve_defaults_the_public_url_from_the_listen_address() {
+    use std::io::{BufRead, BufReader};
+    let dir = tmp();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newledger"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(&dir.0)
+        .env_remove("NEWLEDGER_DATABASE_URL")
+        .env_remove("NEWLEDGER_SECRET_KEY")
+        .env_remove("NEWLEDGER_CONFIG")
+        .env_remove("NEWLEDGER_BASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let note = lines.next().unwrap().unwrap();
+    let serving = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        note.starts_with("No --base-url given: using http://127.0.0.1:"),
+        "{note}"
+    );
+    let addr = serving
+        .strip_prefix("NewLedger is serving on ")
+        .and_then(|r| r.split_once(' '))
+        .map(|(a, _)| a.to_owned())
+        .unwrap();
+    assert!(
+        !addr.ends_with(":8080") && !addr.ends_with(":0"),
+        "{serving}"
+    );
+    assert!(
+        serving.ends_with(&format!("(public URL {addr})")),
+        "{serving}"
+    );
+    assert!(note.contains(&addr), "{note}");
+}

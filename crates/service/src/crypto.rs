@@ -3,6 +3,8 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -72,6 +74,42 @@ impl SecretKey {
     pub fn token_mac(&self, payload: &[u8]) -> [u8; 32] {
         self.mac("access-token", payload)
     }
+
+    /// Seals a short-lived secret for storage (XChaCha20-Poly1305, a key derived for
+    /// `purpose`, random nonce), bound to `context` (authenticated, not stored).
+    pub fn seal(&self, purpose: &str, context: &str, plaintext: &str) -> String {
+        let cipher = XChaCha20Poly1305::new(&self.mac("seal", purpose.as_bytes()).into());
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut rand::rngs::OsRng);
+        let payload = Payload {
+            msg: plaintext.as_bytes(),
+            aad: context.as_bytes(),
+        };
+        match cipher.encrypt(&nonce, payload) {
+            Ok(ct) => {
+                let mut out = nonce.to_vec();
+                out.extend_from_slice(&ct);
+                URL_SAFE_NO_PAD.encode(out)
+            }
+            // Encryption fails only for messages beyond the cipher's 256 GiB limit.
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Opens what [`SecretKey::seal`] sealed with the same purpose and context.
+    pub fn open(&self, purpose: &str, context: &str, sealed: &str) -> Option<String> {
+        let raw = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+        if raw.len() < 24 {
+            return None;
+        }
+        let (nonce, ct) = raw.split_at(24);
+        let cipher = XChaCha20Poly1305::new(&self.mac("seal", purpose.as_bytes()).into());
+        let payload = Payload {
+            msg: ct,
+            aad: context.as_bytes(),
+        };
+        let pt = cipher.decrypt(XNonce::from_slice(nonce), payload).ok()?;
+        String::from_utf8(pt).ok()
+    }
 }
 
 /// `prefix` + 256 random bits, base64url.
@@ -112,5 +150,24 @@ mod tests {
         );
         assert!(random_secret("nlcs_").starts_with("nlcs_"));
         assert!(ct_eq("abc", "abc") && !ct_eq("abc", "abd"));
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_with_the_same_key_purpose_and_context() {
+        let k = SecretKey::from_bytes([7; 32]);
+        let sealed = k.seal("reveal", "s1/app_1", "nlcs_secret");
+        assert!(!sealed.contains("nlcs_secret"));
+        assert_ne!(sealed, k.seal("reveal", "s1/app_1", "nlcs_secret"));
+        assert_eq!(
+            k.open("reveal", "s1/app_1", &sealed).as_deref(),
+            Some("nlcs_secret")
+        );
+        assert_eq!(k.open("reveal", "s2/app_1", &sealed), None);
+        assert_eq!(k.open("other", "s1/app_1", &sealed), None);
+        assert_eq!(
+            SecretKey::from_bytes([8; 32]).open("reveal", "s1/app_1", &sealed),
+            None
+        );
+        assert_eq!(k.open("reveal", "s1/app_1", "short"), None);
     }
 }

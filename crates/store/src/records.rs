@@ -367,6 +367,21 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
+/// A pending one-time secret reveal of a web session.
+#[derive(Clone, Debug)]
+pub struct RevealRecord {
+    /// The session's id hash.
+    pub session_hash: String,
+    /// The app whose secret it is.
+    pub app_id: String,
+    /// True after a rotation (false after create).
+    pub rotated: bool,
+    /// The sealed secret (never the plaintext).
+    pub sealed: String,
+    /// Expiry (ms).
+    pub expires_at: i64,
+}
+
 /// Common list parameters.
 #[derive(Clone, Debug, Default)]
 pub struct ListQuery {

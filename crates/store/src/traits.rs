@@ -302,6 +302,16 @@ pub trait SessionStore: Send + Sync {
     async fn update_session(&self, s: &SessionRecord) -> StoreResult<()>;
     /// Ends a session.
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Stores (or replaces) a pending one-time secret reveal of a session.
+    async fn put_reveal(&self, r: &RevealRecord) -> StoreResult<()>;
+    /// Takes a pending reveal once: removes it and returns it unless it expired before `now`
+    /// (expired reveals of the session are removed too).
+    async fn take_reveal(
+        &self,
+        session_hash: &str,
+        app_id: &str,
+        now: i64,
+    ) -> StoreResult<Option<RevealRecord>>;
 }
 
 /// Idempotency keys of API writes.

@@ -1,4 +1,5 @@
-// NewLedger's only script: copy buttons. Pages work without it; it adds convenience.
+// NewLedger's only script: copy buttons, and Add line and live totals on document forms.
+// Pages work without it; it adds convenience.
 // Served from the app itself (CSP: script-src 'self'; no inline handlers).
 (function () {
   "use strict";
@@ -41,4 +42,69 @@
     s.removeAllRanges();
     s.addRange(r);
   }
+})();
+
+// Document forms (`form[data-lines]`): "Add line" adds a row in place, and the totals follow
+// what is typed. The server recomputes every amount when the form is saved.
+(function () {
+  "use strict";
+  function num(v, dflt) {
+    v = (v || "").trim();
+    if (v === "") return dflt;
+    var n = Number(v);
+    return isFinite(n) ? n : 0;
+  }
+  function round2(x) { return Math.sign(x) * Math.round(Math.abs(x) * 100) / 100; }
+  function fmt(x, cur) {
+    return x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " " + cur;
+  }
+  function totals(form) {
+    var out = form.querySelector("#doc-total");
+    if (!out) return;
+    var cur = form.querySelector("#doc-subtotal").getAttribute("data-currency") || "";
+    var net = 0, tax = 0;
+    form.querySelectorAll("tr[data-line]").forEach(function (row) {
+      var f = function (p) { var el = row.querySelector("[name^='" + p + "_']"); return el ? el.value : ""; };
+      var n = round2(num(f("quantity"), 1) * num(f("unit_price"), 0));
+      if (f("unit_price").trim() === "") n = 0;
+      net += n;
+      tax += round2(n * num(f("tax_rate"), 0) / 100);
+    });
+    form.querySelector("#doc-subtotal").textContent = fmt(net, cur);
+    form.querySelector("#doc-tax").textContent = fmt(tax, cur);
+    out.textContent = fmt(net + tax, cur);
+  }
+  function addLine(form) {
+    var body = form.querySelector("[data-line-rows]");
+    var rows = body.querySelectorAll("tr[data-line]");
+    var last = rows[rows.length - 1];
+    var i = rows.length;
+    var row = last.cloneNode(true);
+    row.querySelectorAll("[id],[name],[for]").forEach(function (el) {
+      ["id", "name", "for"].forEach(function (a) {
+        var v = el.getAttribute(a);
+        if (v) el.setAttribute(a, v.replace(/\d+$/, String(i)));
+      });
+      if (el.tagName === "LABEL") el.textContent = el.textContent.replace(/^Line \d+/, "Line " + (i + 1));
+      if (el.tagName === "INPUT") el.value = "";
+      if (el.tagName === "SELECT") el.selectedIndex = 0;
+    });
+    body.appendChild(row);
+    form.querySelector("[data-line-count]").value = String(i + 1);
+    var first = row.querySelector("input");
+    if (first) first.focus();
+  }
+  document.addEventListener("input", function (ev) {
+    var form = ev.target.closest("form[data-lines]");
+    if (form) totals(form);
+  });
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-add-line]");
+    if (!btn) return;
+    var form = btn.closest("form[data-lines]");
+    if (!form) return;
+    ev.preventDefault();
+    addLine(form);
+    totals(form);
+  });
 })();

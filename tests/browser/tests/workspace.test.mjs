@@ -163,8 +163,30 @@ test("create an API credential app and read its one-time secret", suite, async (
   assert.match(clientId, /^app_/);
   assert.match(clientSecret, /^nlcs_/);
   assert.ok(!page.url().includes(clientSecret), "the secret is not in the URL");
+  assert.match(page.url(), /\/apps\/app_[^/]+\/secret$/, "post/redirect/get: a reveal page of its own");
+  await page.getByRole("heading", { name: "Make the first call" }).waitFor();
+  assert.ok((await page.locator("#curl-token").innerText()).includes(clientId));
+  assert.ok((await page.locator("#api-base").innerText()).endsWith(`/api/v1/companies/${server.companyId}`));
   await page.getByRole("button", { name: "Copy client secret" }).click();
   await shot(page, "10-one-time-secret");
+});
+
+test("reload and Back on the reveal page show 'already shown' and make no second app", suite, async () => {
+  const reveal = page.url();
+  await page.reload();
+  await page.getByText("This secret was already shown.").waitFor();
+  assert.equal(await page.locator("#client-secret").count(), 0);
+  assert.equal(await page.locator("body").innerText().then((t) => t.includes(clientSecret)), false);
+  await shot(page, "10b-already-shown");
+  await page.goto(`${server.base}/app/${server.companyId}/settings/app-connect`);
+  await page.goBack();
+  assert.equal(page.url(), reveal);
+  await page.getByText("This secret was already shown.").waitFor();
+  await page.goBack(); // the create form: going back there posts nothing
+  await page.goto(`${server.base}/app/${server.companyId}/settings/app-connect`);
+  assert.equal(await page.getByRole("link", { name: "Browser test sync" }).count(), 1, "one app, not two");
+  assert.equal(await page.getByText(clientId).count(), 1, "the list shows the client id");
+  await page.goto(reveal);
 });
 
 test("the credentials work against /oauth/token and the API", suite, async () => {
@@ -190,6 +212,20 @@ test("revoke the app with a TOTP confirmation; the token is refused", suite, asy
   assert.ok(again.status >= 400 && again.status < 500, `token exchange refused, got ${again.status}`);
 });
 
+test("restoring the app asks for a TOTP code too", suite, async () => {
+  const restore = page.locator("form", { has: page.getByRole("button", { name: "Restore app" }) });
+  await restore.getByLabel("Authenticator code").fill("000000");
+  await restore.getByRole("button", { name: "Restore app" }).click();
+  await page.locator("#action-error").getByText("not correct").waitFor();
+  assert.equal((await tokenFor(clientId, clientSecret)).status >= 400, true, "still revoked");
+  const again = page.locator("form", { has: page.getByRole("button", { name: "Restore app" }) });
+  await again.getByLabel("Authenticator code").fill(await freshCode(server.totpSecret));
+  await shot(page, "12b-restore-asks-a-code");
+  await again.getByRole("button", { name: "Restore app" }).click();
+  await page.getByText("is active again").waitFor();
+  assert.equal((await tokenFor(clientId, clientSecret)).status, 200);
+});
+
 test("reports and the activity log", suite, async () => {
   await page.getByRole("link", { name: "Reports" }).click();
   await page.getByRole("link", { name: /Profit and loss/ }).click();
@@ -197,6 +233,7 @@ test("reports and the activity log", suite, async () => {
   await shot(page, "13-profit-and-loss");
   await page.getByRole("link", { name: "Activity log" }).click();
   await page.getByText("app.revoked").first().waitFor();
+  await page.getByText("app.confirmation_failed").first().waitFor();
   await shot(page, "14-activity");
 });
 

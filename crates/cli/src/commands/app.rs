@@ -157,7 +157,7 @@ pub async fn run(common: &Common, c: AppCommand) -> anyhow::Result<()> {
         }
         AppCommand::Restore { company, app } => {
             let access = super::operator_access(&svc, &company).await?;
-            let a = apps::restore(&svc, &access, &AppId::parse(&app)?).await?;
+            let a = apps::restore(&svc, &access, &AppId::parse(&app)?, None).await?;
             println!("restored {} ({})", a.id, a.name);
         }
     }

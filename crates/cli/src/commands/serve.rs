@@ -4,6 +4,7 @@ use crate::config::Common;
 use anyhow::Context;
 use newledger_service::{Settings, demo};
 use newledger_web::{AppState, WebConfig};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 /// Server options.
@@ -12,7 +13,8 @@ pub struct ServeArgs {
     /// Listen address (default 127.0.0.1:8080).
     #[arg(long, env = "NEWLEDGER_LISTEN")]
     pub listen: Option<String>,
-    /// Public base URL used in metadata, audiences and links (default http://127.0.0.1:8080).
+    /// Public base URL used in metadata, audiences and links (default: the listen address,
+    /// with 127.0.0.1 for an unspecified one).
     #[arg(long, env = "NEWLEDGER_BASE_URL")]
     pub base_url: Option<String>,
     /// Create demo data if the database has no company yet, and print how to sign in.
@@ -49,10 +51,20 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         .listen
         .or(file.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
-    let base_url = args
-        .base_url
-        .or(file.base_url.clone())
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    // Bound first, so that the default public URL names the port really listened on.
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let base_url = match args.base_url.or(file.base_url.clone()) {
+        Some(b) => b,
+        None => {
+            let b = default_base_url(listener.local_addr()?);
+            println!(
+                "No --base-url given: using {b} (from the listen address) as the public URL. Set --base-url or NEWLEDGER_BASE_URL when people reach this server under another name."
+            );
+            b
+        }
+    };
     url::Url::parse(&base_url).with_context(|| format!("--base-url {base_url} is not a URL"))?;
     let base_url = base_url.trim_end_matches('/').to_owned();
     let settings = Settings {
@@ -110,9 +122,6 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
     let pg_url =
         (store.backend() == newledger_store::Backend::Postgres).then(|| store.url().to_owned());
     newledger_web::background::spawn(&state, pg_url);
-    let listener = tokio::net::TcpListener::bind(&listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, base_url = %base_url, "serving");
     println!(
         "NewLedger is serving on http://{} (public URL {base_url})",
@@ -132,6 +141,17 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The public URL of a server reached at its listen address: `http://` + the address, with the
+/// loopback address for an unspecified one (`0.0.0.0`, `::`), which no browser can open.
+pub fn default_base_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
 async fn shutdown() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -148,4 +168,18 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_base_url;
+
+    #[test]
+    fn the_default_public_url_follows_the_listen_address() {
+        let u = |a: &str| default_base_url(a.parse().unwrap_or_else(|_| unreachable!()));
+        assert_eq!(u("127.0.0.1:9000"), "http://127.0.0.1:9000");
+        assert_eq!(u("0.0.0.0:8081"), "http://127.0.0.1:8081");
+        assert_eq!(u("192.168.1.5:80"), "http://192.168.1.5:80");
+        assert_eq!(u("[::]:8080"), "http://[::1]:8080");
+    }
 }

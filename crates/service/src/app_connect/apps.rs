@@ -1,5 +1,6 @@
 //! API credential apps: create (delegated, not elevated), rotate, revoke, restore, delete,
-//! expiry. Rotate, revoke and delete ask the person for a fresh TOTP code.
+//! expiry. Rotate, revoke, delete and restore ask the person for a fresh TOTP code; a refused
+//! code is in the activity log.
 
 use super::CLIENT_SECRET_PREFIX;
 use crate::activity::Event;
@@ -46,7 +47,15 @@ fn check_manage(access: &Access) -> Result<()> {
     access.require(Permission::AppConnectManage)
 }
 
-async fn confirm(svc: &Services, access: &Access, totp: Option<&str>) -> Result<()> {
+/// Asks the person for a fresh TOTP code before `what` (rotate, revoke, delete, restore) on
+/// an app; a code that was given and refused is in the activity log.
+async fn confirm(
+    svc: &Services,
+    access: &Access,
+    totp: Option<&str>,
+    what: &str,
+    app: &AppRecord,
+) -> Result<()> {
     match &access.actor {
         Actor::User(u) => {
             let user = crate::people::users::user(svc, u).await?;
@@ -56,12 +65,30 @@ async fn confirm(svc: &Services, access: &Access, totp: Option<&str>) -> Result<
                     "enter the 6-digit code from your authenticator app to confirm",
                 )
             })?;
-            crate::people::totp::verify(svc, &user, code)
-                .await
-                .map_err(|e| match e {
-                    Error::Invalid { reason, .. } => Error::invalid("totp", reason),
-                    e => e,
-                })
+            let checked = crate::people::totp::verify(svc, &user, code).await;
+            if let Err(e) = &checked {
+                let why = match e {
+                    Error::Invalid { reason, .. } => reason.clone(),
+                    Error::Forbidden { reason, .. } => reason.clone(),
+                    e => e.to_string(),
+                };
+                svc.activity
+                    .log(
+                        access,
+                        Event::failed(
+                            "app.confirmation_failed",
+                            "app",
+                            app.id.as_str(),
+                            format!("{what} {}: {why}", app.name),
+                        )
+                        .details(json!({"action": what})),
+                    )
+                    .await?;
+            }
+            checked.map_err(|e| match e {
+                Error::Invalid { reason, .. } => Error::invalid("totp", reason),
+                e => e,
+            })
         }
         // Operators at the server's console (CLI) act without a second factor.
         Actor::System => Ok(()),
@@ -244,7 +271,7 @@ pub async fn rotate(
             "restore the app before rotating its secret".into(),
         ));
     }
-    confirm(svc, access, totp).await?;
+    confirm(svc, access, totp, "rotate", &old).await?;
     let now = svc.clock.now_ms();
     let secret = random_secret(CLIENT_SECRET_PREFIX);
     let overlap = overlap_secs > 0;
@@ -290,7 +317,7 @@ pub async fn revoke(
             old.status.as_str()
         )));
     }
-    confirm(svc, access, totp).await?;
+    confirm(svc, access, totp, "revoke", &old).await?;
     let now = svc.clock.now_ms();
     let new = AppRecord {
         status: AppStatus::Revoked,
@@ -313,7 +340,7 @@ pub async fn delete(
     if old.status == AppStatus::Deleted {
         return Err(Error::Conflict("the app is already deleted".into()));
     }
-    confirm(svc, access, totp).await?;
+    confirm(svc, access, totp, "delete", &old).await?;
     let now = svc.clock.now_ms();
     let new = AppRecord {
         status: AppStatus::Deleted,
@@ -325,12 +352,19 @@ pub async fn delete(
     save(svc, access, &old, new, "app.deleted").await
 }
 
-/// Brings a revoked or deleted app back with its current secret; tokens issued before stay dead.
-pub async fn restore(svc: &Services, access: &Access, id: &AppId) -> Result<AppRecord> {
+/// Brings a revoked or deleted app back with its current secret; tokens issued before stay
+/// dead. It gives API access back, so a person confirms it with a TOTP code.
+pub async fn restore(
+    svc: &Services,
+    access: &Access,
+    id: &AppId,
+    totp: Option<&str>,
+) -> Result<AppRecord> {
     let old = get(svc, access, id).await?;
     if old.status == AppStatus::Active {
         return Err(Error::Conflict("the app is already active".into()));
     }
+    confirm(svc, access, totp, "restore", &old).await?;
     let now = svc.clock.now_ms();
     let new = AppRecord {
         status: AppStatus::Active,

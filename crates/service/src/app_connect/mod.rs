@@ -4,6 +4,7 @@
 
 pub mod apps;
 pub mod cache;
+pub mod reveal;
 pub mod tokens;
 pub mod usage;
 

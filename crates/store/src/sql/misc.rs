@@ -52,8 +52,11 @@ impl ActivityStore for SqlStore {
             q.push(" AND actor_id = ").s(a.clone());
         }
         if let Some(p) = &f.action_prefix {
-            q.push(" AND action LIKE ")
-                .s(format!("{}%", p.replace(['%', '_'], "")));
+            // A literal prefix: LIKE would read `_` (as in `app.secret_rotated`) as a wildcard.
+            // The length is a number we computed, so it goes into the text (PostgreSQL's
+            // substr wants an int4, not the int8 a bound i64 becomes).
+            q.push(&format!(" AND substr(action, 1, {}) = ", p.chars().count()))
+                .s(p.clone());
         }
         if let Some(t) = &f.target_id {
             q.push(" AND target_id = ").s(t.clone());
@@ -120,6 +123,52 @@ impl SessionStore for SqlStore {
             .execute(&self.write)
             .await?;
         Ok(())
+    }
+
+    async fn put_reveal(&self, r: &RevealRecord) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM secret_reveals WHERE session_hash = $1 AND app_id = $2")
+            .bind(&r.session_hash)
+            .bind(&r.app_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO secret_reveals (session_hash, app_id, rotated, sealed, expires_at) VALUES ($1,$2,$3,$4,$5)",
+        )
+        .bind(&r.session_hash)
+        .bind(&r.app_id)
+        .bind(i64::from(r.rotated))
+        .bind(&r.sealed)
+        .bind(r.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn take_reveal(
+        &self,
+        session_hash: &str,
+        app_id: &str,
+        now: i64,
+    ) -> StoreResult<Option<RevealRecord>> {
+        // One DELETE … RETURNING: of two concurrent loads, only one gets the row.
+        let r = sqlx::query(
+            "DELETE FROM secret_reveals WHERE session_hash = $1 AND app_id = $2
+             RETURNING session_hash, app_id, rotated, sealed, expires_at",
+        )
+        .bind(session_hash)
+        .bind(app_id)
+        .fetch_optional(&self.write)
+        .await?;
+        sqlx::query("DELETE FROM secret_reveals WHERE session_hash = $1 AND expires_at <= $2")
+            .bind(session_hash)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        let Some(r) = r else { return Ok(None) };
+        let rec = rows::reveal(&r)?;
+        Ok((rec.expires_at > now).then_some(rec))
     }
 }
 

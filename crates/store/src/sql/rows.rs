@@ -256,3 +256,13 @@ pub(crate) fn activity(r: &AnyRow) -> StoreResult<ActivityRecord> {
         },
     })
 }
+
+pub(crate) fn reveal(r: &AnyRow) -> StoreResult<RevealRecord> {
+    Ok(RevealRecord {
+        session_hash: s(r, "session_hash")?,
+        app_id: s(r, "app_id")?,
+        rotated: i(r, "rotated")? != 0,
+        sealed: s(r, "sealed")?,
+        expires_at: i(r, "expires_at")?,
+    })
+}

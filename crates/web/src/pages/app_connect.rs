@@ -1,9 +1,11 @@
 //! Settings → App Connect: the API Credentials tab (list with a Deleted filter, Create App,
 //! the one-time secret page, detail with scope review, this app's activity, rotate, revoke,
 //! delete and restore), and the OAuth Connections and MCP Server tabs, which say what they
-//! will hold once those capabilities ship. Rotate, revoke and delete ask for a TOTP code (the
-//! service verifies it). Secrets are rendered straight from the POST response, never passed
-//! through a redirect or a URL, and those pages are `no-store`.
+//! will hold once those capabilities ship. Rotate, revoke, delete and restore ask for a TOTP
+//! code (the service verifies it). Create and rotate redirect to a reveal page that takes the
+//! secret from a sealed, single-use, short-lived record of the session (`app_connect::reveal`):
+//! reloading it or going Back shows "already shown" and creates nothing; the secret is never
+//! in a URL, and those pages are `no-store`.
 
 use super::session::{Ctx, Layout};
 use super::view::{
@@ -14,9 +16,11 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
 use newledger_domain::ids::AppId;
 use newledger_domain::permission::{Permission, PermissionKind, PermissionSet};
 use newledger_service::app_connect::apps::{self, AppWithSecret, NewApp};
+use newledger_service::app_connect::reveal;
 use newledger_service::{Error, company};
 use newledger_store::{ActivityFilter, AppRecord, AppStatus};
 use serde::Deserialize;
@@ -43,6 +47,8 @@ fn perms_of(set: PermissionSet) -> Vec<PermView> {
 
 struct AppRow {
     href: String,
+    id: String,
+    created: String,
     name: String,
     owner: String,
     permissions: Vec<PermView>,
@@ -93,6 +99,8 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         .into_iter()
         .map(|a| AppRow {
             href: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
+            id: a.id.to_string(),
+            created: instant(a.created_at),
             owner: owners
                 .get(a.owner_user_id.as_str())
                 .cloned()
@@ -213,6 +221,51 @@ pub async fn new_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
     Ok(render(&new_page(&s, &ctx, None, Vec::new()).await?))
 }
 
+/// What a developer needs for the first call: ids, URLs and copy-ready commands.
+pub struct FirstCall {
+    company_id: String,
+    api_base: String,
+    token_url: String,
+    curl_token: String,
+    curl_get: String,
+    docs_href: &'static str,
+    readme_href: &'static str,
+}
+
+/// Paths of a few reads, by the permission they need: the first the app holds is the example.
+const EXAMPLE_READS: [(Permission, &str); 8] = [
+    (Permission::CompanyRead, "/company"),
+    (Permission::InvoicesRead, "/invoices?limit=5"),
+    (Permission::BillsRead, "/bills?limit=5"),
+    (Permission::ExpensesRead, "/expenses?limit=5"),
+    (Permission::ContactsRead, "/contacts?limit=5"),
+    (Permission::AccountsRead, "/accounts"),
+    (Permission::JournalRead, "/journal-entries?limit=5"),
+    (Permission::ReportsRead, "/reports/trial-balance"),
+];
+
+fn first_call(s: &AppState, ctx: &Ctx, client_id: &str, perms: PermissionSet) -> FirstCall {
+    let base = s.config.base_url.trim_end_matches('/');
+    let company_id = ctx.access.company.id.to_string();
+    let api_base = format!("{base}/api/v1/companies/{company_id}");
+    let token_url = format!("{base}/oauth/token");
+    let path = EXAMPLE_READS
+        .iter()
+        .find(|(p, _)| perms.contains(*p))
+        .map_or("/company", |(_, path)| path);
+    FirstCall {
+        curl_token: format!(
+            "TOKEN=$(curl -s -u \"{client_id}:$NEWLEDGER_CLIENT_SECRET\" \\\n  -d grant_type=client_credentials {token_url} | jq -r .access_token)"
+        ),
+        curl_get: format!("curl -H \"Authorization: Bearer $TOKEN\" \\\n  \"{api_base}{path}\""),
+        company_id,
+        api_base,
+        token_url,
+        docs_href: "/api/v1/docs",
+        readme_href: "/README.md",
+    }
+}
+
 #[derive(Template)]
 #[template(path = "pages/app_secret.html")]
 struct SecretPage {
@@ -220,32 +273,58 @@ struct SecretPage {
     app_name: String,
     detail_href: String,
     client_id: String,
-    client_secret: String,
-    token_url: String,
+    /// `None` once the secret was shown (reload, Back, another tab).
+    client_secret: Option<String>,
     rotated: bool,
     old_secret_note: String,
+    first: FirstCall,
 }
 
-fn secret_page(
-    s: &AppState,
-    ctx: &Ctx,
-    a: AppWithSecret,
-    rotated: bool,
-    note: String,
+/// Leaves the new secret for its one reveal and redirects there (post/redirect/get).
+async fn reveal_redirect(s: &AppState, ctx: &Ctx, a: &AppWithSecret, rotated: bool) -> PageResult {
+    reveal::stash(&s.svc, &ctx.signed.session.id_hash, a, rotated).await?;
+    Ok(
+        Redirect::to(&ctx.url(&format!("/settings/app-connect/apps/{}/secret", a.app.id)))
+            .into_response(),
+    )
+}
+
+/// `GET /app/{company_id}/settings/app-connect/apps/{app_id}/secret`: shows the secret left
+/// by create or rotate exactly once; afterwards it says the secret was already shown.
+pub async fn reveal_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, what)): Path<(String, String, String)>,
 ) -> PageResult {
+    if what != "secret" {
+        return Err(PageError::Service(Error::NotFound("page")));
+    }
+    let id = parse_app_id(&id)?;
+    let app = apps::get(&s.svc, &ctx.access, &id).await?;
+    let taken = reveal::take(&s.svc, &ctx.signed.session.id_hash, id.as_str()).await?;
+    let rotated = taken.as_ref().is_some_and(|t| t.rotated);
+    let now = s.svc.clock.now_ms();
+    let old_secret_note = match app.prev_secret_valid_until.filter(|u| *u > now) {
+        Some(u) => format!(
+            "The previous secret keeps working until {}, then stops.",
+            instant(u)
+        ),
+        None => "The previous secret stopped working, and so did the tokens issued with it.".into(),
+    };
     Ok(no_store(render(&SecretPage {
-        layout: ctx.layout(format!("Credentials for {}", a.app.name), "app-connect"),
-        detail_href: ctx.url(&format!("/settings/app-connect/apps/{}", a.app.id)),
-        app_name: a.app.name.clone(),
-        client_id: a.app.id.to_string(),
-        client_secret: a.client_secret,
-        token_url: format!("{}/oauth/token", s.config.base_url),
+        layout: ctx.layout(format!("Credentials for {}", app.name), "app-connect"),
+        detail_href: ctx.url(&format!("/settings/app-connect/apps/{}", app.id)),
+        first: first_call(&s, &ctx, app.id.as_str(), app.permissions),
+        app_name: app.name,
+        client_id: app.id.to_string(),
+        client_secret: taken.map(|t| t.client_secret),
         rotated,
-        old_secret_note: note,
+        old_secret_note,
     })))
 }
 
-/// `POST /app/{company_id}/settings/app-connect/apps`: creates, then shows the secret once.
+/// `POST /app/{company_id}/settings/app-connect/apps`: creates, then redirects to the one-time
+/// reveal of the secret.
 pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
     ctx.check_csrf(&form)?;
     ctx.access.require(Permission::AppConnectManage)?;
@@ -267,7 +346,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Page
         permissions: form.all("permissions"),
     };
     match apps::create(&s.svc, &ctx.access, input).await {
-        Ok(a) => secret_page(&s, &ctx, a, false, String::new()),
+        Ok(a) => reveal_redirect(&s, &ctx, &a, false).await,
         Err(Error::Invalid { field, reason }) => {
             let msg = format!("{}: {}", field_name(&field), reason);
             let page = new_page(&s, &ctx, Some(&form), vec![msg]).await?;
@@ -319,6 +398,7 @@ struct DetailPage {
     is_active: bool,
     is_deleted: bool,
     error: Option<String>,
+    first: FirstCall,
 }
 
 fn parse_app_id(id: &str) -> Result<AppId, PageError> {
@@ -435,6 +515,7 @@ async fn detail_view(
             is_active: a.status == AppStatus::Active,
             is_deleted: a.status == AppStatus::Deleted,
             error,
+            first: first_call(s, ctx, a.id.as_str(), a.permissions),
         },
     )))
 }
@@ -467,13 +548,7 @@ pub async fn action(
                 v => v.parse().unwrap_or(-1),
             };
             match apps::rotate(&s.svc, &ctx.access, &id, overlap, totp).await {
-                Ok(a) => {
-                    let note = match a.app.prev_secret_valid_until {
-                        Some(u) => format!("The previous secret keeps working until {}, then stops.", instant(u)),
-                        None => "The previous secret stopped working, and so did the tokens issued with it.".into(),
-                    };
-                    return secret_page(&s, &ctx, a, true, note);
-                }
+                Ok(a) => return reveal_redirect(&s, &ctx, &a, true).await,
                 Err(e) => Err(e),
             }
         }
@@ -486,7 +561,7 @@ pub async fn action(
                 a.name
             )
         }),
-        "restore" => apps::restore(&s.svc, &ctx.access, &id).await.map(|a| {
+        "restore" => apps::restore(&s.svc, &ctx.access, &id, totp).await.map(|a| {
             format!(
                 "{} is active again with its current secret; tokens issued before stay invalid.",
                 a.name

@@ -7,6 +7,18 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = include_str!("../../assets/app.css");
 const JS: &str = include_str!("../../assets/app.js");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
+/// The README of the build, so that the app can point developers at its API section.
+const README: &str = include_str!("../../../../README.md");
+
+/// `GET /README.md`: the README as plain text.
+pub async fn readme() -> Response {
+    let mut r = (StatusCode::OK, README).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
 
 /// `GET /assets/{name}`.
 pub async fn asset(Path(name): Path<String>) -> Response {

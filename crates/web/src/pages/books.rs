@@ -2,6 +2,7 @@
 //! (approve, void) next to discarding drafts. Every handler goes through the service, which
 //! checks the permission; the buttons shown follow the same permissions.
 
+use super::confirm;
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice, render,
@@ -10,7 +11,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use newledger_domain::document::{DocumentKind, DocumentStatus};
-use newledger_domain::ids::DocumentId;
+use newledger_domain::ids::{AccountId, DocumentId};
+use newledger_domain::payment::PaymentKind;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::drafts::ActorLabels;
@@ -109,6 +111,9 @@ struct DocRow {
     outstanding: String,
     drafted_by: String,
     program: bool,
+    reference: String,
+    /// Expenses: the money account it was paid from.
+    paid_from: String,
 }
 
 #[derive(Template)]
@@ -125,6 +130,8 @@ struct DocumentsPage {
     to: String,
     errors: Vec<String>,
     next: Option<String>,
+    /// "New invoice" and the like, for people who may draft this kind.
+    new_href: Option<String>,
 }
 
 /// The options of a filter select: "any" (the empty value), then each of `all`, capitalised.
@@ -181,6 +188,11 @@ async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -
     )
     .await?;
     let names = contact_names(s, ctx).await?;
+    let account_labels = if kind == DocumentKind::Expense {
+        account_names(s, ctx).await?
+    } else {
+        HashMap::new()
+    };
     let mut labels = ActorLabels::default();
     let mut docs = page.data;
     // Newest first on screen; pages still follow the id cursor.
@@ -195,7 +207,13 @@ async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -
                 .contact_id
                 .as_ref()
                 .and_then(|c| names.get(c.as_str()).cloned())
-                .unwrap_or_else(|| d.reference.clone()),
+                .unwrap_or_default(),
+            reference: d.reference.clone(),
+            paid_from: d
+                .payment_account_id
+                .as_ref()
+                .and_then(|a| account_labels.get(a.as_str()).cloned())
+                .unwrap_or_default(),
             issue: date(d.issue_date),
             due: date(d.due_date),
             total: money(d.total, cur),
@@ -241,6 +259,9 @@ async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -
         to: f.to,
         errors,
         next,
+        new_href: ctx
+            .can(documents::permissions_of(kind).1)
+            .then(|| ctx.url(&format!("/{segment}/new"))),
     }))
 }
 
@@ -316,6 +337,14 @@ struct DocumentPage {
     can_discard: bool,
     can_void: bool,
     is_draft: bool,
+    /// The "Record a payment" form, for an approved invoice or bill with money outstanding.
+    pay: Option<PayForm>,
+}
+
+struct PayForm {
+    accounts: Vec<Opt>,
+    date: String,
+    amount: String,
 }
 
 /// A document id of `kind` from the path (another kind's id is not found).
@@ -332,7 +361,20 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
     let id = parse_doc_id(kind, id)?;
     let d: DocumentRecord = documents::get(&s.svc, &ctx.access, kind, &id).await?;
     let names = contact_names(s, ctx).await?;
-    let accounts = account_names(s, ctx).await?;
+    let chart = accounts::list(&s.svc, &ctx.access).await?;
+    let money_accounts: Vec<Opt> = chart
+        .iter()
+        .filter(|a| a.role.is_money() && !a.archived)
+        .map(|a| Opt {
+            value: a.id.to_string(),
+            label: format!("{} {}", a.code, a.name),
+            selected: false,
+        })
+        .collect();
+    let accounts: HashMap<String, String> = chart
+        .into_iter()
+        .map(|a| (a.id.to_string(), format!("{} {}", a.code, a.name)))
+        .collect();
     let mut labels = ActorLabels::default();
     let approved = match (&d.approved_by, d.approved_at) {
         (Some(u), Some(at)) => Some(format!(
@@ -431,6 +473,15 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
         can_discard: is_draft && ctx.can(draft_p),
         can_void: d.status == DocumentStatus::Approved && d.amount_paid == 0 && ctx.can(approve_p),
         is_draft,
+        pay: (d.status == DocumentStatus::Approved
+            && d.kind != DocumentKind::Expense
+            && d.total > d.amount_paid
+            && ctx.can(Permission::PaymentsRecord))
+        .then(|| PayForm {
+            accounts: money_accounts,
+            date: s.svc.clock.today().to_string(),
+            amount: cur.format(d.total - d.amount_paid),
+        }),
     }))
 }
 
@@ -499,6 +550,37 @@ pub async fn document_action(
     let id = parse_doc_id(kind, &id)?;
     let version = version_of(&form);
     let detail = ctx.url(&format!("/{segment}/{id}"));
+    if matches!(action.as_str(), "discard" | "void") && !confirm::confirmed(&form) {
+        let d = documents::get(&s.svc, &ctx.access, kind, &id).await?;
+        let c = if action == "void" {
+            confirm::Confirm {
+                title: format!("Void {} {}?", noun.to_lowercase(), d.number),
+                message: format!(
+                    "Voiding posts a reversing entry dated today for {}; the {} stays in the books, marked void. This cannot be undone.",
+                    money(d.total, ctx.currency()),
+                    noun.to_lowercase()
+                ),
+                button: format!("Void {}", noun.to_lowercase()),
+                back: detail,
+            }
+        } else {
+            confirm::Confirm {
+                title: format!("Discard draft {} {}?", noun.to_lowercase(), d.number),
+                message: format!(
+                    "The draft of {} disappears from Drafts to review and from the lists; nothing was posted, so the ledger does not change.",
+                    money(d.total, ctx.currency())
+                ),
+                button: "Discard draft".into(),
+                back: back_to(&ctx, &form, detail),
+            }
+        };
+        return confirm::page(
+            &ctx,
+            ctx.url(&format!("/{segment}/{id}/{action}")),
+            &form,
+            c,
+        );
+    }
     let (notice, to) = match action.as_str() {
         "approve" => {
             let d = documents::approve(&s.svc, &ctx.access, kind, &id, version).await?;
@@ -513,6 +595,50 @@ pub async fn document_action(
             (
                 format!("{noun} {} discarded.", d.number),
                 back_to(&ctx, &form, detail),
+            )
+        }
+        "pay" => {
+            let d = documents::get(&s.svc, &ctx.access, kind, &id).await?;
+            let (payment_kind, what) = match kind {
+                DocumentKind::Invoice => (PaymentKind::Received, "received"),
+                DocumentKind::Bill => (PaymentKind::Made, "made"),
+                DocumentKind::Expense => return Err(Error::NotFound("action").into()),
+            };
+            let contact_id = d
+                .contact_id
+                .clone()
+                .ok_or_else(|| Error::invalid("contact", "the document has no contact"))?;
+            let bank_account_id = AccountId::parse(form.get("bank_account")).map_err(|_| {
+                Error::invalid("bank_account", "choose the account the money went through")
+            })?;
+            let date = parse_date("date", form.get("date"))
+                .map_err(|e| Error::invalid("date", e))?
+                .ok_or_else(|| Error::invalid("date", "required"))?;
+            let p = payments::record(
+                &s.svc,
+                &ctx.access,
+                payments::PaymentInput {
+                    kind: payment_kind,
+                    contact_id,
+                    bank_account_id,
+                    date,
+                    amount: form.get("amount").to_owned(),
+                    reference: form.get("reference").to_owned(),
+                    allocations: vec![payments::AllocationInput {
+                        document_id: d.id.clone(),
+                        amount: form.get("amount").to_owned(),
+                    }],
+                },
+            )
+            .await?;
+            (
+                format!(
+                    "Payment {} {what}: {} against {noun} {}.",
+                    p.number,
+                    money(p.amount, ctx.currency()),
+                    d.number
+                ),
+                detail,
             )
         }
         "void" => {

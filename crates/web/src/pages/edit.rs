@@ -1,11 +1,14 @@
-//! Editing a draft invoice, bill or expense before approving it (the person's side of
-//! "programs draft, people post"). The service validates and writes with the version the
-//! person reviewed, so a program and a person cannot overwrite each other.
+//! Writing a new draft invoice, bill or expense, and editing a draft before approving it (the
+//! person's side of "programs draft, people post"). The service validates and writes with the
+//! version the person reviewed, so a program and a person cannot overwrite each other. *Add
+//! line* is a submit button that re-renders the form with one more row (no JavaScript needed);
+//! `app.js` adds the row in place and keeps the totals live, and the server recomputes
+//! everything on save.
 
 use super::books::{Opt, kind_info, kind_of_segment, parse_doc_id};
 use super::session::{Ctx, Layout};
 use super::view::{
-    PageError, PageForm, PageResult, field_label, redirect_with_notice, render_status,
+    PageError, PageForm, PageResult, field_label, money, redirect_with_notice, render_status,
 };
 use crate::state::AppState;
 use askama::Template;
@@ -22,6 +25,10 @@ use rust_decimal::Decimal;
 
 /// Empty line rows offered below the existing ones.
 const SPARE_LINES: usize = 2;
+/// Rows of a new document's form.
+const NEW_LINES: usize = 3;
+/// Most rows a form may hold.
+const MAX_LINES: usize = 200;
 
 struct LineForm {
     index: usize,
@@ -37,8 +44,13 @@ struct LineForm {
 struct EditPage {
     layout: Layout,
     noun: &'static str,
+    /// Empty for a new document.
     number: String,
     action_url: String,
+    subtotal: String,
+    tax: String,
+    total: String,
+    currency: String,
     back_url: String,
     is_expense: bool,
     contact_required: bool,
@@ -95,7 +107,11 @@ impl Typed {
     }
 
     fn of_form(f: &PageForm) -> Self {
-        let count = f.get("line_count").parse::<usize>().unwrap_or(0).min(200);
+        let count = f
+            .get("line_count")
+            .parse::<usize>()
+            .unwrap_or(0)
+            .min(MAX_LINES);
         Typed {
             contact: f.get("contact").to_owned(),
             payment_account: f.get("payment_account").to_owned(),
@@ -118,15 +134,40 @@ impl Typed {
     }
 }
 
+/// Net, tax and total of the rows as typed (rows that do not parse count as zero); the
+/// service computes the stored amounts.
+fn typed_totals(t: &Typed) -> (Decimal, Decimal) {
+    let num = |v: &str, default: Decimal| {
+        if v.trim().is_empty() {
+            default
+        } else {
+            v.trim().parse::<Decimal>().unwrap_or(Decimal::ZERO)
+        }
+    };
+    t.lines
+        .iter()
+        .fold((Decimal::ZERO, Decimal::ZERO), |(n, x), [_, q, p, _, r]| {
+            let net = (num(q, Decimal::ONE) * num(p, Decimal::ZERO))
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            let tax = (net * num(r, Decimal::ZERO) / Decimal::ONE_HUNDRED)
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            (n + net, x + tax)
+        })
+}
+
+/// The form of a new document (`d` is `None`) or of a draft being edited.
+#[allow(clippy::too_many_arguments)]
 async fn page(
     s: &AppState,
     ctx: &Ctx,
-    d: &DocumentRecord,
+    kind: DocumentKind,
+    d: Option<&DocumentRecord>,
     typed: &Typed,
+    spare: usize,
     errors: Vec<String>,
     status: StatusCode,
 ) -> PageResult {
-    let (segment, _, noun) = kind_info(d.kind);
+    let (segment, _, noun) = kind_info(kind);
     let chart = accounts::list(&s.svc, &ctx.access).await?;
     let all_contacts = contacts::list(
         &s.svc,
@@ -140,7 +181,7 @@ async fn page(
     .data;
     let mut contact_choices: Vec<Opt> = all_contacts
         .into_iter()
-        .filter(|c| match d.kind {
+        .filter(|c| match kind {
             DocumentKind::Invoice => c.is_customer,
             DocumentKind::Bill => c.is_supplier,
             DocumentKind::Expense => true,
@@ -164,17 +205,48 @@ async fn page(
             .collect::<Vec<_>>()
     };
     let mut rows: Vec<[String; 5]> = typed.lines.clone();
-    rows.extend((0..SPARE_LINES).map(|_| Default::default()));
+    let spare = spare.min(MAX_LINES.saturating_sub(rows.len()));
+    rows.extend((0..spare).map(|_| Default::default()));
+    let (net, tax) = typed_totals(typed);
+    let cur = ctx.currency();
+    let amount = |v: Decimal| {
+        let minor = (v * Decimal::ONE_HUNDRED)
+            .trunc()
+            .to_string()
+            .parse::<i64>()
+            .unwrap_or(0);
+        money(minor, cur)
+    };
+    let (title, action_url, back_url, number, version) = match d {
+        Some(d) => (
+            format!("Edit {noun} {}", d.number),
+            ctx.url(&format!("/{segment}/{}/edit", d.id)),
+            ctx.url(&format!("/{segment}/{}", d.id)),
+            d.number.clone(),
+            d.version,
+        ),
+        None => (
+            format!("New {}", noun.to_lowercase()),
+            ctx.url(&format!("/{segment}")),
+            ctx.url(&format!("/{segment}")),
+            String::new(),
+            0,
+        ),
+    };
     Ok(render_status(
         status,
         &EditPage {
-            layout: ctx.layout(format!("Edit {noun} {}", d.number), segment),
+            layout: ctx.layout(title, segment),
             noun,
-            number: d.number.clone(),
-            action_url: ctx.url(&format!("/{segment}/{}/edit", d.id)),
-            back_url: ctx.url(&format!("/{segment}/{}", d.id)),
-            is_expense: d.kind == DocumentKind::Expense,
-            contact_required: d.kind != DocumentKind::Expense,
+            number,
+            action_url,
+            back_url,
+            subtotal: amount(net),
+            tax: amount(tax),
+            total: amount(net + tax),
+            currency: cur.to_string(),
+            is_expense: kind == DocumentKind::Expense,
+            contact_required: kind != DocumentKind::Expense,
             contacts: contact_choices,
             payment_accounts: chart
                 .iter()
@@ -188,7 +260,7 @@ async fn page(
             issue_date: typed.issue_date.clone(),
             due_date: typed.due_date.clone(),
             reference: typed.reference.clone(),
-            version: d.version,
+            version,
             lines: rows
                 .into_iter()
                 .enumerate()
@@ -241,12 +313,102 @@ pub async fn edit_form(
     page(
         &s,
         &ctx,
-        &d,
+        d.kind,
+        Some(&d),
         &Typed::of_document(&d),
+        SPARE_LINES,
         Vec::new(),
         StatusCode::OK,
     )
     .await
+}
+
+async fn new_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind) -> PageResult {
+    ctx.access.require(documents::permissions_of(kind).1)?;
+    let typed = Typed {
+        contact: String::new(),
+        payment_account: String::new(),
+        issue_date: s.svc.clock.today().to_string(),
+        due_date: String::new(),
+        reference: String::new(),
+        lines: Vec::new(),
+    };
+    page(
+        s,
+        ctx,
+        kind,
+        None,
+        &typed,
+        NEW_LINES,
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `GET /app/{company_id}/invoices/new`.
+pub async fn new_invoice(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    new_kind(&s, &ctx, DocumentKind::Invoice).await
+}
+
+/// `GET /app/{company_id}/bills/new`.
+pub async fn new_bill(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    new_kind(&s, &ctx, DocumentKind::Bill).await
+}
+
+/// `GET /app/{company_id}/expenses/new`.
+pub async fn new_expense(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    new_kind(&s, &ctx, DocumentKind::Expense).await
+}
+
+/// `POST /app/{company_id}/invoices`.
+pub async fn create_invoice(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
+    create(&s, &ctx, DocumentKind::Invoice, &form).await
+}
+
+/// `POST /app/{company_id}/bills`.
+pub async fn create_bill(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
+    create(&s, &ctx, DocumentKind::Bill, &form).await
+}
+
+/// `POST /app/{company_id}/expenses`.
+pub async fn create_expense(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
+    create(&s, &ctx, DocumentKind::Expense, &form).await
+}
+
+/// A new draft (or, with `add_line`, the same form with one more row).
+async fn create(s: &AppState, ctx: &Ctx, kind: DocumentKind, form: &PageForm) -> PageResult {
+    ctx.check_csrf(form)?;
+    ctx.access.require(documents::permissions_of(kind).1)?;
+    let typed = Typed::of_form(form);
+    if !form.get("add_line").is_empty() {
+        return page(s, ctx, kind, None, &typed, 1, Vec::new(), StatusCode::OK).await;
+    }
+    let input = match parse_input(kind, &typed) {
+        Ok(i) => i,
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return page(s, ctx, kind, None, &typed, 0, errors, status).await;
+        }
+    };
+    match documents::create_draft(&s.svc, &ctx.access, kind, input).await {
+        Ok(d) => {
+            let (segment, _, noun) = kind_info(d.kind);
+            Ok(redirect_with_notice(
+                &ctx.url(&format!("/{segment}/{}", d.id)),
+                &format!(
+                    "{noun} {} saved as a draft. Check it, then approve it to post it.",
+                    d.number
+                ),
+            ))
+        }
+        Err(Error::Invalid { field, reason }) => {
+            let msg = format!("{}: {reason}", field_label(&field));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(s, ctx, kind, None, &typed, 0, vec![msg], status).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn parse_input(kind: DocumentKind, t: &Typed) -> Result<DocumentInput, Vec<String>> {
@@ -334,11 +496,25 @@ fn parse_input(kind: DocumentKind, t: &Typed) -> Result<DocumentInput, Vec<Strin
 pub async fn save(s: &AppState, ctx: &Ctx, segment: &str, id: &str, form: &PageForm) -> PageResult {
     let d = editable(s, ctx, segment, id).await?;
     let typed = Typed::of_form(form);
+    if !form.get("add_line").is_empty() {
+        return page(
+            s,
+            ctx,
+            d.kind,
+            Some(&d),
+            &typed,
+            1,
+            Vec::new(),
+            StatusCode::OK,
+        )
+        .await;
+    }
     let version = form.get("version").parse().ok();
     let input = match parse_input(d.kind, &typed) {
         Ok(i) => i,
         Err(errors) => {
-            return page(s, ctx, &d, &typed, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return page(s, ctx, d.kind, Some(&d), &typed, 0, errors, status).await;
         }
     };
     match documents::update_draft(&s.svc, &ctx.access, d.kind, &d.id, version, input).await {
@@ -351,15 +527,8 @@ pub async fn save(s: &AppState, ctx: &Ctx, segment: &str, id: &str, form: &PageF
         }
         Err(Error::Invalid { field, reason }) => {
             let msg = format!("{}: {reason}", field_label(&field));
-            page(
-                s,
-                ctx,
-                &d,
-                &typed,
-                vec![msg],
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(s, ctx, d.kind, Some(&d), &typed, 0, vec![msg], status).await
         }
         Err(e) => Err(e.into()),
     }

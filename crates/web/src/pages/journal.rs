@@ -3,6 +3,7 @@
 //! written in `journal_edit`).
 
 use super::books::{Opt, PAGE_SIZE, account_names, back_to, contact_names, next_href, opts};
+use super::confirm;
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice, render,
@@ -282,6 +283,25 @@ pub async fn action(
         return super::journal_edit::save(&s, &ctx, &id, &form).await;
     }
     let detail = ctx.url(&format!("/journal/{id}"));
+    if matches!(action.as_str(), "discard" | "reverse") && !confirm::confirmed(&form) {
+        let e = journal::get(&s.svc, &ctx.access, &id).await?;
+        let c = if action == "reverse" {
+            confirm::Confirm {
+                title: format!("Reverse journal entry {}?", e.number),
+                message: "Reversing posts a new entry dated today with every debit and credit swapped; the original stays in the books. This cannot be undone.".into(),
+                button: "Reverse entry".into(),
+                back: detail,
+            }
+        } else {
+            confirm::Confirm {
+                title: format!("Discard draft journal entry {}?", e.number),
+                message: "The draft disappears from Drafts to review; nothing was posted, so the ledger does not change.".into(),
+                button: "Discard draft".into(),
+                back: back_to(&ctx, &form, detail),
+            }
+        };
+        return confirm::page(&ctx, ctx.url(&format!("/journal/{id}/{action}")), &form, c);
+    }
     let (notice, to) = match action.as_str() {
         "post" => {
             let e = journal::post(&s.svc, &ctx.access, &id, version).await?;

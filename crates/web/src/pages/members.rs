@@ -1,6 +1,7 @@
 //! Settings → Members (add an existing person by e-mail, change roles, remove; changes need
 //! `members:manage`, checked by the service) and the activity log with filters and CSV export.
 
+use super::confirm;
 use super::csv::CsvWriter;
 use super::session::{Ctx, Layout, can_read_activity};
 use super::view::{
@@ -26,6 +27,8 @@ struct MemberRow {
     role: &'static str,
     since: String,
     is_me: bool,
+    /// The only owner: neither removed nor demoted (the service refuses both).
+    last_owner: bool,
 }
 
 #[derive(Template)]
@@ -47,10 +50,12 @@ async fn members_view(
     errors: Vec<String>,
     status: StatusCode,
 ) -> PageResult {
-    let rows = company::members(&s.svc, &ctx.access)
-        .await?
+    let members = company::members(&s.svc, &ctx.access).await?;
+    let owners = members.iter().filter(|m| m.role == Role::Owner).count();
+    let rows = members
         .into_iter()
         .map(|m| MemberRow {
+            last_owner: m.role == Role::Owner && owners == 1,
             is_me: m.user_id == ctx.signed.user.id,
             user_id: m.user_id.to_string(),
             name: m.name,
@@ -150,6 +155,34 @@ pub async fn change(
         .into_iter()
         .find(|m| m.user_id == user)
         .ok_or(PageError::Service(Error::NotFound("member")))?;
+    if !confirm::confirmed(&form) {
+        let c = match action.as_str() {
+            "role" => confirm::Confirm {
+                title: format!("Change the role of {}?", member.name),
+                message: format!(
+                    "{} ({}) goes from {} to {}: what they can see and do here changes at their next request, and so do the permissions of apps they own.",
+                    member.name,
+                    member.email,
+                    member.role.as_str(),
+                    form.get("role")
+                ),
+                button: "Change role".into(),
+                back: ctx.url("/settings/members"),
+            },
+            "remove" => confirm::Confirm {
+                title: format!("Remove {} from {}?", member.name, ctx.access.company.name),
+                message: format!(
+                    "{} ({}) loses access to this company at once, and apps they own stop working until someone else owns them.",
+                    member.name, member.email
+                ),
+                button: "Remove member".into(),
+                back: ctx.url("/settings/members"),
+            },
+            _ => return Err(PageError::Service(Error::NotFound("action"))),
+        };
+        let to = ctx.url(&format!("/settings/members/{user}/{action}"));
+        return confirm::page(&ctx, to, &form, c);
+    }
     let r = match action.as_str() {
         "role" => {
             async {

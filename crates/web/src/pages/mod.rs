@@ -8,6 +8,7 @@ mod app_connect;
 mod assets;
 mod books;
 mod charts;
+mod confirm;
 mod contacts;
 mod csv;
 mod dashboard;
@@ -54,12 +55,25 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/app", get(signin::app_home))
         .route("/assets/{name}", get(assets::asset))
+        .route("/README.md", get(assets::readme))
         .route("/app/{company_id}", get(dashboard::dashboard))
-        .route("/app/{company_id}/invoices", get(books::invoices))
+        .route(
+            "/app/{company_id}/invoices",
+            get(books::invoices).post(edit::create_invoice),
+        )
+        .route("/app/{company_id}/invoices/new", get(edit::new_invoice))
         .route("/app/{company_id}/invoices/{id}", get(books::invoice))
-        .route("/app/{company_id}/bills", get(books::bills))
+        .route(
+            "/app/{company_id}/bills",
+            get(books::bills).post(edit::create_bill),
+        )
+        .route("/app/{company_id}/bills/new", get(edit::new_bill))
         .route("/app/{company_id}/bills/{id}", get(books::bill))
-        .route("/app/{company_id}/expenses", get(books::expenses))
+        .route(
+            "/app/{company_id}/expenses",
+            get(books::expenses).post(edit::create_expense),
+        )
+        .route("/app/{company_id}/expenses/new", get(edit::new_expense))
         .route("/app/{company_id}/expenses/{id}", get(books::expense))
         .route("/app/{company_id}/drafts", get(drafts::drafts))
         .route(
@@ -116,7 +130,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/app/{company_id}/settings/app-connect/apps/{app_id}/{action}",
-            post(app_connect::action),
+            get(app_connect::reveal_page).post(app_connect::action),
         )
         .route(
             "/app/{company_id}/settings/members",

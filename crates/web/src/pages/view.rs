@@ -235,6 +235,11 @@ impl PageForm {
             .collect()
     }
 
+    /// Every field, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// The CSRF token field.
     pub fn csrf(&self) -> &str {
         self.get("csrf")

@@ -131,7 +131,8 @@ async fn whole_lifecycle(app: TestApp) {
     assert!(!d.contains("revoked"), "{d}");
 
     // Restore: the current secret works again; tokens from before the revoke stay dead.
-    let restored = apps::restore(svc, &access, &id).await.unwrap();
+    let code = app.next_totp(&c.owner.totp_secret);
+    let restored = apps::restore(svc, &access, &id, Some(&code)).await.unwrap();
     assert_eq!(restored.status, AppStatus::Active);
     let t5 = app.token(&c.client_id, &r2.client_secret).await;
     get(&app, &t5, &c.company, "/company").await.expect(200);
@@ -154,13 +155,29 @@ async fn whole_lifecycle(app: TestApp) {
     assert!(deleted.iter().any(|a| a.id == id));
 
     // Restore from deleted.
-    apps::restore(svc, &access, &id).await.unwrap();
+    let code = app.next_totp(&c.owner.totp_secret);
+    apps::restore(svc, &access, &id, Some(&code)).await.unwrap();
     let t6 = app.token(&c.client_id, &r2.client_secret).await;
     get(&app, &t6, &c.company, "/company").await.expect(200);
     get(&app, &t5, &c.company, "/company").await.invalid_token();
 
     // Every lifecycle event is in the activity log, with the person as actor.
-    let rows = activity(&app, &c, "app.").await;
+    // The two refused confirmations (a wrong code for revoke, a used one for delete) too.
+    let refused = activity(&app, &c, "app.confirmation_failed").await;
+    let reasons: Vec<&str> = refused
+        .iter()
+        .rev()
+        .map(|r| r.row.reason.as_str())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].starts_with("revoke ") && reasons[0].contains("not correct"));
+    assert!(reasons[1].starts_with("delete ") && reasons[1].contains("already used"));
+    assert!(refused.iter().all(|r| r.row.outcome == "failure"));
+    let rows: Vec<_> = activity(&app, &c, "app.")
+        .await
+        .into_iter()
+        .filter(|r| r.row.action != "app.confirmation_failed")
+        .collect();
     let actions: Vec<&str> = rows.iter().rev().map(|r| r.row.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -334,7 +351,10 @@ async fn deleted_apps_are_purged_after_30_days(app: TestApp) {
     // Within the window it can come back.
     app.clock.advance(apps::RESTORE_WINDOW_MS - 60_000);
     assert_eq!(apps::purge(&app.svc).await.unwrap(), 0);
-    apps::restore(&app.svc, &access, &id).await.unwrap();
+    let code = app.next_totp(&c.owner.totp_secret);
+    apps::restore(&app.svc, &access, &id, Some(&code))
+        .await
+        .unwrap();
     let code = app.next_totp(&c.owner.totp_secret);
     apps::delete(&app.svc, &access, &id, Some(&code))
         .await
@@ -346,7 +366,7 @@ async fn deleted_apps_are_purged_after_30_days(app: TestApp) {
     assert_eq!(apps::purge(&app.svc).await.unwrap(), 1);
     assert!(app.svc.store.app(&id).await.unwrap().is_none());
     assert!(matches!(
-        apps::restore(&app.svc, &access, &id).await,
+        apps::restore(&app.svc, &access, &id, None).await,
         Err(Error::NotFound(_))
     ));
     // The purge cleared the caches: the client is now unknown.

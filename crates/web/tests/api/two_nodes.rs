@@ -57,7 +57,10 @@ async fn revoke_on_one_node_is_honoured_by_the_other(url: String, backend: &'sta
     assert!(g.oauth_error(401, "invalid_client").contains("revoked"));
 
     // Restore on B: A issues new tokens again, and those work on both.
-    apps::restore(&b.svc, &access_b, &id).await.unwrap();
+    let code = b.next_totp(&c.owner.totp_secret);
+    apps::restore(&b.svc, &access_b, &id, Some(&code))
+        .await
+        .unwrap();
     let ok = eventually(1_000, || async {
         a.token_response(&c.client_id, &c.secret, None)
             .await

@@ -138,7 +138,7 @@ async fn stale_approval_and_discard() {
         .submit(
             &url(&p, "/drafts"),
             &url(&p, &format!("/invoices/{}/discard", draft.id)),
-            &[("return", "drafts")],
+            &[("return", "drafts"), ("confirmed", "yes")],
         )
         .await;
     assert_eq!(r.status(), 303);
@@ -440,4 +440,72 @@ async fn edit_a_contact() {
     forged.push(("csrf", &token));
     let r = v.post(&edit, &forged).await;
     assert_eq!(r.status(), 403);
+}
+
+/// Void and discard ask first, on a page that works without JavaScript; the first POST changes
+/// nothing, the confirmed one acts, and Cancel goes back.
+#[tokio::test]
+async fn void_and_discard_ask_for_confirmation() {
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let (draft, _) = app_drafted_invoice(&app, &p).await;
+    let b = sign_in(&app, &p).await;
+    let detail = url(&p, &format!("/invoices/{}", draft.id));
+    let status = |id| {
+        let app = &app;
+        let c = p.company_id.clone();
+        async move {
+            app.svc
+                .store
+                .document(&c, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str()
+                .to_owned()
+        }
+    };
+    // Discard: a confirmation page, nothing discarded yet.
+    let r = b
+        .submit(
+            &url(&p, "/drafts"),
+            &format!("{detail}/discard"),
+            &[("return", "drafts")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(&format!("Discard draft invoice {}?", draft.number)),
+        "{html}"
+    );
+    assert!(html.contains("name=\"confirmed\" value=\"yes\""));
+    assert!(
+        html.contains("name=\"return\" value=\"drafts\""),
+        "the form travels on"
+    );
+    assert!(
+        html.contains(&format!("href=\"{}\"", url(&p, "/drafts"))),
+        "Cancel"
+    );
+    assert_eq!(status(draft.id.clone()).await, "draft");
+    // Approve, then void: again a confirmation first, naming the reversing entry.
+    let r = b.submit(&detail, &format!("{detail}/approve"), &[]).await;
+    assert_eq!(r.status(), 303);
+    let r = b.submit(&detail, &format!("{detail}/void"), &[]).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("reversing entry dated today") && html.contains(">Void invoice<"));
+    assert_eq!(status(draft.id.clone()).await, "approved");
+    // The confirmation form posts with its CSRF token and `confirmed=yes`.
+    let token = csrf_of(&html);
+    let r = b
+        .post(
+            &format!("{detail}/void"),
+            &[("csrf", &token), ("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(status(draft.id.clone()).await, "voided");
 }

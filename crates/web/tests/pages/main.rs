@@ -10,5 +10,6 @@ mod access;
 mod app_connect;
 mod books;
 mod csrf;
+mod documents;
 mod journal;
 mod signin;
