@@ -19,6 +19,8 @@ pub struct WebConfig {
     pub api_rate_per_app: u32,
     /// Sign-in attempts per minute per address.
     pub signin_rate_per_ip: u32,
+    /// Dynamic client registrations per minute per address.
+    pub register_rate_per_ip: u32,
 }
 
 impl WebConfig {
@@ -32,6 +34,7 @@ impl WebConfig {
             token_rate_per_ip: 1200,
             api_rate_per_app: 3000,
             signin_rate_per_ip: 30,
+            register_rate_per_ip: 10,
         }
     }
 }

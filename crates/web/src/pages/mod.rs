@@ -8,6 +8,7 @@ mod app_connect;
 mod assets;
 mod books;
 mod charts;
+mod consent;
 mod contacts;
 mod csv;
 mod dashboard;
@@ -53,6 +54,10 @@ pub fn routes() -> Router<AppState> {
             get(signin::signout_page).post(signin::signout_submit),
         )
         .route("/app", get(signin::app_home))
+        .route(
+            "/oauth/authorize",
+            get(consent::authorize_page).post(consent::consent_submit),
+        )
         .route("/assets/{name}", get(assets::asset))
         .route("/app/{company_id}", get(dashboard::dashboard))
         .route("/app/{company_id}/invoices", get(books::invoices))
