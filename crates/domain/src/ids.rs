@@ -86,3 +86,5 @@ id_type!(/// An API credential app (its id is also its OAuth `client_id`).
     AppId, "app_");
 id_type!(/// An OAuth connection (a person's consent to a client for one company).
     ConnectionId, "conn_");
+id_type!(/// An OAuth client (authorization code + PKCE): its id is the `client_id`.
+    OAuthClientId, "oac_");

@@ -15,6 +15,7 @@ pub mod error;
 pub mod ids;
 pub mod journal;
 pub mod money;
+pub mod oauth;
 pub mod payment;
 pub mod permission;
 pub mod report;

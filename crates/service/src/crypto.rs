@@ -110,6 +110,13 @@ impl SecretKey {
         let pt = cipher.decrypt(XNonce::from_slice(nonce), payload).ok()?;
         String::from_utf8(pt).ok()
     }
+
+    /// A secret value derived from another (base64url): the successor of a rotated refresh
+    /// token is derived from its predecessor, so a retried refresh gets the very same pair
+    /// without the server storing either in the clear.
+    pub fn derive(&self, purpose: &str, from: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac(purpose, from.as_bytes()))
+    }
 }
 
 /// `prefix` + 256 random bits, base64url.

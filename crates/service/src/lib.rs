@@ -15,6 +15,7 @@ mod error;
 pub mod general_ledger;
 pub mod idempotency;
 pub mod ledger_export;
+pub mod oauth;
 pub mod people;
 pub mod reports;
 

@@ -458,3 +458,153 @@ pub struct LedgerLine {
     /// Credit.
     pub credit: i64,
 }
+
+/// How an OAuth client came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OAuthClientKind {
+    /// Registered by a person under App Connect (verified by its company).
+    Registered,
+    /// Registered by itself through `POST /oauth/register` (RFC 7591): not verified.
+    Dynamic,
+}
+
+impl OAuthClientKind {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OAuthClientKind::Registered => "registered",
+            OAuthClientKind::Dynamic => "dynamic",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "registered" => Some(OAuthClientKind::Registered),
+            "dynamic" => Some(OAuthClientKind::Dynamic),
+            _ => None,
+        }
+    }
+}
+
+/// An OAuth client (authorization code + PKCE).
+#[derive(Clone, Debug)]
+pub struct OAuthClientRecord {
+    /// The `client_id`.
+    pub id: OAuthClientId,
+    /// Registered by a person, or dynamically.
+    pub kind: OAuthClientKind,
+    /// The company whose people registered it (none for dynamic clients).
+    pub company_id: Option<CompanyId>,
+    /// Name shown at consent.
+    pub name: String,
+    /// Logo URL (https).
+    pub logo_uri: Option<String>,
+    /// Homepage.
+    pub client_uri: Option<String>,
+    /// Registered redirect URIs (exact match).
+    pub redirect_uris: Vec<String>,
+    /// Keyed hash of the secret; none for public clients.
+    pub secret_hash: Option<String>,
+    /// Last characters of the secret, to recognise it.
+    pub secret_hint: String,
+    /// `none`, `client_secret_basic` or `client_secret_post`.
+    pub auth_method: String,
+    /// The person who registered it (registered clients).
+    pub created_by: Option<UserId>,
+    /// Address it was registered from (dynamic clients).
+    pub registered_ip: String,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last change (ms).
+    pub updated_at: i64,
+    /// First code exchange or later (ms); unused dynamic clients are purged.
+    pub last_used_at: Option<i64>,
+    /// Deleted (ms).
+    pub deleted_at: Option<i64>,
+}
+
+/// A person's consent to a client, for one company: the principal of its tokens.
+#[derive(Clone, Debug)]
+pub struct ConnectionRecord {
+    /// Id (`conn_…`).
+    pub id: ConnectionId,
+    /// The company.
+    pub company_id: CompanyId,
+    /// The client.
+    pub client_id: OAuthClientId,
+    /// The approving person; the connection never does more than they may now.
+    pub user_id: UserId,
+    /// Consented permissions.
+    pub scope: PermissionSet,
+    /// REST API, MCP or both.
+    pub surfaces: newledger_domain::oauth::Surfaces,
+    /// False once deleted.
+    pub active: bool,
+    /// Bumped to kill every access token issued so far.
+    pub credential_version: i64,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last change (ms).
+    pub updated_at: i64,
+    /// Last token issued (ms).
+    pub last_used_at: Option<i64>,
+    /// Deleted (ms).
+    pub deleted_at: Option<i64>,
+}
+
+/// An authorization code (only its keyed hash is stored).
+#[derive(Clone, Debug)]
+pub struct AuthCodeRecord {
+    /// Keyed hash of the code.
+    pub code_hash: String,
+    /// The client it was issued to.
+    pub client_id: OAuthClientId,
+    /// The connection it grants.
+    pub connection_id: ConnectionId,
+    /// The redirect URI of the authorization request.
+    pub redirect_uri: String,
+    /// PKCE S256 challenge.
+    pub code_challenge: String,
+    /// Surfaces authorized.
+    pub surfaces: newledger_domain::oauth::Surfaces,
+    /// Scope authorized.
+    pub scope: PermissionSet,
+    /// The refresh token family its exchange starts (revoked on replay).
+    pub family_id: String,
+    /// Expiry (ms).
+    pub expires_at: i64,
+    /// Exchanged (ms).
+    pub used_at: Option<i64>,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+/// A refresh token (only its keyed hash is stored), one of a rotating family.
+#[derive(Clone, Debug)]
+pub struct RefreshTokenRecord {
+    /// Keyed hash of the token.
+    pub token_hash: String,
+    /// The family (one per code exchange).
+    pub family_id: String,
+    /// The connection.
+    pub connection_id: ConnectionId,
+    /// The client.
+    pub client_id: OAuthClientId,
+    /// Scope (never wider than the family's first).
+    pub scope: PermissionSet,
+    /// Surfaces.
+    pub surfaces: newledger_domain::oauth::Surfaces,
+    /// When the family began (absolute lifetime).
+    pub family_started_at: i64,
+    /// Issued (ms; idle lifetime).
+    pub created_at: i64,
+    /// Rotated (ms).
+    pub used_at: Option<i64>,
+    /// Scope of the access token issued at rotation (to answer a retry identically).
+    pub rotated_scope: Option<PermissionSet>,
+    /// Surfaces of the access token issued at rotation.
+    pub rotated_surfaces: Option<newledger_domain::oauth::Surfaces>,
+    /// Revoked (ms).
+    pub revoked_at: Option<i64>,
+}

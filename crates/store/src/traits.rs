@@ -9,6 +9,7 @@ use newledger_domain::account::Account;
 use newledger_domain::company::Company;
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::*;
+use newledger_domain::permission::PermissionSet;
 use newledger_domain::report::OpenItem;
 use newledger_domain::role::Role;
 
@@ -355,7 +356,74 @@ pub trait Store:
     + ActivityStore
     + SessionStore
     + IdempotencyStore
+    + OAuthStore
 {
     /// Which backend this is.
     fn backend(&self) -> crate::Backend;
+}
+
+/// OAuth clients, connections (consents), authorization codes and refresh token families.
+#[async_trait]
+pub trait OAuthStore: Send + Sync {
+    /// Adds a client.
+    async fn insert_oauth_client(&self, c: &OAuthClientRecord) -> StoreResult<()>;
+    /// A client by id (deleted ones included).
+    async fn oauth_client(&self, id: &OAuthClientId) -> StoreResult<Option<OAuthClientRecord>>;
+    /// Clients registered by people of a company, not deleted.
+    async fn list_oauth_clients(&self, company: &CompanyId) -> StoreResult<Vec<OAuthClientRecord>>;
+    /// Writes name, URIs, secret, last use and deletion of a client.
+    async fn update_oauth_client(&self, c: &OAuthClientRecord) -> StoreResult<()>;
+    /// Removes dynamic clients created before `before` that never exchanged a code.
+    async fn purge_unused_dynamic_clients(&self, before: i64) -> StoreResult<u64>;
+
+    /// Adds a connection.
+    async fn insert_connection(&self, c: &ConnectionRecord) -> StoreResult<()>;
+    /// A connection by id.
+    async fn connection(&self, id: &ConnectionId) -> StoreResult<Option<ConnectionRecord>>;
+    /// The active connection of a client for a person in a company.
+    async fn active_connection(
+        &self,
+        client: &OAuthClientId,
+        company: &CompanyId,
+        user: &UserId,
+    ) -> StoreResult<Option<ConnectionRecord>>;
+    /// Active connections of a company.
+    async fn list_connections(&self, company: &CompanyId) -> StoreResult<Vec<ConnectionRecord>>;
+    /// Writes scope, surfaces, status, version and times of a connection.
+    async fn update_connection(&self, c: &ConnectionRecord) -> StoreResult<()>;
+
+    /// Adds an authorization code.
+    async fn insert_auth_code(&self, c: &AuthCodeRecord) -> StoreResult<()>;
+    /// Marks a code used, atomically; returns it with `used_at` as it was before (None: this
+    /// call claimed it; Some: it had been used already). `None` overall: unknown code.
+    async fn claim_auth_code(
+        &self,
+        code_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<AuthCodeRecord>>;
+
+    /// Adds a refresh token (the first of a family).
+    async fn insert_refresh_token(&self, t: &RefreshTokenRecord) -> StoreResult<()>;
+    /// A refresh token by hash.
+    async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshTokenRecord>>;
+    /// Rotates `old_hash` into `successor` in one transaction if it is neither used nor revoked;
+    /// false when it was (someone else rotated it, or it is dead).
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        now: i64,
+        access_scope: PermissionSet,
+        access_surfaces: newledger_domain::oauth::Surfaces,
+        successor: &RefreshTokenRecord,
+    ) -> StoreResult<bool>;
+    /// Revokes every token of a family; returns how many were live.
+    async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> StoreResult<u64>;
+    /// Revokes every refresh token of a connection.
+    async fn revoke_connection_refresh_tokens(
+        &self,
+        connection: &ConnectionId,
+        now: i64,
+    ) -> StoreResult<u64>;
+    /// Drops codes expired before `before` and refresh tokens dead (used, revoked) before it.
+    async fn purge_oauth(&self, before: i64) -> StoreResult<u64>;
 }

@@ -199,7 +199,15 @@ impl OAuthError {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let body = json!({"error": self.error, "error_description": self.description});
+        // Descriptions may echo what a client sent: never more than a few hundred characters.
+        let description = if self.description.chars().count() > 300 {
+            let mut d: String = self.description.chars().take(300).collect();
+            d.push('…');
+            d
+        } else {
+            self.description
+        };
+        let body = json!({"error": self.error, "error_description": description});
         let mut r = (self.status, axum::Json(body)).into_response();
         let h = r.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

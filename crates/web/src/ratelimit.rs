@@ -82,6 +82,8 @@ pub struct Limits {
     pub api_app: Limiter,
     /// Sign-in, per address.
     pub signin_ip: Limiter,
+    /// Dynamic client registration, per address.
+    pub register_ip: Limiter,
 }
 
 impl Limits {
@@ -92,6 +94,7 @@ impl Limits {
             token_ip: Limiter::new(c.token_rate_per_ip),
             api_app: Limiter::new(c.api_rate_per_app),
             signin_ip: Limiter::new(c.signin_rate_per_ip),
+            register_ip: Limiter::new(c.register_rate_per_ip),
         }
     }
 
@@ -101,5 +104,6 @@ impl Limits {
         self.token_ip.shrink();
         self.api_app.shrink();
         self.signin_ip.shrink();
+        self.register_ip.shrink();
     }
 }

@@ -54,6 +54,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/oauth/token", post(oauth::token::token))
+        .route("/oauth/register", post(oauth::register::register))
+        .route("/oauth/revoke", post(oauth::manage::revoke))
+        .route("/oauth/introspect", post(oauth::manage::introspect))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth::metadata::metadata),
+        )
         .route(api::openapi::OPENAPI_PATH, get(api::openapi::openapi_json))
         .merge(api::openapi::docs_routes())
         .merge(api)

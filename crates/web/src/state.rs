@@ -23,6 +23,8 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// Time a handler has to produce its response head (default 30 s).
     pub request_timeout: std::time::Duration,
+    /// Dynamic client registrations per minute per address.
+    pub register_rate_per_ip: u32,
 }
 
 impl WebConfig {
@@ -38,6 +40,7 @@ impl WebConfig {
             signin_rate_per_ip: 30,
             body_limit: 1 << 20,
             request_timeout: std::time::Duration::from_secs(30),
+            register_rate_per_ip: 10,
         }
     }
 }

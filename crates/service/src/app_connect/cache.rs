@@ -1,4 +1,5 @@
-//! In-memory cache of what bearer validation and sign-in checks need (apps, roles, companies),
+//! In-memory cache of what bearer validation and sign-in checks need (apps, OAuth connections
+//! and clients, roles, companies),
 //! so that the steady state costs no database round trip.
 //!
 //! Correctness under revocation: a local change clears the cache at once and bumps the
@@ -10,9 +11,9 @@
 
 use crate::{Result, Services};
 use newledger_domain::company::Company;
-use newledger_domain::ids::{AppId, CompanyId, UserId};
+use newledger_domain::ids::{AppId, CompanyId, ConnectionId, OAuthClientId, UserId};
 use newledger_domain::role::Role;
-use newledger_store::AppRecord;
+use newledger_store::{AppRecord, ConnectionRecord, OAuthClientRecord};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -23,6 +24,8 @@ pub struct AuthCache {
     apps: RwLock<HashMap<AppId, Option<Arc<AppRecord>>>>,
     roles: RwLock<HashMap<(CompanyId, UserId), Option<Role>>>,
     companies: RwLock<HashMap<CompanyId, Option<Arc<Company>>>>,
+    connections: RwLock<HashMap<ConnectionId, Arc<ConnectionRecord>>>,
+    oauth_clients: RwLock<HashMap<OAuthClientId, Arc<OAuthClientRecord>>>,
     generation: AtomicU64,
     epoch: AtomicI64,
     documents_generation: AtomicU64,
@@ -65,6 +68,40 @@ impl AuthCache {
         Ok(v)
     }
 
+    /// An OAuth connection by id (misses are not remembered, as for apps).
+    pub async fn connection(
+        &self,
+        svc: &Services,
+        id: &ConnectionId,
+    ) -> Result<Option<Arc<ConnectionRecord>>> {
+        if let Some(v) = get(&self.connections, id) {
+            return Ok(Some(v));
+        }
+        let generation_seen = self.generation.load(Ordering::SeqCst);
+        let v = svc.store.connection(id).await?.map(Arc::new);
+        if let Some(c) = &v {
+            self.put(&self.connections, generation_seen, id.clone(), c.clone());
+        }
+        Ok(v)
+    }
+
+    /// An OAuth client by id (misses are not remembered).
+    pub async fn oauth_client(
+        &self,
+        svc: &Services,
+        id: &OAuthClientId,
+    ) -> Result<Option<Arc<OAuthClientRecord>>> {
+        if let Some(v) = get(&self.oauth_clients, id) {
+            return Ok(Some(v));
+        }
+        let generation_seen = self.generation.load(Ordering::SeqCst);
+        let v = svc.store.oauth_client(id).await?.map(Arc::new);
+        if let Some(c) = &v {
+            self.put(&self.oauth_clients, generation_seen, id.clone(), c.clone());
+        }
+        Ok(v)
+    }
+
     /// A person's role in a company.
     pub async fn role(
         &self,
@@ -103,6 +140,14 @@ impl AuthCache {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
         self.companies
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.connections
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.oauth_clients
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .clear();

@@ -3,7 +3,8 @@
 //! Tokens are self-validating: `nlat_` + base64url(claims) + `.` + base64url(HMAC-SHA256), so
 //! issuing one writes nothing and checking one reads nothing but the in-memory cache. They
 //! still die at once on revoke: the claims carry the app's credential version, which revoke
-//! bumps, and the app's status is checked on every request.
+//! bumps, and the app's status is checked on every request. OAuth connections' tokens are the
+//! same tokens with the connection as principal (see `crate::oauth`).
 
 use super::ACCESS_TOKEN_PREFIX;
 use crate::activity::{Event, Who};
@@ -12,9 +13,10 @@ use crate::{Access, Error, Result, Services};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use newledger_domain::actor::Actor;
-use newledger_domain::ids::{AppId, CompanyId};
+use newledger_domain::ids::{AppId, CompanyId, ConnectionId};
+use newledger_domain::oauth::Surfaces;
 use newledger_domain::permission::PermissionSet;
-use newledger_store::AppStatus;
+use newledger_store::{AppStatus, ConnectionRecord};
 use serde::{Deserialize, Serialize};
 
 /// What a token may be presented to (RFC 8707 resource).
@@ -29,6 +31,14 @@ pub enum Audience {
 }
 
 impl Audience {
+    /// The surface this audience is.
+    pub fn surface(self) -> Surfaces {
+        match self {
+            Audience::RestApi => Surfaces::Api,
+            Audience::Mcp => Surfaces::Mcp,
+        }
+    }
+
     /// The resource URL of this audience for a company.
     pub fn resource(self, base_url: &str, company: &CompanyId) -> String {
         match self {
@@ -39,23 +49,23 @@ impl Audience {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct Claims {
-    /// Principal: an app id (or, later, a connection id).
-    p: String,
+pub(crate) struct Claims {
+    /// Principal: an app id or a connection id.
+    pub(crate) p: String,
     /// Company.
-    c: String,
+    pub(crate) c: String,
     /// Credential version at issue.
-    v: i64,
-    /// Audience.
-    a: Audience,
+    pub(crate) v: i64,
+    /// Audience: REST API, MCP or both (`api`, `mcp`, `both`).
+    pub(crate) a: Surfaces,
     /// Scope bits.
-    s: u32,
+    pub(crate) s: u32,
     /// Issued at (s).
-    iat: i64,
+    pub(crate) iat: i64,
     /// Expires (s).
-    exp: i64,
+    pub(crate) exp: i64,
     /// Random id, so that two tokens are never equal.
-    j: String,
+    pub(crate) j: String,
 }
 
 /// A token as returned by the token endpoint.
@@ -81,6 +91,8 @@ pub enum TokenError {
     UnauthorizedClient(String),
     /// The requested scope is unknown or exceeds what was delegated.
     InvalidScope(String),
+    /// The requested resource is not this app's company's REST API or MCP server (RFC 8707).
+    InvalidTarget(String),
     /// Too many requests.
     RateLimited(u64),
     /// Anything else.
@@ -93,7 +105,7 @@ impl From<Error> for TokenError {
     }
 }
 
-fn encode(svc: &Services, claims: &Claims) -> Result<String> {
+pub(crate) fn encode(svc: &Services, claims: &Claims) -> Result<String> {
     let payload = serde_json::to_vec(claims).map_err(|e| Error::Internal(e.into()))?;
     let mac = svc.key.token_mac(&payload);
     Ok(format!(
@@ -127,6 +139,7 @@ pub async fn client_credentials(
     client_id: &str,
     secret: &str,
     scope: Option<&str>,
+    resource: Option<&str>,
     ip: &str,
 ) -> std::result::Result<IssuedToken, TokenError> {
     let now = svc.clock.now_ms();
@@ -210,12 +223,25 @@ pub async fn client_credentials(
             "the app holds no permission its owner still has".into(),
         ));
     }
+    let audience = match resource {
+        None => Surfaces::Api,
+        Some(r) => match newledger_domain::oauth::parse_resource(&svc.settings.base_url, r) {
+            Some((c, surface)) if c == app.company_id => surface,
+            _ => {
+                return Err(TokenError::InvalidTarget(format!(
+                    "resource `{}` is not this app's company's REST API ({}) or MCP server",
+                    newledger_domain::oauth::clip(r),
+                    Audience::RestApi.resource(&svc.settings.base_url, &app.company_id)
+                )));
+            }
+        },
+    };
     let ttl = i64::try_from(svc.settings.access_token_ttl.as_secs()).unwrap_or(900);
     let claims = Claims {
         p: app.id.to_string(),
         c: app.company_id.to_string(),
         v: app.credential_version,
-        a: Audience::RestApi,
+        a: audience,
         s: granted.bits(),
         iat: now / 1000,
         exp: now / 1000 + ttl,
@@ -292,10 +318,13 @@ pub async fn authenticate_verified(
     if claims.exp * 1000 <= now {
         return Err(bad("the access token expired; request a new one"));
     }
-    if claims.a != audience || claims.c != company.as_str() {
+    if !claims.a.covers(audience.surface()) || claims.c != company.as_str() {
         return Err(bad(
             "the access token is for another resource (company or API)",
         ));
+    }
+    if claims.p.starts_with(ConnectionId::PREFIX) {
+        return connection_access(svc, claims, company, ip).await;
     }
     let app_id = AppId::parse(&claims.p).map_err(|_| bad("unknown principal"))?;
     let app = svc
@@ -339,6 +368,66 @@ pub async fn authenticate_verified(
     })
 }
 
+/// The access of an OAuth connection's token: token scope ∩ consented scope ∩ what the
+/// approving person holds now (never a people-only permission).
+async fn connection_access(
+    svc: &Services,
+    claims: &Claims,
+    company: &CompanyId,
+    ip: &str,
+) -> Result<Access> {
+    let bad = |why: &str| Error::Unauthenticated(why.to_owned());
+    let id = ConnectionId::parse(&claims.p).map_err(|_| bad("unknown principal"))?;
+    let conn = svc
+        .auth_cache
+        .connection(svc, &id)
+        .await?
+        .ok_or_else(|| bad("the connection no longer exists"))?;
+    if !conn.active {
+        return Err(bad(
+            "the connection was deleted; ask the person to connect the app again",
+        ));
+    }
+    if conn.company_id != *company || conn.credential_version != claims.v {
+        return Err(bad("the access token was revoked"));
+    }
+    let client = svc
+        .auth_cache
+        .oauth_client(svc, &conn.client_id)
+        .await?
+        .filter(|c| c.deleted_at.is_none())
+        .ok_or_else(|| bad("the app was deleted"))?;
+    let role = svc
+        .auth_cache
+        .role(svc, company, &conn.user_id)
+        .await?
+        .ok_or_else(|| bad("the person who approved the connection left the company"))?;
+    let company_row = svc
+        .auth_cache
+        .company(svc, company)
+        .await?
+        .ok_or(Error::NotFound("company"))?;
+    Ok(Access {
+        actor: Actor::Connection(conn.id.clone()),
+        label: client.name.clone(),
+        company: (*company_row).clone(),
+        permissions: connection_permissions(&conn, claims.s, role.permissions()),
+        ip: ip.to_owned(),
+    })
+}
+
+/// What a connection's token may do now.
+pub(crate) fn connection_permissions(
+    conn: &ConnectionRecord,
+    token_bits: u32,
+    held: PermissionSet,
+) -> PermissionSet {
+    PermissionSet::from_bits(token_bits)
+        .intersect(conn.scope)
+        .intersect(held)
+        .intersect(PermissionSet::delegable())
+}
+
 /// A token whose MAC checked out, and nothing more yet: the edge verifies it once per request
 /// (its principal keys the rate limit) and hands it on to [`authenticate_verified`].
 #[derive(Clone, Debug)]
@@ -349,9 +438,31 @@ impl VerifiedToken {
     pub fn principal(&self) -> &str {
         &self.0.p
     }
+
+    pub(crate) fn claims(&self) -> &Claims {
+        &self.0
+    }
 }
 
 /// Checks a token's MAC (not its expiry, audience or revocation: see [`authenticate_verified`]).
 pub fn verify(svc: &Services, token: &str) -> Option<VerifiedToken> {
     decode(svc, token).map(VerifiedToken)
+}
+
+/// True when `secret` is the active app's current (or still overlapping previous) secret:
+/// API credential apps authenticating at introspection.
+pub async fn authenticate_app_secret(svc: &Services, id: &AppId, secret: &str) -> Result<bool> {
+    let now = svc.clock.now_ms();
+    let presented = svc.key.hash_secret(secret);
+    let Some(app) = svc.auth_cache.app(svc, id).await? else {
+        let _ = ct_eq(&presented, &svc.key.hash_secret("nlcs_dummy"));
+        return Ok(false);
+    };
+    let ok = ct_eq(&presented, &app.secret_hash)
+        || (app
+            .prev_secret_hash
+            .as_deref()
+            .is_some_and(|h| ct_eq(&presented, h))
+            && app.prev_secret_valid_until.is_some_and(|u| u > now));
+    Ok(ok && app.status == AppStatus::Active && app.expires_at.is_none_or(|e| e > now))
 }

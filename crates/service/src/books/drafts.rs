@@ -116,7 +116,7 @@ impl ActorLabels {
                 .app(a)
                 .await?
                 .map_or_else(|| format!("app {a} (deleted)"), |a| a.name),
-            Actor::Connection(c) => format!("OAuth connection {c}"),
+            Actor::Connection(c) => crate::oauth::connections::author_label(svc, c).await?,
             Actor::System => "NewLedger (system)".to_owned(),
         };
         self.0.insert(actor.clone(), l.clone());

@@ -4,6 +4,7 @@ mod apps;
 mod books;
 mod companies;
 mod misc;
+mod oauth;
 mod reports;
 mod rows;
 mod users;

@@ -12,6 +12,7 @@ mod documents;
 mod entries;
 mod fixtures;
 mod idempotency;
+mod oauth;
 mod payments;
 mod reports;
 mod sessions;

@@ -1,27 +1,26 @@
-//! `POST /oauth/token` (RFC 6749 §4.4 client_credentials), with client authentication by
-//! `client_secret_basic` or `client_secret_post`, RFC 6749 §5.2 errors and rate limits.
+//! `POST /oauth/token`: `client_credentials` for API credential apps (RFC 6749 §4.4),
+//! `authorization_code` with PKCE and `refresh_token` for OAuth clients; client authentication
+//! by `client_secret_basic`, `client_secret_post` or, for public clients, `client_id` alone;
+//! RFC 6749 §5.2 errors (every answer `Cache-Control: no-store`, bodies capped) and rate limits.
 
 use crate::error::OAuthError;
 use crate::extract::ClientIp;
 use crate::state::AppState;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use newledger_domain::oauth::clip;
 use newledger_service::app_connect::tokens::{self, TokenError};
+use newledger_service::oauth::OAuthError as ServiceOAuthError;
+use newledger_service::oauth::{clients, grants};
 use std::collections::HashMap;
 
-fn form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
-    let mut m = HashMap::new();
+fn form(body: &[u8]) -> Result<HashMap<String, Vec<String>>, OAuthError> {
+    let mut m: HashMap<String, Vec<String>> = HashMap::new();
     for (k, v) in url::form_urlencoded::parse(body) {
-        if m.insert(k.to_string(), v.to_string()).is_some() {
-            return Err(OAuthError::bad(
-                "invalid_request",
-                format!("parameter `{k}` is repeated"),
-            ));
-        }
+        m.entry(k.into_owned()).or_default().push(v.into_owned());
     }
     Ok(m)
 }
@@ -57,55 +56,24 @@ fn basic(headers: &HeaderMap) -> Result<Option<(String, String)>, OAuthError> {
 }
 
 fn limited(secs: u64, what: &str) -> OAuthError {
+    // RFC 6749 has no rate-limit code (`slow_down` belongs to the device grant, RFC 8628):
+    // a 429 with a generic code, a clear description and Retry-After.
     OAuthError {
         status: StatusCode::TOO_MANY_REQUESTS,
-        error: "slow_down",
-        description: format!("too many token requests {what}; retry after {secs} s"),
+        error: "invalid_request",
+        description: format!("too many requests {what}; retry after {secs} s"),
         retry_after: Some(secs),
     }
 }
 
-/// The token endpoint.
-#[utoipa::path(
-    post,
-    path = "/oauth/token",
-    tag = "OAuth",
-    operation_id = "token",
-    summary = "Exchange API credentials for an access token",
-    description = "OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate with HTTP Basic (`client_secret_basic`: the form-encoded client id and secret) or send `client_id` and `client_secret` in the body (`client_secret_post`), not both. The token is opaque (`nlat_…`), short-lived, bound to the app's one company and the REST API; send it as `Authorization: Bearer nlat_…`. `scope` may narrow it to some of the delegated permissions. Every response carries `Cache-Control: no-store`. Rate limited per client and per address (429 `slow_down` with `Retry-After`).",
-    request_body(content = crate::api::schemas::TokenRequest, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (status = 200, description = "An access token", body = crate::api::schemas::TokenResponse),
-        (status = 400, description = "`invalid_request`, `invalid_scope` (unknown permission, or one not delegated), `unauthorized_client` (the app's owner left the company) or `unsupported_grant_type`", body = crate::api::schemas::OAuthErrorBody),
-        (status = 401, description = "`invalid_client`: unknown client or wrong secret (one generic answer); once the client has authenticated, the description says whether the app is revoked, deleted or expired", body = crate::api::schemas::OAuthErrorBody,
-            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"newledger\"`"))),
-        (status = 429, description = "`slow_down`: too many token requests for this client or address", body = crate::api::schemas::OAuthErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait")))
-    ),
-    security(("client_secret_basic" = []), ())
-)]
-pub async fn token(
-    State(s): State<AppState>,
-    ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    match issue(&s, &ip, &headers, &body).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
-}
+/// Largest body accepted by the token, revocation and introspection endpoints.
+pub const MAX_BODY: usize = 16 * 1024;
 
-async fn issue(
-    s: &AppState,
-    ip: &str,
+/// Reads a form body of at most [`MAX_BODY`] bytes; too large → 413 in RFC 6749 shape.
+pub async fn read_form(
     headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Response, OAuthError> {
-    let by_ip = s.limits.token_ip.check(ip);
-    if !by_ip.allowed {
-        return Err(limited(by_ip.reset_secs, "from this address"));
-    }
+    body: axum::body::Body,
+) -> Result<HashMap<String, Vec<String>>, OAuthError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -119,44 +87,206 @@ async fn issue(
             "send the parameters as application/x-www-form-urlencoded",
         ));
     }
-    let p = form(body)?;
+    let bytes = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| OAuthError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            error: "invalid_request",
+            description: format!("the request body is larger than {MAX_BODY} bytes"),
+            retry_after: None,
+        })?;
+    form(&bytes)
+}
+
+/// The one value of a parameter (repeats are refused, RFC 6749 §3.2; only `resource` repeats).
+pub fn one<'a>(
+    p: &'a HashMap<String, Vec<String>>,
+    k: &str,
+) -> Result<Option<&'a str>, OAuthError> {
+    match p.get(k).map(Vec::as_slice) {
+        None | Some([]) => Ok(None),
+        Some([v]) => Ok(Some(v.as_str())),
+        Some(_) => Err(OAuthError::bad(
+            "invalid_request",
+            format!("parameter `{}` is repeated", clip(k)),
+        )),
+    }
+}
+
+/// Client credentials from Basic or the body: (client_id, secret).
+pub fn client_auth(
+    headers: &HeaderMap,
+    p: &HashMap<String, Vec<String>>,
+) -> Result<(String, Option<String>), OAuthError> {
     let from_header = basic(headers)?;
-    let (client_id, secret) = match (from_header, p.get("client_id"), p.get("client_secret")) {
-        (Some(_), _, Some(_)) => return Err(OAuthError::bad("invalid_request", "use one client authentication method, not both Basic and client_secret")),
+    match (from_header, one(p, "client_id")?, one(p, "client_secret")?) {
+        (Some(_), _, Some(_)) => Err(OAuthError::bad(
+            "invalid_request",
+            "use one client authentication method, not both Basic and client_secret",
+        )),
         (Some((id, sec)), form_id, None) => {
-            if form_id.is_some_and(|f| f != &id) {
-                return Err(OAuthError::bad("invalid_request", "client_id differs from the Basic credentials"));
+            if form_id.is_some_and(|f| f != id) {
+                return Err(OAuthError::bad(
+                    "invalid_request",
+                    "client_id differs from the Basic credentials",
+                ));
             }
-            (id, sec)
+            Ok((id, Some(sec)))
         }
-        (None, Some(id), Some(sec)) => (id.clone(), sec.clone()),
-        (None, _, _) => {
-            return Err(OAuthError {
-                status: StatusCode::UNAUTHORIZED,
-                error: "invalid_client",
-                description: "client authentication required: HTTP Basic (client_secret_basic) or client_id + client_secret in the body".into(),
-                retry_after: None,
-            })
-        }
-    };
-    match p.get("grant_type").map(String::as_str) {
+        (None, Some(id), sec) => Ok((id.to_owned(), sec.map(str::to_owned))),
+        (None, None, _) => Err(OAuthError {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_client",
+            description: "client authentication required: HTTP Basic (client_secret_basic), client_id + client_secret in the body, or client_id alone for a public client".into(),
+            retry_after: None,
+        }),
+    }
+}
+
+/// Maps a service OAuth error to the response.
+pub fn from_service(e: ServiceOAuthError) -> OAuthError {
+    if let Some(cause) = &e.cause {
+        tracing::error!(error = ?cause, "oauth endpoint failure");
+    }
+    OAuthError {
+        status: match e.code {
+            "invalid_client" => StatusCode::UNAUTHORIZED,
+            "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        },
+        error: e.code,
+        description: e.description,
+        retry_after: None,
+    }
+}
+
+fn ok_json<T: serde::Serialize>(t: &T) -> Response {
+    let mut r = (StatusCode::OK, axum::Json(t)).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    r
+}
+
+/// The token endpoint.
+#[utoipa::path(
+    post,
+    path = "/oauth/token",
+    tag = "OAuth",
+    operation_id = "token",
+    summary = "Exchange API credentials for an access token",
+    description = "OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate with HTTP Basic (`client_secret_basic`: the form-encoded client id and secret) or send `client_id` and `client_secret` in the body (`client_secret_post`), not both. The token is opaque (`nlat_…`), short-lived, bound to the app's one company and the REST API; send it as `Authorization: Bearer nlat_…`. `scope` may narrow it to some of the delegated permissions. Every response carries `Cache-Control: no-store`. Also serves `authorization_code` (PKCE S256) and `refresh_token` for OAuth clients (see the README). Rate limited per client and per address (429 `invalid_request` with `Retry-After`).",
+    request_body(content = crate::api::schemas::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "An access token", body = crate::api::schemas::TokenResponse),
+        (status = 400, description = "`invalid_request`, `invalid_scope` (unknown permission, or one not delegated), `unauthorized_client` (the app's owner left the company) or `unsupported_grant_type`", body = crate::api::schemas::OAuthErrorBody),
+        (status = 401, description = "`invalid_client`: unknown client or wrong secret (one generic answer); once the client has authenticated, the description says whether the app is revoked, deleted or expired", body = crate::api::schemas::OAuthErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"newledger\"`"))),
+        (status = 429, description = "`invalid_request`: too many token requests for this client or address", body = crate::api::schemas::OAuthErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait")))
+    ),
+    security(("client_secret_basic" = []), ())
+)]
+pub async fn token(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    match issue(&s, &ip, &headers, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn issue(
+    s: &AppState,
+    ip: &str,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, OAuthError> {
+    let by_ip = s.limits.token_ip.check(ip);
+    if !by_ip.allowed {
+        return Err(limited(by_ip.reset_secs, "from this address"));
+    }
+    let p = read_form(headers, body).await?;
+    let (client_id, secret) = client_auth(headers, &p)?;
+    let grant = one(&p, "grant_type")?;
+    let resources = p.get("resource").cloned().unwrap_or_default();
+    match grant {
         Some("client_credentials") => {}
+        Some("authorization_code" | "refresh_token")
+            if newledger_domain::ids::AppId::parse(&client_id).is_ok() =>
+        {
+            return Err(OAuthError::bad(
+                "unauthorized_client",
+                "API credential apps use grant_type=client_credentials; authorization_code and refresh_token are for OAuth clients",
+            ));
+        }
+        Some(g @ ("authorization_code" | "refresh_token")) => {
+            let client = clients::authenticate(&s.svc, &client_id, secret.as_deref())
+                .await
+                .map_err(from_service)?;
+            let by_client = s.limits.token_client.check(client.id.as_str());
+            if !by_client.allowed {
+                return Err(limited(by_client.reset_secs, "for this client"));
+            }
+            let r = if g == "authorization_code" {
+                grants::exchange_code(
+                    &s.svc,
+                    &client,
+                    one(&p, "code")?,
+                    one(&p, "redirect_uri")?,
+                    one(&p, "code_verifier")?,
+                    &resources,
+                    ip,
+                )
+                .await
+            } else {
+                grants::refresh(
+                    &s.svc,
+                    &client,
+                    one(&p, "refresh_token")?,
+                    one(&p, "scope")?,
+                    &resources,
+                    ip,
+                )
+                .await
+            };
+            return r.map(|t| ok_json(&t)).map_err(from_service);
+        }
         None => return Err(OAuthError::bad("invalid_request", "grant_type is required")),
         Some(other) => {
             return Err(OAuthError::bad(
                 "unsupported_grant_type",
                 format!(
-                    "grant_type `{}` is not supported here; API credential apps use client_credentials",
-                    other.chars().take(50).collect::<String>()
+                    "grant_type `{}` is not supported (client_credentials, authorization_code, refresh_token)",
+                    clip(other)
                 ),
             ));
         }
+    }
+    let Some(secret) = secret else {
+        return Err(OAuthError {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_client",
+            description: "client_credentials needs the app's client_secret".into(),
+            retry_after: None,
+        });
+    };
+    if resources.len() > 1 {
+        return Err(OAuthError::bad(
+            "invalid_target",
+            "client_credentials takes at most one resource",
+        ));
     }
     match tokens::client_credentials(
         &s.svc,
         &client_id,
         &secret,
-        p.get("scope").map(String::as_str),
+        one(&p, "scope")?,
+        resources.first().map(String::as_str),
         ip,
     )
     .await
@@ -168,12 +298,7 @@ async fn issue(
             if !by_client.allowed {
                 return Err(limited(by_client.reset_secs, "for this client"));
             }
-            let mut r = (StatusCode::OK, axum::Json(t)).into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r.headers_mut()
-                .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-            Ok(r)
+            Ok(ok_json(&t))
         }
         Err(TokenError::InvalidClient(d)) => Err(OAuthError {
             status: StatusCode::UNAUTHORIZED,
@@ -183,6 +308,7 @@ async fn issue(
         }),
         Err(TokenError::UnauthorizedClient(d)) => Err(OAuthError::bad("unauthorized_client", d)),
         Err(TokenError::InvalidScope(d)) => Err(OAuthError::bad("invalid_scope", d)),
+        Err(TokenError::InvalidTarget(d)) => Err(OAuthError::bad("invalid_target", d)),
         Err(TokenError::RateLimited(secs)) => Err(limited(secs, "for this client")),
         Err(TokenError::Internal(e)) => {
             tracing::error!(error = ?e, "token endpoint failure");

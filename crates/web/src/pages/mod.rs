@@ -9,6 +9,7 @@ mod assets;
 mod books;
 mod charts;
 mod confirm;
+mod consent;
 mod contacts;
 mod csv;
 mod dashboard;
@@ -54,6 +55,10 @@ pub fn routes() -> Router<AppState> {
             get(signin::signout_page).post(signin::signout_submit),
         )
         .route("/app", get(signin::app_home))
+        .route(
+            "/oauth/authorize",
+            get(consent::authorize_page).post(consent::consent_submit),
+        )
         .route("/assets/{name}", get(assets::asset))
         .route("/README.md", get(assets::readme))
         .route("/app/{company_id}", get(dashboard::dashboard))

@@ -49,6 +49,36 @@ pub fn set_session_cookie(r: &mut Response, state: &AppState, value: &str) {
     }
 }
 
+/// Name of the cookie that brings a person back to an authorization request after sign-in.
+pub const RETURN_COOKIE: &str = "nl_return";
+
+/// Remembers where to go after sign-in (an `/oauth/authorize?…` request), for 15 minutes.
+pub fn set_return_cookie(r: &mut Response, state: &AppState, to: &str) {
+    use base64::Engine;
+    let v = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(to);
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let c = format!("{RETURN_COOKIE}={v}; Path=/; Max-Age=900; HttpOnly; SameSite=Lax{secure}");
+    if let Ok(h) = HeaderValue::from_str(&c) {
+        r.headers_mut().append(header::SET_COOKIE, h);
+    }
+}
+
+/// Where to go after sign-in, if an authorization request is waiting (only ever a path on
+/// this server under `/oauth/authorize`: never an open redirect).
+pub fn return_to(headers: &HeaderMap) -> Option<String> {
+    use base64::Engine;
+    let raw = cookie(headers, RETURN_COOKIE)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()?;
+    let to = String::from_utf8(bytes).ok()?;
+    to.starts_with("/oauth/authorize?").then_some(to)
+}
+
 /// Adds `Set-Cookie` that removes a cookie.
 pub fn clear_cookie(r: &mut Response, state: &AppState, name: &'static str) {
     let secure = if state.config.secure_cookies {

@@ -5,7 +5,8 @@
 //! Throttling: per address here (`limits.signin_ip`), per account in the service.
 
 use super::session::{
-    MaybeSession, SESSION_COOKIE, Signed, clear_cookie, cookie, home_of_stage, set_session_cookie,
+    MaybeSession, RETURN_COOKIE, SESSION_COOKIE, Signed, clear_cookie, cookie, home_of_stage,
+    return_to, set_session_cookie,
 };
 use super::view::{PageError, PageForm, PageResult, no_store, render, render_status, wait_text};
 use crate::extract::ClientIp;
@@ -221,6 +222,7 @@ pub async fn code_page(State(s): State<AppState>, MaybeSession(sess): MaybeSessi
 /// Replaces a half-way session by a full one (a new cookie value: no session fixation).
 async fn finish_signin(
     s: &AppState,
+    headers: &axum::http::HeaderMap,
     old: &SessionRecord,
     user: &UserRecord,
 ) -> Result<(String, String), PageError> {
@@ -230,13 +232,18 @@ async fn finish_signin(
     companies.sort_by_key(|(c, _)| !c.is_live);
     let first = companies.into_iter().next().map(|(c, _)| c.id);
     let (value, sess) = sessions::create(&s.svc, &user.id, STAGE_FULL, first).await?;
-    Ok((value, home_of_stage(&sess)))
+    // An app's authorization request was waiting: back to it, with nothing lost.
+    Ok((
+        value,
+        return_to(headers).unwrap_or_else(|| home_of_stage(&sess)),
+    ))
 }
 
 /// `POST /signin/code`: TOTP or recovery code.
 pub async fn code_submit(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
     MaybeSession(sess): MaybeSession,
     form: PageForm,
 ) -> PageResult {
@@ -282,9 +289,10 @@ pub async fn code_submit(
         }
         Err(e) => return Err(e.into()),
     }
-    let (value, to) = finish_signin(&s, &sess, &user).await?;
+    let (value, to) = finish_signin(&s, &headers, &sess, &user).await?;
     let mut r = Redirect::to(&to).into_response();
     set_session_cookie(&mut r, &s, &value);
+    clear_cookie(&mut r, &s, RETURN_COOKIE);
     Ok(r)
 }
 
@@ -346,6 +354,7 @@ pub async fn enrol_page(State(s): State<AppState>, MaybeSession(sess): MaybeSess
 pub async fn enrol_submit(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
     MaybeSession(sess): MaybeSession,
     form: PageForm,
 ) -> PageResult {
@@ -397,12 +406,13 @@ pub async fn enrol_submit(
                 .reason("enrolled a second factor"),
         )
         .await?;
-    let (value, to) = finish_signin(&s, &sess, &user).await?;
+    let (value, to) = finish_signin(&s, &headers, &sess, &user).await?;
     let mut r = no_store(render(&RecoveryCodesPage {
         codes,
         continue_to: to,
     }));
     set_session_cookie(&mut r, &s, &value);
+    clear_cookie(&mut r, &s, RETURN_COOKIE);
     Ok(r)
 }
 

@@ -11,6 +11,8 @@ mod fuzz;
 mod idempotency;
 mod lifecycle;
 mod oauth2_client;
+mod oauth_code;
+mod oauth_support;
 mod pagination;
 mod rest;
 mod token_endpoint;

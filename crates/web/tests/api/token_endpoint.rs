@@ -90,14 +90,15 @@ async fn malformed_requests(app: TestApp) {
     let d = g.oauth_error(400, "invalid_request");
     assert!(d.contains("grant_type"), "{d}");
     // Unsupported grant types.
-    for gt in [
-        "authorization_code",
-        "password",
-        "refresh_token",
-        "urn:ietf:params:oauth:grant-type:jwt-bearer",
-    ] {
+    for gt in ["password", "urn:ietf:params:oauth:grant-type:jwt-bearer"] {
         let g = token_raw(&app, basic, FORM, &format!("grant_type={}", enc(gt))).await;
         let d = g.oauth_error(400, "unsupported_grant_type");
+        assert!(d.contains("client_credentials"), "{d}");
+    }
+    // The delegated grants are for OAuth clients, not API credential apps.
+    for gt in ["authorization_code", "refresh_token"] {
+        let g = token_raw(&app, basic, FORM, &format!("grant_type={}", enc(gt))).await;
+        let d = g.oauth_error(400, "unauthorized_client");
         assert!(d.contains("client_credentials"), "{d}");
     }
     // Wrong content type.
@@ -297,7 +298,7 @@ async fn rate_limits(url: String, _backend: &'static str) {
             .expect(200);
     }
     let g = got(app.token_response(&c.client_id, &c.secret, None).await).await;
-    let d = g.oauth_error(429, "slow_down");
+    let d = g.oauth_error(429, "invalid_request");
     assert!(d.contains("client"), "{d}");
     let retry: u64 = g.header("retry-after").parse().unwrap();
     assert!((1..=60).contains(&retry), "Retry-After {retry}");
@@ -331,7 +332,7 @@ async fn rate_limits(url: String, _backend: &'static str) {
         }
     }
     let g = last.unwrap();
-    let d = g.oauth_error(429, "slow_down");
+    let d = g.oauth_error(429, "invalid_request");
     assert!(d.contains("address"), "{d}");
     assert!(!g.header("retry-after").is_empty());
 }

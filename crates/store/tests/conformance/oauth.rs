@@ -1,0 +1,271 @@
+//! OAuth clients, connections, single-use codes and rotating refresh token families.
+
+use crate::fixtures::*;
+use newledger_domain::ids::*;
+use newledger_domain::oauth::Surfaces;
+use newledger_domain::permission::PermissionSet;
+use newledger_store::*;
+use std::sync::Arc;
+
+fn client_record(company: Option<CompanyId>, kind: OAuthClientKind) -> OAuthClientRecord {
+    OAuthClientRecord {
+        id: OAuthClientId::from_suffix(&uid()),
+        kind,
+        company_id: company,
+        name: "Claude".into(),
+        logo_uri: Some("https://claude.ai/logo.png".into()),
+        client_uri: None,
+        redirect_uris: vec![
+            "https://claude.ai/api/mcp/auth_callback".into(),
+            "http://127.0.0.1/cb".into(),
+        ],
+        secret_hash: None,
+        secret_hint: String::new(),
+        auth_method: "none".into(),
+        created_by: None,
+        registered_ip: "10.0.0.1".into(),
+        created_at: NOW,
+        updated_at: NOW,
+        last_used_at: None,
+        deleted_at: None,
+    }
+}
+
+fn connection_record(b: &Books, client: &OAuthClientId) -> ConnectionRecord {
+    ConnectionRecord {
+        id: ConnectionId::from_suffix(&uid()),
+        company_id: b.id().clone(),
+        client_id: client.clone(),
+        user_id: b.owner.id.clone(),
+        scope: PermissionSet::parse("invoices:read invoices:draft").unwrap(),
+        surfaces: Surfaces::Both,
+        active: true,
+        credential_version: 1,
+        created_at: NOW,
+        updated_at: NOW,
+        last_used_at: None,
+        deleted_at: None,
+    }
+}
+
+fn refresh_record(conn: &ConnectionRecord, family: &str) -> RefreshTokenRecord {
+    RefreshTokenRecord {
+        token_hash: format!("h-{}", uid()),
+        family_id: family.into(),
+        connection_id: conn.id.clone(),
+        client_id: conn.client_id.clone(),
+        scope: conn.scope,
+        surfaces: Surfaces::Mcp,
+        family_started_at: NOW,
+        created_at: NOW,
+        used_at: None,
+        rotated_scope: None,
+        rotated_surfaces: None,
+        revoked_at: None,
+    }
+}
+
+async fn clients_and_connections(store: Arc<dyn Store>) {
+    let b = books(&*store).await;
+    let mut c = client_record(Some(b.id().clone()), OAuthClientKind::Registered);
+    store.insert_oauth_client(&c).await.unwrap();
+    assert!(is_conflict(store.insert_oauth_client(&c).await));
+    let r = store.oauth_client(&c.id).await.unwrap().unwrap();
+    assert_eq!(r.redirect_uris, c.redirect_uris);
+    assert_eq!(r.kind, OAuthClientKind::Registered);
+    assert_eq!(r.logo_uri, c.logo_uri);
+    assert_eq!(store.list_oauth_clients(b.id()).await.unwrap().len(), 1);
+    c.secret_hash = Some("hash".into());
+    c.deleted_at = Some(NOW + 1);
+    store.update_oauth_client(&c).await.unwrap();
+    let r = store.oauth_client(&c.id).await.unwrap().unwrap();
+    assert_eq!(r.secret_hash.as_deref(), Some("hash"));
+    assert!(store.list_oauth_clients(b.id()).await.unwrap().is_empty());
+
+    // Unused dynamic clients are purged; used ones and ones with a connection stay.
+    let unused = client_record(None, OAuthClientKind::Dynamic);
+    let mut used = client_record(None, OAuthClientKind::Dynamic);
+    used.last_used_at = Some(NOW);
+    let connected = client_record(None, OAuthClientKind::Dynamic);
+    for x in [&unused, &used, &connected] {
+        store.insert_oauth_client(x).await.unwrap();
+    }
+    let conn = connection_record(&b, &connected.id);
+    store.insert_connection(&conn).await.unwrap();
+    assert_eq!(
+        store.purge_unused_dynamic_clients(NOW + 1).await.unwrap(),
+        1
+    );
+    assert!(store.oauth_client(&unused.id).await.unwrap().is_none());
+    assert!(store.oauth_client(&used.id).await.unwrap().is_some());
+
+    let found = store
+        .active_connection(&connected.id, b.id(), &b.owner.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, conn.id);
+    assert_eq!(found.scope, conn.scope);
+    assert_eq!(found.surfaces, Surfaces::Both);
+    assert_eq!(store.list_connections(b.id()).await.unwrap().len(), 1);
+    let deleted = ConnectionRecord {
+        active: false,
+        credential_version: 2,
+        deleted_at: Some(NOW + 5),
+        ..conn.clone()
+    };
+    store.update_connection(&deleted).await.unwrap();
+    assert!(
+        store
+            .active_connection(&connected.id, b.id(), &b.owner.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.list_connections(b.id()).await.unwrap().is_empty());
+    let r = store.connection(&conn.id).await.unwrap().unwrap();
+    assert_eq!((r.active, r.credential_version), (false, 2));
+}
+
+async fn codes_are_single_use(store: Arc<dyn Store>) {
+    let b = books(&*store).await;
+    let cl = client_record(None, OAuthClientKind::Dynamic);
+    store.insert_oauth_client(&cl).await.unwrap();
+    let conn = connection_record(&b, &cl.id);
+    store.insert_connection(&conn).await.unwrap();
+    let code = AuthCodeRecord {
+        code_hash: format!("c-{}", uid()),
+        client_id: cl.id.clone(),
+        connection_id: conn.id.clone(),
+        redirect_uri: "http://127.0.0.1/cb".into(),
+        code_challenge: "x".repeat(43),
+        surfaces: Surfaces::Api,
+        scope: conn.scope,
+        family_id: "fam-1".into(),
+        expires_at: NOW + 60_000,
+        used_at: None,
+        created_at: NOW,
+    };
+    store.insert_auth_code(&code).await.unwrap();
+    assert!(
+        store
+            .claim_auth_code("c-unknown", NOW)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Many concurrent claims: exactly one wins.
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let s = store.clone();
+        let h = code.code_hash.clone();
+        tasks.push(tokio::spawn(
+            async move { s.claim_auth_code(&h, NOW + 1).await },
+        ));
+    }
+    let mut winners = 0;
+    for t in tasks {
+        let c = t.await.unwrap().unwrap().unwrap();
+        assert_eq!(c.redirect_uri, code.redirect_uri);
+        if c.used_at.is_none() {
+            winners += 1;
+        } else {
+            assert_eq!(c.used_at, Some(NOW + 1));
+        }
+    }
+    assert_eq!(winners, 1);
+    assert_eq!(store.purge_oauth(NOW + 60_001).await.unwrap(), 1);
+}
+
+async fn refresh_rotation(store: Arc<dyn Store>) {
+    let b = books(&*store).await;
+    let cl = client_record(None, OAuthClientKind::Dynamic);
+    store.insert_oauth_client(&cl).await.unwrap();
+    let conn = connection_record(&b, &cl.id);
+    store.insert_connection(&conn).await.unwrap();
+    let first = refresh_record(&conn, "fam-a");
+    store.insert_refresh_token(&first).await.unwrap();
+    let second = refresh_record(&conn, "fam-a");
+    let narrow = PermissionSet::parse("invoices:read").unwrap();
+    // Concurrent rotations of the same token: one wins, the successor is written once.
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let s = store.clone();
+        let (h, succ) = (first.token_hash.clone(), second.clone());
+        tasks.push(tokio::spawn(async move {
+            s.rotate_refresh_token(&h, NOW + 10, narrow, Surfaces::Mcp, &succ)
+                .await
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        if t.await.unwrap().unwrap() {
+            wins += 1;
+        }
+    }
+    assert_eq!(wins, 1);
+    let old = store
+        .refresh_token(&first.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(old.used_at, Some(NOW + 10));
+    assert_eq!(old.rotated_scope, Some(narrow));
+    assert_eq!(old.rotated_surfaces, Some(Surfaces::Mcp));
+    let new = store
+        .refresh_token(&second.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((new.used_at, new.revoked_at), (None, None));
+    assert_eq!(new.family_id, "fam-a");
+
+    // Another family of the same connection.
+    let other = refresh_record(&conn, "fam-b");
+    store.insert_refresh_token(&other).await.unwrap();
+    assert_eq!(
+        store
+            .revoke_refresh_family("fam-a", NOW + 20)
+            .await
+            .unwrap(),
+        2
+    );
+    let third = refresh_record(&conn, "fam-a");
+    assert!(
+        !store
+            .rotate_refresh_token(&second.token_hash, NOW + 21, narrow, Surfaces::Mcp, &third)
+            .await
+            .unwrap(),
+        "a revoked token does not rotate"
+    );
+    assert!(
+        store
+            .refresh_token(&third.token_hash)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .refresh_token(&other.token_hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .revoke_connection_refresh_tokens(&conn.id, NOW + 30)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.purge_oauth(NOW + 31).await.unwrap(), 3);
+}
+
+newledger_testkit::both_backends!(
+    clients_and_connections,
+    codes_are_single_use,
+    refresh_rotation
+);

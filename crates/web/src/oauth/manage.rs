@@ -1,0 +1,118 @@
+//! `POST /oauth/revoke` (RFC 7009) and `POST /oauth/introspect` (RFC 7662).
+//!
+//! Revocation: the client authenticates as at the token endpoint (public clients by id); an
+//! unknown or foreign token gets the same 200. Introspection: confidential OAuth clients and
+//! API credential apps (with their secret), each about its own tokens only; anything else is
+//! `{"active": false}`.
+
+use super::token::{client_auth, from_service, one, read_form};
+use crate::error::OAuthError;
+use crate::extract::ClientIp;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use newledger_domain::ids::AppId;
+use newledger_service::app_connect::tokens;
+use newledger_service::oauth::{clients, grants};
+
+fn limited(s: &AppState, ip: &str) -> Result<(), OAuthError> {
+    let v = s.limits.token_ip.check(ip);
+    if v.allowed {
+        return Ok(());
+    }
+    Err(OAuthError {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        error: "invalid_request",
+        description: format!(
+            "too many requests from this address; retry after {} s",
+            v.reset_secs
+        ),
+        retry_after: Some(v.reset_secs),
+    })
+}
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The revocation endpoint.
+pub async fn revoke(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    let run = async {
+        limited(&s, &ip)?;
+        let p = read_form(&headers, body).await?;
+        let (id, secret) = client_auth(&headers, &p)?;
+        let client = clients::authenticate(&s.svc, &id, secret.as_deref())
+            .await
+            .map_err(from_service)?;
+        let token = one(&p, "token")?
+            .ok_or_else(|| OAuthError::bad("invalid_request", "token is required"))?;
+        grants::revoke(&s.svc, &client, token, &ip)
+            .await
+            .map_err(from_service)?;
+        Ok::<_, OAuthError>(no_store(StatusCode::OK.into_response()))
+    };
+    match run.await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The introspection endpoint.
+pub async fn introspect(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    let run = async {
+        limited(&s, &ip)?;
+        let p = read_form(&headers, body).await?;
+        let (id, secret) = client_auth(&headers, &p)?;
+        let secret = secret.ok_or_else(|| OAuthError {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_client",
+            description:
+                "introspection is for confidential clients: authenticate with the client secret"
+                    .into(),
+            retry_after: None,
+        })?;
+        let caller = if let Ok(app) = AppId::parse(&id) {
+            tokens::authenticate_app_secret(&s.svc, &app, &secret)
+                .await
+                .map_err(|e| from_service(e.into()))?
+                .then_some(grants::Caller::App(app))
+                .ok_or_else(|| OAuthError {
+                    status: StatusCode::UNAUTHORIZED,
+                    error: "invalid_client",
+                    description: "client authentication failed: unknown client or wrong secret"
+                        .into(),
+                    retry_after: None,
+                })?
+        } else {
+            grants::Caller::Client(Box::new(
+                clients::authenticate(&s.svc, &id, Some(&secret))
+                    .await
+                    .map_err(from_service)?,
+            ))
+        };
+        let token = one(&p, "token")?
+            .ok_or_else(|| OAuthError::bad("invalid_request", "token is required"))?;
+        let v = grants::introspect(&s.svc, &caller, token)
+            .await
+            .map_err(|e| from_service(e.into()))?
+            .unwrap_or_else(|| serde_json::json!({"active": false}));
+        Ok::<_, OAuthError>(no_store(axum::Json(v).into_response()))
+    };
+    match run.await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}

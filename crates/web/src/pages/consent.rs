@@ -1,0 +1,339 @@
+//! `GET /oauth/authorize` and the consent form (`POST /oauth/authorize`): the person sees the
+//! app, the company and the permissions in plain words, removes what they do not want to give,
+//! confirms with a second factor and approves or denies. Not signed in: the request is kept in
+//! a short-lived cookie and resumed after sign-in. Served under the pages' security headers
+//! (no framing); the form refuses cross-site and framed submissions as well as a missing CSRF
+//! token. Rules live in `newledger_service::oauth::authorize`.
+
+use super::session::{MaybeSession, Signed, set_return_cookie};
+use super::view::{PageError, PageForm, PageResult, render_status, wait_text};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use newledger_domain::ids::CompanyId;
+use newledger_domain::oauth::Surfaces;
+use newledger_domain::permission::{PermissionKind, PermissionSet};
+use newledger_service::Error;
+use newledger_service::oauth::authorize::{
+    self, Approval, AuthRequest, AuthorizeError, AuthorizeParams, ConsentError,
+};
+use newledger_service::people::sessions::STAGE_FULL;
+use newledger_service::people::users;
+use newledger_store::UserRecord;
+
+/// Longest authorization query accepted (it is kept in a cookie across sign-in).
+pub const MAX_AUTHORIZE_QUERY: usize = 3000;
+
+const PARAMS: [&str; 7] = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+];
+
+struct CompanyOption {
+    id: String,
+    name: String,
+    role: &'static str,
+    selected: bool,
+}
+
+struct PermRow {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/oauth_consent.html")]
+struct ConsentPage {
+    csrf: String,
+    client_name: String,
+    client_initial: String,
+    client_domain: Option<String>,
+    redirect_host: String,
+    unverified: bool,
+    loopback: bool,
+    error: Option<String>,
+    hidden: Vec<(String, String)>,
+    fixed_company: bool,
+    companies: Vec<CompanyOption>,
+    surfaces: String,
+    read_perms: Vec<PermRow>,
+    draft_perms: Vec<PermRow>,
+    refused: String,
+}
+
+/// Reads the parameters from pairs: each at most once, `resource` any number of times.
+fn params(pairs: &[(String, String)]) -> Result<AuthorizeParams, PageError> {
+    let mut p = AuthorizeParams::default();
+    for (k, v) in pairs {
+        let slot = match k.as_str() {
+            "resource" => {
+                p.resource.push(v.clone());
+                continue;
+            }
+            "response_type" => &mut p.response_type,
+            "client_id" => &mut p.client_id,
+            "redirect_uri" => &mut p.redirect_uri,
+            "scope" => &mut p.scope,
+            "state" => &mut p.state,
+            "code_challenge" => &mut p.code_challenge,
+            "code_challenge_method" => &mut p.code_challenge_method,
+            _ => continue,
+        };
+        if slot.replace(v.clone()).is_some() {
+            return Err(PageError::BadRequest(format!(
+                "The app sent `{}` twice. Nothing was shared; go back to the app and try again.",
+                newledger_domain::oauth::clip(k)
+            )));
+        }
+    }
+    Ok(p)
+}
+
+fn hidden(p: &AuthorizeParams) -> Vec<(String, String)> {
+    let vals = [
+        &p.response_type,
+        &p.client_id,
+        &p.redirect_uri,
+        &p.scope,
+        &p.state,
+        &p.code_challenge,
+        &p.code_challenge_method,
+    ];
+    let mut out: Vec<(String, String)> = PARAMS
+        .iter()
+        .zip(vals)
+        .filter_map(|(k, v)| v.clone().map(|v| ((*k).to_owned(), v)))
+        .collect();
+    out.extend(
+        p.resource
+            .iter()
+            .map(|r| ("resource".to_owned(), r.clone())),
+    );
+    out
+}
+
+async fn checked(s: &AppState, p: &AuthorizeParams) -> Result<AuthRequest, Response> {
+    match authorize::validate(&s.svc, p).await {
+        Ok(r) => Ok(r),
+        Err(AuthorizeError::Page(m)) => Err(PageError::BadRequest(m).into_response()),
+        Err(AuthorizeError::Redirect(u)) => Err(Redirect::to(&u).into_response()),
+        Err(AuthorizeError::Internal(e)) => Err(PageError::Service(e).into_response()),
+    }
+}
+
+fn surfaces_text(s: Surfaces) -> &'static str {
+    match s {
+        Surfaces::Api => "the REST API of the company",
+        Surfaces::Mcp => "the company's MCP server (for AI assistants)",
+        Surfaces::Both => "the company's REST API and its MCP server (for AI assistants)",
+    }
+}
+
+async fn consent_page(
+    s: &AppState,
+    signed: &Signed,
+    req: &AuthRequest,
+    p: &AuthorizeParams,
+    error: Option<String>,
+    kept: Option<(Option<CompanyId>, PermissionSet)>,
+    status: StatusCode,
+) -> PageResult {
+    let choices = authorize::choices(&s.svc, &signed.user, req).await?;
+    let offered = choices.iter().fold(PermissionSet::EMPTY, |a, c| {
+        PermissionSet::from_bits(a.bits() | c.offered.bits())
+    });
+    let (kept_company, kept_perms) = kept.unwrap_or((None, offered));
+    let rows = |kind| {
+        offered
+            .iter()
+            .filter(|p| p.kind() == kind)
+            .map(|p| PermRow {
+                value: p.as_str(),
+                label: p.label(),
+                checked: kept_perms.contains(p),
+            })
+            .collect::<Vec<_>>()
+    };
+    let c = &req.client;
+    let page = ConsentPage {
+        csrf: signed.session.csrf_token.clone(),
+        client_initial: c
+            .name
+            .chars()
+            .next()
+            .map(|x| x.to_uppercase().to_string())
+            .unwrap_or_default(),
+        client_name: c.name.clone(),
+        client_domain: c
+            .client_uri
+            .as_deref()
+            .map(authorize::host_of)
+            .filter(|h| !h.is_empty()),
+        redirect_host: authorize::host_of(&req.redirect_uri),
+        unverified: authorize::unverified(c),
+        loopback: authorize::loopback_only(c),
+        error,
+        hidden: hidden(p),
+        fixed_company: req.company.is_some(),
+        companies: choices
+            .iter()
+            .map(|x| CompanyOption {
+                id: x.company.id.to_string(),
+                name: x.company.name.clone(),
+                role: x.role.as_str(),
+                selected: kept_company.as_ref() == Some(&x.company.id),
+            })
+            .collect(),
+        surfaces: surfaces_text(req.surfaces).into(),
+        read_perms: rows(PermissionKind::Read),
+        draft_perms: rows(PermissionKind::Draft),
+        refused: req
+            .requested
+            .refused
+            .iter()
+            .map(|p| format!("{} ({})", p.label(), p.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    Ok(render_status(status, &page))
+}
+
+/// `GET /oauth/authorize`.
+pub async fn authorize_page(
+    State(s): State<AppState>,
+    RawQuery(q): RawQuery,
+    MaybeSession(sess): MaybeSession,
+    signed: Result<Signed, PageError>,
+) -> PageResult {
+    let q = q.unwrap_or_default();
+    if q.len() > MAX_AUTHORIZE_QUERY {
+        return Err(PageError::BadRequest(format!(
+            "The app's request is longer than {MAX_AUTHORIZE_QUERY} characters. Nothing was shared."
+        )));
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let p = params(&pairs)?;
+    let req = match checked(&s, &p).await {
+        Ok(r) => r,
+        Err(r) => return Ok(r),
+    };
+    let signed = match (signed, sess) {
+        (Ok(sg), _) => sg,
+        (Err(_), sess) => {
+            // Sign in (or finish signing in), then come back to exactly this request.
+            let to = match sess {
+                Some(x) if x.stage != STAGE_FULL => super::session::home_of_stage(&x),
+                _ => "/signin".to_owned(),
+            };
+            let mut r = Redirect::to(&to).into_response();
+            set_return_cookie(&mut r, &s, &format!("/oauth/authorize?{q}"));
+            return Ok(r);
+        }
+    };
+    consent_page(&s, &signed, &req, &p, None, None, StatusCode::OK).await
+}
+
+/// Refuses a consent submission from another site or from inside a frame.
+fn same_site_top_level(s: &AppState, headers: &HeaderMap) -> Result<(), PageError> {
+    let refuse = || {
+        PageError::Service(Error::Forbidden {
+            permission: None,
+            reason: "the consent form must be sent from NewLedger's own page, not from another site or a frame".into(),
+        })
+    };
+    let h = |n| {
+        headers
+            .get(n)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+    };
+    if h("sec-fetch-dest").is_some_and(|d| d != "document") {
+        return Err(refuse());
+    }
+    if h("sec-fetch-site").is_some_and(|d| d != "same-origin") {
+        return Err(refuse());
+    }
+    if h(header::ORIGIN.as_str()).is_some_and(|o| o != origin_of(&s.config.base_url)) {
+        return Err(refuse());
+    }
+    Ok(())
+}
+
+/// The origin (scheme://host[:port]) of a base URL.
+pub fn origin_of(base: &str) -> String {
+    url::Url::parse(base)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
+/// `POST /oauth/authorize`: Approve or Deny.
+pub async fn consent_submit(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    signed: Signed,
+    form: PageForm,
+) -> PageResult {
+    same_site_top_level(&s, &headers)?;
+    signed.check_csrf(&form)?;
+    let pairs: Vec<(String, String)> = PARAMS
+        .iter()
+        .chain(["resource"].iter())
+        .flat_map(|k| form.all(k).into_iter().map(|v| ((*k).to_owned(), v)))
+        .collect();
+    let p = params(&pairs)?;
+    let req = match checked(&s, &p).await {
+        Ok(r) => r,
+        Err(r) => return Ok(r),
+    };
+    let user: UserRecord = users::user(&s.svc, &signed.user.id).await?;
+    if form.get("decision") != "approve" {
+        let to = authorize::deny(&s.svc, &user, &req, &signed.ip).await?;
+        return Ok(Redirect::to(&to).into_response());
+    }
+    let company = CompanyId::parse(form.get("company")).ok();
+    let kept: PermissionSet = form
+        .all("permission")
+        .iter()
+        .filter_map(|v| newledger_domain::permission::Permission::parse(v).ok())
+        .collect();
+    let again = |msg: String, status| {
+        let company = company.clone();
+        let (s, signed, req, p) = (&s, &signed, &req, &p);
+        async move { consent_page(s, signed, req, p, Some(msg), Some((company, kept)), status).await }
+    };
+    for key in [signed.ip.clone(), format!("2fa:{}", user.id)] {
+        let v = s.limits.signin_ip.check(&key);
+        if !v.allowed {
+            return again(
+                format!(
+                    "Too many attempts. Please wait {} and try again.",
+                    wait_text(v.reset_secs)
+                ),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await;
+        }
+    }
+    let Some(company_id) = company.clone() else {
+        return again("Choose a company.".into(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let approval = Approval {
+        company: company_id,
+        permissions: kept,
+        second_factor: form.get("code").to_owned(),
+    };
+    match authorize::approve(&s.svc, &user, &req, approval, &signed.ip).await {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(ConsentError::Retry(m)) => again(m, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(ConsentError::Internal(e)) => Err(e.into()),
+    }
+}
