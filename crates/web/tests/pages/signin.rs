@@ -19,15 +19,34 @@ async fn wrong_password_then_lockout(app: TestApp) {
             401
         );
     }
-    // Locked now: even the right password is refused, with a human message.
+    // This address waits now: even the right password is refused, with a human message that
+    // an unknown e-mail gets too (nothing says whether an account exists).
     let r = password_step(&b, &p.email, &p.password).await;
     assert_eq!(r.status(), 429);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("locked after too many failed attempts")
-    );
+    let known = r.text().await.unwrap().replace(&p.email, "EMAIL");
+    assert!(known.contains("Too many failed attempts for this e-mail from your network"));
+    for _ in 0..5 {
+        assert_eq!(
+            password_step(&b, "nobody@example.com", "wrong")
+                .await
+                .status(),
+            401
+        );
+    }
+    let r = password_step(&b, "nobody@example.com", "wrong").await;
+    assert_eq!(r.status(), 429);
+    let unknown = r
+        .text()
+        .await
+        .unwrap()
+        .replace("nobody@example.com", "EMAIL");
+    let message = |html: &str| {
+        html.split("Too many failed attempts")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .map(str::to_owned)
+    };
+    assert_eq!(message(&known), message(&unknown));
 }
 
 async fn totp_code_is_single_use(app: TestApp) {
