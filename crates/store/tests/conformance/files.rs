@@ -5,7 +5,7 @@
 #[cfg(unix)]
 #[tokio::test]
 async fn sqlite_files_are_private() {
-    use newledger_store::{SqlStore, Store};
+    use newledger_store::SqlStore;
     use std::os::unix::fs::PermissionsExt;
     let dir = std::env::temp_dir().join(format!("newledger-files-{}", ulid::Ulid::new()));
     std::fs::create_dir_all(&dir).unwrap();
