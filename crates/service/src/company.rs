@@ -90,13 +90,62 @@ pub async fn members(svc: &Services, access: &Access) -> Result<Vec<MemberRecord
     Ok(svc.store.members(&access.company.id).await?)
 }
 
-/// Adds an existing person to the company, or changes their role.
+/// Fails unless the person acting is an owner of the company.
+pub async fn require_owner(svc: &Services, access: &Access) -> Result<()> {
+    let me = access.person()?;
+    if svc.store.membership(&access.company.id, me).await? == Some(Role::Owner) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden {
+            permission: None,
+            reason: "only an owner can do this".into(),
+        })
+    }
+}
+
+/// What the Members form answers for anyone who is not yet a member, whether or not they have
+/// an account on this server: people join a company only by accepting an invitation.
+pub const NOT_A_MEMBER: &str = "people join a company by accepting an invitation, which is not     available yet: ask your server's operator to add them (`newledger company add-member`)";
+
+/// Changes the role of a member. Only owners make or unmake owners, and the last owner stays.
+/// Nobody is added without their consent: for anyone who is not a member the answer is
+/// [`NOT_A_MEMBER`], the same whether the e-mail has an account or not.
 pub async fn set_member(svc: &Services, access: &Access, email: &str, role: Role) -> Result<()> {
     access.require(Permission::MembersManage)?;
-    let user = crate::people::users::user_by_email(svc, email)
-        .await
-        .map_err(|_| Error::invalid("email", "no person with this e-mail has an account yet"))?;
+    let user = crate::people::users::user_by_email(svc, email).await.ok();
+    let old = match &user {
+        Some(u) => svc.store.membership(&access.company.id, &u.id).await?,
+        None => None,
+    };
+    let (Some(user), Some(old)) = (user, old) else {
+        return Err(Error::invalid("email", NOT_A_MEMBER));
+    };
+    add_or_change(svc, access, &user, Some(old), role).await
+}
+
+/// Adds a person who consented out of band (the operator's `newledger company add-member`), or
+/// changes their role.
+pub async fn add_member_by_operator(
+    svc: &Services,
+    access: &Access,
+    email: &str,
+    role: Role,
+) -> Result<()> {
+    let user = crate::people::users::user_by_email(svc, email).await?;
     let old = svc.store.membership(&access.company.id, &user.id).await?;
+    add_or_change(svc, access, &user, old, role).await
+}
+
+async fn add_or_change(
+    svc: &Services,
+    access: &Access,
+    user: &newledger_store::UserRecord,
+    old: Option<Role>,
+    role: Role,
+) -> Result<()> {
+    if (role == Role::Owner || old == Some(Role::Owner)) && access.person().is_ok() {
+        require_owner(svc, access).await?;
+    }
     if old == Some(Role::Owner) && role != Role::Owner {
         ensure_other_owner(svc, access, &user.id).await?;
     }
@@ -128,6 +177,9 @@ pub async fn remove_member(svc: &Services, access: &Access, user: &UserId) -> Re
         .await?
         .ok_or(Error::NotFound("member"))?;
     if old == Role::Owner {
+        if access.person().is_ok() {
+            require_owner(svc, access).await?;
+        }
         ensure_other_owner(svc, access, user).await?;
     }
     svc.store

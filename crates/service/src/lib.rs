@@ -73,6 +73,8 @@ pub struct Services {
     pub activity: Arc<activity::ActivityLog>,
     /// Documents by id for the read path, invalidated with the auth cache's generation.
     pub documents: Arc<books::cache::DocumentCache>,
+    /// Sign-in failure counts per (e-mail, address).
+    pub signin_throttle: Arc<people::throttle::SigninThrottle>,
 }
 
 impl Services {
@@ -88,6 +90,7 @@ impl Services {
             auth_cache: Arc::new(AuthCache::default()),
             documents: Arc::new(books::cache::DocumentCache::default()),
             usage: Arc::new(UsageTracker::default()),
+            signin_throttle: Arc::default(),
             store,
             clock,
             key: Arc::new(key),

@@ -2,10 +2,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! activity log of the person's companies.
 
+use newledger_domain::ids::CompanyId;
+use newledger_domain::role::Role;
 use newledger_service::clock::{Clock, ManualClock};
 use newledger_service::crypto::SecretKey;
+use newledger_service::people::throttle::{ACCOUNT_MAX, PAIR_MAX};
 use newledger_service::people::{signin, totp, users};
-use newledger_service::{Error, Services, Settings, company};
+use newledger_service::{Access, Error, Services, Settings, company};
+use newledger_store::UserRecord;
 use newledger_store::{ActivityFilter, SqlStore};
 use newledger_testkit::db::TestDb;
 use std::sync::Arc;
@@ -80,7 +84,292 @@ async fn code_guessing_after_a_stolen_password_locks_the_account() {
         .await
         .unwrap();
     let actions: Vec<&str> = log.iter().map(|r| r.row.action.as_str()).collect();
-    assert!(actions.contains(&"signin.locked"), "{actions:?}");
+    assert!(actions.contains(&"signin.failed"), "{actions:?}");
     assert!(actions.contains(&"signin.succeeded"), "{actions:?}");
     assert!(log.iter().all(|r| r.row.ip == "10.0.0.9"));
+}
+
+/// A fresh node on `url` with a person (TOTP enrolled) owning a company.
+async fn node_with_person(
+    url: &str,
+) -> (Services, Arc<ManualClock>, UserRecord, String, CompanyId) {
+    let store = SqlStore::connect(url).await.unwrap();
+    store.migrate().await.unwrap();
+    let clock = Arc::new(ManualClock::new(1_782_820_800_000));
+    let svc = Services::new(
+        Arc::new(store),
+        clock.clone(),
+        SecretKey::from_bytes([3; 32]),
+        Settings::default(),
+    );
+    let u = users::create_user(&svc, "pat@example.com", "Pat", "correct horse battery")
+        .await
+        .unwrap();
+    let secret = totp::generate_secret();
+    svc.store
+        .set_totp(&u.id, Some(&secret), true, clock.now_ms())
+        .await
+        .unwrap();
+    let c = company::create_company(&svc, &u.id, "Pat Ltd", "EUR", true)
+        .await
+        .unwrap();
+    let u = svc.store.user_by_id(&u.id).await.unwrap().unwrap();
+    (svc, clock, u, secret, c.id)
+}
+
+fn code_now(clock: &ManualClock, secret: &str) -> String {
+    totp::code_at(secret, u64::try_from(clock.now_ms() / 1000).unwrap()).unwrap()
+}
+
+/// What an answer looks like from outside: the kind of refusal, nothing else.
+fn kind(r: &Result<UserRecord, Error>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(Error::Unauthenticated(_)) => "wrong",
+        Err(Error::RateLimited { .. }) => "wait",
+        Err(_) => "other",
+    }
+}
+
+async fn signin_actions(svc: &Services, c: &CompanyId) -> Vec<String> {
+    svc.store
+        .list_activity(
+            c,
+            &ActivityFilter {
+                action_prefix: Some("signin.".into()),
+                limit: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.row.action)
+        .collect()
+}
+
+/// Failures from many addresses lock the account, yet the owner's right password and code
+/// from their own address still sign in; each attacking address waits after its own failures.
+#[tokio::test]
+async fn attackers_failures_never_stop_the_owner() {
+    newledger_testkit::db::on_both_urls(|url, _| async move {
+        let (svc, clock, u, secret, c) = node_with_person(&url).await;
+        // One address: after PAIR_MAX wrong passwords it waits, even with the right password.
+        for _ in 0..PAIR_MAX {
+            let r = signin::check_password(&svc, "pat@example.com", "guess", "10.6.6.1").await;
+            assert_eq!(kind(&r), "wrong");
+        }
+        let r =
+            signin::check_password(&svc, "pat@example.com", "correct horse battery", "10.6.6.1")
+                .await;
+        assert_eq!(kind(&r), "wait");
+        // Many addresses, up to the account-wide limit: the account locks (logged once).
+        let mut n = i64::from(PAIR_MAX);
+        let mut a = 2;
+        while n < ACCOUNT_MAX {
+            let r =
+                signin::check_password(&svc, "pat@example.com", "guess", &format!("10.6.6.{a}"))
+                    .await;
+            assert_eq!(kind(&r), "wrong");
+            n += 1;
+            if n % i64::from(PAIR_MAX - 1) == 0 {
+                a += 1;
+            }
+        }
+        let locked = svc.store.user_by_id(&u.id).await.unwrap().unwrap();
+        assert!(
+            locked.locked_until.is_some_and(|t| t > clock.now_ms()),
+            "account-wide lock"
+        );
+        // While locked, a new attacking address gets one failure, then waits.
+        let r = signin::check_password(&svc, "pat@example.com", "guess", "10.7.7.7").await;
+        assert_eq!(kind(&r), "wrong");
+        let r = signin::check_password(&svc, "pat@example.com", "guess", "10.7.7.7").await;
+        assert_eq!(kind(&r), "wait");
+        // The owner, from their own address, with the right password and code: signed in.
+        let user = signin::check_password(
+            &svc,
+            "pat@example.com",
+            "correct horse battery",
+            "192.0.2.10",
+        )
+        .await
+        .unwrap();
+        signin::check_second_factor(&svc, &user, &code_now(&clock, &secret), "192.0.2.10")
+            .await
+            .unwrap();
+        let after = svc.store.user_by_id(&u.id).await.unwrap().unwrap();
+        assert_eq!((after.failed_logins, after.locked_until), (0, None));
+        let actions = signin_actions(&svc, &c).await;
+        assert_eq!(
+            actions.iter().filter(|a| *a == "signin.locked").count(),
+            1,
+            "{actions:?}"
+        );
+        assert!(actions.iter().any(|a| a == "signin.succeeded"));
+    })
+    .await;
+}
+
+/// An unknown e-mail gets exactly the answers a real, then locked, account gets.
+#[tokio::test]
+async fn unknown_emails_answer_like_real_accounts() {
+    newledger_testkit::db::on_both_urls(|url, _| async move {
+        let (svc, _clock, _u, _secret, _c) = node_with_person(&url).await;
+        let mut seen = Vec::new();
+        for email in ["pat@example.com", "nobody@example.com"] {
+            let mut answers = Vec::new();
+            // Up to and past the account-wide limit, from addresses that each fail PAIR_MAX times
+            // and then try once more.
+            for a in 0..(ACCOUNT_MAX / i64::from(PAIR_MAX) + 2) {
+                for _ in 0..=PAIR_MAX {
+                    let r =
+                        signin::check_password(&svc, email, "guess", &format!("10.9.{a}.1")).await;
+                    answers.push(kind(&r));
+                }
+            }
+            seen.push(answers);
+        }
+        assert_eq!(seen[0], seen[1]);
+        assert!(seen[0].contains(&"wait") && !seen[0].contains(&"other"));
+    })
+    .await;
+}
+
+async fn owner_access(svc: &Services, u: &UserRecord, c: &CompanyId) -> Access {
+    company::access_for_user(svc, &u.id, &u.email, c, "192.0.2.1")
+        .await
+        .unwrap()
+}
+
+/// An owner unlocks a member (an admin may not); an operator unlocks anyone; both are logged.
+#[tokio::test]
+async fn owners_and_operators_unlock() {
+    newledger_testkit::db::on_both_urls(|url, _| async move {
+        let (svc, clock, owner, _secret, c) = node_with_person(&url).await;
+        let admin = users::create_user(&svc, "ada@example.com", "Ada", "another long password")
+            .await
+            .unwrap();
+        svc.store
+            .upsert_membership(&c, &admin.id, Role::Admin, clock.now_ms())
+            .await
+            .unwrap();
+        let lock = |svc: Services| async move {
+            for a in 0..ACCOUNT_MAX {
+                let _ = signin::check_password(
+                    &svc,
+                    "ada@example.com",
+                    "guess",
+                    &format!("10.1.{a}.1"),
+                )
+                .await;
+            }
+        };
+        lock(svc.clone()).await;
+        let locked = |svc: Services, id| async move {
+            svc.store
+                .user_by_id(&id)
+                .await
+                .unwrap()
+                .unwrap()
+                .locked_until
+                .is_some()
+        };
+        assert!(locked(svc.clone(), admin.id.clone()).await);
+        let admin_rec = svc.store.user_by_id(&admin.id).await.unwrap().unwrap();
+        let admin_access = owner_access(&svc, &admin_rec, &c).await;
+        assert!(matches!(
+            signin::unlock_member(&svc, &admin_access, &owner.id).await,
+            Err(Error::Forbidden { .. })
+        ));
+        let access = owner_access(&svc, &owner, &c).await;
+        signin::unlock_member(&svc, &access, &admin.id)
+            .await
+            .unwrap();
+        assert!(!locked(svc.clone(), admin.id.clone()).await);
+        lock(svc.clone()).await;
+        assert!(locked(svc.clone(), admin.id.clone()).await);
+        signin::unlock_by_operator(&svc, "ADA@example.com")
+            .await
+            .unwrap();
+        assert!(!locked(svc.clone(), admin.id.clone()).await);
+        let actions = signin_actions(&svc, &c).await;
+        assert_eq!(
+            actions.iter().filter(|a| *a == "signin.locked").count(),
+            2,
+            "{actions:?}"
+        );
+        assert_eq!(
+            actions.iter().filter(|a| *a == "signin.unlocked").count(),
+            2,
+            "{actions:?}"
+        );
+    })
+    .await;
+}
+
+/// Only owners make, unmake or remove owners; the last owner stays; the Members form adds
+/// nobody and answers the same whether or not an e-mail has an account.
+#[tokio::test]
+async fn only_owners_manage_owners_and_nobody_is_added_without_consent() {
+    newledger_testkit::db::on_both_urls(|url, _| async move {
+        let (svc, clock, owner, _secret, c) = node_with_person(&url).await;
+        let admin = users::create_user(&svc, "ada@example.com", "Ada", "another long password")
+            .await
+            .unwrap();
+        svc.store
+            .upsert_membership(&c, &admin.id, Role::Admin, clock.now_ms())
+            .await
+            .unwrap();
+        let admin_rec = svc.store.user_by_id(&admin.id).await.unwrap().unwrap();
+        let a = owner_access(&svc, &admin_rec, &c).await;
+        let forbidden = |r: Result<(), Error>| matches!(r, Err(Error::Forbidden { .. }));
+        assert!(forbidden(
+            company::set_member(&svc, &a, "ada@example.com", Role::Owner).await
+        ));
+        assert!(forbidden(
+            company::set_member(&svc, &a, "pat@example.com", Role::Viewer).await
+        ));
+        assert!(forbidden(company::remove_member(&svc, &a, &owner.id).await));
+        assert_eq!(
+            svc.store.membership(&c, &owner.id).await.unwrap(),
+            Some(Role::Owner)
+        );
+        assert_eq!(
+            svc.store.membership(&c, &admin.id).await.unwrap(),
+            Some(Role::Admin)
+        );
+        // An admin still manages non-owners.
+        company::set_member(&svc, &a, "ada@example.com", Role::Accountant)
+            .await
+            .unwrap();
+        // The last owner can be neither demoted nor removed, even by themself.
+        let o = owner_access(&svc, &owner, &c).await;
+        assert!(matches!(
+            company::set_member(&svc, &o, "pat@example.com", Role::Admin).await,
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(
+            company::remove_member(&svc, &o, &owner.id).await,
+            Err(Error::Conflict(_))
+        ));
+        // An owner makes another owner.
+        company::set_member(&svc, &o, "ada@example.com", Role::Owner)
+            .await
+            .unwrap();
+
+        // Not a member: the same answer for an existing account and an unknown e-mail.
+        let outsider = users::create_user(&svc, "olga@example.com", "Olga", "yet another password")
+            .await
+            .unwrap();
+        let answer = |r: Result<(), Error>| format!("{r:?}");
+        let existing =
+            answer(company::set_member(&svc, &o, "olga@example.com", Role::Viewer).await);
+        let unknown =
+            answer(company::set_member(&svc, &o, "nobody@example.com", Role::Viewer).await);
+        assert_eq!(existing, unknown);
+        assert!(existing.contains("invitation"), "{existing}");
+        assert_eq!(svc.store.membership(&c, &outsider.id).await.unwrap(), None);
+    })
+    .await;
 }

@@ -25,8 +25,48 @@ async fn setup(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The database file of a `sqlite://FILE[?…]` URL (none for in-memory databases).
+fn database_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
+}
+
+/// The database and its `-wal` / `-shm` files hold password hashes and second-factor secrets:
+/// readable by the server's user only (0600). The file is created so before SQLite opens it
+/// (SQLite gives the `-wal` and `-shm` files the database file's mode), and files left by an
+/// earlier version are narrowed.
+pub fn restrict_files(url: &str) -> std::io::Result<()> {
+    let Some(db) = database_file(url) else {
+        return Ok(());
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !db.exists() {
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&db);
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut f = db.clone().into_os_string();
+            f.push(suffix);
+            let f = std::path::PathBuf::from(f);
+            if f.exists() {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Opens the reader pool and the single-connection writer pool.
 pub async fn connect(url: &str) -> Result<(AnyPool, AnyPool), sqlx::Error> {
+    restrict_files(url)?;
     let url = normalize_url(url);
     let write = AnyPoolOptions::new()
         .max_connections(1)
@@ -45,5 +85,6 @@ pub async fn connect(url: &str) -> Result<(AnyPool, AnyPool), sqlx::Error> {
         .after_connect(|c, _| Box::pin(setup(c)))
         .connect(&url)
         .await?;
+    restrict_files(&url)?;
     Ok((read, write))
 }

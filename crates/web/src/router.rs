@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/{name}", get(api::reports::report))
         .route("/reports/general-ledger", get(api::ledger::general_ledger))
         .route("/exports/ledger", get(api::ledger::export_ledger))
+        .method_not_allowed_fallback(api::method_not_allowed)
         .layer(axum::middleware::from_fn(api::run_writes_to_completion));
     let api = Router::new()
         .nest("/api/v1/companies/{company_id}", company)
@@ -85,8 +86,54 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            https_only,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// When the public base URL is https: `Strict-Transport-Security` on every response, and every
+/// cookie (the one-line notice too) marked `Secure`.
+async fn https_only(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut r = next.run(req).await;
+    if !state.config.secure_cookies {
+        return r;
+    }
+    let h = r.headers_mut();
+    h.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    );
+    let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+    if cookies.iter().any(|c| !has_secure(c)) {
+        h.remove(header::SET_COOKIE);
+        for c in cookies {
+            let c = if has_secure(&c) {
+                Some(c)
+            } else {
+                c.to_str()
+                    .ok()
+                    .and_then(|s| HeaderValue::from_str(&format!("{s}; Secure")).ok())
+            };
+            if let Some(c) = c {
+                h.append(header::SET_COOKIE, c);
+            }
+        }
+    }
+    r
+}
+
+fn has_secure(c: &HeaderValue) -> bool {
+    c.to_str().is_ok_and(|s| {
+        s.split(';')
+            .any(|part| part.trim().eq_ignore_ascii_case("secure"))
+    })
 }

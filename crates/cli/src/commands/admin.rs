@@ -19,6 +19,12 @@ pub enum UserCommand {
         #[arg(long, env = "NEWLEDGER_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Clear a person's sign-in failures and lock (logged in their companies' activity logs).
+    Unlock {
+        /// E-mail.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// Companies.
@@ -65,6 +71,10 @@ pub async fn user(common: &Common, c: UserCommand) -> anyhow::Result<()> {
             let u = people::users::create_user(&svc, &email, &name, &password).await?;
             println!("{}", u.id);
         }
+        UserCommand::Unlock { email } => {
+            let u = people::signin::unlock_by_operator(&svc, &email).await?;
+            println!("{} can sign in again", u.email);
+        }
     }
     Ok(())
 }
@@ -92,7 +102,7 @@ pub async fn company(common: &Common, c: CompanyCommand) -> anyhow::Result<()> {
         } => {
             let access = super::operator_access(&svc, &cid).await?;
             let role = newledger_domain::role::Role::parse(&role)?;
-            company::set_member(&svc, &access, &email, role).await?;
+            company::add_member_by_operator(&svc, &access, &email, role).await?;
             println!("{email} is now {} of {cid}", role.as_str());
         }
     }

@@ -18,10 +18,17 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+/// Unknown client ids remembered per node, so that asking with one costs what asking with a
+/// known one does (no database read each time: timing must not tell whether a client exists),
+/// while an attacker sending random ids cannot grow the cache without bound.
+pub const MAX_UNKNOWN_APPS: usize = 10_000;
+
 /// The cache.
 #[derive(Default)]
 pub struct AuthCache {
     apps: RwLock<HashMap<AppId, Option<Arc<AppRecord>>>>,
+    /// Unknown app ids remembered in `apps` (at most [`MAX_UNKNOWN_APPS`]).
+    unknown_apps: std::sync::atomic::AtomicUsize,
     roles: RwLock<HashMap<(CompanyId, UserId), Option<Role>>>,
     companies: RwLock<HashMap<CompanyId, Option<Arc<Company>>>>,
     connections: RwLock<HashMap<ConnectionId, Arc<ConnectionRecord>>>,
@@ -60,9 +67,10 @@ impl AuthCache {
         }
         let generation_seen = self.generation.load(Ordering::SeqCst);
         let v = svc.store.app(id).await?.map(Arc::new);
-        // Unknown ids are not remembered: the token endpoint takes any client id, and caching
-        // each miss would let an attacker grow this map without bound.
-        if v.is_some() {
+        // Unknown ids are remembered up to a bound (see [`MAX_UNKNOWN_APPS`]); ids are random,
+        // so an id asked about before its app exists does not occur in practice, and every
+        // change clears the cache anyway.
+        if v.is_some() || self.unknown_apps.fetch_add(1, Ordering::SeqCst) < MAX_UNKNOWN_APPS {
             self.put(&self.apps, generation_seen, id.clone(), v.clone());
         }
         Ok(v)
@@ -135,6 +143,7 @@ impl AuthCache {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.documents_generation.fetch_add(1, Ordering::SeqCst);
         self.apps.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.unknown_apps.store(0, Ordering::SeqCst);
         self.roles
             .write()
             .unwrap_or_else(|p| p.into_inner())

@@ -154,8 +154,9 @@ pub async fn client_credentials(
     };
     let presented = svc.key.hash_secret(secret);
     let Some(app) = app else {
-        // Same work as a real check, so timing does not tell whether the client exists.
-        let _ = ct_eq(&presented, &svc.key.hash_secret("nlcs_dummy"));
+        // Same work as a real check (one hash, one comparison; the lookup is cached either way),
+        // so timing does not tell whether the client exists.
+        let _ = ct_eq(&presented, &unknown_client_hash(&presented));
         log_failure(svc, None, client_id, ip, "unknown client").await?;
         return Err(generic());
     };
@@ -256,6 +257,25 @@ pub async fn client_credentials(
     })
 }
 
+/// A stand-in stored hash for an unknown client: as long as a real one, computed without
+/// another hash.
+fn unknown_client_hash(presented: &str) -> String {
+    presented.chars().rev().collect()
+}
+
+/// What the activity log keeps of a presented client id that is not a known app: never a
+/// secret pasted into the wrong field (`nlcs_…`), and no more than an app id's length.
+pub fn loggable_client_id(client: &str) -> String {
+    if client.contains("nlcs_") {
+        return "(a client secret sent as client_id: not recorded)".into();
+    }
+    let mut cut: String = client.chars().take(32).collect();
+    if cut.len() < client.len() {
+        cut.push('…');
+    }
+    cut
+}
+
 async fn log_failure(
     svc: &Services,
     company: Option<&CompanyId>,
@@ -263,7 +283,11 @@ async fn log_failure(
     ip: &str,
     reason: &str,
 ) -> Result<()> {
-    let client: String = client.chars().take(64).collect();
+    let client = if company.is_some() {
+        client.to_owned()
+    } else {
+        loggable_client_id(client)
+    };
     // Failures fold per (actor, address, reason): for unknown clients the id is whatever the
     // caller sent, so fold them per address alone, or random ids would write a row each.
     let who = Who {

@@ -3,5 +3,6 @@
 
 pub mod sessions;
 pub mod signin;
+pub mod throttle;
 pub mod totp;
 pub mod users;

@@ -1,12 +1,15 @@
-//! Password sign-in with per-account lockout, and the second factor.
+//! Password sign-in and the second factor, throttled per (e-mail, address) with a slower
+//! account-wide lock that never refuses the right password and code from a clean address (see
+//! [`super::throttle`]); unlocking by a company owner or an operator.
 
+use super::throttle::{self, SigninThrottle};
 use super::{totp, users};
 use crate::activity::{Event, Who};
-use crate::{Error, Result, Services};
+use crate::{Access, Error, Result, Services};
+use newledger_domain::ids::UserId;
 use newledger_store::UserRecord;
 
-/// Failures before the account locks.
-pub const MAX_FAILURES: i64 = 5;
+pub use throttle::PAIR_MAX as MAX_FAILURES;
 
 /// A real hash checked for unknown e-mails, so that they cost the same time as wrong passwords.
 fn dummy_hash() -> &'static str {
@@ -14,8 +17,24 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| users::hash_password("not-a-real-password").unwrap_or_default())
 }
 
-/// Checks e-mail and password. Every failure is logged; after [`MAX_FAILURES`] the account
-/// locks for a time that doubles with each further failure (15 min up to 24 h).
+/// The throttle's key for what was typed: the normalized e-mail, or the raw text lowercased.
+fn email_key(email: &str) -> String {
+    users::normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase())
+}
+
+fn wait_error(wait_ms: i64) -> Error {
+    Error::RateLimited {
+        retry_after_secs: u64::try_from(wait_ms / 1000 + 1).unwrap_or(60),
+    }
+}
+
+fn throttle(svc: &Services) -> &SigninThrottle {
+    &svc.signin_throttle
+}
+
+/// Checks e-mail and password. A wrong password or an unknown e-mail gets the same answer, and
+/// both count towards the same limits (see [`super::throttle`]): an address that failed too
+/// often for this e-mail gets [`Error::RateLimited`], whether the e-mail has an account or not.
 pub async fn check_password(
     svc: &Services,
     email: &str,
@@ -24,18 +43,38 @@ pub async fn check_password(
 ) -> Result<UserRecord> {
     let generic = || Error::Unauthenticated("wrong e-mail or password".into());
     let now = svc.clock.now_ms();
+    let key = email_key(email);
     let who = |u: Option<&UserRecord>| Who {
         kind: if u.is_some() { "user" } else { "anonymous" }.into(),
         id: u.map(|u| u.id.to_string()).unwrap_or_default(),
-        label: email.trim().to_lowercase(),
+        label: key.clone(),
         ip: ip.to_owned(),
     };
     let user = match users::normalize_email(email) {
         Ok(e) => svc.store.user_by_email(&e).await?,
         Err(_) => None,
     };
+    if let Some(wait) = throttle(svc).pair_wait(&key, ip, now) {
+        let _ = users::verify_password(password, dummy_hash());
+        svc.activity
+            .log_folded(
+                None,
+                &who(user.as_ref()),
+                Event::failed(
+                    "signin.refused",
+                    "user",
+                    "",
+                    "too many failures from this address",
+                ),
+            )
+            .await?;
+        return Err(wait_error(wait));
+    }
     let Some(user) = user else {
         let _ = users::verify_password(password, dummy_hash());
+        let locked = throttle(svc).unknown_locked(&key, now);
+        throttle(svc).pair_failed(&key, ip, now, locked);
+        throttle(svc).unknown_failed(&key, now);
         svc.activity
             .log_folded(
                 None,
@@ -45,74 +84,61 @@ pub async fn check_password(
             .await?;
         return Err(generic());
     };
-    if let Some(until) = user.locked_until.filter(|u| *u > now) {
-        let first_company = svc
-            .store
-            .companies_of_user(&user.id)
-            .await?
-            .into_iter()
-            .next()
-            .map(|(c, _)| c.id);
-        svc.activity
-            .log_folded(
-                first_company.as_ref(),
-                &who(Some(&user)),
-                Event::failed("signin.refused", "user", user.id.as_str(), "account locked"),
-            )
-            .await?;
-        return Err(Error::RateLimited {
-            retry_after_secs: u64::try_from((until - now) / 1000 + 1).unwrap_or(60),
-        });
-    }
     if !users::verify_password(password, &user.password_hash) {
         record_failure(svc, &user, &who(Some(&user)), "wrong password").await?;
         return Err(generic());
     }
     // The counter is reset only once the whole sign-in succeeds, so that guessing second-factor
-    // codes after a stolen password counts towards the same lockout. People who have no second
+    // codes after a stolen password counts towards the same limits. People who have no second
     // factor yet (they enrol next) are reset here.
-    if user.failed_logins != 0 && !user.totp_enabled {
-        svc.store.set_login_failures(&user.id, 0, None).await?;
+    if !user.totp_enabled {
+        reset(svc, &user).await?;
     }
     Ok(user)
 }
 
-/// Counts a failed step (wrong password or code) and locks the account after
-/// [`MAX_FAILURES`] in a row, for 15 minutes doubling with each further failure up to 24 h.
+async fn reset(svc: &Services, user: &UserRecord) -> Result<()> {
+    throttle(svc).forget(&user.email);
+    if user.failed_logins != 0 || user.locked_until.is_some() {
+        svc.store.set_login_failures(&user.id, 0, None).await?;
+    }
+    Ok(())
+}
+
+/// Counts a failed step (wrong password or code) for the pair and the account; the account
+/// locks after [`throttle::ACCOUNT_MAX`] failures in a row from anywhere (logged once).
 async fn record_failure(svc: &Services, user: &UserRecord, who: &Who, what: &str) -> Result<()> {
     let now = svc.clock.now_ms();
-    let current = svc
-        .store
-        .user_by_id(&user.id)
-        .await?
-        .map_or(user.failed_logins, |u| u.failed_logins);
-    let failures = current + 1;
-    let locked_until = (failures >= MAX_FAILURES).then(|| {
-        let minutes = 15i64
-            .saturating_mul(1 << (failures - MAX_FAILURES).min(7))
-            .min(24 * 60);
-        now + minutes * 60_000
+    let current = svc.store.user_by_id(&user.id).await?;
+    let (before, was_locked) = current.map_or((user.failed_logins, false), |u| {
+        (u.failed_logins, u.locked_until.is_some_and(|t| t > now))
     });
+    throttle(svc).pair_failed(&user.email, &who.ip, now, was_locked);
+    let failures = before + 1;
+    let locked_until = throttle::account_lock_until(failures, now);
     svc.store
         .set_login_failures(&user.id, failures, locked_until)
         .await?;
-    let action = if locked_until.is_some() {
-        "signin.locked"
-    } else {
-        "signin.failed"
-    };
-    log_for_user(
-        svc,
-        user,
-        who,
+    let event = if locked_until.is_some() && !was_locked {
         Event::failed(
-            action,
+            "signin.locked",
+            "user",
+            user.id.as_str(),
+            format!(
+                "{what} ({failures} failures in a row from any address): each address now gets \
+                 one try; the right password and code from an address without failures still \
+                 sign in"
+            ),
+        )
+    } else {
+        Event::failed(
+            "signin.failed",
             "user",
             user.id.as_str(),
             format!("{what} ({failures} failures in a row)"),
-        ),
-    )
-    .await
+        )
+    };
+    log_for_user(svc, user, who, event).await
 }
 
 /// Writes a person's sign-in event into the activity log of every company they belong to, so
@@ -141,17 +167,8 @@ pub async fn check_second_factor(
         label: user.email.clone(),
         ip: ip.to_owned(),
     };
-    let now = svc.clock.now_ms();
-    if let Some(until) = svc
-        .store
-        .user_by_id(&user.id)
-        .await?
-        .and_then(|u| u.locked_until)
-        .filter(|u| *u > now)
-    {
-        return Err(Error::RateLimited {
-            retry_after_secs: u64::try_from((until - now) / 1000 + 1).unwrap_or(60),
-        });
+    if let Some(wait) = throttle(svc).pair_wait(&user.email, ip, svc.clock.now_ms()) {
+        return Err(wait_error(wait));
     }
     let result = if code.contains('-') {
         totp::use_recovery_code(svc, user, code)
@@ -164,7 +181,7 @@ pub async fn check_second_factor(
     };
     match result {
         Ok(how) => {
-            svc.store.set_login_failures(&user.id, 0, None).await?;
+            reset(svc, user).await?;
             log_for_user(
                 svc,
                 user,
@@ -179,4 +196,58 @@ pub async fn check_second_factor(
             Err(e)
         }
     }
+}
+
+/// Clears a person's failure count and lock (on this node also the per-address waits) and logs
+/// it in each company they belong to, as `who`.
+async fn unlock_user(svc: &Services, user: &UserRecord, who: &Who) -> Result<()> {
+    svc.store.set_login_failures(&user.id, 0, None).await?;
+    throttle(svc).forget(&user.email);
+    log_for_user(
+        svc,
+        user,
+        who,
+        Event::ok("signin.unlocked", "user", user.id.as_str()),
+    )
+    .await
+}
+
+/// An owner unlocks a member of their company (from Members).
+pub async fn unlock_member(svc: &Services, access: &Access, user_id: &UserId) -> Result<()> {
+    crate::company::require_owner(svc, access).await?;
+    let member = svc
+        .store
+        .companies_of_user(user_id)
+        .await?
+        .iter()
+        .any(|(c, _)| c.id == access.company.id);
+    let user = svc.store.user_by_id(user_id).await?.filter(|_| member);
+    let Some(user) = user else {
+        return Err(Error::NotFound("member"));
+    };
+    let who = Who {
+        kind: access.actor.kind().into(),
+        id: access.actor.id().into(),
+        label: access.label.clone(),
+        ip: access.ip.clone(),
+    };
+    unlock_user(svc, &user, &who).await
+}
+
+/// An operator unlocks a person by e-mail (`newledger user unlock`).
+pub async fn unlock_by_operator(svc: &Services, email: &str) -> Result<UserRecord> {
+    let e = users::normalize_email(email)?;
+    let user = svc
+        .store
+        .user_by_email(&e)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    let who = Who {
+        kind: "system".into(),
+        id: String::new(),
+        label: "operator (newledger user unlock)".into(),
+        ip: String::new(),
+    };
+    unlock_user(svc, &user, &who).await?;
+    Ok(user)
 }

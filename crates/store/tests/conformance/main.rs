@@ -10,6 +10,7 @@ mod concurrency;
 mod contacts;
 mod documents;
 mod entries;
+mod files;
 mod fixtures;
 mod idempotency;
 mod oauth;

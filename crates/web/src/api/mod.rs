@@ -47,6 +47,18 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for
     }
 }
 
+/// A REST API path asked with a method it does not take: 405 as problem+json (axum keeps the
+/// `Allow` header).
+pub async fn method_not_allowed() -> Response {
+    crate::error::problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        "this resource does not accept this method; the Allow header lists those it does",
+        serde_json::json!({}),
+    )
+}
+
 /// Query parameters every list accepts.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 // Query parameters (read by `ApiQuery`, which utoipa cannot recognise as a query extractor).

@@ -16,6 +16,7 @@ use chrono::{Days, NaiveDate};
 use newledger_domain::ids::UserId;
 use newledger_domain::permission::Permission;
 use newledger_domain::role::Role;
+use newledger_service::people::signin;
 use newledger_service::{Error, company};
 use newledger_store::{ActivityFilter, ActivityRecord};
 use serde::Deserialize;
@@ -123,7 +124,8 @@ async fn or_message(
     }
 }
 
-/// `POST /app/{company_id}/settings/members`: adds an existing person.
+/// `POST /app/{company_id}/settings/members`: changes a member's role; anyone else gets the
+/// same neutral answer (see [`company::NOT_A_MEMBER`]).
 pub async fn add(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
     ctx.check_csrf(&form)?;
     ctx.access.require(Permission::MembersManage)?;
@@ -140,7 +142,7 @@ pub async fn add(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageRes
     or_message(&s, &ctx, &form, r).await
 }
 
-/// `POST /app/{company_id}/settings/members/{user_id}/{role|remove}`.
+/// `POST /app/{company_id}/settings/members/{user_id}/{role|unlock|remove}` (unlocking: owners).
 pub async fn change(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -196,6 +198,9 @@ pub async fn change(
             }
             .await
         }
+        "unlock" => signin::unlock_member(&s.svc, &ctx.access, &user)
+            .await
+            .map(|()| format!("{} can sign in again.", member.email)),
         "remove" => company::remove_member(&s.svc, &ctx.access, &user)
             .await
             .map(|()| format!("{} was removed from this company.", member.email)),

@@ -173,7 +173,8 @@ pub async fn signin_submit(
                 StatusCode::TOO_MANY_REQUESTS,
                 &email,
                 Some(format!(
-                    "This account is locked after too many failed attempts. Try again in {}.",
+                    "Too many failed attempts for this e-mail from your network. Please wait {} \
+                     and try again, or ask an owner of your company to unlock your sign-in.",
                     wait_text(retry_after_secs)
                 )),
                 None,

@@ -109,7 +109,7 @@ async fn cross_company_refused(app: TestApp) {
     }
     // Even when the person owns both companies, a token is bound to its app's one company.
     let access_b = app.access(&b.owner).await;
-    company::set_member(&app.svc, &access_b, &a.owner.email, Role::Owner)
+    company::add_member_by_operator(&app.svc, &access_b, &a.owner.email, Role::Owner)
         .await
         .unwrap();
     get(&app, &a.token, &b.company, "/company")

@@ -743,3 +743,30 @@ newledger_testkit::both_apps!(
     programs_never_approve_or_post
 );
 newledger_testkit::both_urls!(rate_limit_headers);
+
+/// A REST API path asked with a method it does not take: 405 problem+json with `Allow`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn method_not_allowed_is_problem_json() {
+    let db = newledger_testkit::db::TestDb::sqlite().await;
+    let app = newledger_testkit::spawn_app(&db.url).await;
+    let p = app.owner("Acme").await;
+    let (id, secret) = app.app(&p, &["invoices:read"]).await;
+    let token = app.token(&id, &secret).await;
+    let r = app
+        .http
+        .patch(format!(
+            "{}/api/v1/companies/{}/invoices",
+            app.base, p.company_id
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let allow = r.headers()["allow"].to_str().unwrap().to_owned();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["type"], "urn:newledger:problem:method-not-allowed");
+    assert_eq!(body["status"], 405);
+}

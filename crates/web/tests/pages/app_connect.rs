@@ -356,12 +356,9 @@ async fn members_page_adds_changes_and_removes() {
         )
         .await;
     assert_eq!(r.status(), 422);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("no person with this e-mail")
-    );
+    let unknown = r.text().await.unwrap();
+    assert!(unknown.contains("accepting an invitation"), "{unknown}");
+    // Someone with an account elsewhere gets the same answer and is not added.
     let r = b
         .submit(
             &page,
@@ -369,9 +366,29 @@ async fn members_page_adds_changes_and_removes() {
             &[("email", &other.email), ("role", "bookkeeper")],
         )
         .await;
-    assert_eq!(r.status(), 303);
+    assert_eq!(r.status(), 422);
+    let existing = r.text().await.unwrap();
+    assert!(existing.contains("accepting an invitation"), "{existing}");
+    assert!(
+        app.svc
+            .store
+            .membership(&p.company_id, &other.user_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The operator adds people who agreed.
+    let access = app.access(&p).await;
+    newledger_service::company::add_member_by_operator(
+        &app.svc,
+        &access,
+        &other.email,
+        newledger_domain::role::Role::Bookkeeper,
+    )
+    .await
+    .unwrap();
     let (_, html) = b.page(&page).await;
-    assert!(html.contains(&other.email) && html.contains("now a member"));
+    assert!(html.contains(&other.email) && html.contains("Unlock sign-in"));
     // Changing a role asks first; the confirmed form acts.
     let r = b
         .submit(
@@ -404,6 +421,18 @@ async fn members_page_adds_changes_and_removes() {
     assert!(!html.contains(&format!("/settings/members/{}/role", p.user_id)));
     assert!(html.contains("the only owner"));
     assert!(html.contains(&format!("/settings/members/{}/remove", other.user_id)));
+    // An owner unlocks a member's sign-in (logged).
+    let r = b
+        .submit(
+            &page,
+            &url(&p, &format!("/settings/members/{}/unlock", other.user_id)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, log) = b.page(&url(&p, "/activity?action=signin.unlocked")).await;
+    assert!(log.contains(&other.email) || log.contains("signin.unlocked"));
+    // The last owner cannot leave.
     let r = b
         .submit(
             &page,

@@ -19,15 +19,34 @@ async fn wrong_password_then_lockout(app: TestApp) {
             401
         );
     }
-    // Locked now: even the right password is refused, with a human message.
+    // This address waits now: even the right password is refused, with a human message that
+    // an unknown e-mail gets too (nothing says whether an account exists).
     let r = password_step(&b, &p.email, &p.password).await;
     assert_eq!(r.status(), 429);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("locked after too many failed attempts")
-    );
+    let known = r.text().await.unwrap().replace(&p.email, "EMAIL");
+    assert!(known.contains("Too many failed attempts for this e-mail from your network"));
+    for _ in 0..5 {
+        assert_eq!(
+            password_step(&b, "nobody@example.com", "wrong")
+                .await
+                .status(),
+            401
+        );
+    }
+    let r = password_step(&b, "nobody@example.com", "wrong").await;
+    assert_eq!(r.status(), 429);
+    let unknown = r
+        .text()
+        .await
+        .unwrap()
+        .replace("nobody@example.com", "EMAIL");
+    let message = |html: &str| {
+        html.split("Too many failed attempts")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .map(str::to_owned)
+    };
+    assert_eq!(message(&known), message(&unknown));
 }
 
 async fn totp_code_is_single_use(app: TestApp) {
@@ -253,3 +272,75 @@ newledger_testkit::both_apps!(
     totp_code_is_single_use,
     new_user_enrols_totp
 );
+
+/// Behind an https public URL: HSTS on every answer and every cookie `Secure`, the one-line
+/// notice after a form included; on plain http neither (browsers would drop Secure cookies).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_base_url_sends_hsts_and_secure_cookies() {
+    use newledger_service::people::sessions;
+    let db = newledger_testkit::db::TestDb::sqlite().await;
+    let app = newledger_testkit::app::spawn_app_with(
+        &db.url,
+        newledger_testkit::app::Options {
+            web: Some(newledger_web::WebConfig::new("https://books.example")),
+            ..Default::default()
+        },
+    )
+    .await;
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = raw
+        .get(format!("{}/signin", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    let secure = |r: &reqwest::Response| {
+        let cookies: Vec<String> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|c| c.to_str().unwrap().to_owned())
+            .collect();
+        assert!(!cookies.is_empty());
+        for c in &cookies {
+            assert!(c.contains("; Secure"), "{c}");
+        }
+    };
+    secure(&r);
+    // A form that answers with a notice cookie (an owner changes a member's role).
+    let p = app.owner("Acme").await;
+    let m = app.member(&p.company_id, Role::Viewer).await;
+    let (value, sess) = sessions::create(
+        &app.svc,
+        &p.user_id,
+        sessions::STAGE_FULL,
+        Some(p.company_id.clone()),
+    )
+    .await
+    .unwrap();
+    let r = raw
+        .post(format!(
+            "{}/app/{}/settings/members/{}/role",
+            app.base, p.company_id, m.user_id
+        ))
+        .header("cookie", format!("nl_session={value}"))
+        .header("origin", &app.base)
+        .form(&[("csrf", sess.csrf_token.as_str()), ("role", "bookkeeper")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{:?}", r.text().await);
+    secure(&r);
+
+    // Plain http: no HSTS.
+    let (plain, _db2) = sqlite_app().await;
+    let r = raw
+        .get(format!("{}/signin", plain.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none());
+}
