@@ -18,6 +18,9 @@ pub enum UserCommand {
         /// Password (or NEWLEDGER_PASSWORD).
         #[arg(long, env = "NEWLEDGER_PASSWORD", hide_env_values = true)]
         password: String,
+        /// Print one JSON object (`id`, `email`, `name`).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -38,6 +41,9 @@ pub enum CompanyCommand {
         /// A test (non-production) company.
         #[arg(long)]
         test: bool,
+        /// Print one JSON object (`company_id`, `name`, `currency`, `live`, `owner_user_id`).
+        #[arg(long)]
+        json: bool,
     },
     /// Add a member or change their role.
     AddMember {
@@ -50,6 +56,9 @@ pub enum CompanyCommand {
         /// owner, admin, accountant, bookkeeper, viewer.
         #[arg(long)]
         role: String,
+        /// Print one JSON object (`company_id`, `user_id`, `email`, `role`).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -61,9 +70,15 @@ pub async fn user(common: &Common, c: UserCommand) -> anyhow::Result<()> {
             email,
             name,
             password,
+            json,
         } => {
             let u = people::users::create_user(&svc, &email, &name, &password).await?;
-            println!("{}", u.id);
+            if json {
+                let v = serde_json::json!({"id": u.id, "email": u.email, "name": u.name});
+                out!("{v}");
+            } else {
+                out!("{}", u.id);
+            }
         }
     }
     Ok(())
@@ -78,22 +93,40 @@ pub async fn company(common: &Common, c: CompanyCommand) -> anyhow::Result<()> {
             owner,
             currency,
             test,
+            json,
         } => {
             let u = people::users::user_by_email(&svc, &owner)
                 .await
                 .map_err(|_| anyhow::anyhow!("no person with e-mail {owner}"))?;
             let c = company::create_company(&svc, &u.id, &name, &currency, !test).await?;
-            println!("{}", c.id);
+            if json {
+                let v = serde_json::json!({
+                    "company_id": c.id, "name": c.name, "currency": c.currency.code(),
+                    "live": c.is_live, "owner_user_id": u.id,
+                });
+                out!("{v}");
+            } else {
+                out!("{}", c.id);
+            }
         }
         CompanyCommand::AddMember {
             company: cid,
             email,
             role,
+            json,
         } => {
             let access = super::operator_access(&svc, &cid).await?;
             let role = newledger_domain::role::Role::parse(&role)?;
             company::set_member(&svc, &access, &email, role).await?;
-            println!("{email} is now {} of {cid}", role.as_str());
+            if json {
+                let u = people::users::user_by_email(&svc, &email).await?;
+                let v = serde_json::json!({
+                    "company_id": cid, "user_id": u.id, "email": u.email, "role": role.as_str(),
+                });
+                out!("{v}");
+            } else {
+                out!("{email} is now {} of {cid}", role.as_str());
+            }
         }
     }
     Ok(())
