@@ -1,8 +1,37 @@
 //! `newledger`: the one binary. `serve` runs the server; `migrate`, `demo`, `user`, `company`,
 //! `app` and `export` are operators' and developers' tasks.
 
+/// Prints a line to standard output. A reader that went away (`newledger export … | head`)
+/// ends the program quietly instead of a panic about a broken pipe.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($t)*) {
+            $crate::stdout_failed(&e);
+        }
+    }};
+}
+
 mod commands;
 mod config;
+
+/// Ends the program after a failed write to standard output: quietly (success) when the
+/// reader closed the pipe, with a message otherwise.
+fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: cannot write to standard output: {e}");
+    std::process::exit(1)
+}
+
+/// True when an error comes from writing into a pipe whose reader went away.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 use clap::{Parser, Subcommand};
 
@@ -67,6 +96,7 @@ async fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE

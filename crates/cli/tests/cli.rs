@@ -280,3 +280,97 @@ fn serve_defaults_the_public_url_from_the_listen_address() {
     );
     assert!(note.contains(&addr), "{note}");
 }
+
+/// Every command that creates something has `--json`; writing into a closed pipe
+/// (`newledger export … | head`) ends quietly.
+#[test]
+fn create_commands_print_json_and_a_closed_pipe_is_quiet() {
+    let dir = tmp();
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&ok(&run(&dir, args))).unwrap()
+    };
+    let u = json(&[
+        "user",
+        "create",
+        "--email",
+        "ann@example.com",
+        "--name",
+        "Ann",
+        "--password",
+        "a long enough password",
+        "--json",
+    ]);
+    assert!(u["id"].as_str().unwrap().starts_with("usr_"), "{u}");
+    assert_eq!(u["email"], "ann@example.com");
+    json(&[
+        "user",
+        "create",
+        "--email",
+        "bob@example.com",
+        "--name",
+        "Bob",
+        "--password",
+        "a long enough password",
+        "--json",
+    ]);
+    let c = json(&[
+        "company",
+        "create",
+        "--name",
+        "Ann Ltd",
+        "--owner",
+        "ann@example.com",
+        "--json",
+    ]);
+    let cid = c["company_id"].as_str().unwrap().to_owned();
+    assert!(
+        cid.starts_with("cmp_") && c["currency"] == "EUR" && c["live"] == true,
+        "{c}"
+    );
+    let m = json(&[
+        "company",
+        "add-member",
+        "--company",
+        &cid,
+        "--email",
+        "bob@example.com",
+        "--role",
+        "viewer",
+        "--json",
+    ]);
+    assert_eq!(m["role"], "viewer");
+    assert!(m["user_id"].as_str().unwrap().starts_with("usr_"));
+    // The reader is gone before the first byte: the export ends quietly and successfully.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newledger"))
+        .args(["export", "--company", &cid, "--format", "csv"])
+        .current_dir(&dir.0)
+        .env_remove("NEWLEDGER_DATABASE_URL")
+        .env_remove("NEWLEDGER_SECRET_KEY")
+        .env_remove("NEWLEDGER_CONFIG")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
+    // So does a plain line printer (`app list`).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newledger"))
+        .args(["app", "list", "--company", &cid])
+        .current_dir(&dir.0)
+        .env_remove("NEWLEDGER_DATABASE_URL")
+        .env_remove("NEWLEDGER_SECRET_KEY")
+        .env_remove("NEWLEDGER_CONFIG")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("panicked"), "{err}");
+}

@@ -18,6 +18,9 @@ pub enum UserCommand {
         /// Password (or NEWLEDGER_PASSWORD).
         #[arg(long, env = "NEWLEDGER_PASSWORD", hide_env_values = true)]
         password: String,
+        /// Print one JSON object (`id`, `email`, `name`).
+        #[arg(long)]
+        json: bool,
     },
     /// Clear a person's sign-in failures and lock (logged in their companies' activity logs).
     Unlock {
@@ -44,6 +47,9 @@ pub enum CompanyCommand {
         /// A test (non-production) company.
         #[arg(long)]
         test: bool,
+        /// Print one JSON object (`company_id`, `name`, `currency`, `live`, `owner_user_id`).
+        #[arg(long)]
+        json: bool,
     },
     /// Add a member or change their role.
     AddMember {
@@ -56,6 +62,9 @@ pub enum CompanyCommand {
         /// owner, admin, accountant, bookkeeper, viewer.
         #[arg(long)]
         role: String,
+        /// Print one JSON object (`company_id`, `user_id`, `email`, `role`).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -67,13 +76,19 @@ pub async fn user(common: &Common, c: UserCommand) -> anyhow::Result<()> {
             email,
             name,
             password,
+            json,
         } => {
             let u = people::users::create_user(&svc, &email, &name, &password).await?;
-            println!("{}", u.id);
+            if json {
+                let v = serde_json::json!({"id": u.id, "email": u.email, "name": u.name});
+                out!("{v}");
+            } else {
+                out!("{}", u.id);
+            }
         }
         UserCommand::Unlock { email } => {
             let u = people::signin::unlock_by_operator(&svc, &email).await?;
-            println!("{} can sign in again", u.email);
+            out!("{} can sign in again", u.email);
         }
     }
     Ok(())
@@ -88,22 +103,40 @@ pub async fn company(common: &Common, c: CompanyCommand) -> anyhow::Result<()> {
             owner,
             currency,
             test,
+            json,
         } => {
             let u = people::users::user_by_email(&svc, &owner)
                 .await
                 .map_err(|_| anyhow::anyhow!("no person with e-mail {owner}"))?;
             let c = company::create_company(&svc, &u.id, &name, &currency, !test).await?;
-            println!("{}", c.id);
+            if json {
+                let v = serde_json::json!({
+                    "company_id": c.id, "name": c.name, "currency": c.currency.code(),
+                    "live": c.is_live, "owner_user_id": u.id,
+                });
+                out!("{v}");
+            } else {
+                out!("{}", c.id);
+            }
         }
         CompanyCommand::AddMember {
             company: cid,
             email,
             role,
+            json,
         } => {
             let access = super::operator_access(&svc, &cid).await?;
             let role = newledger_domain::role::Role::parse(&role)?;
             company::add_member_by_operator(&svc, &access, &email, role).await?;
-            println!("{email} is now {} of {cid}", role.as_str());
+            if json {
+                let u = people::users::user_by_email(&svc, &email).await?;
+                let v = serde_json::json!({
+                    "company_id": cid, "user_id": u.id, "email": u.email, "role": role.as_str(),
+                });
+                out!("{v}");
+            } else {
+                out!("{email} is now {} of {cid}", role.as_str());
+            }
         }
     }
     Ok(())

@@ -114,14 +114,15 @@ pub async fn run(common: &Common, c: AppCommand) -> anyhow::Result<()> {
             )
             .await?;
             if as_json {
-                println!(
+                out!(
                     "{}",
                     json!({"client_id": a.app.id, "client_secret": a.client_secret, "company_id": a.app.company_id, "permissions": a.app.permissions.to_scope_string()})
                 );
             } else {
-                println!(
+                out!(
                     "client_id      {}\nclient_secret  {}\n(the secret is shown only now; store it in a vault)",
-                    a.app.id, a.client_secret
+                    a.app.id,
+                    a.client_secret
                 );
             }
         }
@@ -137,10 +138,10 @@ pub async fn run(common: &Common, c: AppCommand) -> anyhow::Result<()> {
                     .iter()
                     .map(|a| json!({"client_id": a.id, "name": a.name, "status": a.status.as_str(), "permissions": a.permissions.to_scope_string(), "expires_at": a.expires_at.map(rfc3339), "last_used_at": a.last_used_at.map(rfc3339)}))
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                out!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 for a in list {
-                    println!(
+                    out!(
                         "{}  {:<8}  {}  [{}]",
                         a.id,
                         a.status.as_str(),
@@ -153,12 +154,12 @@ pub async fn run(common: &Common, c: AppCommand) -> anyhow::Result<()> {
         AppCommand::Revoke { company, app } => {
             let access = super::operator_access(&svc, &company).await?;
             let a = apps::revoke(&svc, &access, &AppId::parse(&app)?, None).await?;
-            println!("revoked {} ({})", a.id, a.name);
+            out!("revoked {} ({})", a.id, a.name);
         }
         AppCommand::Restore { company, app } => {
             let access = super::operator_access(&svc, &company).await?;
             let a = apps::restore(&svc, &access, &AppId::parse(&app)?, None).await?;
-            println!("restored {} ({})", a.id, a.name);
+            out!("restored {} ({})", a.id, a.name);
         }
     }
     Ok(())

@@ -29,7 +29,7 @@ pub async fn run(common: &Common, args: DemoArgs) -> anyhow::Result<()> {
     }
     svc.flush().await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&info)?);
+        out!("{}", serde_json::to_string_pretty(&info)?);
     } else {
         print_sign_in(&info, None);
     }
@@ -46,14 +46,14 @@ fn progress(done: u64, total: u64) {
 
 /// Prints the demo sign-in details, the otpauth URI and a terminal QR code.
 pub fn print_sign_in(info: &DemoInfo, base_url: Option<&str>) {
-    println!();
-    println!("  NewLedger demo");
+    out!();
+    out!("  NewLedger demo");
     if let Some(b) = base_url {
-        println!("  Sign in at      {b}/signin");
+        out!("  Sign in at      {b}/signin");
     }
-    println!("  E-mail          {}", info.email);
-    println!("  Password        {}", info.password);
-    println!(
+    out!("  E-mail          {}", info.email);
+    out!("  Password        {}", info.password);
+    out!(
         "  TOTP secret     {}  (add it to your authenticator app, or scan:)",
         info.totp_secret
     );
@@ -62,13 +62,14 @@ pub fn print_sign_in(info: &DemoInfo, base_url: Option<&str>) {
             .render::<qrcode::render::unicode::Dense1x2>()
             .quiet_zone(true)
             .build();
-        println!("{s}");
+        out!("{s}");
     }
-    println!("  otpauth URI     {}", info.otpauth_uri);
-    println!("  Company         {}", info.company_id);
-    println!(
+    out!("  otpauth URI     {}", info.otpauth_uri);
+    out!("  Company         {}", info.company_id);
+    out!(
         "  Demo API app    client_id {}  client_secret {}",
-        info.demo_app_client_id, info.demo_app_client_secret
+        info.demo_app_client_id,
+        info.demo_app_client_secret
     );
-    println!();
+    out!();
 }

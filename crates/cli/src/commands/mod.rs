@@ -42,7 +42,7 @@ pub async fn migrate(common: &Common) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot open database {}", newledger_store::redact_url(&url)))?;
     store.migrate().await.context("migrations failed")?;
-    println!(
+    out!(
         "migrations applied to {}",
         newledger_store::redact_url(&url)
     );

@@ -59,7 +59,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         Some(b) => b,
         None => {
             let b = default_base_url(listener.local_addr()?);
-            println!(
+            out!(
                 "No --base-url given: using {b} (from the listen address) as the public URL. Set --base-url or NEWLEDGER_BASE_URL when people reach this server under another name."
             );
             b
@@ -123,7 +123,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         (store.backend() == newledger_store::Backend::Postgres).then(|| store.url().to_owned());
     newledger_web::background::spawn(&state, pg_url);
     tracing::info!(address = %listener.local_addr()?, base_url = %base_url, "serving");
-    println!(
+    out!(
         "NewLedger is serving on http://{} (public URL {base_url})",
         listener.local_addr()?
     );

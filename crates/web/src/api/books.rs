@@ -499,7 +499,7 @@ pub async fn list_entries(
         data: page
             .data
             .iter()
-            .map(|e| dto::entry(e, a.company.currency))
+            .map(|e| dto::entry(e, a.company.currency, &s.config.base_url))
             .collect(),
         next_cursor: page.next_cursor,
     })
@@ -524,7 +524,7 @@ pub async fn get_entry(
     let e = journal::get(&s.svc, &a, &entry_id(&id)?).await?;
     Ok(with_etag(
         StatusCode::OK,
-        &dto::entry(&e, a.company.currency),
+        &dto::entry(&e, a.company.currency, &s.config.base_url),
         e.version,
     ))
 }
@@ -555,7 +555,7 @@ pub async fn create_entry(
         let e = journal::create_draft(&s.svc, &a, parse(&body)?).await?;
         Ok((
             StatusCode::CREATED,
-            json(&dto::entry(&e, a.company.currency))?,
+            json(&dto::entry(&e, a.company.currency, &s.config.base_url))?,
             Some(e.version),
         ))
     })
@@ -595,7 +595,7 @@ pub async fn update_entry(
         .await?;
         Ok((
             StatusCode::OK,
-            json(&dto::entry(&e, a.company.currency))?,
+            json(&dto::entry(&e, a.company.currency, &s.config.base_url))?,
             Some(e.version),
         ))
     })

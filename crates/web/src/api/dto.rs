@@ -324,10 +324,12 @@ pub struct EntryDto {
     pub updated_at: String,
     /// Version.
     pub version: i64,
+    /// Where a person reviews (and, for a draft, posts) it in the web app.
+    pub review_url: String,
 }
 
 /// Converts an entry.
-pub fn entry(e: &EntryRecord, cur: Currency) -> EntryDto {
+pub fn entry(e: &EntryRecord, cur: Currency, base_url: &str) -> EntryDto {
     EntryDto {
         id: e.id.to_string(),
         number: e.number.clone(),
@@ -355,6 +357,7 @@ pub fn entry(e: &EntryRecord, cur: Currency) -> EntryDto {
         created_at: rfc3339(e.created_at),
         updated_at: rfc3339(e.updated_at),
         version: e.version,
+        review_url: format!("{base_url}/app/{}/journal/{}", e.company_id, e.id),
     }
 }
 

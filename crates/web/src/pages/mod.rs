@@ -17,6 +17,7 @@ mod drafts;
 mod edit;
 mod journal;
 mod journal_edit;
+mod ledger;
 mod members;
 mod reports;
 pub mod session;
@@ -108,6 +109,10 @@ pub fn routes() -> Router<AppState> {
             get(accounts::ledger_csv),
         )
         .route("/app/{company_id}/reports", get(reports::index))
+        .route(
+            "/app/{company_id}/general-ledger",
+            get(ledger::general_ledger),
+        )
         .route("/app/{company_id}/reports/{name}", get(reports::report))
         .route(
             "/app/{company_id}/settings/app-connect",

@@ -367,6 +367,11 @@ pub async fn index(ctx: Ctx) -> PageResult {
                 title: t,
                 description: d,
             })
+            .chain(std::iter::once(ReportLink {
+                href: ctx.url("/general-ledger"),
+                title: "General ledger",
+                description: "Every posted line by account, with running balances; one account or all, as CSV too.",
+            }))
             .collect(),
     }))
 }

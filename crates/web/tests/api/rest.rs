@@ -154,6 +154,16 @@ async fn reads_everything(app: TestApp) {
     g.expect(200);
     let lines = g.body["lines"].as_array().unwrap();
     assert!(lines.len() >= 2);
+    // Journal entries carry their review URL too, like documents.
+    assert_eq!(
+        g.body["review_url"],
+        format!("{}/app/{co}/journal/{eid}", app.base)
+    );
+    assert!(entries.iter().all(|e| {
+        e["review_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&app.base))
+    }));
 
     let g = get(&app, t, co, "/payments").await;
     assert_eq!(g.body["data"].as_array().unwrap().len(), 1);

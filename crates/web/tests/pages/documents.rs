@@ -244,3 +244,51 @@ async fn viewers_cannot_write_documents() {
         .await;
     assert_eq!(r.status(), 403);
 }
+
+/// Reports → General ledger: all accounts or one, a period, CSV; bad parameters are reported.
+#[tokio::test]
+async fn the_general_ledger_report_filters_by_period_and_account() {
+    let (app, _db) = sqlite_app().await;
+    let p = app.owner("Acme").await;
+    let (draft, _) = app_drafted_invoice(&app, &p).await;
+    let b = sign_in(&app, &p).await;
+    let detail = url(&p, &format!("/invoices/{}", draft.id));
+    assert_eq!(
+        b.submit(&detail, &format!("{detail}/approve"), &[])
+            .await
+            .status(),
+        303
+    );
+    let (_, index) = b.page(&url(&p, "/reports")).await;
+    assert!(index.contains(&url(&p, "/general-ledger")));
+    let (s, html) = b.page(&url(&p, "/general-ledger")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&draft.number) && html.contains("4000 ") && html.contains("117.60"),
+        "{html}"
+    );
+    let revenue = account(&app, &p, |a| a.code == "4000").await;
+    let (_, one) = b
+        .page(&url(&p, &format!("/general-ledger?account_id={revenue}")))
+        .await;
+    assert!(
+        one.contains("98.00") && !one.contains("117.60"),
+        "only the revenue line: {one}"
+    );
+    assert!(
+        one.contains(&format!("account_id={revenue}")),
+        "CSV keeps the filter"
+    );
+    let (s, bad) = b
+        .page(&url(
+            &p,
+            "/general-ledger?from=2026-02-30&account_id=acc_nope",
+        ))
+        .await;
+    assert_eq!(s, 200);
+    assert!(bad.contains("enter a date as YYYY-MM-DD") && bad.contains("choose an account"));
+    let (_, empty) = b
+        .page(&url(&p, "/general-ledger?from=2001-01-01&to=2001-12-31"))
+        .await;
+    assert!(empty.contains("No postings in this period."));
+}
