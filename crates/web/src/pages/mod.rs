@@ -17,6 +17,7 @@ mod edit;
 mod journal;
 mod journal_edit;
 mod members;
+mod oauth_connections;
 mod reports;
 pub mod session;
 mod signin;
@@ -101,7 +102,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/app/{company_id}/settings/app-connect/oauth",
-            get(app_connect::oauth_tab),
+            get(oauth_connections::list),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/{connection_id}/delete",
+            post(oauth_connections::delete),
         )
         .route(
             "/app/{company_id}/settings/app-connect/mcp",

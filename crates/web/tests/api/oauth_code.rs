@@ -827,6 +827,7 @@ newledger_testkit::both_apps!(
     revoke_and_introspect,
     token_endpoint_hardening,
     concurrent_refreshes_get_one_pair,
+    connections_tab_lists_and_deletes,
 );
 
 async fn concurrent_refreshes_get_one_pair(app: TestApp) {
@@ -875,4 +876,78 @@ async fn concurrent_refreshes_get_one_pair(app: TestApp) {
     refresh(&app, &client_id, next.trim_matches('"'))
         .await
         .expect(200);
+}
+
+async fn connections_tab_lists_and_deletes(app: TestApp) {
+    let p = app.owner("Acme Ltd").await;
+    let (client_id, at, rt) = connected(&app, &p, &["invoices:read"]).await;
+    let b = signed_in_browser(&app, &p).await;
+    let tab = format!(
+        "{}/app/{}/settings/app-connect/oauth",
+        app.base, p.company_id
+    );
+    let html = b.get(&tab).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Ledger Helper"), "{html}");
+    assert!(html.contains(&p.email));
+    assert!(html.contains("invoices:read"));
+    assert!(html.contains("not verified"));
+    assert!(html.contains(&format!("/mcp/{}", p.company_id)));
+    let conn = app
+        .svc
+        .store
+        .list_connections(&p.company_id)
+        .await
+        .unwrap()
+        .remove(0);
+    let action = format!(
+        "{}/app/{}/settings/app-connect/oauth/{}/delete",
+        app.base, p.company_id, conn.id
+    );
+    // Without CSRF: refused. With a wrong code: not deleted.
+    let r = b
+        .post(&action)
+        .form(&[("totp", "000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let csrf = csrf_of(&html);
+    b.post(&action)
+        .form(&[("csrf", csrf.as_str()), ("totp", "000000")])
+        .send()
+        .await
+        .unwrap();
+    get(&app, &at, &p.company_id, "/invoices").await.expect(200);
+    let code = app.next_totp(&p.totp_secret);
+    let r = b
+        .post(&action)
+        .form(&[("csrf", csrf.as_str()), ("totp", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    get(&app, &at, &p.company_id, "/invoices")
+        .await
+        .invalid_token();
+    refresh(&app, &client_id, &rt)
+        .await
+        .oauth_error(400, "invalid_grant");
+    let html = b.get(&tab).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("No app is connected"), "{html}");
+    let acts = app
+        .svc
+        .store
+        .list_activity(
+            &p.company_id,
+            &newledger_store::ActivityFilter {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        acts.iter()
+            .any(|x| x.row.action == "oauth.connection_deleted")
+    );
 }

@@ -313,3 +313,42 @@ pub async fn person_approves(app: &TestApp, p: &Person, url: &str, keep: &[&str]
     assert_eq!(r.status(), 303);
     location(&r)
 }
+
+/// A browser signed in to the web app as `p`.
+pub async fn signed_in_browser(app: &TestApp, p: &Person) -> reqwest::Client {
+    let b = browser();
+    let html = b
+        .get(format!("{}/signin", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    b.post(format!("{}/signin", app.base))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("email", &p.email),
+            ("password", &p.password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = b
+        .get(format!("{}/signin/code", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = app.next_totp(&p.totp_secret);
+    let r = b
+        .post(format!("{}/signin/code", app.base))
+        .form(&[("csrf", csrf_of(&html).as_str()), ("code", &code)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    b
+}
