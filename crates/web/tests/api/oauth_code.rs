@@ -828,6 +828,7 @@ newledger_testkit::both_apps!(
     token_endpoint_hardening,
     concurrent_refreshes_get_one_pair,
     connections_tab_lists_and_deletes,
+    same_or_less_is_not_asked_again,
 );
 
 async fn concurrent_refreshes_get_one_pair(app: TestApp) {
@@ -950,4 +951,34 @@ async fn connections_tab_lists_and_deletes(app: TestApp) {
         acts.iter()
             .any(|x| x.row.action == "oauth.connection_deleted")
     );
+}
+
+async fn same_or_less_is_not_asked_again(app: TestApp) {
+    let p = app.owner("Acme Ltd").await;
+    let (client_id, _) = register(&app, &[REDIRECT], "none").await;
+    let (verifier, challenge) = pkce();
+    let all = ["invoices:read", "invoices:draft", "contacts:read"];
+    let a = Authz::new(&client_id, &challenge);
+    let (b, html) = sign_in_to_consent(&app, &p, &a).await;
+    let code = app.next_totp(&p.totp_secret);
+    let r = submit_consent(&app, &b, &html, &a, &p.company_id, &all, &code, "approve").await;
+    assert_eq!(r.status(), 303);
+    // Less than approved: a code at once, no consent page.
+    let less = Authz {
+        scope: Some("invoices:read".into()),
+        ..a.clone()
+    };
+    let r = b.get(less.url(&app)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let q = query(&location(&r));
+    let t = exchange(&app, &client_id, &q["code"], &verifier).await;
+    assert_eq!(t.body["scope"], "invoices:read");
+    // More than approved: asked again.
+    let more = Authz {
+        scope: Some("invoices:read bills:read".into()),
+        ..a.clone()
+    };
+    let r = b.get(more.url(&app)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Read bills"));
 }
