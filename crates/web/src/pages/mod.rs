@@ -109,6 +109,14 @@ pub fn routes() -> Router<AppState> {
             post(oauth_connections::delete),
         )
         .route(
+            "/app/{company_id}/settings/app-connect/oauth/apps",
+            post(oauth_connections::register),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/apps/{client_id}/{action}",
+            post(oauth_connections::app_action),
+        )
+        .route(
             "/app/{company_id}/settings/app-connect/mcp",
             get(app_connect::mcp_tab),
         )
