@@ -830,6 +830,7 @@ newledger_testkit::both_apps!(
     connections_tab_lists_and_deletes,
     same_or_less_is_not_asked_again,
     registered_oauth_app_lifecycle,
+    drafts_through_a_connection_show_the_connection,
 );
 
 async fn concurrent_refreshes_get_one_pair(app: TestApp) {
@@ -1089,4 +1090,49 @@ async fn registered_oauth_app_lifecycle(app: TestApp) {
     get(&app, &at, &p.company_id, "/invoices")
         .await
         .invalid_token();
+}
+
+async fn drafts_through_a_connection_show_the_connection(app: TestApp) {
+    let p = app.owner("Acme Ltd").await;
+    let keep = [
+        "accounts:read",
+        "contacts:read",
+        "contacts:write",
+        "invoices:read",
+        "invoices:draft",
+    ];
+    let (client_id, _) = register(&app, &[REDIRECT], "none").await;
+    let (verifier, challenge) = pkce();
+    let a = Authz {
+        scope: Some(keep.join(" ")),
+        ..Authz::new(&client_id, &challenge)
+    };
+    let code = approve(&app, &p, &a, &keep).await;
+    let t = exchange(&app, &client_id, &code, &verifier).await;
+    let at = t.body["access_token"].as_str().unwrap().to_owned();
+    let chart = chart(&app, &at, &p.company_id).await;
+    let ctc = contact(&app, &at, &p.company_id, "Blue Harbor Cafe").await;
+    let date = app.svc.clock.today().to_string();
+    post(
+        &app,
+        &at,
+        &p.company_id,
+        "/invoices",
+        &document_body(&date, Some(&ctc), &chart.revenue, "49.00", None),
+    )
+    .await
+    .expect(201);
+    let b = signed_in_browser(&app, &p).await;
+    let html = b
+        .get(format!("{}/app/{}/drafts", app.base, p.company_id))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Ledger Helper (connected by Olivia Owner)"),
+        "{html}"
+    );
 }
