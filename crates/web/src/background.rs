@@ -61,6 +61,10 @@ pub fn spawn(state: &AppState, database_url: Option<String>) {
             if let (Err(e), _) | (_, Err(e)) = (&purged, &keys) {
                 tracing::warn!(error = %e, "purge failed");
             }
+            // Unused dynamic OAuth clients, expired codes, dead refresh tokens.
+            if let Err(e) = newledger_service::oauth::clients::purge(svc).await {
+                tracing::warn!(error = %e, "OAuth purge failed");
+            }
         }
     });
 }

@@ -446,22 +446,7 @@ pub async fn approve(
             c
         }
     };
-    let code = random_secret("");
-    svc.store
-        .insert_auth_code(&AuthCodeRecord {
-            code_hash: svc.key.hash_secret(&code),
-            client_id: req.client.id.clone(),
-            connection_id: conn.id.clone(),
-            redirect_uri: req.redirect_uri.clone(),
-            code_challenge: req.code_challenge.clone(),
-            surfaces: req.surfaces,
-            scope: granted,
-            family_id: random_secret(""),
-            expires_at: now + CODE_TTL_MS,
-            used_at: None,
-            created_at: now,
-        })
-        .await?;
+    let code = issue_code(svc, req, &conn, granted).await?;
     let removed = choice.offered.difference(granted);
     svc.activity
         .log_as(
@@ -489,6 +474,71 @@ pub async fn approve(
         p.push(("state", s));
     }
     Ok(redirect_to(svc, &req.redirect_uri, &p))
+}
+
+async fn issue_code(
+    svc: &Services,
+    req: &AuthRequest,
+    conn: &ConnectionRecord,
+    granted: PermissionSet,
+) -> Result<String> {
+    let now = svc.clock.now_ms();
+    let code = random_secret("");
+    svc.store
+        .insert_auth_code(&AuthCodeRecord {
+            code_hash: svc.key.hash_secret(&code),
+            client_id: req.client.id.clone(),
+            connection_id: conn.id.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            code_challenge: req.code_challenge.clone(),
+            surfaces: req.surfaces,
+            scope: granted,
+            family_id: random_secret(""),
+            expires_at: now + CODE_TTL_MS,
+            used_at: None,
+            created_at: now,
+        })
+        .await?;
+    Ok(code)
+}
+
+/// A client asking for the same or less than the person already approved is not asked again:
+/// when the person has an active connection to this client (in the named company, or any of
+/// theirs when none is named) covering the surfaces and every requested permission they hold,
+/// a code is issued at once. `None`: ask.
+pub async fn already_approved(
+    svc: &Services,
+    user: &UserRecord,
+    req: &AuthRequest,
+    ip: &str,
+) -> Result<Option<String>> {
+    for choice in choices(svc, user, req).await? {
+        let Some(conn) = svc
+            .store
+            .active_connection(&req.client.id, &choice.company.id, &user.id)
+            .await?
+        else {
+            continue;
+        };
+        if !conn.scope.is_superset(choice.offered) || !conn.surfaces.covers(req.surfaces) {
+            continue;
+        }
+        let code = issue_code(svc, req, &conn, choice.offered).await?;
+        svc.activity
+            .log_as(
+                Some(&conn.company_id),
+                &who(user, ip),
+                Event::ok("oauth.code_issued", "connection", conn.id.as_str())
+                    .reason("already approved: the app asked for no more than before"),
+            )
+            .await?;
+        let mut p = vec![("code", code.as_str())];
+        if let Some(s) = &req.state {
+            p.push(("state", s));
+        }
+        return Ok(Some(redirect_to(svc, &req.redirect_uri, &p)));
+    }
+    Ok(None)
 }
 
 /// Denies: logs it and returns the redirect carrying `access_denied`.

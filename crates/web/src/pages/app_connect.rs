@@ -127,15 +127,6 @@ struct TabPage {
     tab: &'static str,
 }
 
-/// `GET /app/{company_id}/settings/app-connect/oauth`.
-pub async fn oauth_tab(ctx: Ctx) -> PageResult {
-    ctx.access.require(Permission::AppConnectManage)?;
-    Ok(render(&TabPage {
-        layout: ctx.layout("OAuth Connections", "app-connect"),
-        tab: "oauth",
-    }))
-}
-
 /// `GET /app/{company_id}/settings/app-connect/mcp`.
 pub async fn mcp_tab(ctx: Ctx) -> PageResult {
     ctx.access.require(Permission::AppConnectManage)?;

@@ -240,6 +240,9 @@ pub async fn authorize_page(
             return Ok(r);
         }
     };
+    if let Some(to) = authorize::already_approved(&s.svc, &signed.user, &req, &signed.ip).await? {
+        return Ok(Redirect::to(&to).into_response());
+    }
     consent_page(&s, &signed, &req, &p, None, None, StatusCode::OK).await
 }
 

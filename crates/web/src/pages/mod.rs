@@ -19,6 +19,7 @@ mod journal;
 mod journal_edit;
 mod ledger;
 mod members;
+mod oauth_connections;
 mod reports;
 pub mod session;
 mod signin;
@@ -120,7 +121,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/app/{company_id}/settings/app-connect/oauth",
-            get(app_connect::oauth_tab),
+            get(oauth_connections::list),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/{connection_id}/delete",
+            post(oauth_connections::delete),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/apps",
+            post(oauth_connections::register),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/apps/{client_id}/{action}",
+            post(oauth_connections::app_action),
         )
         .route(
             "/app/{company_id}/settings/app-connect/mcp",

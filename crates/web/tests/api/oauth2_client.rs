@@ -1,6 +1,7 @@
 //! The `oauth2` crate (v5, over reqwest) as an independent client of `/oauth/token`: the
 //! client_credentials grant with HTTP Basic and with credentials in the body, scopes, and
-//! RFC 6749 §5.2 errors as that client parses them.
+//! RFC 6749 §5.2 errors as that client parses them; and the authorization code grant with PKCE
+//! and refresh, from nothing but the base URL, with a scripted person approving in the browser.
 
 use crate::support::*;
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenType};
@@ -96,4 +97,112 @@ async fn client_credentials_with_the_oauth2_crate(app: TestApp) {
     }
 }
 
-newledger_testkit::both_apps!(client_credentials_with_the_oauth2_crate);
+async fn authorization_code_with_pkce_and_refresh_with_the_oauth2_crate(app: TestApp) {
+    use crate::oauth_support::{REDIRECT, person_approves, register};
+    use oauth2::{
+        AuthUrl, AuthorizationCode, CsrfToken, PkceCodeChallenge, RedirectUrl, RefreshToken,
+    };
+    let p = app.owner("Acme Ltd").await;
+    // Discovery from the base URL alone.
+    let meta: serde_json::Value = app
+        .http
+        .get(format!(
+            "{}/.well-known/oauth-authorization-server",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (client_id, _) = register(&app, &[REDIRECT], "none").await;
+    let client = BasicClient::new(ClientId::new(client_id.clone()))
+        .set_auth_uri(
+            AuthUrl::new(meta["authorization_endpoint"].as_str().unwrap().into()).unwrap(),
+        )
+        .set_token_uri(TokenUrl::new(meta["token_endpoint"].as_str().unwrap().into()).unwrap())
+        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap())
+        .set_auth_type(AuthType::RequestBody);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("invoices:read".into()))
+        .add_scope(Scope::new("contacts:read".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let back = person_approves(&app, &p, url.as_str(), &["invoices:read"]).await;
+    let q: std::collections::HashMap<String, String> = url::Url::parse(&back)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(&q["state"], state.secret());
+    assert_eq!(q["iss"], meta["issuer"].as_str().unwrap());
+    let http = http();
+    let tok = client
+        .exchange_code(AuthorizationCode::new(q["code"].clone()))
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let scopes: Vec<String> = tok
+        .scopes()
+        .unwrap()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(
+        scopes,
+        ["invoices:read"],
+        "contacts:read was removed at consent"
+    );
+    get(
+        &app,
+        tok.access_token().secret(),
+        &p.company_id,
+        "/invoices",
+    )
+    .await
+    .expect(200);
+    get(
+        &app,
+        tok.access_token().secret(),
+        &p.company_id,
+        "/contacts",
+    )
+    .await
+    .insufficient_scope("contacts:read");
+    let rt = tok.refresh_token().unwrap().secret().clone();
+    let tok2 = client
+        .exchange_refresh_token(&RefreshToken::new(rt.clone()))
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert_ne!(tok2.refresh_token().unwrap().secret(), &rt, "rotated");
+    get(
+        &app,
+        tok2.access_token().secret(),
+        &p.company_id,
+        "/invoices",
+    )
+    .await
+    .expect(200);
+    // Reuse after the grace window: the oauth2 crate sees invalid_grant.
+    app.clock.advance(31_000);
+    match client
+        .exchange_refresh_token(&RefreshToken::new(rt))
+        .request_async(&http)
+        .await
+    {
+        Err(RequestTokenError::ServerResponse(e)) => {
+            assert_eq!(*e.error(), BasicErrorResponseType::InvalidGrant);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+newledger_testkit::both_apps!(
+    client_credentials_with_the_oauth2_crate,
+    authorization_code_with_pkce_and_refresh_with_the_oauth2_crate,
+);

@@ -826,4 +826,313 @@ newledger_testkit::both_apps!(
     registration_rules,
     revoke_and_introspect,
     token_endpoint_hardening,
+    concurrent_refreshes_get_one_pair,
+    connections_tab_lists_and_deletes,
+    same_or_less_is_not_asked_again,
+    registered_oauth_app_lifecycle,
+    drafts_through_a_connection_show_the_connection,
 );
+
+async fn concurrent_refreshes_get_one_pair(app: TestApp) {
+    let p = app.owner("Acme Ltd").await;
+    let (client_id, _, rt) = connected(&app, &p, &["invoices:read"]).await;
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (http, base, id, rt) = (
+            app.http.clone(),
+            app.base.clone(),
+            client_id.clone(),
+            rt.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let r = http
+                .post(format!("{base}/oauth/token"))
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", id.as_str()),
+                    ("refresh_token", rt.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "a concurrent retry is not a reuse");
+            r.json::<serde_json::Value>().await.unwrap()
+        }));
+    }
+    let mut pairs = std::collections::HashSet::new();
+    for t in tasks {
+        let v = t.await.unwrap();
+        pairs.insert((
+            v["access_token"].to_string(),
+            v["refresh_token"].to_string(),
+        ));
+    }
+    assert_eq!(
+        pairs.len(),
+        1,
+        "every concurrent refresh got the same successor pair"
+    );
+    let (at, next) = pairs.into_iter().next().unwrap();
+    get(&app, at.trim_matches('"'), &p.company_id, "/invoices")
+        .await
+        .expect(200);
+    refresh(&app, &client_id, next.trim_matches('"'))
+        .await
+        .expect(200);
+}
+
+async fn connections_tab_lists_and_deletes(app: TestApp) {
+    let p = app.owner("Acme Ltd").await;
+    let (client_id, at, rt) = connected(&app, &p, &["invoices:read"]).await;
+    let b = signed_in_browser(&app, &p).await;
+    let tab = format!(
+        "{}/app/{}/settings/app-connect/oauth",
+        app.base, p.company_id
+    );
+    let html = b.get(&tab).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Ledger Helper"), "{html}");
+    assert!(html.contains(&p.email));
+    assert!(html.contains("invoices:read"));
+    assert!(html.contains("not verified"));
+    assert!(html.contains(&format!("/mcp/{}", p.company_id)));
+    let conn = app
+        .svc
+        .store
+        .list_connections(&p.company_id)
+        .await
+        .unwrap()
+        .remove(0);
+    let action = format!(
+        "{}/app/{}/settings/app-connect/oauth/{}/delete",
+        app.base, p.company_id, conn.id
+    );
+    // Without CSRF: refused. With a wrong code: not deleted.
+    let r = b
+        .post(&action)
+        .form(&[("totp", "000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let csrf = csrf_of(&html);
+    b.post(&action)
+        .form(&[("csrf", csrf.as_str()), ("totp", "000000")])
+        .send()
+        .await
+        .unwrap();
+    get(&app, &at, &p.company_id, "/invoices").await.expect(200);
+    let code = app.next_totp(&p.totp_secret);
+    let r = b
+        .post(&action)
+        .form(&[("csrf", csrf.as_str()), ("totp", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    get(&app, &at, &p.company_id, "/invoices")
+        .await
+        .invalid_token();
+    refresh(&app, &client_id, &rt)
+        .await
+        .oauth_error(400, "invalid_grant");
+    let html = b.get(&tab).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("No app is connected"), "{html}");
+    let acts = app
+        .svc
+        .store
+        .list_activity(
+            &p.company_id,
+            &newledger_store::ActivityFilter {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        acts.iter()
+            .any(|x| x.row.action == "oauth.connection_deleted")
+    );
+}
+
+async fn same_or_less_is_not_asked_again(app: TestApp) {
+    let p = app.owner("Acme Ltd").await;
+    let (client_id, _) = register(&app, &[REDIRECT], "none").await;
+    let (verifier, challenge) = pkce();
+    let all = ["invoices:read", "invoices:draft", "contacts:read"];
+    let a = Authz::new(&client_id, &challenge);
+    let (b, html) = sign_in_to_consent(&app, &p, &a).await;
+    let code = app.next_totp(&p.totp_secret);
+    let r = submit_consent(&app, &b, &html, &a, &p.company_id, &all, &code, "approve").await;
+    assert_eq!(r.status(), 303);
+    // Less than approved: a code at once, no consent page.
+    let less = Authz {
+        scope: Some("invoices:read".into()),
+        ..a.clone()
+    };
+    let r = b.get(less.url(&app)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let q = query(&location(&r));
+    let t = exchange(&app, &client_id, &q["code"], &verifier).await;
+    assert_eq!(t.body["scope"], "invoices:read");
+    // More than approved: asked again.
+    let more = Authz {
+        scope: Some("invoices:read bills:read".into()),
+        ..a.clone()
+    };
+    let r = b.get(more.url(&app)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Read bills"));
+}
+
+async fn registered_oauth_app_lifecycle(app: TestApp) {
+    let p = app.owner("Acme Ltd").await;
+    let b = signed_in_browser(&app, &p).await;
+    let tab = format!(
+        "{}/app/{}/settings/app-connect/oauth",
+        app.base, p.company_id
+    );
+    let html = b.get(&tab).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&html);
+    let reg = format!("{tab}/apps");
+    // A plain-http redirect on a public host is refused with words.
+    let r = b
+        .post(&reg)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Partner portal"),
+            ("redirect_uris", "http://partner.example/cb"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("loopback"));
+    let r = b
+        .post(&reg)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Partner portal"),
+            ("redirect_uris", REDIRECT),
+            ("confidential", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let grab = |id: &str| {
+        let i = html.find(&format!("id=\"{id}\"")).unwrap();
+        let rest = &html[i..];
+        let s = rest.find('>').unwrap() + 1;
+        rest[s..s + rest[s..].find('<').unwrap()].to_owned()
+    };
+    let (client_id, secret) = (grab("client-id"), grab("client-secret"));
+    assert!(client_id.starts_with("oac_") && secret.starts_with("nlcs_"));
+    // A verified client: no "not verified" warning at consent; its secret is required.
+    let (verifier, challenge) = pkce();
+    let a = Authz::new(&client_id, &challenge);
+    let (b2, consent) = sign_in_to_consent(&app, &p, &a).await;
+    assert!(!consent.contains("Not verified by NewLedger"));
+    let code = app.next_totp(&p.totp_secret);
+    let r = submit_consent(
+        &app,
+        &b2,
+        &consent,
+        &a,
+        &p.company_id,
+        &["invoices:read"],
+        &code,
+        "approve",
+    )
+    .await;
+    let q = query(&location(&r));
+    let t = send(
+        app.http
+            .post(format!("{}/oauth/token", app.base))
+            .basic_auth(&client_id, Some(&secret))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", q["code"].as_str()),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", verifier.as_str()),
+            ]),
+    )
+    .await;
+    t.expect(200);
+    let at = t.body["access_token"].as_str().unwrap().to_owned();
+    // Rotation: the old secret stops.
+    let r = b
+        .post(format!("{tab}/apps/{client_id}/rotate"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let rt = t.body["refresh_token"].as_str().unwrap();
+    send(
+        app.http
+            .post(format!("{}/oauth/token", app.base))
+            .basic_auth(&client_id, Some(&secret))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", rt)]),
+    )
+    .await
+    .oauth_error(401, "invalid_client");
+    // Deletion: its connections' tokens stop.
+    get(&app, &at, &p.company_id, "/invoices").await.expect(200);
+    let r = b
+        .post(format!("{tab}/apps/{client_id}/delete"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    get(&app, &at, &p.company_id, "/invoices")
+        .await
+        .invalid_token();
+}
+
+async fn drafts_through_a_connection_show_the_connection(app: TestApp) {
+    let p = app.owner("Acme Ltd").await;
+    let keep = [
+        "accounts:read",
+        "contacts:read",
+        "contacts:write",
+        "invoices:read",
+        "invoices:draft",
+    ];
+    let (client_id, _) = register(&app, &[REDIRECT], "none").await;
+    let (verifier, challenge) = pkce();
+    let a = Authz {
+        scope: Some(keep.join(" ")),
+        ..Authz::new(&client_id, &challenge)
+    };
+    let code = approve(&app, &p, &a, &keep).await;
+    let t = exchange(&app, &client_id, &code, &verifier).await;
+    let at = t.body["access_token"].as_str().unwrap().to_owned();
+    let chart = chart(&app, &at, &p.company_id).await;
+    let ctc = contact(&app, &at, &p.company_id, "Blue Harbor Cafe").await;
+    let date = app.svc.clock.today().to_string();
+    post(
+        &app,
+        &at,
+        &p.company_id,
+        "/invoices",
+        &document_body(&date, Some(&ctc), &chart.revenue, "49.00", None),
+    )
+    .await
+    .expect(201);
+    let b = signed_in_browser(&app, &p).await;
+    let html = b
+        .get(format!("{}/app/{}/drafts", app.base, p.company_id))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Ledger Helper (connected by Olivia Owner)"),
+        "{html}"
+    );
+}

@@ -118,8 +118,17 @@ pub fn csrf_of(html: &str) -> String {
 /// Starts the request signed out, signs in (password + TOTP) and lands on the consent page;
 /// returns the browser and the consent page's HTML.
 pub async fn sign_in_to_consent(app: &TestApp, p: &Person, a: &Authz) -> (reqwest::Client, String) {
+    sign_in_to_consent_at(app, p, &a.url(app)).await
+}
+
+/// [`sign_in_to_consent`] from any authorization URL (built by an independent client).
+pub async fn sign_in_to_consent_at(
+    app: &TestApp,
+    p: &Person,
+    url: &str,
+) -> (reqwest::Client, String) {
     let b = browser();
-    let r = b.get(a.url(app)).send().await.unwrap();
+    let r = b.get(url).send().await.unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     assert_eq!(location(&r), "/signin");
     let html = b
@@ -274,4 +283,72 @@ pub async fn connected(app: &TestApp, p: &Person, keep: &[&str]) -> (String, Str
         t.body["access_token"].as_str().unwrap().to_owned(),
         t.body["refresh_token"].as_str().unwrap().to_owned(),
     )
+}
+
+/// A person approves an authorization URL built by an independent client: signs in, reads
+/// the consent page, keeps `keep`, types a fresh TOTP code and presses Approve, as a browser
+/// would (the form's hidden fields are the request's own parameters). Returns the redirect.
+pub async fn person_approves(app: &TestApp, p: &Person, url: &str, keep: &[&str]) -> String {
+    let (b, html) = sign_in_to_consent_at(app, p, url).await;
+    let mut f: Vec<(String, String)> = url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    f.push(("csrf".into(), csrf_of(&html)));
+    f.push(("company".into(), p.company_id.to_string()));
+    for k in keep {
+        f.push(("permission".into(), (*k).to_owned()));
+    }
+    f.push(("code".into(), app.next_totp(&p.totp_secret)));
+    f.push(("decision".into(), "approve".into()));
+    let r = b
+        .post(format!("{}/oauth/authorize", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .header("sec-fetch-dest", "document")
+        .form(&f)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    location(&r)
+}
+
+/// A browser signed in to the web app as `p`.
+pub async fn signed_in_browser(app: &TestApp, p: &Person) -> reqwest::Client {
+    let b = browser();
+    let html = b
+        .get(format!("{}/signin", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    b.post(format!("{}/signin", app.base))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("email", &p.email),
+            ("password", &p.password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = b
+        .get(format!("{}/signin/code", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = app.next_totp(&p.totp_secret);
+    let r = b
+        .post(format!("{}/signin/code", app.base))
+        .form(&[("csrf", csrf_of(&html).as_str()), ("code", &code)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    b
 }
