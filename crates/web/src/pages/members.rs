@@ -157,7 +157,8 @@ pub async fn change(
         .into_iter()
         .find(|m| m.user_id == user)
         .ok_or(PageError::Service(Error::NotFound("member")))?;
-    if !confirm::confirmed(&form) {
+    // Unlocking takes nothing away: it needs no confirmation step.
+    if action != "unlock" && !confirm::confirmed(&form) {
         let c = match action.as_str() {
             "role" => confirm::Confirm {
                 title: format!("Change the role of {}?", member.name),

@@ -328,7 +328,11 @@ async fn https_base_url_sends_hsts_and_secure_cookies() {
         ))
         .header("cookie", format!("nl_session={value}"))
         .header("origin", &app.base)
-        .form(&[("csrf", sess.csrf_token.as_str()), ("role", "bookkeeper")])
+        .form(&[
+            ("csrf", sess.csrf_token.as_str()),
+            ("role", "bookkeeper"),
+            ("confirmed", "yes"),
+        ])
         .send()
         .await
         .unwrap();
