@@ -172,3 +172,29 @@ fn configuration_errors_are_clear() {
     let o = run(&dir, &["serve", "--base-url", "not a url"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a URL"));
 }
+
+/// `newledger user unlock`: an operator clears a person's sign-in lock; an unknown e-mail fails.
+#[test]
+fn user_unlock_from_the_cli() {
+    let dir = tmp();
+    ok(&run(
+        &dir,
+        &[
+            "user",
+            "create",
+            "--email",
+            "lee@example.com",
+            "--name",
+            "Lee",
+            "--password",
+            "a long enough password",
+        ],
+    ));
+    let out = ok(&run(
+        &dir,
+        &["user", "unlock", "--email", "Lee@Example.com"],
+    ));
+    assert!(out.contains("lee@example.com can sign in again"), "{out}");
+    let o = run(&dir, &["user", "unlock", "--email", "nobody@example.com"]);
+    assert!(!o.status.success());
+}
