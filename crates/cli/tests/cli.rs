@@ -373,4 +373,29 @@ fn create_commands_print_json_and_a_closed_pipe_is_quiet() {
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && !err.contains("panicked"), "{err}");
+
+/// `newledger user unlock`: an operator clears a person's sign-in lock; an unknown e-mail fails.
+#[test]
+fn user_unlock_from_the_cli() {
+    let dir = tmp();
+    ok(&run(
+        &dir,
+        &[
+            "user",
+            "create",
+            "--email",
+            "lee@example.com",
+            "--name",
+            "Lee",
+            "--password",
+            "a long enough password",
+        ],
+    ));
+    let out = ok(&run(
+        &dir,
+        &["user", "unlock", "--email", "Lee@Example.com"],
+    ));
+    assert!(out.contains("lee@example.com can sign in again"), "{out}");
+    let o = run(&dir, &["user", "unlock", "--email", "nobody@example.com"]);
+    assert!(!o.status.success());
 }
