@@ -303,6 +303,21 @@ pub async fn populate(
         .await?;
         suppliers.push(c.id);
     }
+    // Payees of the everyday expenses (train, lunch, bank), so that the list names them.
+    let mut payees = Vec::new();
+    for name in ["Rail Express", "Café Luna", "First City Bank"] {
+        let c = contacts::create(
+            svc,
+            access,
+            ContactInput {
+                name: name.into(),
+                is_supplier: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+        payees.push(c.id);
+    }
     // Opening capital.
     let capital = journal::create_draft(
         svc,
@@ -421,20 +436,21 @@ pub async fn populate(
             }
         }
         if n.is_multiple_of(3) {
+            let k = (n as usize / 3) % 3;
             let (desc, acc, price, card) = [
                 ("Train tickets", "6500", "84.50", true),
                 ("Team lunch", "6600", "132.00", true),
                 ("Bank charges", "6100", "12.50", false),
-            ][(n as usize / 3) % 3];
+            ][k];
             let e = documents::create_draft(
                 svc,
                 access,
                 DocumentKind::Expense,
                 DocumentInput {
-                    contact_id: None,
+                    contact_id: Some(payees[k].clone()),
                     issue_date: day,
                     due_date: None,
-                    reference: String::new(),
+                    reference: format!("Receipt {}", 4000 + n),
                     payment_account_id: Some(if card { a("2100") } else { a("1000") }),
                     lines: vec![line(
                         desc,
@@ -492,14 +508,18 @@ pub async fn populate(
         permissions: app.permissions,
         ..access.clone()
     };
+    // Their dates spread over the last weeks, like a queue that was not cleared every day.
     for (i, who) in [access, &app_access, &app_access].into_iter().enumerate() {
+        let issued = today
+            .checked_sub_days(Days::new(9 * i as u64))
+            .unwrap_or(today);
         documents::create_draft(
             svc,
             who,
             DocumentKind::Invoice,
             DocumentInput {
                 contact_id: Some(customers[i].clone()),
-                issue_date: today,
+                issue_date: issued,
                 due_date: None,
                 reference: format!("WEB-{}", 500 + i),
                 payment_account_id: None,
@@ -521,6 +541,12 @@ pub async fn populate(
         },
     )
     .await?;
+    // The app drafted those invoices over the API: it shows as used (two exchanges, the last
+    // one 40 minutes ago), like an app that runs every night.
+    let now = svc.clock.now_ms();
+    svc.store
+        .flush_app_usage(&[(app.id.clone(), now - 40 * 60 * 1000, 2)])
+        .await?;
     let _ = PermissionSet::EMPTY;
     Ok(())
 }

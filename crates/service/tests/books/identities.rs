@@ -97,3 +97,55 @@ async fn demo_books_satisfy_the_identities() {
         assert_eq!(ap.total.total.minor, pay, "AP aging = accounts payable");
     }
 }
+
+/// The demo reads like a real company: the app that drafted invoices shows when it was last
+/// used, every expense names its payee, and the drafts waiting for review are not all of today.
+#[tokio::test]
+async fn demo_company_is_coherent() {
+    for env in backends().await {
+        let svc = &env.svc;
+        let info = demo::create(svc).await.unwrap();
+        let app_id = newledger_domain::ids::AppId::parse(&info.demo_app_client_id).unwrap();
+        let app = svc.store.app(&app_id).await.unwrap().unwrap();
+        assert!(
+            app.last_used_at.is_some() && app.use_count > 0,
+            "{}",
+            env.name
+        );
+        let q = newledger_store::ListQuery {
+            limit: 1000,
+            ..Default::default()
+        };
+        let expenses = svc
+            .store
+            .list_documents(
+                &info.company_id,
+                newledger_domain::document::DocumentKind::Expense,
+                &q,
+            )
+            .await
+            .unwrap();
+        assert!(!expenses.is_empty());
+        assert!(
+            expenses.iter().all(|e| e.contact_id.is_some()),
+            "{}: every expense has a payee",
+            env.name
+        );
+        let q = newledger_store::ListQuery {
+            limit: 1000,
+            status: Some("draft".into()),
+            ..Default::default()
+        };
+        let drafts = svc
+            .store
+            .list_documents(
+                &info.company_id,
+                newledger_domain::document::DocumentKind::Invoice,
+                &q,
+            )
+            .await
+            .unwrap();
+        let days: std::collections::BTreeSet<_> = drafts.iter().map(|d| d.issue_date).collect();
+        assert!(days.len() >= 3, "{}: drafts on {days:?}", env.name);
+    }
+}
