@@ -373,6 +373,7 @@ fn create_commands_print_json_and_a_closed_pipe_is_quiet() {
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && !err.contains("panicked"), "{err}");
+}
 
 /// `newledger user unlock`: an operator clears a person's sign-in lock; an unknown e-mail fails.
 #[test]
