@@ -755,10 +755,7 @@ async fn token_endpoint_hardening(app: TestApp) {
     let c = ctx(&app, &["invoices:read"]).await;
     // A body over the 16 KB limit: 413 in RFC 6749 shape (kept small enough that the client
     // finishes sending before the server answers and closes).
-    let big = format!(
-        "grant_type=client_credentials&scope={}",
-        "x".repeat(40_000)
-    );
+    let big = format!("grant_type=client_credentials&scope={}", "x".repeat(40_000));
     let g = send(
         app.http
             .post(format!("{}/oauth/token", app.base))
