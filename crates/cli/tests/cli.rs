@@ -22,16 +22,25 @@ fn tmp() -> Dir {
     Dir(d)
 }
 
-fn run(dir: &Dir, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newledger"))
-        .args(args)
+/// The binary with `args`, run in `dir` with none of the caller's configuration.
+fn newledger<I, S>(dir: &Dir, args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut c = Command::new(env!("CARGO_BIN_EXE_newledger"));
+    c.args(args)
         .current_dir(&dir.0)
         .env_remove("NEWLEDGER_DATABASE_URL")
         .env_remove("NEWLEDGER_SECRET_KEY")
         .env_remove("NEWLEDGER_CONFIG")
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
+        .env_remove("NEWLEDGER_BASE_URL")
+        .env("RUST_LOG", "warn");
+    c
+}
+
+fn run(dir: &Dir, args: &[&str]) -> Output {
+    newledger(dir, args).output().unwrap()
 }
 
 fn ok(o: &Output) -> String {
@@ -180,8 +189,9 @@ fn shutdown_drains_for_a_bounded_time() {
     use std::io::{BufRead, BufReader, Write};
     use std::time::{Duration, Instant};
     let dir = tmp();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newledger"))
-        .args([
+    let mut child = newledger(
+        &dir,
+        [
             "serve",
             "--listen",
             "127.0.0.1:0",
@@ -189,16 +199,11 @@ fn shutdown_drains_for_a_bounded_time() {
             "1",
             "--request-timeout-secs",
             "120",
-        ])
-        .current_dir(&dir.0)
-        .env_remove("NEWLEDGER_DATABASE_URL")
-        .env_remove("NEWLEDGER_SECRET_KEY")
-        .env_remove("NEWLEDGER_CONFIG")
-        .env_remove("NEWLEDGER_BASE_URL")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+    )
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let addr = loop {
         let line = lines.next().expect("serve printed its address").unwrap();
@@ -245,14 +250,7 @@ fn shutdown_drains_for_a_bounded_time() {
 fn serve_defaults_the_public_url_from_the_listen_address() {
     use std::io::{BufRead, BufReader};
     let dir = tmp();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newledger"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .current_dir(&dir.0)
-        .env_remove("NEWLEDGER_DATABASE_URL")
-        .env_remove("NEWLEDGER_SECRET_KEY")
-        .env_remove("NEWLEDGER_CONFIG")
-        .env_remove("NEWLEDGER_BASE_URL")
-        .env("RUST_LOG", "warn")
+    let mut child = newledger(&dir, ["serve", "--listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -341,13 +339,7 @@ fn create_commands_print_json_and_a_closed_pipe_is_quiet() {
     assert_eq!(m["role"], "viewer");
     assert!(m["user_id"].as_str().unwrap().starts_with("usr_"));
     // The reader is gone before the first byte: the export ends quietly and successfully.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newledger"))
-        .args(["export", "--company", &cid, "--format", "csv"])
-        .current_dir(&dir.0)
-        .env_remove("NEWLEDGER_DATABASE_URL")
-        .env_remove("NEWLEDGER_SECRET_KEY")
-        .env_remove("NEWLEDGER_CONFIG")
-        .env("RUST_LOG", "warn")
+    let mut child = newledger(&dir, ["export", "--company", &cid, "--format", "csv"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -358,13 +350,7 @@ fn create_commands_print_json_and_a_closed_pipe_is_quiet() {
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
     // So does a plain line printer (`app list`).
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newledger"))
-        .args(["app", "list", "--company", &cid])
-        .current_dir(&dir.0)
-        .env_remove("NEWLEDGER_DATABASE_URL")
-        .env_remove("NEWLEDGER_SECRET_KEY")
-        .env_remove("NEWLEDGER_CONFIG")
-        .env("RUST_LOG", "warn")
+    let mut child = newledger(&dir, ["app", "list", "--company", &cid])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -37,11 +37,6 @@ async fn totals(
         .collect())
 }
 
-fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
-    DateRange::new(from, to)?;
-    Ok(())
-}
-
 fn check_as_of(as_of: NaiveDate) -> Result<()> {
     dates::check("as_of", as_of)?;
     Ok(())
@@ -68,7 +63,7 @@ pub async fn profit_and_loss(
     to: NaiveDate,
 ) -> Result<ProfitAndLoss> {
     access.require(Permission::ReportsRead)?;
-    check_range(from, to)?;
+    DateRange::new(from, to)?;
     let accounts = crate::books::accounts::by_id(svc, access).await?;
     let t = totals(svc, access, Some(from), to, &accounts).await?;
     Ok(report::profit_and_loss(
