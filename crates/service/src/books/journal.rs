@@ -149,6 +149,7 @@ pub async fn create_draft(
         version: 1,
     };
     svc.store.insert_entry(&e).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -213,6 +214,7 @@ pub async fn update_draft(
         ..old
     };
     svc.store.update_draft_entry(&e, expected).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -247,6 +249,7 @@ pub async fn post(
         ..d
     };
     svc.store.post_draft_entry(&e, expected).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -292,6 +295,7 @@ pub async fn reverse(
     .await?;
     e.reverses_id = Some(original.id.clone());
     svc.store.reverse_entry(&original.id, &e).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -320,6 +324,7 @@ pub async fn discard(
             svc.clock.now_ms(),
         )
         .await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,

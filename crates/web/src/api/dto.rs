@@ -6,7 +6,8 @@ use newledger_domain::actor::Actor;
 use newledger_domain::company::Company;
 use newledger_domain::money::Currency;
 use newledger_service::clock::rfc3339;
-use newledger_store::{ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
+use newledger_service::views::documents::outstanding;
+use newledger_service::views::{ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -249,15 +250,7 @@ pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
         tax: m(d.tax),
         total: m(d.total),
         amount_paid: m(d.amount_paid),
-        amount_due: m(
-            if d.status.is_posted()
-                && d.status != newledger_domain::document::DocumentStatus::Voided
-            {
-                d.total - d.amount_paid
-            } else {
-                0
-            },
-        ),
+        amount_due: m(outstanding(d)),
         payment_account_id: d.payment_account_id.as_ref().map(|a| a.to_string()),
         journal_entry_id: d.entry_id.as_ref().map(|e| e.to_string()),
         created_by: (&d.created_by).into(),

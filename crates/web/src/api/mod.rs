@@ -15,8 +15,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate};
 use newledger_service::idempotency::{self, Begin};
+use newledger_service::views::ListQuery;
 use newledger_service::{Access, Error};
-use newledger_store::ListQuery;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 

@@ -18,7 +18,8 @@ use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::drafts::ActorLabels;
 use newledger_service::books::journal;
-use newledger_store::ListQuery;
+use newledger_service::views::journal::EntryView;
+use newledger_service::views::{self, ListQuery};
 use serde::Deserialize;
 
 /// Where entries come from, as the source filter offers them.
@@ -91,7 +92,7 @@ pub async fn list(
         None
     });
     let statuses = ["draft", "posted", "discarded"];
-    let page = journal::list(
+    let page = views::journal::list(
         &s.svc,
         &ctx.access,
         ListQuery {
@@ -110,24 +111,28 @@ pub async fn list(
         },
     )
     .await?;
-    let mut entries = page.data;
-    entries.sort_by(|a, b| b.date.cmp(&a.date).then(b.number.cmp(&a.number)));
-    let mut labels = ActorLabels::default();
-    let mut rows = Vec::with_capacity(entries.len());
-    for e in entries {
-        rows.push(EntryRow {
-            href: ctx.url(&format!("/journal/{}", e.id)),
-            number: e.number,
-            date: date(e.date),
-            memo: e.memo,
-            source: e.source.as_str(),
-            status: e.status.as_str(),
-            total: money(e.total, cur),
-            created_by: labels.label(&s.svc, &e.created_by).await?,
-            program: e.created_by.is_program(),
-        });
-    }
-    let next = page.next_cursor.map(|c| {
+    let mut entries: Vec<&EntryView> = page.data.iter().collect();
+    entries.sort_by(|a, b| {
+        (b.entry.date.cmp(&a.entry.date)).then(b.entry.number.cmp(&a.entry.number))
+    });
+    let rows = entries
+        .into_iter()
+        .map(|v| {
+            let e = &v.entry;
+            EntryRow {
+                href: ctx.url(&format!("/journal/{}", e.id)),
+                number: e.number.clone(),
+                date: date(e.date),
+                memo: e.memo.clone(),
+                source: e.source.as_str(),
+                status: e.status.as_str(),
+                total: money(e.total, cur),
+                created_by: v.created_by_label.clone(),
+                program: e.created_by.is_program(),
+            }
+        })
+        .collect();
+    let next = page.next_cursor.as_ref().map(|c| {
         next_href(
             &ctx.url("/journal"),
             &[
@@ -136,7 +141,7 @@ pub async fn list(
                 ("from", &from_text),
                 ("to", &f.to),
             ],
-            &c,
+            c,
         )
     });
     Ok(render(&JournalPage {
