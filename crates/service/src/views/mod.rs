@@ -22,6 +22,28 @@ pub use newledger_store::{
     NewActivity, PaymentRecord,
 };
 
+/// A read model's result in the shape one surface answers with (the REST API's serialized
+/// body, say), cached per node exactly like the read models it is made from (see [`cache`]):
+/// `permission` is checked first, on every call; `what` names the shape and its parameters
+/// (the company is added here); `weight` is the number of rows it holds. The shape must not
+/// depend on who asks beyond the permission, since everyone holding it gets the same result.
+pub async fn shaped<T, Fut>(
+    svc: &crate::Services,
+    access: &crate::Access,
+    permission: newledger_domain::permission::Permission,
+    what: String,
+    weight: usize,
+    fill: impl FnOnce() -> Fut,
+) -> crate::Result<std::sync::Arc<T>>
+where
+    T: Send + Sync + 'static,
+    Fut: std::future::Future<Output = crate::Result<T>>,
+{
+    access.require(permission)?;
+    let key = format!("{}/shape/{what}", access.company.id);
+    svc.views.get_or_fill(svc, key, |_| weight, fill).await
+}
+
 /// How an author is shown: the label the store found (a person's or an app's name, or
 /// `client (connected by person)`), or what to say when the author is gone.
 pub fn actor_label(actor: &Actor, found: Option<String>) -> String {

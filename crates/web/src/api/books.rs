@@ -2,7 +2,9 @@
 
 use super::dto::{self, ListPage};
 use super::schemas;
-use super::{ApiQuery, ListParams, idempotent, if_match, json, parse, with_etag};
+use super::{
+    ApiQuery, ListParams, idempotent, if_match, json, json_bytes, json_response, parse, with_etag,
+};
 use crate::error::ApiError;
 use crate::extract::ApiAccess;
 use crate::state::AppState;
@@ -248,15 +250,22 @@ macro_rules! document_handlers {
             ApiQuery(p): ApiQuery<ListParams>,
         ) -> Res {
             let q = p.query(s.svc.clock.today())?;
-            let page = views::documents::list(&s.svc, &a, $kind, q).await?;
-            ok(ListPage {
-                data: page
-                    .data
-                    .iter()
-                    .map(|v| dto::document(&v.doc, &s.config.base_url))
-                    .collect(),
-                next_cursor: page.next_cursor.clone(),
+            let (read, limit) = (documents::permissions_of($kind).0, q.limit);
+            let what = format!("api/{}/{q:?}", $segment);
+            let w = usize::try_from(limit).unwrap_or(1);
+            let body = views::shaped(&s.svc, &a, read, what, w, || async {
+                let page = views::documents::list(&s.svc, &a, $kind, q).await?;
+                json_bytes(&ListPage {
+                    data: page
+                        .data
+                        .iter()
+                        .map(|v| dto::document(&v.doc, &s.config.base_url))
+                        .collect(),
+                    next_cursor: page.next_cursor.clone(),
+                })
             })
+            .await?;
+            Ok(json_response(&body))
         }
 
         #[doc = concat!("`GET /", $segment, "/{id}`")]
