@@ -152,9 +152,7 @@ pub async fn general_ledger(
     let what = format!("api/general-ledger/{q:?}");
     let w = usize::try_from(q.limit.unwrap_or(100)).unwrap_or(1);
     let body = views::shaped(&s.svc, &a, Permission::ReportsRead, what, w, || async {
-        Ok(super::json_bytes(
-            &general_ledger::page(&s.svc, &a, &q).await?,
-        )?)
+        super::json_bytes(&general_ledger::page(&s.svc, &a, &q).await?)
     })
     .await?;
     Ok(super::json_response(&body))

@@ -21,6 +21,7 @@ use newledger_domain::ids::AppId;
 use newledger_domain::permission::{Permission, PermissionKind, PermissionSet};
 use newledger_service::app_connect::apps::{self, AppWithSecret, NewApp};
 use newledger_service::app_connect::reveal;
+use newledger_service::views::apps::AppDetail;
 use newledger_service::views::{self, AppStatus};
 use newledger_service::{Error, company};
 use serde::Deserialize;
@@ -382,6 +383,11 @@ async fn detail_view(
     status: StatusCode,
 ) -> PageResult {
     let detail = views::apps::detail(&s.svc, &ctx.access, id).await?;
+    let page = detail_page(s, ctx, detail, error);
+    Ok(no_store(render_status(status, &page)))
+}
+
+fn detail_page(s: &AppState, ctx: &Ctx, detail: AppDetail, error: Option<String>) -> DetailPage {
     let lost: Vec<&str> = detail.view.lost().iter().map(|p| p.as_str()).collect();
     let owner_note = (!lost.is_empty()).then(|| {
         format!(
@@ -397,45 +403,42 @@ async fn detail_view(
             .filter(|p| Permission::parse(p.name).is_ok_and(|x| x.kind() == k))
             .collect::<Vec<_>>()
     };
-    Ok(no_store(render_status(
-        status,
-        &DetailPage {
-            layout: ctx.layout(a.name.clone(), "app-connect"),
-            action_url: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
-            id: a.id.to_string(),
-            name: a.name.clone(),
-            purpose: a.purpose.clone(),
-            owner: detail.view.owner.clone(),
-            created_by: detail.created_by.clone(),
-            created_at: instant(a.created_at),
-            status: detail.view.status,
-            expiry: instant_or(a.expires_at, "No expiry"),
-            last_used: instant_or(a.last_used_at, "Never"),
-            use_count: a.use_count,
-            secret_hint: a.secret_hint.clone(),
-            overlap_until: detail.overlap_until.map(instant),
-            read: split(PermissionKind::Read),
-            draft: split(PermissionKind::Draft),
-            owner_note,
-            activity: detail
-                .activity
-                .iter()
-                .cloned()
-                .map(|r| ActivityRow {
-                    at: instant(r.row.at),
-                    actor: r.row.actor_label,
-                    action: r.row.action,
-                    outcome: r.row.outcome,
-                    reason: r.row.reason,
-                    ip: r.row.ip,
-                })
-                .collect(),
-            is_active: a.status == AppStatus::Active,
-            is_deleted: a.status == AppStatus::Deleted,
-            error,
-            first: first_call(s, ctx, a.id.as_str(), a.permissions),
-        },
-    )))
+    DetailPage {
+        layout: ctx.layout(a.name.clone(), "app-connect"),
+        action_url: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
+        id: a.id.to_string(),
+        name: a.name.clone(),
+        purpose: a.purpose.clone(),
+        owner: detail.view.owner.clone(),
+        created_by: detail.created_by.clone(),
+        created_at: instant(a.created_at),
+        status: detail.view.status,
+        expiry: instant_or(a.expires_at, "No expiry"),
+        last_used: instant_or(a.last_used_at, "Never"),
+        use_count: a.use_count,
+        secret_hint: a.secret_hint.clone(),
+        overlap_until: detail.overlap_until.map(instant),
+        read: split(PermissionKind::Read),
+        draft: split(PermissionKind::Draft),
+        owner_note,
+        activity: detail
+            .activity
+            .iter()
+            .cloned()
+            .map(|r| ActivityRow {
+                at: instant(r.row.at),
+                actor: r.row.actor_label,
+                action: r.row.action,
+                outcome: r.row.outcome,
+                reason: r.row.reason,
+                ip: r.row.ip,
+            })
+            .collect(),
+        is_active: a.status == AppStatus::Active,
+        is_deleted: a.status == AppStatus::Deleted,
+        error,
+        first: first_call(s, ctx, a.id.as_str(), a.permissions),
+    }
 }
 
 /// `GET /app/{company_id}/settings/app-connect/apps/{app_id}`.

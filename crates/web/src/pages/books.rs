@@ -19,7 +19,7 @@ use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::{accounts, documents, payments};
 use newledger_service::views::documents::{DocumentDetail, DocumentView};
-use newledger_service::views::{self, ListQuery};
+use newledger_service::views::{self, ListQuery, Page};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -170,72 +170,98 @@ fn doc_row(
     }
 }
 
+/// Statuses a list can be filtered by.
+const STATUSES: [&str; 5] = ["draft", "approved", "paid", "voided", "discarded"];
+
+impl ListFilter {
+    /// The service's query, and what could not be read (said on the page).
+    fn query(&self) -> (ListQuery, Vec<String>) {
+        let mut errors = Vec::new();
+        let mut day = |field, v: &str| {
+            parse_date(field, v).unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            })
+        };
+        let (from, to) = (day("from", &self.from), day("to", &self.to));
+        let some = |v: &String| Some(v.clone()).filter(|v| !v.is_empty());
+        let q = ListQuery {
+            limit: PAGE_SIZE,
+            status: some(&self.status).filter(|v| STATUSES.contains(&v.as_str())),
+            contact_id: some(&self.contact),
+            from,
+            to,
+            after: some(&self.cursor),
+            ..Default::default()
+        };
+        (q, errors)
+    }
+}
+
 async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -> PageResult {
-    let (segment, plural, _) = kind_info(kind);
-    let mut errors = Vec::new();
-    let from = parse_date("from", &f.from).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let to = parse_date("to", &f.to).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let statuses = ["draft", "approved", "paid", "voided", "discarded"];
-    let status = statuses
-        .contains(&f.status.as_str())
-        .then(|| f.status.clone());
-    let q = ListQuery {
-        limit: PAGE_SIZE,
-        status,
-        contact_id: Some(f.contact.clone()).filter(|c| !c.is_empty()),
-        from,
-        to,
-        after: Some(f.cursor.clone()).filter(|c| !c.is_empty()),
-        ..Default::default()
-    };
+    let (q, errors) = f.query();
     let page = views::documents::list(&s.svc, &ctx.access, kind, q).await?;
-    let account_labels = if kind == DocumentKind::Expense {
+    let accounts = if kind == DocumentKind::Expense {
         account_names(s, ctx).await?
     } else {
         HashMap::new()
     };
-    let mut docs: Vec<&DocumentView> = page.data.iter().collect();
+    let contacts = views::contact_choices(&s.svc, &ctx.access).await?;
+    let list = DocumentList {
+        page: &page,
+        accounts: &accounts,
+        contacts: &contacts,
+    };
+    Ok(render(&documents_page(ctx, kind, f, list, errors)))
+}
+
+/// What a list page shows beside the filter: the page of documents, the labels of the accounts
+/// expenses were paid from, and the contacts to filter by.
+struct DocumentList<'a> {
+    page: &'a Page<DocumentView>,
+    accounts: &'a HashMap<String, String>,
+    contacts: &'a [(String, String)],
+}
+
+fn documents_page(
+    ctx: &Ctx,
+    kind: DocumentKind,
+    f: ListFilter,
+    list: DocumentList<'_>,
+    errors: Vec<String>,
+) -> DocumentsPage {
+    let (segment, plural, _) = kind_info(kind);
+    let mut docs: Vec<&DocumentView> = list.page.data.iter().collect();
     // Newest first on screen; pages still follow the id cursor.
     docs.sort_by(|a, b| (b.doc.issue_date.cmp(&a.doc.issue_date)).then(b.doc.id.cmp(&a.doc.id)));
-    let rows = docs
-        .into_iter()
-        .map(|v| doc_row(ctx, segment, &account_labels, v))
-        .collect();
-    let contact_opts = views::contact_choices(&s.svc, &ctx.access)
-        .await?
-        .iter()
-        .map(|(id, n)| Opt {
-            value: id.clone(),
-            label: n.clone(),
-            selected: *id == f.contact,
-        })
-        .collect();
-    let next = page.next_cursor.as_ref().map(|c| {
-        next_href(
-            &ctx.url(&format!("/{segment}")),
-            &[
-                ("status", &f.status),
-                ("contact", &f.contact),
-                ("from", &f.from),
-                ("to", &f.to),
-            ],
-            c,
-        )
+    let next = list.page.next_cursor.as_ref().map(|c| {
+        let filters = [
+            ("status", f.status.as_str()),
+            ("contact", &f.contact),
+            ("from", &f.from),
+            ("to", &f.to),
+        ];
+        next_href(&ctx.url(&format!("/{segment}")), &filters, c)
     });
-    Ok(render(&DocumentsPage {
+    DocumentsPage {
         layout: ctx.layout(plural, segment),
         plural,
         segment,
         is_expense: kind == DocumentKind::Expense,
-        rows,
-        statuses: opts(&f.status, "Any status", &statuses),
-        contacts: contact_opts,
+        rows: docs
+            .into_iter()
+            .map(|v| doc_row(ctx, segment, list.accounts, v))
+            .collect(),
+        statuses: opts(&f.status, "Any status", &STATUSES),
+        contacts: list
+            .contacts
+            .iter()
+            .map(|(id, n)| Opt {
+                value: id.clone(),
+                label: n.clone(),
+                selected: *id == f.contact,
+            })
+            .collect(),
         from: f.from,
         to: f.to,
         errors,
@@ -243,7 +269,7 @@ async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -
         new_href: ctx
             .can(documents::permissions_of(kind).1)
             .then(|| ctx.url(&format!("/{segment}/new"))),
-    }))
+    }
 }
 
 /// `GET /app/{company_id}/invoices`.

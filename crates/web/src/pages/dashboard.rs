@@ -136,8 +136,17 @@ fn cash_view(cs: &CashSummary, today: NaiveDate, cur: Currency) -> Result<CashVi
 /// `GET /app/{company_id}`.
 pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> PageResult {
     let f = dashboard::figures(&s.svc, &ctx.access).await?;
+    Ok(render(&dashboard_page(&ctx, f)?))
+}
+
+fn dashboard_page(ctx: &Ctx, f: dashboard::Dashboard) -> Result<DashboardPage, Error> {
     let cur = ctx.currency();
-    Ok(render(&DashboardPage {
+    let aging = |a: &Option<Aging>, receivable| {
+        a.as_ref()
+            .map(|a| aging_view(a, receivable, cur))
+            .transpose()
+    };
+    Ok(DashboardPage {
         layout: ctx.layout("Dashboard", "dashboard"),
         today: date(f.today),
         cash: f
@@ -145,20 +154,12 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> PageResult {
             .as_ref()
             .map(|c| cash_view(c, f.today, cur))
             .transpose()?,
-        ar: f
-            .ar
-            .as_ref()
-            .map(|a| aging_view(a, true, cur))
-            .transpose()?,
-        ap: f
-            .ap
-            .as_ref()
-            .map(|a| aging_view(a, false, cur))
-            .transpose()?,
+        ar: aging(&f.ar, true)?,
+        ap: aging(&f.ap, false)?,
         drafts: f.drafts,
         overdue: f
             .overdue
-            .map(|rows| rows.iter().map(|v| overdue_row(&ctx, v, cur)).collect()),
+            .map(|rows| rows.iter().map(|v| overdue_row(ctx, v, cur)).collect()),
         idle_apps: f.idle_apps.map(|apps| {
             apps.into_iter()
                 .map(|a| IdleApp {
@@ -168,7 +169,7 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> PageResult {
                 })
                 .collect()
         }),
-    }))
+    })
 }
 
 fn overdue_row(ctx: &Ctx, v: &DocumentView, cur: Currency) -> OverdueRow {

@@ -16,7 +16,7 @@ use newledger_domain::ids::UserId;
 use newledger_domain::permission::Permission;
 use newledger_domain::role::Role;
 use newledger_service::people::signin;
-use newledger_service::views::activity;
+use newledger_service::views::{ActivityRecord, activity};
 use newledger_service::{Error, company};
 use serde::Deserialize;
 
@@ -316,66 +316,78 @@ pub async fn activity(
     Query(q): Query<ActivityQuery>,
 ) -> PageResult {
     let (page, errors) = activity_rows(&s, &ctx, &q, activity::PAGE_SIZE).await?;
-    let next = page
-        .next_before
-        .map(|b| format!("{}?{}", ctx.url("/activity"), query_string(&q, Some(b))));
-    let rows = page.rows;
-    let kinds = [
-        ("", "Anyone"),
-        ("user", "People"),
-        ("app", "Apps"),
-        ("connection", "OAuth connections"),
-        ("system", "System"),
-        ("anonymous", "Unknown (failed sign-ins)"),
-    ]
-    .into_iter()
-    .map(|(v, l)| (v, l, v == q.actor_kind))
-    .collect();
-    let outcomes = [
-        ("", "Any outcome"),
-        ("success", "Success"),
-        ("failure", "Failure"),
-    ]
-    .into_iter()
-    .map(|(v, l)| (v, l, v == q.outcome))
-    .collect();
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let a = r.row;
-            ActivityRow {
-                at: instant(a.at),
-                actor_href: (a.actor_kind == "app")
-                    .then(|| ctx.url(&format!("/settings/app-connect/apps/{}", a.actor_id)))
-                    .filter(|_| ctx.can(Permission::AppConnectManage)),
-                actor_kind: a.actor_kind,
-                actor_label: a.actor_label,
-                action: a.action,
-                target: if a.target_id.is_empty() {
-                    a.target_kind
-                } else {
-                    format!("{} {}", a.target_kind, a.target_id)
-                },
-                outcome: a.outcome,
-                reason: a.reason,
-                ip: a.ip,
-                count: a.count,
-            }
-        })
-        .collect();
-    Ok(render(&ActivityPage {
+    Ok(render(&activity_page(&ctx, q, page, errors)))
+}
+
+fn activity_page(
+    ctx: &Ctx,
+    q: ActivityQuery,
+    page: activity::ActivityPage,
+    errors: Vec<String>,
+) -> ActivityPage {
+    let choices = |all: &[(&'static str, &'static str)], current: &str| {
+        all.iter()
+            .map(|(v, l)| (*v, *l, *v == current))
+            .collect::<Vec<_>>()
+    };
+    ActivityPage {
         layout: ctx.layout("Activity log", "activity"),
-        rows,
-        kinds,
-        outcomes,
+        rows: page
+            .rows
+            .into_iter()
+            .map(|r| activity_row(ctx, r))
+            .collect(),
+        kinds: choices(&ACTOR_KINDS, &q.actor_kind),
+        outcomes: choices(&OUTCOMES, &q.outcome),
         csv_href: format!("{}?{}", ctx.url("/activity.csv"), query_string(&q, None)),
+        next: page
+            .next_before
+            .map(|b| format!("{}?{}", ctx.url("/activity"), query_string(&q, Some(b)))),
         actor_id: q.actor_id,
         action: q.action,
         from: q.from,
         to: q.to,
         errors,
-        next,
-    }))
+    }
+}
+
+/// The actor kinds the log can be filtered by, with their labels.
+const ACTOR_KINDS: [(&str, &str); 6] = [
+    ("", "Anyone"),
+    ("user", "People"),
+    ("app", "Apps"),
+    ("connection", "OAuth connections"),
+    ("system", "System"),
+    ("anonymous", "Unknown (failed sign-ins)"),
+];
+
+/// The outcomes the log can be filtered by, with their labels.
+const OUTCOMES: [(&str, &str); 3] = [
+    ("", "Any outcome"),
+    ("success", "Success"),
+    ("failure", "Failure"),
+];
+
+fn activity_row(ctx: &Ctx, r: ActivityRecord) -> ActivityRow {
+    let a = r.row;
+    ActivityRow {
+        at: instant(a.at),
+        actor_href: (a.actor_kind == "app")
+            .then(|| ctx.url(&format!("/settings/app-connect/apps/{}", a.actor_id)))
+            .filter(|_| ctx.can(Permission::AppConnectManage)),
+        actor_kind: a.actor_kind,
+        actor_label: a.actor_label,
+        action: a.action,
+        target: if a.target_id.is_empty() {
+            a.target_kind
+        } else {
+            format!("{} {}", a.target_kind, a.target_id)
+        },
+        outcome: a.outcome,
+        reason: a.reason,
+        ip: a.ip,
+        count: a.count,
+    }
 }
 
 /// `GET /app/{company_id}/activity.csv`: the filtered log (newest first, at most 10,000 rows).
@@ -385,10 +397,16 @@ pub async fn activity_csv(
     Query(q): Query<ActivityQuery>,
 ) -> PageResult {
     let (page, errors) = activity_rows(&s, &ctx, &q, activity::EXPORT_MAX).await?;
-    let rows = page.rows;
     if let Some(e) = errors.into_iter().next() {
         return Err(PageError::BadRequest(e));
     }
+    let w = activity_csv_of(page.rows);
+    let name = format!("activity-{}.csv", ctx.access.company.id);
+    Ok(w.into_response(&name))
+}
+
+/// The rows of the log as CSV (the columns of the stored rows).
+fn activity_csv_of(rows: Vec<ActivityRecord>) -> CsvWriter {
     let mut w = CsvWriter::new(&[
         "id",
         "at",
@@ -420,6 +438,5 @@ pub async fn activity_csv(
             &a.count.to_string(),
         ]);
     }
-    let name = format!("activity-{}.csv", ctx.access.company.id);
-    Ok(w.into_response(&name))
+    w
 }
