@@ -20,8 +20,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, RwLock};
 
-/// Most rows kept per node (documents, report lines, ledger lines: a few KB at most each).
-pub const CAPACITY: usize = 50_000;
+/// Most rows kept per node: documents, ledger lines or report rows of about a kilobyte each
+/// (twice for a list kept both as rows and as a serialized body), so a few tens of MB at most.
+pub const CAPACITY: usize = 20_000;
 
 type Value = Arc<dyn Any + Send + Sync>;
 
