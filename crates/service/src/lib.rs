@@ -102,6 +102,17 @@ impl Services {
         }
     }
 
+    /// True when the database answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// Writes out the usage counters buffered in memory (every few seconds).
+    pub async fn flush_usage(&self) -> Result<()> {
+        let usage = self.usage.drain();
+        Ok(self.store.flush_app_usage(&usage).await?)
+    }
+
     /// Writes out everything buffered in memory (usage counters, folded failures); called by
     /// the background task and at shutdown.
     pub async fn flush(&self) -> Result<()> {

@@ -22,8 +22,7 @@ pub fn spawn(state: &AppState, database_url: Option<String>) {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
-            let usage = svc.usage.drain();
-            if let Err(e) = svc.store.flush_app_usage(&usage).await {
+            if let Err(e) = svc.flush_usage().await {
                 tracing::warn!(error = %e, "usage flush failed");
             }
             if let Err(e) = svc.activity.flush_folded(false).await {

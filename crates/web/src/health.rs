@@ -11,7 +11,7 @@ pub async fn healthz() -> &'static str {
 
 /// 200 when the database answers, 503 otherwise.
 pub async fn readyz(State(s): State<AppState>) -> (StatusCode, &'static str) {
-    match s.svc.store.ping().await {
+    match s.svc.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
