@@ -3,7 +3,7 @@
 //! the same code either. One step of clock drift either way is allowed (§6).
 
 use crate::{Error, Result, Services};
-use newledger_domain::UserId;
+use newledger_domain::ids::UserId;
 use newledger_store::UserRecord;
 use totp_rs::{Algorithm, Secret, TOTP};
 
