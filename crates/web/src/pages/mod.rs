@@ -15,6 +15,7 @@ mod csv;
 mod dashboard;
 mod drafts;
 mod edit;
+mod integrations;
 mod journal;
 mod journal_edit;
 mod ledger;
@@ -162,6 +163,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/app/{company_id}/settings/members/{user_id}/{action}",
             post(members::change),
+        )
+        .route(
+            "/app/{company_id}/settings/integrations",
+            get(integrations::index),
+        )
+        .route(
+            "/app/{company_id}/settings/integrations/{guide}",
+            get(integrations::guide),
         )
         .route("/app/{company_id}/activity", get(members::activity))
         .route("/app/{company_id}/activity.csv", get(members::activity_csv))
