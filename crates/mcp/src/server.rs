@@ -122,9 +122,25 @@ impl ServerHandler for Ledger {
             tracing::warn!(error = %e, "MCP tool use not logged");
         }
         context.extensions.insert(access);
-        self.tools
-            .call(ToolCallContext::new(self, request, context))
-            .await
+        if !spec.writes {
+            return self
+                .tools
+                .call(ToolCallContext::new(self, request, context))
+                .await;
+        }
+        // A write runs in its own task, so that a client hanging up cannot cancel it half-way:
+        // its idempotency key always records the outcome, and a retry replays it.
+        let this = self.clone();
+        tokio::spawn(async move {
+            this.tools
+                .call(ToolCallContext::new(&this, request, context))
+                .await
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "MCP write task failed");
+            Err(ErrorData::internal_error("the write failed", None))
+        })
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -54,6 +54,8 @@ pub fn router(state: AppState) -> Router {
     let mcp = newledger_mcp::router(state.svc.clone(), {
         let mut c = newledger_mcp::McpConfig::new(&state.config.base_url);
         c.body_limit = state.config.body_limit;
+        c.sessions_per_principal = state.config.mcp_sessions_per_principal;
+        c.session_idle = state.config.mcp_session_idle;
         c
     })
     // The same per-principal rate limit as the REST API (it also checks the token's MAC once).
