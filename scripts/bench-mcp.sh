@@ -57,6 +57,10 @@ token=$(curl -fsS -X POST "$base/oauth/token" -u "$client_id:$client_secret" \
     -d grant_type=client_credentials -d scope=reports:read --data-urlencode "resource=$mcp" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
+rest_token=$(curl -fsS -X POST "$base/oauth/token" -u "$client_id:$client_secret" \
+    -d grant_type=client_credentials -d scope=reports:read |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
 call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"trial_balance","arguments":{}META}}'
 meta=',"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}'
 stateless_body=${call/META/$meta}
@@ -117,6 +121,13 @@ for c in 1 16; do
     echo "== 2025-11-25 (sessions, one per client), $c client(s)"
     "$ratio" "$base" "$mcp" "$work/sessions-$c.lua" "$secs" "$c"
 done
+
+cat >"$work/rest.lua" <<EOF
+wrk.method = "GET"
+wrk.headers["Authorization"] = "Bearer $rest_token"
+EOF
+echo "== for comparison: the REST API's GET /reports/trial-balance, 16 connections"
+"$ratio" "$base" "$base/api/v1/companies/$company/reports/trial-balance" "$work/rest.lua" "$secs" 16
 
 echo "== idle memory: 100 open sessions"
 sleep 1

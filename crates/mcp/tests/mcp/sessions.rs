@@ -119,6 +119,30 @@ async fn revocation_mid_session(app: TestApp) {
     }
 }
 
+async fn refreshed_tokens_keep_the_mcp_audience(app: TestApp) {
+    let owner = app.owner("Acme Ltd").await;
+    let resource = crate::client::url(&app, &owner.company_id);
+    let (client_id, _, refresh) = newledger_testkit::oauth::connected_to(
+        &app,
+        &owner,
+        "reports:read",
+        std::slice::from_ref(&resource),
+        &["reports:read"],
+    )
+    .await;
+    let t = newledger_testkit::oauth::refresh(&app, &client_id, &refresh).await;
+    t.expect(200);
+    assert_eq!(t.body["resource"], json!([resource]));
+    let token = t.body["access_token"].as_str().unwrap();
+    let s = Mcp::open(&app, &owner.company_id, token, Era::Stateless).await;
+    s.ok("trial_balance", json!({})).await;
+    // Still not a REST API token.
+    let g = app
+        .api_get(token, &owner.company_id, "/reports/trial-balance")
+        .await;
+    assert_eq!(g.status(), 401);
+}
+
 async fn permissions_are_read_at_each_request(app: TestApp) {
     // A bookkeeper connects with invoice drafting; demoted to a role without it, the open
     // session loses the tool at once.
@@ -162,5 +186,6 @@ newledger_testkit::both_apps!(
     sessions_belong_to_their_connection,
     sessions_are_bounded,
     revocation_mid_session,
+    refreshed_tokens_keep_the_mcp_audience,
     permissions_are_read_at_each_request
 );

@@ -195,25 +195,34 @@ async fn drafting_tools(app: TestApp) {
     let e = s.err("draft_invoice", replace).await;
     assert!(e.contains("changed since you read it"), "{e}");
 
-    // A bill and an expense.
-    let bill = s
-        .ok(
-            "draft_bill",
-            json!({"idempotency_key": "b-1", "contact_id": contact, "issue_date": today,
-                   "lines": [{"description": "Paper", "quantity": 1, "unit_price": "50", "account_id": ch.expense, "tax_rate": "0"}]}),
-        )
-        .await;
+    // A bill and an expense, each retried.
+    let bill_args = json!({"idempotency_key": "b-1", "contact_id": contact, "issue_date": today,
+        "lines": [{"description": "Paper", "quantity": 1, "unit_price": "50", "account_id": ch.expense, "tax_rate": "0"}]});
+    let bill = s.ok("draft_bill", bill_args.clone()).await;
     assert_eq!(bill["draft"]["type"], "bill");
     assert_eq!(bill["draft"]["total"], "50.00");
-    let expense = s
-        .ok(
-            "draft_expense",
-            json!({"idempotency_key": "e-1", "issue_date": today, "payment_account_id": ch.bank,
-                   "lines": [{"description": "Taxi", "quantity": "1", "unit_price": "23.10", "account_id": ch.expense, "tax_rate": "10"}]}),
-        )
-        .await;
+    let again = s.ok("draft_bill", bill_args).await;
+    assert_eq!(
+        (&again["draft"]["id"], &again["replayed"]),
+        (&bill["draft"]["id"], &json!(true))
+    );
+    let expense_args = json!({"idempotency_key": "e-1", "issue_date": today, "payment_account_id": ch.bank,
+        "lines": [{"description": "Taxi", "quantity": "1", "unit_price": "23.10", "account_id": ch.expense, "tax_rate": "10"}]});
+    let expense = s.ok("draft_expense", expense_args.clone()).await;
     assert_eq!(expense["draft"]["type"], "expense");
     assert_eq!(expense["draft"]["payment_account_id"], ch.bank.as_str());
+    assert_eq!(expense["draft"]["total"], "25.41");
+    let again = s.ok("draft_expense", expense_args).await;
+    assert_eq!(
+        (&again["draft"]["id"], &again["replayed"]),
+        (&expense["draft"]["id"], &json!(true))
+    );
+    // The same key on another tool is another request.
+    let other_tool = s
+        .ok("draft_bill", json!({"idempotency_key": "e-1", "contact_id": contact, "issue_date": today,
+            "lines": [{"description": "Ink", "quantity": "1", "unit_price": "5", "account_id": ch.expense, "tax_rate": "0"}]}))
+        .await;
+    assert_eq!(other_tool["replayed"], false);
 
     // A journal entry, and its retry.
     let je = json!({"idempotency_key": "j-1", "date": today, "memo": "Owner's loan",
@@ -236,7 +245,7 @@ async fn drafting_tools(app: TestApp) {
     let review = newledger_service::books::drafts::to_review(&app.svc, &oa)
         .await
         .unwrap();
-    assert_eq!(review.items.len(), 4, "{:?}", review.items);
+    assert_eq!(review.items.len(), 5, "{:?}", review.items);
     assert!(
         review
             .items
