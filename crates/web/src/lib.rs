@@ -40,6 +40,13 @@ pub async fn serve(
 ) -> std::io::Result<Stopped> {
     let svc = state.svc.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Streamed answers (MCP's server-sent events, exports) go out in several writes: without
+    // TCP_NODELAY, Nagle's algorithm meets the client's delayed ACK and adds ~40 ms to each.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     let (signalled, mut signal) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;

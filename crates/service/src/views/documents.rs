@@ -27,14 +27,9 @@ pub struct DocumentView {
     pub created_by_label: String,
 }
 
-/// What is still due on a document: its total less payments while it is approved; nothing on a
-/// draft, a paid, voided or discarded one.
+/// What is still due on a document (the domain's rule, [`DocumentStatus::amount_due`]).
 pub fn outstanding(d: &DocumentRecord) -> i64 {
-    if d.status == DocumentStatus::Approved {
-        d.total - d.amount_paid
-    } else {
-        0
-    }
+    d.status.amount_due(d.total, d.amount_paid)
 }
 
 /// One page of documents of a kind, with contact names and author labels (one query, cached
