@@ -41,6 +41,9 @@ pub struct Settings {
     pub session_idle: Duration,
     /// Absolute lifetime of web sessions.
     pub session_max: Duration,
+    /// Development only: fetch client ID metadata documents from private, loopback and
+    /// link-local addresses and over plain `http://` (`--oauth-allow-private-client-metadata`).
+    pub allow_private_client_metadata: bool,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             access_token_ttl: Duration::from_secs(15 * 60),
             session_idle: Duration::from_secs(30 * 60),
             session_max: Duration::from_secs(12 * 3600),
+            allow_private_client_metadata: false,
         }
     }
 }
@@ -75,6 +79,8 @@ pub struct Services {
     pub documents: Arc<books::cache::DocumentCache>,
     /// Sign-in failure counts per (e-mail, address).
     pub signin_throttle: Arc<people::throttle::SigninThrottle>,
+    /// Client ID metadata documents: the fetcher and this node's freshness cache.
+    pub client_documents: Arc<oauth::client_document::ClientDocuments>,
 }
 
 impl Services {
@@ -91,6 +97,12 @@ impl Services {
             documents: Arc::new(books::cache::DocumentCache::default()),
             usage: Arc::new(UsageTracker::default()),
             signin_throttle: Arc::default(),
+            client_documents: Arc::new(oauth::client_document::ClientDocuments::new(
+                Arc::new(oauth::client_document::HttpFetcher::new(
+                    settings.allow_private_client_metadata,
+                )),
+                settings.allow_private_client_metadata,
+            )),
             store,
             clock,
             key: Arc::new(key),

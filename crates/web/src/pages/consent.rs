@@ -7,6 +7,7 @@
 
 use super::session::{MaybeSession, Signed, set_return_cookie};
 use super::view::{PageError, PageForm, PageResult, render_status, wait_text};
+use crate::extract::ClientIp;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -56,6 +57,8 @@ struct ConsentPage {
     client_name: String,
     client_initial: String,
     client_domain: Option<String>,
+    /// The client ID metadata document's URL (the client's identity), when it has one.
+    metadata_url: Option<String>,
     redirect_host: String,
     unverified: bool,
     loopback: bool,
@@ -120,8 +123,8 @@ fn hidden(p: &AuthorizeParams) -> Vec<(String, String)> {
     out
 }
 
-async fn checked(s: &AppState, p: &AuthorizeParams) -> Result<AuthRequest, Response> {
-    match authorize::validate(&s.svc, p).await {
+async fn checked(s: &AppState, p: &AuthorizeParams, ip: &str) -> Result<AuthRequest, Response> {
+    match authorize::validate(&s.svc, p, ip).await {
         Ok(r) => Ok(r),
         Err(AuthorizeError::Page(m)) => Err(PageError::BadRequest(m).into_response()),
         Err(AuthorizeError::Redirect(u)) => Err(Redirect::to(&u).into_response()),
@@ -172,11 +175,8 @@ async fn consent_page(
             .map(|x| x.to_uppercase().to_string())
             .unwrap_or_default(),
         client_name: c.name.clone(),
-        client_domain: c
-            .client_uri
-            .as_deref()
-            .map(authorize::host_of)
-            .filter(|h| !h.is_empty()),
+        client_domain: authorize::client_domain(c),
+        metadata_url: c.metadata_url.clone(),
         redirect_host: authorize::host_of(&req.redirect_uri),
         unverified: authorize::unverified(c),
         loopback: authorize::loopback_only(c),
@@ -211,6 +211,7 @@ pub async fn authorize_page(
     State(s): State<AppState>,
     RawQuery(q): RawQuery,
     MaybeSession(sess): MaybeSession,
+    ClientIp(ip): ClientIp,
     signed: Result<Signed, PageError>,
 ) -> PageResult {
     let q = q.unwrap_or_default();
@@ -223,7 +224,7 @@ pub async fn authorize_page(
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let p = params(&pairs)?;
-    let req = match checked(&s, &p).await {
+    let req = match checked(&s, &p, &ip).await {
         Ok(r) => r,
         Err(r) => return Ok(r),
     };
@@ -293,7 +294,7 @@ pub async fn consent_submit(
         .flat_map(|k| form.all(k).into_iter().map(|v| ((*k).to_owned(), v)))
         .collect();
     let p = params(&pairs)?;
-    let req = match checked(&s, &p).await {
+    let req = match checked(&s, &p, &signed.ip).await {
         Ok(r) => r,
         Err(r) => return Ok(r),
     };
