@@ -203,7 +203,26 @@ async fn consent_page(
             .collect::<Vec<_>>()
             .join(", "),
     };
-    Ok(render_status(status, &page))
+    let mut r = render_status(status, &page);
+    // Browsers apply `form-action` to the redirects a form submission follows: Approve and Deny
+    // end at the client's redirect URI, so its origin (registered, checked) is allowed here.
+    if let Some(v) = consent_csp(&req.redirect_uri) {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    Ok(r)
+}
+
+/// The pages' CSP with the redirect URI's origin added to `form-action`.
+fn consent_csp(redirect_uri: &str) -> Option<axum::http::HeaderValue> {
+    let origin = url::Url::parse(redirect_uri).ok()?.origin();
+    if !origin.is_tuple() {
+        return None;
+    }
+    let csp = super::CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {}", origin.ascii_serialization()),
+    );
+    axum::http::HeaderValue::from_str(&csp).ok()
 }
 
 /// `GET /oauth/authorize`.
@@ -266,7 +285,11 @@ fn same_site_top_level(s: &AppState, headers: &HeaderMap) -> Result<(), PageErro
     if h("sec-fetch-site").is_some_and(|d| d != "same-origin") {
         return Err(refuse());
     }
-    if h(header::ORIGIN.as_str()).is_some_and(|o| o != origin_of(&s.config.base_url)) {
+    // Every page is served with `Referrer-Policy: no-referrer`, under which browsers send
+    // `Origin: null` even for a same-origin form: `null` says nothing, and Sec-Fetch-Site (above)
+    // and the CSRF token decide. Any other origin than ours is refused.
+    if h(header::ORIGIN.as_str()).is_some_and(|o| o != "null" && o != origin_of(&s.config.base_url))
+    {
         return Err(refuse());
     }
     Ok(())

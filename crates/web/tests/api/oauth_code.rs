@@ -601,8 +601,32 @@ async fn consent_form_refuses_csrf_and_framing(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    // Deny goes back with access_denied.
-    let r = submit_consent(&app, &b, &html, &a, &p.company_id, &[], "", "deny").await;
+    let r = b
+        .post(format!("{}/oauth/authorize", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "null")
+        .form(&f)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Deny goes back with access_denied — also from a real browser, which sends `Origin: null`
+    // from our own pages (they are served with `Referrer-Policy: no-referrer`).
+    let mut deny = a.pairs();
+    deny.extend([
+        ("csrf".into(), csrf_of(&html)),
+        ("decision".into(), "deny".into()),
+    ]);
+    let r = b
+        .post(format!("{}/oauth/authorize", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .header("sec-fetch-dest", "document")
+        .header("origin", "null")
+        .form(&deny)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
     let q = query(&location(&r));
     assert_eq!(q["error"], "access_denied");
     assert_eq!(q["iss"], app.base);
