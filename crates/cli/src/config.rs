@@ -38,6 +38,10 @@ pub struct FileConfig {
     pub request_timeout_secs: Option<u64>,
     /// Largest request body in bytes.
     pub body_limit: Option<usize>,
+    /// Open MCP sessions per OAuth connection or app.
+    pub mcp_sessions_per_connection: Option<usize>,
+    /// Seconds an MCP session may stay unused.
+    pub mcp_session_idle_secs: Option<u64>,
     /// Seconds in-flight requests get after a shutdown signal.
     pub shutdown_grace_secs: Option<u64>,
     /// Development only: client ID metadata documents from private addresses and over http.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The five account classes of double entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountClass {
     /// Debit-normal, on the balance sheet.

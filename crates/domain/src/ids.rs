@@ -59,6 +59,21 @@ macro_rules! id_type {
             }
         }
 
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let prefixes = [$($accepted),+].join("|");
+                schemars::json_schema!({
+                    "type": "string",
+                    "pattern": format!("^({prefixes})[0-9A-Za-z]{{1,40}}$"),
+                    "description": format!("Id starting with `{}`.", [$($accepted),+].join("` or `")),
+                })
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = crate::DomainError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {

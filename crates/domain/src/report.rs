@@ -21,6 +21,7 @@ pub struct AccountTotal {
 
 /// One row of a report that lists accounts.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AccountRow {
     /// Account id (absent for computed rows such as current year earnings).
     pub account_id: Option<AccountId>,
@@ -34,6 +35,7 @@ pub struct AccountRow {
 
 /// A titled list of rows with its total.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Section {
     /// Rows, by account code.
     pub rows: Vec<AccountRow>,
@@ -60,6 +62,7 @@ fn row(a: &Account, amount: i64, currency: Currency) -> AccountRow {
 
 /// A trial balance row: the account's net balance on its debit or credit side.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TrialBalanceRow {
     /// Account id.
     pub account_id: AccountId,
@@ -77,6 +80,7 @@ pub struct TrialBalanceRow {
 
 /// Trial balance as of a date.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TrialBalance {
     /// Inclusive date.
     pub as_of: NaiveDate,
@@ -132,6 +136,7 @@ fn sorted(totals: &[AccountTotal]) -> Vec<&AccountTotal> {
 
 /// Profit and loss over a date range.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ProfitAndLoss {
     /// First day, inclusive.
     pub from: NaiveDate,
@@ -185,6 +190,7 @@ pub fn profit_and_loss(
 
 /// Balance sheet as of a date.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BalanceSheet {
     /// Inclusive date.
     pub as_of: NaiveDate,
@@ -277,6 +283,7 @@ pub struct OpenItem {
 
 /// Aging buckets of one contact (or the total).
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AgingRow {
     /// The contact (absent on the total row).
     pub contact_id: Option<ContactId>,
@@ -298,6 +305,7 @@ pub struct AgingRow {
 
 /// AR or AP aging as of a date.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Aging {
     /// Inclusive date.
     pub as_of: NaiveDate,

@@ -92,6 +92,18 @@ pub struct Who {
     pub ip: String,
 }
 
+impl Who {
+    /// The actor columns of `access`.
+    pub fn of(access: &Access) -> Self {
+        Self {
+            kind: access.actor.kind().into(),
+            id: access.actor.id().into(),
+            label: access.label.clone(),
+            ip: access.ip.clone(),
+        }
+    }
+}
+
 impl ActivityLog {
     /// A log writing to `store`.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
@@ -122,13 +134,16 @@ impl ActivityLog {
 
     /// Logs an event done through `access`.
     pub async fn log(&self, access: &Access, e: Event) -> Result<()> {
-        let who = Who {
-            kind: access.actor.kind().into(),
-            id: access.actor.id().into(),
-            label: access.label.clone(),
-            ip: access.ip.clone(),
-        };
-        self.log_as(Some(&access.company.id), &who, e).await
+        self.log_as(Some(&access.company.id), &Who::of(access), e)
+            .await
+    }
+
+    /// Logs an event done through `access` that repeats often (an assistant's reads): folded
+    /// like [`ActivityLog::log_folded`], one row per (actor, address, action, reason) per minute
+    /// with its count, so that busy use never turns reads into writes.
+    pub async fn log_repeated(&self, access: &Access, e: Event) -> Result<()> {
+        self.log_folded(Some(&access.company.id), &Who::of(access), e)
+            .await
     }
 
     /// Logs an event with explicit actor columns.

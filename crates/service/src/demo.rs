@@ -66,9 +66,7 @@ pub async fn create(svc: &Services) -> Result<DemoInfo> {
         Some(u) => u,
         None => {
             let u = people::users::create_user(svc, DEMO_EMAIL, "Dana Demo", DEMO_PASSWORD).await?;
-            svc.store
-                .set_totp(&u.id, Some(DEMO_TOTP_SECRET), true, svc.clock.now_ms())
-                .await?;
+            people::totp::store_secret(svc, &u.id, DEMO_TOTP_SECRET, true).await?;
             people::totp::regenerate_recovery_codes(svc, &u).await?;
             u
         }

@@ -49,8 +49,39 @@ pub struct GeneralLedgerQuery {
     pub cursor: Option<String>,
 }
 
+impl GeneralLedgerQuery {
+    /// A query from what a caller sent, with the report defaults of
+    /// [`crate::reports::ReportDates`] and the account id checked.
+    pub fn from_request(
+        access: &Access,
+        today: NaiveDate,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        account_id: Option<&str>,
+        limit: Option<i64>,
+        cursor: Option<String>,
+    ) -> Result<Self> {
+        let dates = crate::reports::ReportDates::resolve(access, today, None, from, to);
+        let account_id = match account_id {
+            Some(id) => Some(
+                AccountId::parse(id)
+                    .map_err(|_| Error::invalid("account_id", "not an account id"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            from: dates.from,
+            to: dates.to,
+            account_id,
+            limit,
+            cursor,
+        })
+    }
+}
+
 /// An account's section of the report.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GlAccount {
     /// Account id.
     pub account_id: AccountId,
@@ -72,6 +103,7 @@ pub struct GlAccount {
 
 /// One posted line.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GlLine {
     /// Account id.
     pub account_id: AccountId,
@@ -105,6 +137,7 @@ pub struct GlLine {
 
 /// One page of the general ledger.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GeneralLedgerPage {
     /// First day.
     pub from: NaiveDate,

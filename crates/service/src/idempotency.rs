@@ -83,6 +83,52 @@ pub async fn finish(svc: &Services, key: &IdempotencyKey, status: u16, body: &st
     Ok(())
 }
 
+/// The outcome of a write run under a key by [`once`].
+#[derive(Debug)]
+pub enum Once<T> {
+    /// The write ran now: its status and result.
+    Ran(u16, T),
+    /// An earlier request with the same key and body ran it: its stored status and JSON.
+    Replayed(u16, String),
+}
+
+/// Runs a write at most once per key: claims `key` for (`access`'s principal, company,
+/// `method_path`) and `request`, runs `write` only on first use and stores its JSON result,
+/// or replays what an earlier identical request stored. A failed write releases the key, so
+/// that a corrected retry runs. Every surface's idempotent writes go through here.
+pub async fn once<T, F, Fut>(
+    svc: &Services,
+    access: &Access,
+    method_path: &str,
+    key: &str,
+    request: &[u8],
+    write: F,
+) -> Result<Once<T>>
+where
+    T: serde::Serialize,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(u16, T)>>,
+{
+    let k = match begin(svc, access, method_path, key, request).await? {
+        Begin::Replay(status, body) => return Ok(Once::Replayed(status, body)),
+        Begin::Proceed(k) => k,
+    };
+    let result = write().await;
+    let stored = match &result {
+        Ok((status, v)) => match serde_json::to_string(v) {
+            Ok(text) => finish(svc, &k, *status, &text).await,
+            Err(_) => finish(svc, &k, 500, "").await,
+        },
+        // Failed requests changed nothing: release the key so that a corrected retry runs.
+        Err(_) => finish(svc, &k, 500, "").await,
+    };
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "idempotency key not stored");
+    }
+    let (status, v) = result?;
+    Ok(Once::Ran(status, v))
+}
+
 /// Drops expired keys.
 pub async fn purge(svc: &Services) -> Result<u64> {
     Ok(svc

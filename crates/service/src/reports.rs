@@ -37,6 +37,36 @@ async fn totals(
         .collect())
 }
 
+/// The dates of a report, with the defaults every surface uses: `as_of` and `to` today, `from`
+/// the start of the fiscal year containing `to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportDates {
+    /// Balance date (trial balance, balance sheet, aging).
+    pub as_of: NaiveDate,
+    /// Range start (profit and loss, cash summary, expenses, general ledger).
+    pub from: NaiveDate,
+    /// Range end, inclusive.
+    pub to: NaiveDate,
+}
+
+impl ReportDates {
+    /// Fills what the caller left out.
+    pub fn resolve(
+        access: &Access,
+        today: NaiveDate,
+        as_of: Option<NaiveDate>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Self {
+        let to = to.unwrap_or(today);
+        Self {
+            as_of: as_of.unwrap_or(today),
+            from: from.unwrap_or_else(|| access.company.fiscal_year_start(to)),
+            to,
+        }
+    }
+}
+
 fn check_as_of(as_of: NaiveDate) -> Result<()> {
     dates::check("as_of", as_of)?;
     Ok(())
@@ -112,6 +142,7 @@ pub async fn aging(
 
 /// One bank or card account in the cash summary.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CashAccount {
     /// Account id.
     pub account_id: AccountId,
@@ -131,6 +162,7 @@ pub struct CashAccount {
 
 /// Money in and out in one month, over all bank and card accounts.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CashMonth {
     /// `YYYY-MM`.
     pub month: String,
@@ -144,6 +176,7 @@ pub struct CashMonth {
 
 /// Bank balances and money in/out per month.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CashSummary {
     /// First day.
     pub from: NaiveDate,
@@ -248,6 +281,7 @@ pub async fn cash_summary(
 
 /// One expense account's spending per month.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExpenseRow {
     /// Account id.
     pub account_id: AccountId,
@@ -263,6 +297,7 @@ pub struct ExpenseRow {
 
 /// Expense breakdown by account and month.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExpenseBreakdown {
     /// First day.
     pub from: NaiveDate,

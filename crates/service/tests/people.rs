@@ -373,3 +373,56 @@ async fn only_owners_manage_owners_and_nobody_is_added_without_consent() {
     })
     .await;
 }
+
+/// TOTP secrets are stored sealed with the server key: the database alone cannot mint codes,
+/// and a secret stored in the clear by an earlier version is sealed on its next use.
+#[tokio::test]
+async fn totp_secrets_are_sealed_at_rest() {
+    newledger_testkit::db::on_both_urls(|url, _| async move {
+        // node_with_person stores the secret in the clear, as versions before sealing did.
+        let (svc, clock, u, secret, _) = node_with_person(&url).await;
+        assert_eq!(u.totp_secret.as_deref(), Some(secret.as_str()));
+        totp::verify(&svc, &u, &code_now(&clock, &secret))
+            .await
+            .unwrap();
+        let resealed = svc.store.user_by_id(&u.id).await.unwrap().unwrap();
+        let stored = resealed.totp_secret.clone().unwrap();
+        assert!(stored.starts_with("sealed1:"), "{stored}");
+        assert!(!stored.contains(&secret));
+        clock.advance(30_000);
+        totp::verify(&svc, &resealed, &code_now(&clock, &secret))
+            .await
+            .unwrap();
+
+        // Enrolment seals from the start; the pending secret reads back in the clear.
+        let v = users::create_user(&svc, "sam@example.com", "Sam", "correct horse battery")
+            .await
+            .unwrap();
+        let fresh = totp::start_enrolment(&svc, &v).await.unwrap();
+        let v = svc.store.user_by_id(&v.id).await.unwrap().unwrap();
+        assert!(!v.totp_secret.as_deref().unwrap().contains(&fresh));
+        assert_eq!(totp::pending_secret(&svc, &v).unwrap(), Some(fresh.clone()));
+        clock.advance(30_000);
+        totp::confirm_enrolment(&svc, &v, &code_now(&clock, &fresh))
+            .await
+            .unwrap();
+        let v = svc.store.user_by_id(&v.id).await.unwrap().unwrap();
+        assert!(v.totp_enabled);
+        assert_eq!(totp::pending_secret(&svc, &v).unwrap(), None);
+
+        // Another server key cannot use the stored secret.
+        let other = Services::new(
+            svc.store.clone(),
+            clock.clone(),
+            SecretKey::from_bytes([4; 32]),
+            Settings::default(),
+        );
+        clock.advance(30_000);
+        assert!(
+            totp::verify(&other, &v, &code_now(&clock, &fresh))
+                .await
+                .is_err()
+        );
+    })
+    .await;
+}

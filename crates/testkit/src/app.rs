@@ -173,9 +173,7 @@ impl TestApp {
             .await
             .expect("user");
         let secret = people::totp::generate_secret();
-        self.svc
-            .store
-            .set_totp(&u.id, Some(&secret), true, self.clock.now_ms())
+        people::totp::store_secret(&self.svc, &u.id, &secret, true)
             .await
             .expect("totp");
         let c = company::create_company(&self.svc, &u.id, company_name, "EUR", true)
@@ -199,9 +197,7 @@ impl TestApp {
             .await
             .expect("user");
         let secret = people::totp::generate_secret();
-        self.svc
-            .store
-            .set_totp(&u.id, Some(&secret), true, self.clock.now_ms())
+        people::totp::store_secret(&self.svc, &u.id, &secret, true)
             .await
             .expect("totp");
         self.svc

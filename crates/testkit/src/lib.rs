@@ -7,4 +7,8 @@ pub mod db;
 #[cfg(feature = "app")]
 pub mod app;
 #[cfg(feature = "app")]
+pub mod http;
+#[cfg(feature = "app")]
+pub mod oauth;
+#[cfg(feature = "app")]
 pub use app::{Person, TestApp, spawn_app, spawn_app_with};

@@ -51,6 +51,18 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::api::ratelimit_layer,
         ));
+    let mcp = newledger_mcp::router(state.svc.clone(), {
+        let mut c = newledger_mcp::McpConfig::new(&state.config.base_url);
+        c.body_limit = state.config.body_limit;
+        c.sessions_per_principal = state.config.mcp_sessions_per_principal;
+        c.session_idle = state.config.mcp_session_idle;
+        c
+    })
+    // The same per-principal rate limit as the REST API (it also checks the token's MAC once).
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::api::ratelimit_layer,
+    ));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -65,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route(api::openapi::OPENAPI_PATH, get(api::openapi::openapi_json))
         .merge(api::openapi::docs_routes())
         .merge(api)
+        .merge(mcp)
         .merge(pages::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.config.request_timeout,

@@ -25,6 +25,10 @@ pub struct WebConfig {
     pub request_timeout: std::time::Duration,
     /// Dynamic client registrations per minute per address.
     pub register_rate_per_ip: u32,
+    /// Open MCP sessions per principal (connection or app).
+    pub mcp_sessions_per_principal: usize,
+    /// An MCP session unused for this long ends.
+    pub mcp_session_idle: std::time::Duration,
 }
 
 impl WebConfig {
@@ -41,6 +45,8 @@ impl WebConfig {
             body_limit: 1 << 20,
             request_timeout: std::time::Duration::from_secs(30),
             register_rate_per_ip: 10,
+            mcp_sessions_per_principal: 8,
+            mcp_session_idle: std::time::Duration::from_secs(600),
         }
     }
 }

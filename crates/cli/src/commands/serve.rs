@@ -38,6 +38,13 @@ pub struct ServeArgs {
     /// Largest request body in bytes (default 1048576; 1024–67108864).
     #[arg(long, env = "NEWLEDGER_BODY_LIMIT")]
     pub body_limit: Option<usize>,
+    /// Open MCP sessions (2025-11-25 era) per OAuth connection or app; one more ends the least
+    /// recently used (default 8; 1–1000).
+    #[arg(long, env = "NEWLEDGER_MCP_SESSIONS_PER_CONNECTION")]
+    pub mcp_sessions_per_connection: Option<usize>,
+    /// Seconds an MCP session may stay unused before it ends (default 600; 10–86400).
+    #[arg(long, env = "NEWLEDGER_MCP_SESSION_IDLE")]
+    pub mcp_session_idle_secs: Option<u64>,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT before the process exits
     /// (default 10; 0–600).
     #[arg(long, env = "NEWLEDGER_SHUTDOWN_GRACE")]
@@ -135,6 +142,17 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         .or(file.body_limit)
         .unwrap_or(web.body_limit)
         .clamp(1024, 64 << 20);
+    web.mcp_sessions_per_principal = args
+        .mcp_sessions_per_connection
+        .or(file.mcp_sessions_per_connection)
+        .unwrap_or(web.mcp_sessions_per_principal)
+        .clamp(1, 1000);
+    web.mcp_session_idle = Duration::from_secs(
+        args.mcp_session_idle_secs
+            .or(file.mcp_session_idle_secs)
+            .unwrap_or(web.mcp_session_idle.as_secs())
+            .clamp(10, 86_400),
+    );
     let grace = Duration::from_secs(
         args.shutdown_grace_secs
             .or(file.shutdown_grace_secs)

@@ -69,6 +69,11 @@ async fn build(
 )> {
     dates::check("issue_date", input.issue_date)?;
     dates::check_opt("due_date", input.due_date)?;
+    // A program's draft dated in a closed period could never be approved: say so now. (People
+    // may still draft there and change the date while reviewing.)
+    if access.actor.is_program() {
+        access.company.check_open(input.issue_date)?;
+    }
     if input.reference.chars().count() > 200 {
         return Err(Error::invalid("reference", "at most 200 characters"));
     }

@@ -48,6 +48,10 @@ async fn build_lines(
     input: &JournalInput,
 ) -> Result<BalancedLines> {
     dates::check("date", input.date)?;
+    // As for documents: a program's draft in a closed period could never be posted.
+    if access.actor.is_program() {
+        access.company.check_open(input.date)?;
+    }
     if input.memo.chars().count() > 500 {
         return Err(Error::invalid("memo", "at most 500 characters"));
     }

@@ -3,6 +3,7 @@
 //! the same code either. One step of clock drift either way is allowed (§6).
 
 use crate::{Error, Result, Services};
+use newledger_domain::ids::UserId;
 use newledger_store::UserRecord;
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -57,9 +58,69 @@ fn matching_step(secret_b32: &str, code: &str, now_ms: i64) -> Result<Option<i64
     Ok(None)
 }
 
+/// Sealed secrets start with this tag; anything else is a secret stored in the clear by an
+/// earlier version, read as such and sealed again on its next use.
+const SEALED: &str = "sealed1:";
+const SEAL_PURPOSE: &str = "totp-secret";
+
+/// The stored form of a secret: sealed with the server key, bound to the person, so that a
+/// copy of the database alone cannot mint codes.
+fn seal(svc: &Services, user: &UserId, secret_b32: &str) -> String {
+    format!(
+        "{SEALED}{}",
+        svc.key.seal(SEAL_PURPOSE, user.as_str(), secret_b32)
+    )
+}
+
+/// The person's secret in the clear, whatever form it is stored in.
+fn stored_secret(svc: &Services, user: &UserRecord) -> Result<Option<String>> {
+    let Some(stored) = &user.totp_secret else {
+        return Ok(None);
+    };
+    match stored.strip_prefix(SEALED) {
+        Some(sealed) => svc
+            .key
+            .open(SEAL_PURPOSE, user.id.as_str(), sealed)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::Internal(anyhow::anyhow!(
+                    "TOTP secret does not open with this server key"
+                ))
+            }),
+        None => Ok(Some(stored.clone())),
+    }
+}
+
+/// Stores `secret_b32` sealed, enrolled (`enabled`) or waiting for its first code.
+pub async fn store_secret(
+    svc: &Services,
+    user: &UserId,
+    secret_b32: &str,
+    enabled: bool,
+) -> Result<()> {
+    svc.store
+        .set_totp(
+            user,
+            Some(&seal(svc, user, secret_b32)),
+            enabled,
+            svc.clock.now_ms(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The unconfirmed secret of a person who started enrolment (shown again on reload: they may
+/// have scanned it already), if any.
+pub fn pending_secret(svc: &Services, user: &UserRecord) -> Result<Option<String>> {
+    if user.totp_enabled {
+        return Ok(None);
+    }
+    stored_secret(svc, user)
+}
+
 /// Verifies a code against the person's enrolled secret and burns its step.
 pub async fn verify(svc: &Services, user: &UserRecord, code: &str) -> Result<()> {
-    let secret = match (&user.totp_secret, user.totp_enabled) {
+    let secret = match (stored_secret(svc, user)?, user.totp_enabled) {
         (Some(s), true) => s,
         _ => {
             return Err(Error::Forbidden {
@@ -68,7 +129,15 @@ pub async fn verify(svc: &Services, user: &UserRecord, code: &str) -> Result<()>
             });
         }
     };
-    verify_with(svc, user, secret, code).await
+    verify_with(svc, user, &secret, code).await?;
+    if user
+        .totp_secret
+        .as_deref()
+        .is_some_and(|s| !s.starts_with(SEALED))
+    {
+        store_secret(svc, &user.id, &secret, true).await?;
+    }
+    Ok(())
 }
 
 async fn verify_with(svc: &Services, user: &UserRecord, secret: &str, code: &str) -> Result<()> {
@@ -93,9 +162,7 @@ pub async fn start_enrolment(svc: &Services, user: &UserRecord) -> Result<String
         ));
     }
     let secret = generate_secret();
-    svc.store
-        .set_totp(&user.id, Some(&secret), false, svc.clock.now_ms())
-        .await?;
+    store_secret(svc, &user.id, &secret, false).await?;
     Ok(secret)
 }
 
@@ -105,8 +172,8 @@ pub async fn confirm_enrolment(
     user: &UserRecord,
     code: &str,
 ) -> Result<Vec<String>> {
-    let secret = match (&user.totp_secret, user.totp_enabled) {
-        (Some(s), false) => s.clone(),
+    let secret = match (stored_secret(svc, user)?, user.totp_enabled) {
+        (Some(s), false) => s,
         (_, true) => {
             return Err(Error::Conflict(
                 "two-factor authentication is already set up".into(),
@@ -115,9 +182,7 @@ pub async fn confirm_enrolment(
         (None, _) => return Err(Error::Conflict("start the set-up first".into())),
     };
     verify_with(svc, user, &secret, code).await?;
-    svc.store
-        .set_totp(&user.id, Some(&secret), true, svc.clock.now_ms())
-        .await?;
+    store_secret(svc, &user.id, &secret, true).await?;
     regenerate_recovery_codes(svc, user).await
 }
 

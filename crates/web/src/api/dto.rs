@@ -249,15 +249,7 @@ pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
         tax: m(d.tax),
         total: m(d.total),
         amount_paid: m(d.amount_paid),
-        amount_due: m(
-            if d.status.is_posted()
-                && d.status != newledger_domain::document::DocumentStatus::Voided
-            {
-                d.total - d.amount_paid
-            } else {
-                0
-            },
-        ),
+        amount_due: m(d.status.amount_due(d.total, d.amount_paid)),
         payment_account_id: d.payment_account_id.as_ref().map(|a| a.to_string()),
         journal_entry_id: d.entry_id.as_ref().map(|e| e.to_string()),
         created_by: (&d.created_by).into(),
@@ -265,12 +257,7 @@ pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
         created_at: rfc3339(d.created_at),
         updated_at: rfc3339(d.updated_at),
         version: d.version,
-        review_url: format!(
-            "{base_url}/app/{}/{}s/{}",
-            d.company_id,
-            d.kind.as_str(),
-            d.id
-        ),
+        review_url: newledger_service::books::document_review_url(base_url, d),
     }
 }
 
@@ -357,7 +344,7 @@ pub fn entry(e: &EntryRecord, cur: Currency, base_url: &str) -> EntryDto {
         created_at: rfc3339(e.created_at),
         updated_at: rfc3339(e.updated_at),
         version: e.version,
-        review_url: format!("{base_url}/app/{}/journal/{}", e.company_id, e.id),
+        review_url: newledger_service::books::entry_review_url(base_url, e),
     }
 }
 

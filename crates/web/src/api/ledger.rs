@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use newledger_domain::ids::AccountId;
 use newledger_service::Error;
 use newledger_service::general_ledger::{self, GeneralLedgerQuery};
 use newledger_service::ledger_export::{self, Format, Sink};
@@ -135,20 +134,15 @@ pub async fn general_ledger(
     ApiAccess(a): ApiAccess,
     ApiQuery(p): ApiQuery<GeneralLedgerParams>,
 ) -> Result<Response, ApiError> {
-    let to = p.to.unwrap_or_else(|| s.svc.clock.today());
-    let account_id = match p.account_id.as_deref() {
-        Some(id) => Some(
-            AccountId::parse(id).map_err(|_| Error::invalid("account_id", "not an account id"))?,
-        ),
-        None => None,
-    };
-    let q = GeneralLedgerQuery {
-        from: p.from.unwrap_or_else(|| a.company.fiscal_year_start(to)),
-        to,
-        account_id,
-        limit: p.limit,
-        cursor: p.cursor,
-    };
+    let q = GeneralLedgerQuery::from_request(
+        &a,
+        s.svc.clock.today(),
+        p.from,
+        p.to,
+        p.account_id.as_deref(),
+        p.limit,
+        p.cursor,
+    )?;
     Ok(Json(general_ledger::page(&s.svc, &a, &q).await?).into_response())
 }
 

@@ -13,8 +13,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate};
-use newledger_service::idempotency::{self, Begin};
+use chrono::NaiveDate;
+use newledger_service::idempotency::{self, Once};
 use newledger_service::{Access, Error};
 use newledger_store::ListQuery;
 use serde::de::DeserializeOwned;
@@ -85,42 +85,19 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    /// Converts to the store's query, validating as it goes.
+    /// Converts to the store's query, validating as it goes (the rules are the service's).
     pub fn query(self, today: NaiveDate) -> Result<ListQuery, ApiError> {
-        let updated_since = match self.updated_since {
-            Some(s) => Some(
-                DateTime::parse_from_rfc3339(&s)
-                    .map_err(|_| {
-                        Error::invalid(
-                            "updated_since",
-                            "an RFC 3339 instant such as 2026-01-31T00:00:00Z",
-                        )
-                    })?
-                    .timestamp_millis(),
-            ),
-            None => None,
-        };
-        if self.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
-            return Err(Error::invalid("limit", "between 1 and 1000").into());
-        }
-        if let Some(id) = self.contact_id.as_deref()
-            && newledger_domain::ids::ContactId::parse(id).is_err()
-        {
-            return Err(Error::invalid("contact_id", "not a contact id (`ctc_…`)").into());
-        }
-        let overdue = self.status.as_deref() == Some("overdue");
-        Ok(ListQuery {
-            limit: self.limit.unwrap_or(100),
-            after: self.cursor,
-            updated_since,
-            status: if overdue { None } else { self.status },
+        Ok(newledger_service::books::ListFilter {
+            limit: self.limit,
+            cursor: self.cursor,
+            updated_since: self.updated_since,
+            status: self.status,
             contact_id: self.contact_id,
             from: self.from,
             to: self.to,
             search: self.search,
-            created_by: None,
-            overdue_as_of: overdue.then_some(today),
-        })
+        }
+        .query(today)?)
     }
 }
 
@@ -194,12 +171,20 @@ where
     let Some(key) = key else {
         return respond(run().await);
     };
-    let claim = match idempotency::begin(&s.svc, access, method_path, &key, body).await {
-        Ok(c) => c,
-        Err(e) => return ApiError(e).into_response(),
-    };
-    match claim {
-        Begin::Replay(status, stored) => {
+    let once = idempotency::once(&s.svc, access, method_path, &key, body, || async {
+        run()
+            .await
+            .map(|(status, v, _)| (status.as_u16(), v))
+            .map_err(|ApiError(e)| e)
+    })
+    .await;
+    match once {
+        Ok(Once::Ran(status, v)) => {
+            let version = v.get("version").and_then(serde_json::Value::as_i64);
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            respond(Ok((status, v, version)))
+        }
+        Ok(Once::Replayed(status, stored)) => {
             // The stored body carries the record's version: answer with the same ETag too.
             let version = serde_json::from_str::<serde_json::Value>(&stored)
                 .ok()
@@ -222,36 +207,7 @@ where
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
             r
         }
-        Begin::Proceed(k) => {
-            let result = run().await;
-            let (status, text) = match &result {
-                Ok((st, v, _)) => (st.as_u16(), v.to_string()),
-                Err(ApiError(e)) => (status_of(e), String::new()),
-            };
-            // Failed requests changed nothing: release the key so that a corrected retry runs.
-            let stored = if (200..300).contains(&status) {
-                idempotency::finish(&s.svc, &k, status, &text).await
-            } else {
-                idempotency::finish(&s.svc, &k, 500, "").await
-            };
-            if let Err(e) = stored {
-                tracing::warn!(error = %e, "idempotency key not stored");
-            }
-            respond(result)
-        }
-    }
-}
-
-fn status_of(e: &Error) -> u16 {
-    match e {
-        Error::NotFound(_) => 404,
-        Error::Invalid { .. } | Error::PeriodLocked { .. } => 422,
-        Error::Conflict(_) => 409,
-        Error::Stale => 412,
-        Error::Unauthenticated(_) => 401,
-        Error::Forbidden { .. } => 403,
-        Error::RateLimited { .. } => 429,
-        Error::Internal(_) => 500,
+        Err(e) => ApiError(e).into_response(),
     }
 }
 

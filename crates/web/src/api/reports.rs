@@ -33,10 +33,8 @@ pub async fn report(
     Path((_, name)): Path<(String, String)>,
     ApiQuery(p): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
-    let today = s.svc.clock.today();
-    let as_of = p.as_of.unwrap_or(today);
-    let to = p.to.unwrap_or(today);
-    let from = p.from.unwrap_or_else(|| a.company.fiscal_year_start(to));
+    let reports::ReportDates { as_of, from, to } =
+        reports::ReportDates::resolve(&a, s.svc.clock.today(), p.as_of, p.from, p.to);
     let svc = &s.svc;
     let v = match name.as_str() {
         "trial-balance" => serde_json::to_value(reports::trial_balance(svc, &a, as_of).await?),

@@ -1,8 +1,7 @@
 //! Settings → App Connect: the API Credentials tab (list with a Deleted filter, Create App,
 //! the one-time secret page, detail with scope review, this app's activity, rotate, revoke,
-//! delete and restore), and the OAuth Connections and MCP Server tabs, which say what they
-//! will hold once those capabilities ship. Rotate, revoke, delete and restore ask for a TOTP
-//! code (the service verifies it). Create and rotate redirect to a reveal page that takes the
+//! delete and restore; the OAuth Connections and MCP Server tabs have their own modules).
+//! Rotate, revoke, delete and restore ask for a TOTP code (the service verifies it). Create and rotate redirect to a reveal page that takes the
 //! secret from a sealed, single-use, short-lived record of the session (`app_connect::reveal`):
 //! reloading it or going Back shows "already shown" and creates nothing; the secret is never
 //! in a URL, and those pages are `no-store`.
@@ -117,22 +116,6 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         tab: "api",
         deleted,
         rows,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "pages/app_connect_tab.html")]
-struct TabPage {
-    layout: Layout,
-    tab: &'static str,
-}
-
-/// `GET /app/{company_id}/settings/app-connect/mcp`.
-pub async fn mcp_tab(ctx: Ctx) -> PageResult {
-    ctx.access.require(Permission::AppConnectManage)?;
-    Ok(render(&TabPage {
-        layout: ctx.layout("MCP Server", "app-connect"),
-        tab: "mcp",
     }))
 }
 

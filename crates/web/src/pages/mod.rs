@@ -15,9 +15,11 @@ mod csv;
 mod dashboard;
 mod drafts;
 mod edit;
+mod integrations;
 mod journal;
 mod journal_edit;
 mod ledger;
+mod mcp_server;
 mod members;
 mod oauth_connections;
 mod reports;
@@ -137,7 +139,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/app/{company_id}/settings/app-connect/mcp",
-            get(app_connect::mcp_tab),
+            get(mcp_server::tab),
         )
         .route(
             "/app/{company_id}/settings/app-connect/new",
@@ -162,6 +164,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/app/{company_id}/settings/members/{user_id}/{action}",
             post(members::change),
+        )
+        .route(
+            "/app/{company_id}/settings/integrations",
+            get(integrations::index),
+        )
+        .route(
+            "/app/{company_id}/settings/integrations/{guide}",
+            get(integrations::guide),
         )
         .route("/app/{company_id}/activity", get(members::activity))
         .route("/app/{company_id}/activity.csv", get(members::activity_csv))

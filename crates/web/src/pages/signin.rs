@@ -328,9 +328,9 @@ async fn enrol_view(
     status: StatusCode,
 ) -> PageResult {
     // Keep an unconfirmed secret across reloads: the person may have scanned it already.
-    let secret = match (&user.totp_secret, user.totp_enabled) {
-        (Some(sec), false) => sec.clone(),
-        _ => totp::start_enrolment(&s.svc, user).await?,
+    let secret = match totp::pending_secret(&s.svc, user)? {
+        Some(sec) => sec,
+        None => totp::start_enrolment(&s.svc, user).await?,
     };
     let uri = totp::otpauth_uri(&secret, &user.email)?;
     Ok(no_store(render_status(

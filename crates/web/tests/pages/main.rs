@@ -11,5 +11,6 @@ mod app_connect;
 mod books;
 mod csrf;
 mod documents;
+mod integrations;
 mod journal;
 mod signin;

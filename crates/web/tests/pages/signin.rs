@@ -142,11 +142,12 @@ async fn new_user_enrols_totp(app: TestApp) {
         "QR code image"
     );
     assert!(html.contains("autocomplete=\"one-time-code\""));
-    let secret = users::user(&app.svc, &u.id)
-        .await
-        .unwrap()
-        .totp_secret
-        .unwrap();
+    let pending = users::user(&app.svc, &u.id).await.unwrap();
+    let secret = totp::pending_secret(&app.svc, &pending).unwrap().unwrap();
+    assert!(
+        !pending.totp_secret.unwrap().contains(&secret),
+        "stored sealed"
+    );
     assert!(html.contains(&secret[..4]), "manual key shown");
     // A reload keeps the same secret (the person may have scanned it already).
     let (_, again) = b.page("/signin/enrol").await;

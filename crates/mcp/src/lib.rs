@@ -1,0 +1,153 @@
+//! The company MCP server: `/mcp/{company_id}` over streamable HTTP, and its protected resource
+//! metadata (RFC 9728) at `/.well-known/oauth-protected-resource/mcp/{company_id}`.
+//!
+//! The transport is rmcp's `StreamableHttpService`, configured (not re-implemented) to serve
+//! both protocol eras at once: `2026-07-28` requests (per-request `_meta` protocol version, no
+//! session) are answered statelessly, and `initialize` opens a `2025-11-25` session with an
+//! `Mcp-Session-Id`. rmcp also checks `Host` and `Origin` against the public base URL.
+//!
+//! In front of it, [`auth::guard`] authenticates *every* HTTP request with the bearer token
+//! (a session never authenticates by itself, so a deleted connection fails on its next request
+//! even mid-session), answers the RFC 6750/9728 challenges, refuses a `tools/call` whose
+//! permission the token lacks with `insufficient_scope`, and binds sessions to the token's
+//! principal within a per-principal bound ([`sessions`]). The tools ([`tools`]) call the same
+//! service functions as the REST API; this crate holds only their shapes for a model.
+//!
+//! This crate knows the service layer and the domain, never the store or the other surfaces;
+//! `newledger-web` merges [`router`] into the application.
+
+mod auth;
+mod metadata;
+mod server;
+mod sessions;
+mod shapes;
+mod tools;
+
+use axum::Router;
+use axum::routing::get;
+use newledger_service::Services;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use tools::{TOOLS, ToolSpec};
+
+/// Settings of the MCP surface.
+#[derive(Clone, Debug)]
+pub struct McpConfig {
+    /// Public origin (`https://books.example.com`, no trailing slash): the MCP URLs, the
+    /// allowed `Host` and `Origin`, the metadata.
+    pub base_url: String,
+    /// Open sessions one principal (connection or app) may hold; initializing one more ends
+    /// its least recently used session.
+    pub sessions_per_principal: usize,
+    /// A session unused for this long ends (its client initializes again).
+    pub session_idle: Duration,
+    /// Largest request body read, in bytes.
+    pub body_limit: usize,
+}
+
+impl McpConfig {
+    /// Defaults for a base URL: 8 sessions per principal, 10 minutes idle, 1 MiB bodies.
+    pub fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            sessions_per_principal: 8,
+            session_idle: Duration::from_secs(600),
+            body_limit: 1 << 20,
+        }
+    }
+}
+
+/// What the guard, the metadata handler and every tool share.
+pub(crate) struct Shared {
+    pub(crate) svc: Services,
+    pub(crate) config: McpConfig,
+    pub(crate) sessions: sessions::Sessions,
+}
+
+/// The MCP routes, to be merged into the application router (whatever its state type).
+pub fn router<S: Clone + Send + Sync + 'static>(svc: Services, config: McpConfig) -> Router<S> {
+    let manager = Arc::new({
+        let mut m = LocalSessionManager::default();
+        m.session_config.keep_alive = Some(config.session_idle);
+        m
+    });
+    let shared = Arc::new(Shared {
+        sessions: sessions::Sessions::new(
+            manager.clone(),
+            config.sessions_per_principal,
+            config.session_idle,
+        ),
+        svc,
+        config,
+    });
+    let (hosts, origins) = allowed_host_and_origin(&shared.config.base_url);
+    let transport = StreamableHttpServerConfig::default()
+        // Both eras: `initialize` opens a session; `2026-07-28` requests are served statelessly.
+        .with_legacy_session_mode(true)
+        .with_json_response(true)
+        .with_allowed_hosts(hosts)
+        .with_allowed_origins(origins)
+        .enforce_origin_validation()
+        .with_max_request_body_bytes(shared.config.body_limit);
+    let tools = Arc::new(server::Ledger::tool_router());
+    let handler_shared = shared.clone();
+    let mcp = StreamableHttpService::new(
+        move || Ok(server::Ledger::new(handler_shared.clone(), tools.clone())),
+        manager,
+        transport,
+    );
+    Router::new()
+        .route_service("/mcp/{company_id}", mcp)
+        .route_layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            auth::guard,
+        ))
+        .route(
+            "/.well-known/oauth-protected-resource/mcp/{company_id}",
+            get(metadata::protected_resource),
+        )
+        .with_state(shared)
+}
+
+/// The `Host` authority and the `Origin` a request must carry (when it carries one): those of
+/// the public base URL, with the port made explicit so that no other port matches.
+fn allowed_host_and_origin(base_url: &str) -> (Vec<String>, Vec<String>) {
+    let Ok(uri) = base_url.parse::<axum::http::Uri>() else {
+        return (vec![base_url.to_owned()], vec![base_url.to_owned()]);
+    };
+    let scheme = uri.scheme_str().unwrap_or("http");
+    let host = uri.host().unwrap_or_default();
+    let port = uri
+        .port_u16()
+        .unwrap_or(if scheme == "https" { 443 } else { 80 });
+    let authority = uri
+        .authority()
+        .map_or_else(|| host.to_owned(), |a| a.as_str().to_owned());
+    (vec![authority], vec![format!("{scheme}://{host}:{port}")])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_and_origin_come_from_the_base_url() {
+        assert_eq!(
+            allowed_host_and_origin("https://books.example.com"),
+            (
+                vec!["books.example.com".to_owned()],
+                vec!["https://books.example.com:443".to_owned()]
+            )
+        );
+        assert_eq!(
+            allowed_host_and_origin("http://127.0.0.1:8080"),
+            (
+                vec!["127.0.0.1:8080".to_owned()],
+                vec!["http://127.0.0.1:8080".to_owned()]
+            )
+        );
+    }
+}
