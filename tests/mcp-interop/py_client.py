@@ -128,46 +128,55 @@ async def main() -> int:
         redirect_handler=browser.redirect,
         callback_handler=browser.wait_callback,
     )
-    async with httpx2.AsyncClient(auth=auth, timeout=60) as http:
-        async with Client(streamable_http_client(MCP_URL, http_client=http)) as client:
-            check(storage.client is not None and storage.client.client_id.startswith("oac_"), "registered dynamically")
-            check(storage.tokens is not None and storage.tokens.access_token.startswith("nlat_"), "access token")
-            check(browser.visits == 1, "the person approved once")
-            check(client.protocol_version == "2026-07-28", f"2026-07-28 era (got {client.protocol_version})")
+    after_delete = False
+    visits = 0
+    got = None
+    failure: BaseException | None = None
+    try:
+        async with httpx2.AsyncClient(auth=auth, timeout=60) as http:
+            async with Client(streamable_http_client(MCP_URL, http_client=http)) as client:
+                check(storage.client is not None and storage.client.client_id.startswith("oac_"), "registered dynamically")
+                check(storage.tokens is not None and storage.tokens.access_token.startswith("nlat_"), "access token")
+                check(browser.visits == 1, "the person approved once")
+                check(client.protocol_version == "2026-07-28", f"2026-07-28 era (got {client.protocol_version})")
 
-            tools = (await client.list_tools()).tools
-            names = {t.name for t in tools}
-            check({"trial_balance", "list_accounts", "draft_journal_entry"} <= names, f"tools listed ({len(names)})")
+                tools = (await client.list_tools()).tools
+                names = {t.name for t in tools}
+                check({"trial_balance", "list_accounts", "draft_journal_entry"} <= names, f"tools listed ({len(names)})")
 
-            r = await client.call_tool("trial_balance", {})
-            check(not r.is_error and r.structured_content is not None, "trial_balance returns structured content")
-
-            accounts = await client.call_tool("list_accounts", {})
-            args = draft_args(accounts.structured_content["accounts"], f"py-{time.time_ns()}")
-            first = await client.call_tool("draft_journal_entry", args)
-            check(not first.is_error, f"journal entry drafted: {first.content}")
-            again = await client.call_tool("draft_journal_entry", args)
-            check(not again.is_error and identity(again) == identity(first), "retry with the same key: same draft")
-
-            # Refresh through the SDK: make the token look expired; the next request refreshes it.
-            before = storage.tokens
-            auth.context.token_expiry_time = time.time() - 1
-            r = await client.call_tool("trial_balance", {})
-            check(not r.is_error, "a call after the refresh works")
-            check(storage.tokens.access_token != before.access_token, "a new access token")
-            check(storage.tokens.refresh_token != before.refresh_token, "the refresh token rotated")
-
-            # The person deletes the connection: the next call fails, and nobody approves again.
-            deleted = await asyncio.to_thread(person, "delete", NAME)
-            check(deleted == "1", "the person deleted the connection")
-            browser.approving = False
-            visits = browser.visits
-            try:
                 r = await client.call_tool("trial_balance", {})
-                check(False, f"a call after deletion must fail, got {r}")
-            except Exception as e:  # noqa: BLE001 - any clean failure is right; what matters is no data
-                check(True, f"a call after deletion fails ({type(e).__name__}: {str(e)[:120]})")
-            check(browser.visits > visits, "the SDK sent the person to consent again (nobody approved)")
+                check(not r.is_error and r.structured_content is not None, "trial_balance returns structured content")
+
+                accounts = await client.call_tool("list_accounts", {})
+                args = draft_args(accounts.structured_content["accounts"], f"py-{time.time_ns()}")
+                first = await client.call_tool("draft_journal_entry", args)
+                check(not first.is_error, f"journal entry drafted: {first.content}")
+                again = await client.call_tool("draft_journal_entry", args)
+                check(not again.is_error and identity(again) == identity(first), "retry with the same key: same draft")
+
+                # Refresh through the SDK: make the token look expired; the next request refreshes it.
+                before = storage.tokens
+                auth.context.token_expiry_time = time.time() - 1
+                r = await client.call_tool("trial_balance", {})
+                check(not r.is_error, "a call after the refresh works")
+                check(storage.tokens.access_token != before.access_token, "a new access token")
+                check(storage.tokens.refresh_token != before.refresh_token, "the refresh token rotated")
+
+                # The person deletes the connection: the next call fails, and nobody approves again.
+                deleted = await asyncio.to_thread(person, "delete", NAME)
+                check(deleted == "1", "the person deleted the connection")
+                browser.approving = False
+                visits = browser.visits
+                after_delete = True
+                r = await client.call_tool("trial_balance", {})
+                got = f"data: {r}"
+    except BaseException as e:  # noqa: BLE001 - the SDK ends the session with the flow's error
+        if not after_delete:
+            raise
+        got = None
+        failure = e
+    check(after_delete and got is None, f"a call after deletion fails ({type(failure).__name__ if got is None else got})")
+    check(browser.visits > visits, "the SDK sent the person to consent again (nobody approved)")
     return 0
 
 

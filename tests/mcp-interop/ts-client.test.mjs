@@ -74,6 +74,14 @@ async function connect(provider) {
 
 async function endToEnd(provider) {
   const { client } = await connect(provider);
+  try {
+    await session(client, provider);
+  } finally {
+    await client.close();
+  }
+}
+
+async function session(client, provider) {
   assert.ok(provider.saved?.access_token?.startsWith("nlat_"), "an access token");
   assert.ok(provider.saved?.refresh_token?.startsWith("nlrt_"), "a refresh token");
 
@@ -81,7 +89,9 @@ async function endToEnd(provider) {
   assert.ok(tools.length > 0, "tools listed");
   for (const t of tools) {
     assert.ok(t.description && t.inputSchema, `${t.name} is described`);
-    assert.equal(t.annotations?.destructiveHint, false, `${t.name} is not destructive`);
+    const a = t.annotations ?? {};
+    assert.ok(a.readOnlyHint === true || a.destructiveHint === false, `${t.name} is read-only or not destructive`);
+    assert.equal(a.openWorldHint, false, `${t.name} stays in the company's books`);
   }
 
   const report = reportCall(tools);
@@ -89,7 +99,7 @@ async function endToEnd(provider) {
   assert.ok(!r.isError, `${report.name}: ${JSON.stringify(r.content)}`);
   assert.ok(r.structuredContent, `${report.name} returns structured content`);
 
-  const draft = await draftCall(tools, client, `ts-${provider.name}-${Date.now()}`);
+  const draft = await draftCall(tools, client, `ts-${provider.name.replace(/\W+/g, "-")}-${Date.now()}`);
   const first = await client.callTool(draft);
   assert.ok(!first.isError, `${draft.name}: ${JSON.stringify(first.content)}`);
   const again = await client.callTool(draft);
@@ -113,7 +123,6 @@ async function endToEnd(provider) {
     return true;
   });
   assert.ok(provider.authorizations > authorizations, "the SDK asked the person again (and got nothing)");
-  await client.close();
 }
 
 test("TypeScript SDK: dynamic client registration", async () => {
@@ -144,6 +153,7 @@ test("TypeScript SDK: client ID metadata document on loopback HTTPS", async () =
     assert.equal(provider.info.client_id, provider.clientMetadataUrl, "the URL is the client_id");
     assert.ok(fetched >= 1, "NewLedger fetched the document");
   } finally {
+    server.closeAllConnections();
     server.close();
   }
 });
