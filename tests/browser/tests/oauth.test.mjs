@@ -133,6 +133,29 @@ test("a client registers and the person approves it, minus one permission", suit
   assert.match(refused.headers.get("www-authenticate") ?? "", /insufficient_scope/);
 });
 
+test("signed out, an approved app asking for no more comes straight back after sign-in", suite, async () => {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  const errors = [];
+  p.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  try {
+    const { url } = authorizationUrl({ scope: "invoices:read", state: "s-3" });
+    await p.goto(url);
+    assert.match(p.url(), /\/signin$/);
+    await p.getByLabel("E-mail").fill(server.email);
+    await p.getByLabel("Password").fill(server.password);
+    await p.getByRole("button", { name: "Continue" }).click();
+    await p.getByLabel("6-digit code").fill(await freshCode(server.totpSecret));
+    const back = callback();
+    await p.getByRole("button", { name: "Verify and sign in" }).click();
+    const cb = await back.catch((e) => { throw new Error(`${p.url()} ${errors.join(" | ")}`); });
+    assert.equal(cb.searchParams.get("state"), "s-3");
+    assert.ok(cb.searchParams.get("code"), "a code, without asking again");
+  } finally {
+    await context.close();
+  }
+});
+
 test("a request that names the company shows it fixed; the person denies it", suite, async () => {
   const { url } = authorizationUrl({
     scope: "invoices:read bills:read",

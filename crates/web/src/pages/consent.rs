@@ -212,6 +212,37 @@ async fn consent_page(
     Ok(r)
 }
 
+#[derive(Template)]
+#[template(path = "pages/oauth_continue.html")]
+struct ContinuePage {
+    client_name: String,
+    to: String,
+}
+
+/// Sends the person back to an app that needs no new consent. Straight from the app (a
+/// cross-site navigation) that is a redirect; right after our own sign-in form it is a page that
+/// moves on by itself (`Refresh`), because browsers apply the form's `form-action 'self'` to
+/// every redirect that follows a form submission and would stop at the app's origin.
+fn back_to_client(headers: &HeaderMap, client_name: &str, to: &str) -> Response {
+    let after_our_form = headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "same-origin");
+    if !after_our_form {
+        return Redirect::to(to).into_response();
+    }
+    let mut r = render_status(
+        StatusCode::OK,
+        &ContinuePage {
+            client_name: client_name.to_owned(),
+            to: to.to_owned(),
+        },
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("0; url={to}")) {
+        r.headers_mut().insert(header::REFRESH, v);
+    }
+    r
+}
+
 /// The pages' CSP with the redirect URI's origin added to `form-action`.
 fn consent_csp(redirect_uri: &str) -> Option<axum::http::HeaderValue> {
     let origin = url::Url::parse(redirect_uri).ok()?.origin();
@@ -231,6 +262,7 @@ pub async fn authorize_page(
     RawQuery(q): RawQuery,
     MaybeSession(sess): MaybeSession,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     signed: Result<Signed, PageError>,
 ) -> PageResult {
     let q = q.unwrap_or_default();
@@ -261,7 +293,7 @@ pub async fn authorize_page(
         }
     };
     if let Some(to) = authorize::already_approved(&s.svc, &signed.user, &req, &signed.ip).await? {
-        return Ok(Redirect::to(&to).into_response());
+        return Ok(back_to_client(&headers, &req.client.name, &to));
     }
     consent_page(&s, &signed, &req, &p, None, None, StatusCode::OK).await
 }

@@ -997,6 +997,26 @@ async fn same_or_less_is_not_asked_again(app: TestApp) {
     let q = query(&location(&r));
     let t = exchange(&app, &client_id, &q["code"], &verifier).await;
     assert_eq!(t.body["scope"], "invoices:read");
+    // Right after our own sign-in form (same-origin navigation) a browser would stop a redirect
+    // to another origin (form-action 'self'): a page that moves on by itself instead.
+    let r = b
+        .get(less.url(&app))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let refresh = r.headers()["refresh"].to_str().unwrap().to_owned();
+    assert!(
+        refresh.starts_with(&format!("0; url={REDIRECT}?code=")),
+        "{refresh}"
+    );
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Continue to Ledger Helper")
+    );
     // More than approved: asked again.
     let more = Authz {
         scope: Some("invoices:read bills:read".into()),
