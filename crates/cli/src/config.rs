@@ -44,6 +44,8 @@ pub struct FileConfig {
     pub mcp_session_idle_secs: Option<u64>,
     /// Seconds in-flight requests get after a shutdown signal.
     pub shutdown_grace_secs: Option<u64>,
+    /// Development only: client ID metadata documents from private addresses and over http.
+    pub oauth_allow_private_client_metadata: Option<bool>,
 }
 
 impl Common {

@@ -212,6 +212,115 @@ pub fn parse_requested_scope(scope: Option<&str>) -> Result<RequestedScope, Stri
     })
 }
 
+/// Longest client identifier URL (a client ID metadata document's address).
+pub const MAX_CLIENT_ID_URL_LEN: usize = 2000;
+
+/// True when a `client_id` names a client ID metadata document (an `https://` URL, or `http://`
+/// which only the development mode accepts) rather than a registered `oac_…` client.
+pub fn is_client_id_url(client_id: &str) -> bool {
+    client_id.starts_with("https://") || client_id.starts_with("http://")
+}
+
+/// Checks a client identifier URL (draft-ietf-oauth-client-id-metadata-document §3): https, a
+/// host, a path other than `/`, no user info, fragment, query or dot segments, and already in
+/// the canonical form a URL parser gives it (so that the string compared with the document's
+/// `client_id` is exactly the one fetched). `allow_http` is the development mode's.
+pub fn check_client_id_url(client_id: &str, allow_http: bool) -> Result<url::Url, String> {
+    if client_id.len() > MAX_CLIENT_ID_URL_LEN {
+        return Err(format!(
+            "a client_id URL may have at most {MAX_CLIENT_ID_URL_LEN} characters"
+        ));
+    }
+    let u = url::Url::parse(client_id)
+        .map_err(|_| format!("`{}` is not an absolute URL", clip(client_id)))?;
+    match u.scheme() {
+        "https" => {}
+        "http" if allow_http => {}
+        _ => return Err("a client_id URL must use https".into()),
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err("a client_id URL must name a host".into());
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err("a client_id URL must not carry a user name or password".into());
+    }
+    if client_id.contains('#') {
+        return Err("a client_id URL must not have a fragment (#…)".into());
+    }
+    if u.query().is_some() {
+        return Err("a client_id URL must not have a query (?…)".into());
+    }
+    if u.path() == "/" || u.path().is_empty() {
+        return Err("a client_id URL must have a path (not just /)".into());
+    }
+    let raw_path = client_id
+        .splitn(4, '/')
+        .nth(3)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if raw_path
+        .split('/')
+        .any(|seg| matches!(seg, "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."))
+    {
+        return Err("a client_id URL must not have . or .. path segments".into());
+    }
+    if u.as_str() != client_id {
+        return Err(format!(
+            "a client_id URL must be in canonical form (`{}`)",
+            clip(u.as_str())
+        ));
+    }
+    Ok(u)
+}
+
+/// True for an address a server may fetch a client's document from: none of the special-use
+/// ranges of RFC 6890 and its successors (loopback, private, shared CGN, link-local,
+/// documentation, benchmarking, multicast, reserved, unspecified; IPv4-mapped and NAT64 IPv6
+/// addresses are judged by the IPv4 address they carry).
+pub fn is_public_address(ip: std::net::IpAddr) -> bool {
+    use std::net::{IpAddr, Ipv4Addr};
+    fn v4(a: Ipv4Addr) -> bool {
+        let [b0, b1, b2, _] = a.octets();
+        !(a.is_unspecified()
+            || a.is_loopback()
+            || a.is_private()
+            || a.is_link_local()
+            || a.is_broadcast()
+            || a.is_documentation()
+            || a.is_multicast()
+            || b0 == 0
+            || (b0 == 100 && (64..128).contains(&b1))
+            || (b0 == 192 && b1 == 0 && b2 == 0)
+            || (b0 == 192 && b1 == 88 && b2 == 99)
+            || (b0 == 198 && (b1 == 18 || b1 == 19))
+            || b0 >= 240)
+    }
+    match ip {
+        IpAddr::V4(a) => v4(a),
+        IpAddr::V6(a) => {
+            if let Some(m) = a.to_ipv4_mapped() {
+                return v4(m);
+            }
+            let s = a.segments();
+            if s[0] == 0x64 && s[1] == 0xff9b {
+                let [_, _, _, _, _, _, hi, lo] = s;
+                return v4(Ipv4Addr::from(((hi as u32) << 16) | lo as u32));
+            }
+            !(a.is_unspecified()
+                || a.is_loopback()
+                || a.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
+                || (s[0] == 0x2001 && s[1] == 0x0db8)
+                || (s[0] == 0x2001 && s[1] < 0x0200)
+                || s[0] == 0x2002
+                || (s[0] == 0x0100 && s[1] == 0 && s[2] == 0 && s[3] == 0)
+                || s[..6] == [0, 0, 0, 0, 0, 0])
+        }
+    }
+}
+
 /// At most 60 characters of a value a caller sent, for messages that echo it.
 pub fn clip(s: &str) -> String {
     let mut out: String = s.chars().take(60).collect();
@@ -309,5 +418,63 @@ mod tests {
         assert!(is_pkce_value(&"a".repeat(43)));
         assert!(!is_pkce_value(&"a".repeat(42)));
         assert!(!is_pkce_value(&format!("{}+", "a".repeat(43))));
+    }
+    #[test]
+    fn client_id_urls() {
+        let ok = |u: &str| check_client_id_url(u, false).is_ok();
+        assert!(ok("https://app.example.com/oauth/client.json"));
+        assert!(ok("https://app.example.com:8443/c"));
+        assert!(!ok("http://app.example.com/c"));
+        assert!(check_client_id_url("http://127.0.0.1:9/c", true).is_ok());
+        assert!(!ok("https://app.example.com/"));
+        assert!(!ok("https://app.example.com"));
+        assert!(!ok("https://u:p@app.example.com/c"));
+        assert!(!ok("https://app.example.com/c#x"));
+        assert!(!ok("https://app.example.com/c?x=1"));
+        assert!(!ok("https://app.example.com/a/../c"));
+        assert!(!ok("https://app.example.com/a/%2E%2E/c"));
+        assert!(!ok("https://APP.example.com/c"), "not canonical");
+        assert!(!ok("https://app.example.com:443/c"), "not canonical");
+        assert!(!ok("ftp://app.example.com/c"));
+        assert!(is_client_id_url("https://x/y") && !is_client_id_url("oac_01h"));
+    }
+
+    #[test]
+    fn public_addresses() {
+        let p = |s: &str| is_public_address(s.parse().unwrap());
+        for public in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
+            assert!(p(public), "{public}");
+        }
+        for special in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "192.0.2.1",
+            "198.18.0.1",
+            "240.0.0.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fd00::1",
+            "ff02::1",
+            "2001:db8::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::a9fe:a9fe",
+            "::127.0.0.1",
+        ] {
+            assert!(!p(special), "{special}");
+        }
     }
 }

@@ -42,6 +42,9 @@ pub struct Settings {
     pub session_idle: Duration,
     /// Absolute lifetime of web sessions.
     pub session_max: Duration,
+    /// Development only: fetch client ID metadata documents from private, loopback and
+    /// link-local addresses and over plain `http://` (`--oauth-allow-private-client-metadata`).
+    pub allow_private_client_metadata: bool,
 }
 
 impl Default for Settings {
@@ -51,6 +54,7 @@ impl Default for Settings {
             access_token_ttl: Duration::from_secs(15 * 60),
             session_idle: Duration::from_secs(30 * 60),
             session_max: Duration::from_secs(12 * 3600),
+            allow_private_client_metadata: false,
         }
     }
 }
@@ -78,6 +82,8 @@ pub struct Services {
     pub views: Arc<views::cache::ReadCache>,
     /// Sign-in failure counts per (e-mail, address).
     pub signin_throttle: Arc<people::throttle::SigninThrottle>,
+    /// Client ID metadata documents: the fetcher and this node's freshness cache.
+    pub client_documents: Arc<oauth::client_document::ClientDocuments>,
 }
 
 impl Services {
@@ -95,6 +101,12 @@ impl Services {
             views: Arc::default(),
             usage: Arc::new(UsageTracker::default()),
             signin_throttle: Arc::default(),
+            client_documents: Arc::new(oauth::client_document::ClientDocuments::new(
+                Arc::new(oauth::client_document::HttpFetcher::new(
+                    settings.allow_private_client_metadata,
+                )),
+                settings.allow_private_client_metadata,
+            )),
             store,
             clock,
             key: Arc::new(key),

@@ -489,6 +489,8 @@ pub enum OAuthClientKind {
     Registered,
     /// Registered by itself through `POST /oauth/register` (RFC 7591): not verified.
     Dynamic,
+    /// Known by its client ID metadata document, fetched from its `client_id` URL: not verified.
+    MetadataDocument,
 }
 
 impl OAuthClientKind {
@@ -497,6 +499,7 @@ impl OAuthClientKind {
         match self {
             OAuthClientKind::Registered => "registered",
             OAuthClientKind::Dynamic => "dynamic",
+            OAuthClientKind::MetadataDocument => "metadata_document",
         }
     }
 
@@ -505,6 +508,7 @@ impl OAuthClientKind {
         match s {
             "registered" => Some(OAuthClientKind::Registered),
             "dynamic" => Some(OAuthClientKind::Dynamic),
+            "metadata_document" => Some(OAuthClientKind::MetadataDocument),
             _ => None,
         }
     }
@@ -545,6 +549,16 @@ pub struct OAuthClientRecord {
     pub last_used_at: Option<i64>,
     /// Deleted (ms).
     pub deleted_at: Option<i64>,
+    /// The `client_id` URL of a metadata-document client (its public identifier; `id` is
+    /// derived from it).
+    pub metadata_url: Option<String>,
+}
+
+impl OAuthClientRecord {
+    /// The identifier the client itself uses: its metadata document's URL, or its `oac_` id.
+    pub fn public_id(&self) -> &str {
+        self.metadata_url.as_deref().unwrap_or(self.id.as_str())
+    }
 }
 
 /// A person's consent to a client, for one company: the principal of its tokens.

@@ -395,7 +395,8 @@ pub trait OAuthStore: Send + Sync {
     async fn list_oauth_clients(&self, company: &CompanyId) -> StoreResult<Vec<OAuthClientRecord>>;
     /// Writes name, URIs, secret, last use and deletion of a client.
     async fn update_oauth_client(&self, c: &OAuthClientRecord) -> StoreResult<()>;
-    /// Removes dynamic clients created before `before` that never exchanged a code.
+    /// Removes dynamic and metadata-document clients created before `before` that never
+    /// exchanged a code (a metadata-document client is made again at its next fetch).
     async fn purge_unused_dynamic_clients(&self, before: i64) -> StoreResult<u64>;
 
     /// Adds a connection.

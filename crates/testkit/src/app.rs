@@ -56,6 +56,8 @@ pub struct Options {
     pub key: SecretKey,
     /// Web settings tweak: rate limits etc.
     pub web: Option<WebConfig>,
+    /// Development mode of client ID metadata documents (loopback test servers over http).
+    pub allow_private_client_metadata: bool,
 }
 
 impl Default for Options {
@@ -63,6 +65,7 @@ impl Default for Options {
         Self {
             key: SecretKey::from_bytes([42; 32]),
             web: None,
+            allow_private_client_metadata: false,
         }
     }
 }
@@ -113,6 +116,7 @@ pub async fn spawn_app_with(database_url: &str, opts: Options) -> TestApp {
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let settings = Settings {
         base_url: base.clone(),
+        allow_private_client_metadata: opts.allow_private_client_metadata,
         ..Settings::default()
     };
     let svc = Services::new(Arc::new(store.clone()), clock.clone(), opts.key, settings);

@@ -49,6 +49,18 @@ pub struct ServeArgs {
     /// (default 10; 0–600).
     #[arg(long, env = "NEWLEDGER_SHUTDOWN_GRACE")]
     pub shutdown_grace_secs: Option<u64>,
+    /// DEVELOPMENT ONLY: fetch OAuth client ID metadata documents from loopback, private and
+    /// link-local addresses, and over plain http, so that a client on this machine can serve
+    /// its document. Never on a server reachable by others (it lets anyone make the server
+    /// request its own network).
+    #[arg(
+        long,
+        env = "NEWLEDGER_OAUTH_ALLOW_PRIVATE_CLIENT_METADATA",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub oauth_allow_private_client_metadata: Option<bool>,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -82,8 +94,20 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
                 .unwrap_or(900)
                 .clamp(60, 86_400),
         ),
+        allow_private_client_metadata: args
+            .oauth_allow_private_client_metadata
+            .or(file.oauth_allow_private_client_metadata)
+            .unwrap_or(false),
         ..Settings::default()
     };
+    if settings.allow_private_client_metadata {
+        tracing::warn!(
+            "OAuth client ID metadata documents may be fetched from private and loopback addresses and over http (development mode)"
+        );
+        out!(
+            "WARNING: --oauth-allow-private-client-metadata is on: for development only, never on a server others can reach."
+        );
+    }
     let (svc, store) = super::open(common, &file, settings).await?;
     if args.demo {
         let info = if svc.store.all_companies().await?.is_empty() {

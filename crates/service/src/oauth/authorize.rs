@@ -5,6 +5,7 @@
 //! error goes back to the client's redirect URI with `state` and `iss` (RFC 9207). Nothing is
 //! issued without the person's explicit approval, confirmed with a second factor.
 
+use super::client_document::{self, ResolveError};
 use super::{CODE_TTL_MS, OAuthError};
 use crate::activity::{Event, Who};
 use crate::crypto::random_secret;
@@ -13,8 +14,8 @@ use crate::{Error, Result, Services, new_id};
 use newledger_domain::company::Company;
 use newledger_domain::ids::{CompanyId, ConnectionId, OAuthClientId};
 use newledger_domain::oauth::{
-    MAX_REDIRECT_URI_LEN, RequestedScope, Surfaces, clip, is_loopback_redirect, is_pkce_value,
-    parse_requested_scope, parse_resource, redirect_uri_matches,
+    MAX_REDIRECT_URI_LEN, RequestedScope, Surfaces, clip, is_client_id_url, is_loopback_redirect,
+    is_pkce_value, parse_requested_scope, parse_resource, redirect_uri_matches,
 };
 use newledger_domain::permission::PermissionSet;
 use newledger_domain::role::Role;
@@ -123,15 +124,30 @@ fn error_redirect(
     AuthorizeError::Redirect(redirect_to(svc, redirect_uri, &p))
 }
 
-/// Checks an authorization request.
+/// Checks an authorization request from `ip`. A `client_id` that is a URL is resolved through
+/// its client ID metadata document ([`client_document::resolve`]).
 pub async fn validate(
     svc: &Services,
     p: &AuthorizeParams,
+    ip: &str,
 ) -> std::result::Result<AuthRequest, AuthorizeError> {
     let client_id = p.client_id.as_deref().unwrap_or("");
-    let client = match OAuthClientId::parse(client_id) {
-        Ok(id) => svc.store.oauth_client(&id).await?,
-        Err(_) => None,
+    let client = if is_client_id_url(client_id) {
+        match client_document::resolve(svc, client_id, ip).await {
+            Ok(c) => Some(c),
+            Err(ResolveError::Refused(why)) => {
+                return Err(AuthorizeError::Page(format!(
+                    "The app that sent you here says it is `{}`, but {why}. Nothing was shared.",
+                    clip(client_id)
+                )));
+            }
+            Err(ResolveError::Internal(e)) => return Err(AuthorizeError::Internal(e)),
+        }
+    } else {
+        match OAuthClientId::parse(client_id) {
+            Ok(id) => svc.store.oauth_client(&id).await?,
+            Err(_) => None,
+        }
     };
     let Some(client) = client.filter(|c| c.deleted_at.is_none()) else {
         return Err(AuthorizeError::Page(if client_id.is_empty() {
@@ -309,7 +325,7 @@ pub async fn choices(
     Ok(out)
 }
 
-/// True when the client is not verified by NewLedger (dynamic registration).
+/// True when the client is not verified by NewLedger (dynamic registration, metadata document).
 pub fn unverified(c: &OAuthClientRecord) -> bool {
     c.kind != OAuthClientKind::Registered
 }
@@ -571,6 +587,16 @@ pub async fn deny(
         AuthorizeError::Redirect(u) => Ok(u),
         _ => Err(Error::Internal(anyhow::anyhow!("no redirect"))),
     }
+}
+
+/// The domain to show for a client: its metadata document's host (the identity it proved by
+/// serving the document there), else its homepage's.
+pub fn client_domain(c: &OAuthClientRecord) -> Option<String> {
+    c.metadata_url
+        .as_deref()
+        .or(c.client_uri.as_deref())
+        .map(host_of)
+        .filter(|h| !h.is_empty())
 }
 
 /// Host of a URL, for the consent page.

@@ -7,7 +7,9 @@ use crate::activity::{Event, Who};
 use crate::crypto::{ct_eq, random_secret};
 use crate::{Access, Error, Result, Services, new_id};
 use newledger_domain::ids::OAuthClientId;
-use newledger_domain::oauth::{MAX_REDIRECT_URIS, check_redirect_uri, clip, is_loopback_redirect};
+use newledger_domain::oauth::{
+    MAX_REDIRECT_URIS, check_redirect_uri, clip, is_client_id_url, is_loopback_redirect,
+};
 use newledger_domain::permission::Permission;
 use newledger_store::{OAuthClientKind, OAuthClientRecord};
 use serde::Deserialize;
@@ -73,9 +75,9 @@ fn check_url(field: &str, v: Option<String>) -> OAuthResult<Option<String>> {
 }
 
 /// Validated metadata: (name, redirect URIs, logo, homepage, auth method).
-type Checked = (String, Vec<String>, Option<String>, Option<String>, String);
+pub(super) type Checked = (String, Vec<String>, Option<String>, Option<String>, String);
 
-fn check_metadata(m: ClientMetadata) -> OAuthResult<Checked> {
+pub(super) fn check_metadata(m: ClientMetadata) -> OAuthResult<Checked> {
     if m.redirect_uris.is_empty() {
         return Err(OAuthError::new(
             "invalid_redirect_uri",
@@ -193,8 +195,21 @@ pub async fn register_dynamic(
         updated_at: now,
         last_used_at: None,
         deleted_at: None,
+        metadata_url: None,
     };
     svc.store.insert_oauth_client(&client).await?;
+    log_self_registered(svc, &client, ip, "dynamic registration").await?;
+    Ok(Registered { client, secret })
+}
+
+/// Logs a client that made itself known (dynamic registration, metadata document): no
+/// company, no person, the address it came from.
+pub(super) async fn log_self_registered(
+    svc: &Services,
+    client: &OAuthClientRecord,
+    ip: &str,
+    how: &str,
+) -> Result<()> {
     let who = Who {
         kind: "anonymous".into(),
         id: String::new(),
@@ -210,11 +225,13 @@ pub async fn register_dynamic(
                 "oauth_client",
                 client.id.as_str(),
             )
-            .reason("dynamic registration")
-            .details(serde_json::json!({"redirect_uris": client.redirect_uris})),
+            .reason(how)
+            .details(serde_json::json!({
+                "client_id": client.public_id(),
+                "redirect_uris": client.redirect_uris,
+            })),
         )
-        .await?;
-    Ok(Registered { client, secret })
+        .await
 }
 
 /// What a person fills in under *Register OAuth App*.
@@ -282,6 +299,7 @@ pub async fn register(svc: &Services, access: &Access, n: NewOAuthClient) -> Res
         updated_at: now,
         last_used_at: None,
         deleted_at: None,
+        metadata_url: None,
     };
     svc.store.insert_oauth_client(&client).await?;
     svc.activity
@@ -373,9 +391,20 @@ pub async fn authenticate(
             "client authentication failed: unknown client or wrong secret",
         )
     };
-    let client = match OAuthClientId::parse(client_id) {
-        Ok(id) => svc.auth_cache.oauth_client(svc, &id).await?,
-        Err(_) => None,
+    // A metadata-document client is found by the id derived from its URL: the token endpoint
+    // never makes the server fetch anything.
+    let id = if is_client_id_url(client_id) {
+        Some(super::client_document::derived_id(client_id))
+    } else {
+        OAuthClientId::parse(client_id).ok()
+    };
+    let client = match id {
+        Some(id) => svc
+            .auth_cache
+            .oauth_client(svc, &id)
+            .await?
+            .filter(|c| c.metadata_url.as_deref().is_none_or(|u| u == client_id)),
+        None => None,
     };
     let presented = secret.map(|s| svc.key.hash_secret(s));
     let Some(client) = client.filter(|c| c.deleted_at.is_none()) else {

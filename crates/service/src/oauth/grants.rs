@@ -563,7 +563,7 @@ pub async fn introspect(
         return Ok(Some(serde_json::json!({
             "active": true,
             "token_type": "refresh_token",
-            "client_id": client.id,
+            "client_id": client.public_id(),
             "scope": t.scope.to_scope_string(),
             "sub": conn.id,
             "aud": t.surfaces.resources(base, &conn.company_id),
@@ -602,7 +602,7 @@ pub async fn introspect(
                 return Ok(None);
             };
             (
-                client.id.to_string(),
+                client.public_id().to_owned(),
                 tokens::connection_permissions(&conn, claims.s, role.permissions()),
             )
         }

@@ -1,5 +1,5 @@
 //! OAuth 2.0 delegated access: clients ([`clients`]: registered by people, or dynamically per
-//! RFC 7591), the authorization request and consent ([`authorize`]: PKCE S256, exact redirect
+//! RFC 7591; or known by a client ID metadata document, [`client_document`]), the authorization request and consent ([`authorize`]: PKCE S256, exact redirect
 //! URIs, RFC 8707 resources, a person's approval with a second factor), the grants and token
 //! management ([`grants`]: single-use codes, rotating refresh families with reuse detection,
 //! revocation RFC 7009, introspection RFC 7662) and connections ([`connections`]: a person's
@@ -12,6 +12,7 @@
 //! the web layer maps them to JSON or to a redirect.
 
 pub mod authorize;
+pub mod client_document;
 pub mod clients;
 pub mod connections;
 pub mod grants;

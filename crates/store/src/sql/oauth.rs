@@ -42,6 +42,7 @@ fn client(r: &AnyRow) -> StoreResult<OAuthClientRecord> {
         updated_at: i(r, "updated_at")?,
         last_used_at: oi(r, "last_used_at")?,
         deleted_at: oi(r, "deleted_at")?,
+        metadata_url: os(r, "metadata_url")?,
     })
 }
 
@@ -122,8 +123,8 @@ impl OAuthStore for SqlStore {
     async fn insert_oauth_client(&self, c: &OAuthClientRecord) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO oauth_clients (id, kind, company_id, name, logo_uri, client_uri, redirect_uris, secret_hash,
-             secret_hint, auth_method, created_by, registered_ip, created_at, updated_at, last_used_at, deleted_at)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
+             secret_hint, auth_method, created_by, registered_ip, created_at, updated_at, last_used_at, deleted_at, metadata_url)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
         )
         .bind(c.id.as_str())
         .bind(c.kind.as_str())
@@ -141,6 +142,7 @@ impl OAuthStore for SqlStore {
         .bind(c.updated_at)
         .bind(c.last_used_at)
         .bind(c.deleted_at)
+        .bind(c.metadata_url.clone())
         .execute(&self.write)
         .await?;
         Ok(())
@@ -187,7 +189,7 @@ impl OAuthStore for SqlStore {
 
     async fn purge_unused_dynamic_clients(&self, before: i64) -> StoreResult<u64> {
         let r = sqlx::query(
-            "DELETE FROM oauth_clients WHERE kind = 'dynamic' AND last_used_at IS NULL AND created_at < $1
+            "DELETE FROM oauth_clients WHERE kind IN ('dynamic', 'metadata_document') AND last_used_at IS NULL AND created_at < $1
              AND NOT EXISTS (SELECT 1 FROM oauth_connections c WHERE c.client_id = oauth_clients.id)",
         )
         .bind(before)

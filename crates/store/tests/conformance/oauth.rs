@@ -28,6 +28,7 @@ fn client_record(company: Option<CompanyId>, kind: OAuthClientKind) -> OAuthClie
         updated_at: NOW,
         last_used_at: None,
         deleted_at: None,
+        metadata_url: None,
     }
 }
 

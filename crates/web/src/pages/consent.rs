@@ -7,6 +7,7 @@
 
 use super::session::{MaybeSession, Signed, set_return_cookie};
 use super::view::{PageError, PageForm, PageResult, render_status, wait_text};
+use crate::extract::ClientIp;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -56,6 +57,8 @@ struct ConsentPage {
     client_name: String,
     client_initial: String,
     client_domain: Option<String>,
+    /// The client ID metadata document's URL (the client's identity), when it has one.
+    metadata_url: Option<String>,
     redirect_host: String,
     unverified: bool,
     loopback: bool,
@@ -120,8 +123,8 @@ fn hidden(p: &AuthorizeParams) -> Vec<(String, String)> {
     out
 }
 
-async fn checked(s: &AppState, p: &AuthorizeParams) -> Result<AuthRequest, Response> {
-    match authorize::validate(&s.svc, p).await {
+async fn checked(s: &AppState, p: &AuthorizeParams, ip: &str) -> Result<AuthRequest, Response> {
+    match authorize::validate(&s.svc, p, ip).await {
         Ok(r) => Ok(r),
         Err(AuthorizeError::Page(m)) => Err(PageError::BadRequest(m).into_response()),
         Err(AuthorizeError::Redirect(u)) => Err(Redirect::to(&u).into_response()),
@@ -172,11 +175,8 @@ async fn consent_page(
             .map(|x| x.to_uppercase().to_string())
             .unwrap_or_default(),
         client_name: c.name.clone(),
-        client_domain: c
-            .client_uri
-            .as_deref()
-            .map(authorize::host_of)
-            .filter(|h| !h.is_empty()),
+        client_domain: authorize::client_domain(c),
+        metadata_url: c.metadata_url.clone(),
         redirect_host: authorize::host_of(&req.redirect_uri),
         unverified: authorize::unverified(c),
         loopback: authorize::loopback_only(c),
@@ -203,7 +203,57 @@ async fn consent_page(
             .collect::<Vec<_>>()
             .join(", "),
     };
-    Ok(render_status(status, &page))
+    let mut r = render_status(status, &page);
+    // Browsers apply `form-action` to the redirects a form submission follows: Approve and Deny
+    // end at the client's redirect URI, so its origin (registered, checked) is allowed here.
+    if let Some(v) = consent_csp(&req.redirect_uri) {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "pages/oauth_continue.html")]
+struct ContinuePage {
+    client_name: String,
+    to: String,
+}
+
+/// Sends the person back to an app that needs no new consent. Straight from the app (a
+/// cross-site navigation) that is a redirect; right after our own sign-in form it is a page that
+/// moves on by itself (`Refresh`), because browsers apply the form's `form-action 'self'` to
+/// every redirect that follows a form submission and would stop at the app's origin.
+fn back_to_client(headers: &HeaderMap, client_name: &str, to: &str) -> Response {
+    let after_our_form = headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "same-origin");
+    if !after_our_form {
+        return Redirect::to(to).into_response();
+    }
+    let mut r = render_status(
+        StatusCode::OK,
+        &ContinuePage {
+            client_name: client_name.to_owned(),
+            to: to.to_owned(),
+        },
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("0; url={to}")) {
+        r.headers_mut().insert(header::REFRESH, v);
+    }
+    r
+}
+
+/// The pages' CSP with the redirect URI's origin added to `form-action`.
+fn consent_csp(redirect_uri: &str) -> Option<axum::http::HeaderValue> {
+    let origin = url::Url::parse(redirect_uri).ok()?.origin();
+    if !origin.is_tuple() {
+        return None;
+    }
+    let csp = super::CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {}", origin.ascii_serialization()),
+    );
+    axum::http::HeaderValue::from_str(&csp).ok()
 }
 
 /// `GET /oauth/authorize`.
@@ -211,6 +261,8 @@ pub async fn authorize_page(
     State(s): State<AppState>,
     RawQuery(q): RawQuery,
     MaybeSession(sess): MaybeSession,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     signed: Result<Signed, PageError>,
 ) -> PageResult {
     let q = q.unwrap_or_default();
@@ -223,7 +275,7 @@ pub async fn authorize_page(
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let p = params(&pairs)?;
-    let req = match checked(&s, &p).await {
+    let req = match checked(&s, &p, &ip).await {
         Ok(r) => r,
         Err(r) => return Ok(r),
     };
@@ -241,7 +293,7 @@ pub async fn authorize_page(
         }
     };
     if let Some(to) = authorize::already_approved(&s.svc, &signed.user, &req, &signed.ip).await? {
-        return Ok(Redirect::to(&to).into_response());
+        return Ok(back_to_client(&headers, &req.client.name, &to));
     }
     consent_page(&s, &signed, &req, &p, None, None, StatusCode::OK).await
 }
@@ -265,7 +317,11 @@ fn same_site_top_level(s: &AppState, headers: &HeaderMap) -> Result<(), PageErro
     if h("sec-fetch-site").is_some_and(|d| d != "same-origin") {
         return Err(refuse());
     }
-    if h(header::ORIGIN.as_str()).is_some_and(|o| o != origin_of(&s.config.base_url)) {
+    // Every page is served with `Referrer-Policy: no-referrer`, under which browsers send
+    // `Origin: null` even for a same-origin form: `null` says nothing, and Sec-Fetch-Site (above)
+    // and the CSRF token decide. Any other origin than ours is refused.
+    if h(header::ORIGIN.as_str()).is_some_and(|o| o != "null" && o != origin_of(&s.config.base_url))
+    {
         return Err(refuse());
     }
     Ok(())
@@ -293,7 +349,7 @@ pub async fn consent_submit(
         .flat_map(|k| form.all(k).into_iter().map(|v| ((*k).to_owned(), v)))
         .collect();
     let p = params(&pairs)?;
-    let req = match checked(&s, &p).await {
+    let req = match checked(&s, &p, &signed.ip).await {
         Ok(r) => r,
         Err(r) => return Ok(r),
     };

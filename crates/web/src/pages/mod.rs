@@ -189,10 +189,14 @@ async fn security_headers(req: Request, next: Next) -> Response {
     let mut r = next.run(req).await;
     let shown = r.status().is_success();
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        // A page may widen `form-action` for itself (the consent page sends the person back to
+        // the client); everything else is the same.
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages show the books: keep them out of shared and back-button caches.

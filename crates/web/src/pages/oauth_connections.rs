@@ -87,8 +87,9 @@ async fn page(
                     .client
                     .as_ref()
                     .and_then(|x| {
-                        x.client_uri
+                        x.metadata_url
                             .as_deref()
+                            .or(x.client_uri.as_deref())
                             .or(x.redirect_uris.first().map(String::as_str))
                     })
                     .map(authorize::host_of)

@@ -75,7 +75,7 @@ async fn token_problems(app: TestApp) {
         &other_db.url,
         newledger_testkit::app::Options {
             key: newledger_service::crypto::SecretKey::from_bytes([7; 32]),
-            web: None,
+            ..Default::default()
         },
     )
     .await;

@@ -601,8 +601,32 @@ async fn consent_form_refuses_csrf_and_framing(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    // Deny goes back with access_denied.
-    let r = submit_consent(&app, &b, &html, &a, &p.company_id, &[], "", "deny").await;
+    let r = b
+        .post(format!("{}/oauth/authorize", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "null")
+        .form(&f)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Deny goes back with access_denied — also from a real browser, which sends `Origin: null`
+    // from our own pages (they are served with `Referrer-Policy: no-referrer`).
+    let mut deny = a.pairs();
+    deny.extend([
+        ("csrf".into(), csrf_of(&html)),
+        ("decision".into(), "deny".into()),
+    ]);
+    let r = b
+        .post(format!("{}/oauth/authorize", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .header("sec-fetch-dest", "document")
+        .header("origin", "null")
+        .form(&deny)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
     let q = query(&location(&r));
     assert_eq!(q["error"], "access_denied");
     assert_eq!(q["iss"], app.base);
@@ -973,6 +997,26 @@ async fn same_or_less_is_not_asked_again(app: TestApp) {
     let q = query(&location(&r));
     let t = exchange(&app, &client_id, &q["code"], &verifier).await;
     assert_eq!(t.body["scope"], "invoices:read");
+    // Right after our own sign-in form (same-origin navigation) a browser would stop a redirect
+    // to another origin (form-action 'self'): a page that moves on by itself instead.
+    let r = b
+        .get(less.url(&app))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let refresh = r.headers()["refresh"].to_str().unwrap().to_owned();
+    assert!(
+        refresh.starts_with(&format!("0; url={REDIRECT}?code=")),
+        "{refresh}"
+    );
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Continue to Ledger Helper")
+    );
     // More than approved: asked again.
     let more = Authz {
         scope: Some("invoices:read bills:read".into()),
