@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
-# Load benchmark of the token endpoint and of an authenticated GET, each reported as a ratio of
-# the same server's /healthz rate measured beside it in the same run (absolute figures on a
-# shared machine drift; the ratio does not).
+# Load benchmark of the token endpoint, of authenticated reads (one invoice, a page of 50
+# invoices) and of every report, each reported as a ratio of the same server's /healthz rate
+# measured beside it in the same run (absolute figures on a shared machine drift; the ratio
+# does not).
 #
-#   scripts/bench-load.sh [SECONDS] [CONNECTIONS]      (defaults: 8 s, 32 connections)
+#   scripts/bench-load.sh [SECONDS] [CONNECTIONS] [WHICH]   (defaults: 8 s, 32 connections, all)
 #
-# It builds the release binary, starts `newledger serve --demo` on a fresh SQLite database in a
-# temporary directory with the rate limits raised (so that the limiter does not answer 429
-# instead of doing the work), and runs wrk (`apt-get install -y wrk`) through
-# tools/ratio.sh: healthz, target, healthz, each `wrk -t1 -cCONNECTIONS`. wrk shares the
-# machine's cores with the server, so the ratios are conservative.
+# WHICH picks the parts: `token`, `invoice`, `page`, `reports` (comma-separated), or `all`.
 #
-# Targets (issue 3, SQLite, 2 cores): token endpoint >= 0.25 of /healthz; authenticated
-# GET of one invoice >= 0.5; p99 < 10 ms at 32 connections.
+# It builds the release binary, starts `newledger serve --demo` on a fresh database with the
+# rate limits raised (so that the limiter does not answer 429 instead of doing the work), and
+# runs wrk (`apt-get install -y wrk`) through tools/ratio.sh: healthz, target, healthz, each
+# `wrk -t1 -cCONNECTIONS`. wrk shares the machine's cores with the server, so the ratios are
+# conservative. The database is a fresh SQLite file in a temporary directory, or, with
+# NEWLEDGER_BENCH_PG=postgres://user@host:port (an admin connection), a fresh PostgreSQL
+# database created for the run and dropped after it.
+#
+# Targets (SQLite and PostgreSQL, 2 cores, 32 connections): token endpoint >= 0.25 of /healthz;
+# authenticated GET of one invoice >= 0.5, p99 < 10 ms (issue 3); a page of 50 invoices
+# >= 0.2, p99 < 10 ms; every report on the demo company >= 0.3, p99 < 10 ms (issue 14).
 set -euo pipefail
 
 secs=${1:-8}
 conns=${2:-32}
+which=${3:-all}
+want() { [ "$which" = all ] || [[ ",$which," == *",$1,"* ]]; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 ratio=${RATIO_SH:-$root/scripts/ratio.sh}
@@ -37,12 +45,26 @@ base="http://127.0.0.1:$port"
 # Raised limits: the defaults (600 token requests per minute per client, 1200 per address,
 # 3000 API calls per minute per app) would turn a load test into a test of the limiter.
 limits=(--token-rate-per-client 100000000 --token-rate-per-ip 100000000 --api-rate-per-app 100000000)
-echo "== starting $bin serve --demo on $base (fresh SQLite database in $work)"
+pg_db=
+if [ -n "${NEWLEDGER_BENCH_PG:-}" ]; then
+    pg_db=bench_$(date +%s)_$$
+    psql "${NEWLEDGER_BENCH_PG%/}/postgres" -qc "CREATE DATABASE $pg_db" >/dev/null
+    db_url="${NEWLEDGER_BENCH_PG%/}/$pg_db"
+    export NEWLEDGER_SECRET_KEY=${NEWLEDGER_SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
+else
+    db_url="sqlite://$work/bench.db"
+fi
+echo "== starting $bin serve --demo on $base (fresh database ${db_url%%:*}: $db_url)"
 echo "   rate limits raised for the benchmark: ${limits[*]}"
-"$bin" --database-url "sqlite://$work/bench.db" serve --demo --listen "127.0.0.1:$port" \
+"$bin" --database-url "$db_url" serve --demo --listen "127.0.0.1:$port" \
     --base-url "$base" "${limits[@]}" >"$work/server.log" 2>&1 &
 server=$!
-cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    rm -rf "$work"
+    [ -z "$pg_db" ] || psql "${NEWLEDGER_BENCH_PG%/}/postgres" -qc "DROP DATABASE IF EXISTS $pg_db" >/dev/null || true
+}
 trap cleanup EXIT
 
 for _ in $(seq 1 600); do
@@ -78,8 +100,24 @@ wrk.method = "GET"
 wrk.headers["Authorization"] = "Bearer $token"
 EOF
 
-echo "== $(nproc) cores; wrk -t1 -c$conns -d${secs}s; demo company $company, app $client_id"
-echo "== (a) POST /oauth/token, client_credentials with HTTP Basic   (target: ratio >= 0.25)"
-"$ratio" "$base" "$base/oauth/token" "$work/token.lua" "$secs" "$conns"
-echo "== (b) GET /api/v1/companies/{id}/invoices/{invoice_id}, bearer (target: ratio >= 0.5, p99 < 10 ms)"
-"$ratio" "$base" "$base/api/v1/companies/$company/invoices/$invoice" "$work/get.lua" "$secs" "$conns"
+api="$base/api/v1/companies/$company"
+echo "== $(nproc) cores; wrk -t1 -c$conns -d${secs}s; demo company $company, app $client_id, ${db_url%%:*}"
+if want token; then
+    echo "== (a) POST /oauth/token, client_credentials with HTTP Basic   (target: ratio >= 0.25)"
+    "$ratio" "$base" "$base/oauth/token" "$work/token.lua" "$secs" "$conns"
+fi
+if want invoice; then
+    echo "== (b) GET /api/v1/companies/{id}/invoices/{invoice_id}, bearer (target: ratio >= 0.5, p99 < 10 ms)"
+    "$ratio" "$base" "$api/invoices/$invoice" "$work/get.lua" "$secs" "$conns"
+fi
+if want page; then
+    echo "== (c) GET …/invoices?limit=50, a page of 50 invoices (target: ratio >= 0.2, p99 < 10 ms)"
+    "$ratio" "$base" "$api/invoices?limit=50" "$work/get.lua" "$secs" "$conns"
+fi
+if want reports; then
+    echo "== (d) GET …/reports/{name}, demo company, default dates (target: ratio >= 0.3, p99 < 10 ms)"
+    for r in trial-balance profit-and-loss balance-sheet cash-summary ar-aging ap-aging expenses general-ledger; do
+        printf '%-16s ' "$r"
+        "$ratio" "$base" "$api/reports/$r" "$work/get.lua" "$secs" "$conns"
+    done
+fi

@@ -234,6 +234,7 @@ pub mod large {
                 progress(done, entries_needed * 3);
             }
         }
+        crate::books::documents::documents_changed(svc).await;
         Ok(())
     }
 }

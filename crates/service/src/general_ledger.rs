@@ -221,7 +221,14 @@ pub async fn page(
         Some(l) if (1..=MAX_LIMIT).contains(&l) => l,
         Some(_) => return Err(Error::invalid("limit", "between 1 and 1000")),
     };
-    page_of(svc, access, q, limit).await
+    access.require(Permission::ReportsRead)?;
+    // Pages are cached per node until the books change (see `views::cache`).
+    let key = format!("{}/general-ledger/{q:?}", access.company.id);
+    let weight = usize::try_from(limit).unwrap_or(1);
+    svc.views
+        .get_or_fill(svc, key, |_| weight, || page_of(svc, access, q, limit))
+        .await
+        .map(std::sync::Arc::unwrap_or_clone)
 }
 
 async fn sections(
@@ -297,7 +304,6 @@ async fn page_of(
         }
         None => (0, None, all.first().map_or(0, |a| a.opening.minor)),
     };
-    let mut contacts: HashMap<ContactId, Option<String>> = HashMap::new();
     let mut accounts = Vec::new();
     let mut data: Vec<GlLine> = Vec::new();
     let mut next_cursor = None;
@@ -330,21 +336,6 @@ async fn page_of(
         for l in lines {
             balance += l.debit - l.credit;
             after = Some((l.date, l.entry_id.to_string(), l.line_no));
-            let contact_name = match &l.contact_id {
-                Some(c) => match contacts.get(c) {
-                    Some(n) => n.clone(),
-                    None => {
-                        let n = svc
-                            .store
-                            .contact(&access.company.id, c)
-                            .await?
-                            .map(|r| r.name);
-                        contacts.insert(c.clone(), n.clone());
-                        n
-                    }
-                },
-                None => None,
-            };
             data.push(GlLine {
                 account_id: acct.account_id.clone(),
                 account_code: acct.code.clone(),
@@ -356,7 +347,7 @@ async fn page_of(
                 memo: l.memo,
                 description: l.description,
                 contact_id: l.contact_id,
-                contact_name,
+                contact_name: None,
                 debit: Money::new(l.debit, cur),
                 credit: Money::new(l.credit, cur),
                 running_balance: Money::new(balance, cur),
@@ -373,6 +364,21 @@ async fn page_of(
         idx += 1;
         after = None;
         balance = all.get(idx).map_or(0, |a| a.opening.minor);
+    }
+    // Contact names of the whole page in one query.
+    let mut ids: Vec<ContactId> = data.iter().filter_map(|l| l.contact_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    if !ids.is_empty() {
+        let names: HashMap<ContactId, String> = svc
+            .store
+            .contact_names(&access.company.id, &ids)
+            .await?
+            .into_iter()
+            .collect();
+        for l in &mut data {
+            l.contact_name = l.contact_id.as_ref().and_then(|c| names.get(c).cloned());
+        }
     }
     Ok(GeneralLedgerPage {
         from: q.from,

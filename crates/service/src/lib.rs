@@ -18,6 +18,7 @@ pub mod ledger_export;
 pub mod oauth;
 pub mod people;
 pub mod reports;
+pub mod views;
 
 pub use access::Access;
 pub use error::{Error, Result};
@@ -73,6 +74,8 @@ pub struct Services {
     pub activity: Arc<activity::ActivityLog>,
     /// Documents by id for the read path, invalidated with the auth cache's generation.
     pub documents: Arc<books::cache::DocumentCache>,
+    /// Read-model results (list pages, reports), invalidated like the documents.
+    pub views: Arc<views::cache::ReadCache>,
     /// Sign-in failure counts per (e-mail, address).
     pub signin_throttle: Arc<people::throttle::SigninThrottle>,
 }
@@ -89,6 +92,7 @@ impl Services {
             activity: Arc::new(activity::ActivityLog::new(store.clone(), clock.clone())),
             auth_cache: Arc::new(AuthCache::default()),
             documents: Arc::new(books::cache::DocumentCache::default()),
+            views: Arc::default(),
             usage: Arc::new(UsageTracker::default()),
             signin_throttle: Arc::default(),
             store,

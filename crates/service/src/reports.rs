@@ -13,6 +13,7 @@ use newledger_domain::report::{
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 async fn totals(
     svc: &Services,
@@ -72,8 +73,120 @@ fn check_as_of(as_of: NaiveDate) -> Result<()> {
     Ok(())
 }
 
+/// A report's result from the node's read cache, computed by `fill` when the books changed
+/// since (see `views::cache`). Callers check the permission and the parameters first; `what`
+/// names the report and its parameters (the company is added here).
+async fn cached<T, Fut>(
+    svc: &Services,
+    access: &Access,
+    what: String,
+    fill: impl FnOnce() -> Fut,
+) -> Result<T>
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    // A report holds about one row per account: weigh each like a page of that many rows.
+    const WEIGHT: usize = 100;
+    let key = format!("{}/report/{what}", access.company.id);
+    svc.views
+        .get_or_fill(svc, key, |_| WEIGHT, fill)
+        .await
+        .map(Arc::unwrap_or_clone)
+}
+
 /// Trial balance as of a date.
 pub async fn trial_balance(
+    svc: &Services,
+    access: &Access,
+    as_of: NaiveDate,
+) -> Result<TrialBalance> {
+    access.require(Permission::ReportsRead)?;
+    check_as_of(as_of)?;
+    cached(svc, access, format!("trial-balance/{as_of}"), || {
+        compute_trial_balance(svc, access, as_of)
+    })
+    .await
+}
+
+/// Profit and loss over a range.
+pub async fn profit_and_loss(
+    svc: &Services,
+    access: &Access,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<ProfitAndLoss> {
+    access.require(Permission::ReportsRead)?;
+    DateRange::new(from, to)?;
+    cached(svc, access, format!("profit-and-loss/{from}/{to}"), || {
+        compute_profit_and_loss(svc, access, from, to)
+    })
+    .await
+}
+
+/// Balance sheet as of a date.
+pub async fn balance_sheet(
+    svc: &Services,
+    access: &Access,
+    as_of: NaiveDate,
+) -> Result<BalanceSheet> {
+    access.require(Permission::ReportsRead)?;
+    check_as_of(as_of)?;
+    cached(svc, access, format!("balance-sheet/{as_of}"), || {
+        compute_balance_sheet(svc, access, as_of)
+    })
+    .await
+}
+
+/// AR (invoices) or AP (bills) aging as of a date.
+pub async fn aging(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    as_of: NaiveDate,
+) -> Result<Aging> {
+    access.require(Permission::ReportsRead)?;
+    check_as_of(as_of)?;
+    cached(
+        svc,
+        access,
+        format!("aging/{}/{as_of}", kind.as_str()),
+        || compute_aging(svc, access, kind, as_of),
+    )
+    .await
+}
+
+/// Cash summary over a range.
+pub async fn cash_summary(
+    svc: &Services,
+    access: &Access,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<CashSummary> {
+    access.require(Permission::ReportsRead)?;
+    DateRange::monthly(from, to)?;
+    cached(svc, access, format!("cash-summary/{from}/{to}"), || {
+        compute_cash_summary(svc, access, from, to)
+    })
+    .await
+}
+
+/// Expense breakdown over a range.
+pub async fn expenses(
+    svc: &Services,
+    access: &Access,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<ExpenseBreakdown> {
+    access.require(Permission::ReportsRead)?;
+    DateRange::monthly(from, to)?;
+    cached(svc, access, format!("expenses/{from}/{to}"), || {
+        compute_expenses(svc, access, from, to)
+    })
+    .await
+}
+
+async fn compute_trial_balance(
     svc: &Services,
     access: &Access,
     as_of: NaiveDate,
@@ -85,8 +198,7 @@ pub async fn trial_balance(
     Ok(report::trial_balance(as_of, &t, access.company.currency))
 }
 
-/// Profit and loss over a range.
-pub async fn profit_and_loss(
+async fn compute_profit_and_loss(
     svc: &Services,
     access: &Access,
     from: NaiveDate,
@@ -104,8 +216,7 @@ pub async fn profit_and_loss(
     ))
 }
 
-/// Balance sheet as of a date.
-pub async fn balance_sheet(
+async fn compute_balance_sheet(
     svc: &Services,
     access: &Access,
     as_of: NaiveDate,
@@ -124,8 +235,7 @@ pub async fn balance_sheet(
     ))
 }
 
-/// AR (invoices) or AP (bills) aging as of a date.
-pub async fn aging(
+async fn compute_aging(
     svc: &Services,
     access: &Access,
     kind: DocumentKind,
@@ -194,8 +304,7 @@ pub struct CashSummary {
     pub total_closing: Money,
 }
 
-/// Cash summary over a range.
-pub async fn cash_summary(
+async fn compute_cash_summary(
     svc: &Services,
     access: &Access,
     from: NaiveDate,
@@ -241,13 +350,15 @@ pub async fn cash_summary(
             c.money_out = m(t.credit);
         }
     }
-    let accounts_out: Vec<CashAccount> = per
+    let mut accounts_out: Vec<CashAccount> = per
         .into_values()
         .map(|mut c| {
             c.closing = m(c.opening.minor + c.money_in.minor - c.money_out.minor);
             c
         })
         .collect();
+    // By code, as the chart lists them (the map above is keyed by id, which is random).
+    accounts_out.sort_by(|a, b| a.code.cmp(&b.code));
     let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for (id, month, d, c) in svc
         .store
@@ -315,8 +426,7 @@ pub struct ExpenseBreakdown {
     pub total: Money,
 }
 
-/// Expense breakdown over a range.
-pub async fn expenses(
+async fn compute_expenses(
     svc: &Services,
     access: &Access,
     from: NaiveDate,

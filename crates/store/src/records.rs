@@ -134,6 +134,27 @@ pub struct DocumentRecord {
     pub version: i64,
 }
 
+/// A document with what a list shows beside it, read in the same query (no lookup per row).
+#[derive(Clone, Debug)]
+pub struct DocumentRow {
+    /// The document.
+    pub doc: DocumentRecord,
+    /// Name of its contact, if it has one (and the contact still exists).
+    pub contact_name: Option<String>,
+    /// Readable author: a person's or app's name, `client (connected by person)` for an OAuth
+    /// connection; None when the author is gone (the service words that).
+    pub created_by_label: Option<String>,
+}
+
+/// A journal entry with its author's readable label (see [`DocumentRow`]).
+#[derive(Clone, Debug)]
+pub struct EntryRow {
+    /// The entry.
+    pub entry: EntryRecord,
+    /// Readable author, None when the author is gone.
+    pub created_by_label: Option<String>,
+}
+
 /// A journal entry (manual draft or posted, or generated).
 #[derive(Clone, Debug)]
 pub struct EntryRecord {
@@ -342,6 +363,8 @@ pub struct ActivityFilter {
     pub to: Option<i64>,
     /// Only rows with a smaller id (pagination).
     pub before_id: Option<i64>,
+    /// `success` or `failure`: applied in the query, before the limit, so pages are full.
+    pub outcome: Option<String>,
     /// Page size.
     pub limit: i64,
 }

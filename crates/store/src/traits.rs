@@ -262,6 +262,27 @@ pub trait ReportStore: Send + Sync {
     ) -> StoreResult<Vec<LedgerLine>>;
 }
 
+/// Read models: list rows together with the names shown beside them, one query per list.
+#[async_trait]
+pub trait ViewStore: Send + Sync {
+    /// Documents of a kind as [`BooksStore::list_documents`] filters them, each with its
+    /// contact's name and its author's label.
+    async fn document_rows(
+        &self,
+        company: &CompanyId,
+        kind: DocumentKind,
+        q: &ListQuery,
+    ) -> StoreResult<Vec<DocumentRow>>;
+    /// Journal entries as [`BooksStore::list_entries`] filters them, with their author's label.
+    async fn entry_rows(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<EntryRow>>;
+    /// Names of the given contacts of a company (unknown ids are left out), in one query.
+    async fn contact_names(
+        &self,
+        company: &CompanyId,
+        ids: &[ContactId],
+    ) -> StoreResult<Vec<(ContactId, String)>>;
+}
+
 /// API credential apps.
 #[async_trait]
 pub trait AppStore: Send + Sync {
@@ -351,6 +372,7 @@ pub trait Store:
     UserStore
     + CompanyStore
     + BooksStore
+    + ViewStore
     + ReportStore
     + AppStore
     + ActivityStore

@@ -284,3 +284,49 @@ impl TestApp {
             .expect("api get")
     }
 }
+
+/// The demo company of `newledger demo` on a test server, with a token that reads all of it.
+pub struct Demo {
+    /// What `newledger demo --json` prints.
+    pub info: newledger_service::demo::DemoInfo,
+    /// The demo person (owner of the demo company).
+    pub person: Person,
+    /// A bearer token of an app holding every read permission.
+    pub token: String,
+}
+
+impl TestApp {
+    /// Creates the demo company (a year of activity, dated from the clock's today) and an app
+    /// that may read everything in it.
+    pub async fn demo(&self) -> Demo {
+        let info = newledger_service::demo::create(&self.svc)
+            .await
+            .expect("demo");
+        let user = self
+            .svc
+            .store
+            .user_by_email(&info.email)
+            .await
+            .expect("user")
+            .expect("demo user");
+        let person = Person {
+            email: info.email.clone(),
+            password: info.password.clone(),
+            totp_secret: info.totp_secret.clone(),
+            user_id: user.id,
+            company_id: info.company_id.clone(),
+        };
+        let reads: Vec<&str> = newledger_domain::permission::Permission::ALL
+            .iter()
+            .filter(|p| p.kind() == newledger_domain::permission::PermissionKind::Read)
+            .map(|p| p.as_str())
+            .collect();
+        let (id, secret) = self.app(&person, &reads).await;
+        let token = self.token(&id, &secret).await;
+        Demo {
+            info,
+            person,
+            token,
+        }
+    }
+}

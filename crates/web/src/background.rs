@@ -3,7 +3,7 @@
 
 use crate::state::AppState;
 use newledger_service::Services;
-use newledger_store::Backend;
+use newledger_service::app_connect::cache;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -12,7 +12,7 @@ use std::time::Duration;
 pub fn spawn(state: &AppState, database_url: Option<String>) {
     // Per node (not a process-wide static: several nodes may share a process, as in tests).
     // Down, and the cache read through, until the PostgreSQL listener first connects.
-    let pg = state.svc.store.backend() == Backend::Postgres && database_url.is_some();
+    let pg = cache::is_postgres(&state.svc) && database_url.is_some();
     let listener_down = Arc::new(AtomicBool::new(pg));
     if pg {
         state.svc.auth_cache.set_bypass(true);
@@ -71,7 +71,7 @@ pub fn spawn(state: &AppState, database_url: Option<String>) {
 
 fn spawn_listener(svc: Services, url: Option<String>, down: Arc<AtomicBool>) {
     let Some(url) = url else { return };
-    let mut rx = newledger_store::postgres::listen(url);
+    let mut rx = cache::listen(url);
     tokio::spawn(async move {
         while rx.changed().await.is_ok() {
             let v = *rx.borrow_and_update();

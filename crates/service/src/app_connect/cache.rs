@@ -222,3 +222,14 @@ impl AuthCache {
         self.bypass.store(on, Ordering::SeqCst);
     }
 }
+
+/// True when the node's store is PostgreSQL, whose notifications the node listens to.
+pub fn is_postgres(svc: &Services) -> bool {
+    svc.store.backend() == newledger_store::Backend::Postgres
+}
+
+/// Listens for cache-epoch notifications on PostgreSQL at `url`: `Some(epoch)` for each
+/// notification, `None` whenever the listener is down (the caches then read through).
+pub fn listen(url: String) -> tokio::sync::watch::Receiver<Option<i64>> {
+    newledger_store::postgres::listen(url)
+}

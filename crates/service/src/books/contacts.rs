@@ -94,6 +94,7 @@ pub async fn create(svc: &Services, access: &Access, i: ContactInput) -> Result<
         version: 1,
     };
     svc.store.insert_contact(&c).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -130,6 +131,7 @@ pub async fn update(
         ..old.clone()
     };
     svc.store.update_contact(&c, expected).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,

@@ -209,6 +209,7 @@ pub async fn create_draft(
         version: 1,
     };
     svc.store.insert_document(&d).await?;
+    documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -310,8 +311,9 @@ async fn get_fresh(
     }
 }
 
-/// After a document changed: drops cached documents on this node at once and, through the
-/// cache epoch, on every other node. Called right after the store write, before anything that
+/// After anything in the books changed (a document, a journal entry, a payment, a contact):
+/// drops cached documents, list pages and reports on this node at once and, through the
+/// documents epoch, on every other node. Called right after the store write, before anything that
 /// could fail, so that no cached copy outlives the change. The write itself succeeded, so a
 /// failure to tell the other nodes is logged rather than returned.
 pub(crate) async fn documents_changed(svc: &Services) {

@@ -4,6 +4,7 @@
 //! `documents` and `journal`.
 
 use super::documents::permissions_of;
+use crate::views::actor_label;
 use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::actor::Actor;
@@ -144,30 +145,14 @@ pub async fn to_review(svc: &Services, access: &Access) -> Result<Review> {
         status: Some("draft".into()),
         ..Default::default()
     };
-    let contacts: HashMap<String, String> = if readable.is_empty() {
-        HashMap::new()
-    } else {
-        svc.store
-            .list_contacts(
-                &access.company.id,
-                &ListQuery {
-                    limit: 10_000,
-                    ..Default::default()
-                },
-            )
-            .await?
-            .into_iter()
-            .map(|c| (c.id.to_string(), c.name))
-            .collect()
-    };
-    let mut labels = ActorLabels::default();
+    // One query per kind: contact names and author labels come with the rows.
     let mut out = Vec::new();
     let mut partial = Vec::new();
     let max = usize::try_from(MAX_PER_KIND).unwrap_or(usize::MAX);
     for kind in readable {
         let mut docs = svc
             .store
-            .list_documents(&access.company.id, kind, &q)
+            .document_rows(&access.company.id, kind, &q)
             .await?;
         let draft_kind = match kind {
             DocumentKind::Invoice => DraftKind::Invoice,
@@ -178,18 +163,16 @@ pub async fn to_review(svc: &Services, access: &Access) -> Result<Review> {
             docs.truncate(max);
             partial.push(draft_kind);
         }
-        for d in docs {
+        for r in docs {
+            let d = r.doc;
             out.push(DraftItem {
                 kind: draft_kind,
                 id: d.id.to_string(),
                 number: d.number,
                 date: d.issue_date,
-                description: d
-                    .contact_id
-                    .and_then(|c| contacts.get(c.as_str()).cloned())
-                    .unwrap_or_else(|| d.reference.clone()),
+                description: r.contact_name.unwrap_or(d.reference),
                 total: d.total,
-                created_by_label: labels.label(svc, &d.created_by).await?,
+                created_by_label: actor_label(&d.created_by, r.created_by_label),
                 created_by: d.created_by,
                 created_at: d.created_at,
                 version: d.version,
@@ -201,15 +184,16 @@ pub async fn to_review(svc: &Services, access: &Access) -> Result<Review> {
             search: Some(EntrySource::Manual.as_str().to_owned()),
             ..q.clone()
         };
-        let mut entries = svc.store.list_entries(&access.company.id, &manual).await?;
+        let mut entries = svc.store.entry_rows(&access.company.id, &manual).await?;
         if entries.len() > max {
             entries.truncate(max);
             partial.push(DraftKind::Journal);
         }
-        for e in entries
+        for r in entries
             .into_iter()
-            .filter(|e| e.source == EntrySource::Manual)
+            .filter(|r| r.entry.source == EntrySource::Manual)
         {
+            let e = r.entry;
             out.push(DraftItem {
                 kind: DraftKind::Journal,
                 id: e.id.to_string(),
@@ -217,7 +201,7 @@ pub async fn to_review(svc: &Services, access: &Access) -> Result<Review> {
                 date: e.date,
                 description: e.memo,
                 total: e.total,
-                created_by_label: labels.label(svc, &e.created_by).await?,
+                created_by_label: actor_label(&e.created_by, r.created_by_label),
                 created_by: e.created_by,
                 created_at: e.created_at,
                 version: e.version,

@@ -153,6 +153,7 @@ pub async fn create_draft(
         version: 1,
     };
     svc.store.insert_entry(&e).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -217,6 +218,7 @@ pub async fn update_draft(
         ..old
     };
     svc.store.update_draft_entry(&e, expected).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -251,6 +253,7 @@ pub async fn post(
         ..d
     };
     svc.store.post_draft_entry(&e, expected).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -296,6 +299,7 @@ pub async fn reverse(
     .await?;
     e.reverses_id = Some(original.id.clone());
     svc.store.reverse_entry(&original.id, &e).await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,
@@ -324,6 +328,7 @@ pub async fn discard(
             svc.clock.now_ms(),
         )
         .await?;
+    super::documents::documents_changed(svc).await;
     svc.activity
         .log(
             access,

@@ -6,3 +6,5 @@ pub mod signin;
 pub mod throttle;
 pub mod totp;
 pub mod users;
+
+pub use newledger_store::{SessionRecord, UserRecord};

@@ -175,6 +175,48 @@ fn limit(q: &mut Sql, lq: &ListQuery) {
         .i(lq.limit.clamp(1, 10_000) + 1);
 }
 
+/// The one list query of documents, selecting `select` (columns of `documents`, which the
+/// read models extend with looked-up names).
+pub(super) fn documents_query(
+    select: &str,
+    company: &CompanyId,
+    kind: DocumentKind,
+    lq: &ListQuery,
+) -> Sql {
+    let mut q = Sql::new(&format!(
+        "SELECT {select} FROM documents WHERE company_id = "
+    ));
+    q.s(company.as_str()).push(" AND kind = ").s(kind.as_str());
+    list_filters(&mut q, lq, "issue_date");
+    if let Some(today) = lq.overdue_as_of {
+        q.push(" AND status = 'approved' AND due_date < ")
+            .s(today.to_string());
+    }
+    limit(&mut q, lq);
+    q
+}
+
+/// The one list query of journal entries (see [`documents_query`]).
+pub(super) fn entries_query(select: &str, company: &CompanyId, lq: &ListQuery) -> Sql {
+    let mut q = Sql::new(&format!(
+        "SELECT {select} FROM journal_entries WHERE company_id = "
+    ));
+    q.s(company.as_str());
+    list_filters(
+        &mut q,
+        &ListQuery {
+            contact_id: None,
+            ..lq.clone()
+        },
+        "date",
+    );
+    if let Some(src) = &lq.search {
+        q.push(" AND source = ").s(src.clone());
+    }
+    limit(&mut q, lq);
+    q
+}
+
 #[async_trait]
 impl BooksStore for SqlStore {
     async fn accounts(&self, company: &CompanyId) -> StoreResult<Vec<Account>> {
@@ -368,14 +410,7 @@ impl BooksStore for SqlStore {
         kind: DocumentKind,
         lq: &ListQuery,
     ) -> StoreResult<Vec<DocumentRecord>> {
-        let mut q = Sql::new("SELECT * FROM documents WHERE company_id = ");
-        q.s(company.as_str()).push(" AND kind = ").s(kind.as_str());
-        list_filters(&mut q, lq, "issue_date");
-        if let Some(today) = lq.overdue_as_of {
-            q.push(" AND status = 'approved' AND due_date < ")
-                .s(today.to_string());
-        }
-        limit(&mut q, lq);
+        let q = documents_query("*", company, kind, lq);
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter().map(rows::document).collect()
     }
@@ -541,20 +576,7 @@ impl BooksStore for SqlStore {
         company: &CompanyId,
         lq: &ListQuery,
     ) -> StoreResult<Vec<EntryRecord>> {
-        let mut q = Sql::new("SELECT * FROM journal_entries WHERE company_id = ");
-        q.s(company.as_str());
-        list_filters(
-            &mut q,
-            &ListQuery {
-                contact_id: None,
-                ..lq.clone()
-            },
-            "date",
-        );
-        if let Some(src) = &lq.search {
-            q.push(" AND source = ").s(src.clone());
-        }
-        limit(&mut q, lq);
+        let q = entries_query("*", company, lq);
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter().map(rows::entry).collect()
     }

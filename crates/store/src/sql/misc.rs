@@ -70,6 +70,9 @@ impl ActivityStore for SqlStore {
         if let Some(b) = f.before_id {
             q.push(" AND id < ").i(b);
         }
+        if let Some(o) = &f.outcome {
+            q.push(" AND outcome = ").s(o.clone());
+        }
         q.push(" ORDER BY id DESC LIMIT ")
             .i(f.limit.clamp(1, 10_000));
         let rs = q.query().fetch_all(&self.read).await?;

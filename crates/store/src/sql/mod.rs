@@ -8,6 +8,7 @@ mod oauth;
 mod reports;
 mod rows;
 mod users;
+mod views;
 
 use crate::{Backend, StoreError, StoreResult};
 use sqlx::any::AnyArguments;

@@ -2,7 +2,9 @@
 
 use super::dto::{self, ListPage};
 use super::schemas;
-use super::{ApiQuery, ListParams, idempotent, if_match, json, parse, with_etag};
+use super::{
+    ApiQuery, ListParams, idempotent, if_match, json, json_bytes, json_response, parse, with_etag,
+};
 use crate::error::ApiError;
 use crate::extract::ApiAccess;
 use crate::state::AppState;
@@ -14,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::{ContactId, DocumentId, EntryId, PaymentId};
 use newledger_domain::permission::Permission;
-use newledger_service::Error;
 use newledger_service::books::{accounts, contacts, documents, journal, payments};
+use newledger_service::{Error, views};
 
 type Res = Result<Response, ApiError>;
 
@@ -71,27 +73,14 @@ pub async fn list_accounts(State(s): State<AppState>, ApiAccess(a): ApiAccess) -
     security(("bearer" = ["bank:read"]), ("app_credentials" = ["bank:read"]))
 )]
 pub async fn list_bank_accounts(State(s): State<AppState>, ApiAccess(a): ApiAccess) -> Res {
-    a.require(Permission::BankRead)?;
-    let today = s.svc.clock.today();
-    let totals = s
-        .svc
-        .store
-        .account_totals(&a.company.id, None, today)
-        .await
-        .map_err(Error::from)?;
-    let list = s
-        .svc
-        .store
-        .accounts(&a.company.id)
-        .await
-        .map_err(Error::from)?;
-    let data: Vec<serde_json::Value> = list
+    let cur = a.company.currency;
+    let data: Vec<serde_json::Value> = views::bank_accounts(&s.svc, &a)
+        .await?
         .iter()
-        .filter(|acc| acc.role.is_money())
-        .map(|acc| {
-            let (d, c) = totals.iter().find(|t| t.0 == acc.id).map_or((0, 0), |t| (t.1, t.2));
+        .map(|b| {
+            let acc = &b.account;
             serde_json::json!({"id": acc.id, "code": acc.code, "name": acc.name, "kind": acc.role.as_str(),
-                "balance": a.company.currency.format(d - c), "currency": a.company.currency.code(), "as_of": today})
+                "balance": cur.format(b.balance), "currency": cur.code(), "as_of": b.as_of})
         })
         .collect();
     ok(serde_json::json!({"data": data, "next_cursor": null}))
@@ -260,15 +249,23 @@ macro_rules! document_handlers {
             ApiAccess(a): ApiAccess,
             ApiQuery(p): ApiQuery<ListParams>,
         ) -> Res {
-            let page = documents::list(&s.svc, &a, $kind, p.query(s.svc.clock.today())?).await?;
-            ok(ListPage {
-                data: page
-                    .data
-                    .iter()
-                    .map(|d| dto::document(d, &s.config.base_url))
-                    .collect(),
-                next_cursor: page.next_cursor,
+            let q = p.query(s.svc.clock.today())?;
+            let (read, limit) = (documents::permissions_of($kind).0, q.limit);
+            let what = format!("api/{}/{q:?}", $segment);
+            let w = usize::try_from(limit).unwrap_or(1);
+            let body = views::shaped(&s.svc, &a, read, what, w, || async {
+                let page = views::documents::list(&s.svc, &a, $kind, q).await?;
+                json_bytes(&ListPage {
+                    data: page
+                        .data
+                        .iter()
+                        .map(|v| dto::document(&v.doc, &s.config.base_url))
+                        .collect(),
+                    next_cursor: page.next_cursor.clone(),
+                })
             })
+            .await?;
+            Ok(json_response(&body))
         }
 
         #[doc = concat!("`GET /", $segment, "/{id}`")]
@@ -494,14 +491,14 @@ pub async fn list_entries(
     ApiAccess(a): ApiAccess,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Res {
-    let page = journal::list(&s.svc, &a, p.query(s.svc.clock.today())?).await?;
+    let page = views::journal::list(&s.svc, &a, p.query(s.svc.clock.today())?).await?;
     ok(ListPage {
         data: page
             .data
             .iter()
-            .map(|e| dto::entry(e, a.company.currency, &s.config.base_url))
+            .map(|v| dto::entry(&v.entry, a.company.currency, &s.config.base_url))
             .collect(),
-        next_cursor: page.next_cursor,
+        next_cursor: page.next_cursor.clone(),
     })
 }
 

@@ -6,7 +6,7 @@ use newledger_domain::actor::Actor;
 use newledger_domain::company::Company;
 use newledger_domain::money::Currency;
 use newledger_service::clock::rfc3339;
-use newledger_store::{ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
+use newledger_service::views::{ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -5,15 +5,15 @@ use super::ApiQuery;
 use crate::error::ApiError;
 use crate::extract::ApiAccess;
 use crate::state::AppState;
-use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use newledger_service::Error;
+use newledger_domain::permission::Permission;
 use newledger_service::general_ledger::{self, GeneralLedgerQuery};
 use newledger_service::ledger_export::{self, Format, Sink};
+use newledger_service::{Error, views};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
@@ -143,7 +143,13 @@ pub async fn general_ledger(
         p.limit,
         p.cursor,
     )?;
-    Ok(Json(general_ledger::page(&s.svc, &a, &q).await?).into_response())
+    let what = format!("api/general-ledger/{q:?}");
+    let w = usize::try_from(q.limit.unwrap_or(100)).unwrap_or(1);
+    let body = views::shaped(&s.svc, &a, Permission::ReportsRead, what, w, || async {
+        super::json_bytes(&general_ledger::page(&s.svc, &a, &q).await?)
+    })
+    .await?;
+    Ok(super::json_response(&body))
 }
 
 /// Export parameters.

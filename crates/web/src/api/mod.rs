@@ -11,12 +11,13 @@ pub mod schemas;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use newledger_service::idempotency::{self, Once};
+use newledger_service::views::ListQuery;
 use newledger_service::{Access, Error};
-use newledger_store::ListQuery;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -217,6 +218,25 @@ fn respond(r: Result<(StatusCode, serde_json::Value, Option<i64>), ApiError>) ->
         Ok((status, v, None)) => (status, axum::Json(v)).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// A JSON body serialized once, to be cached and answered many times (see `views::shaped`).
+pub fn json_bytes<T: Serialize>(v: &T) -> Result<Bytes, Error> {
+    serde_json::to_vec(v)
+        .map(Bytes::from)
+        .map_err(|e| Error::Internal(e.into()))
+}
+
+/// A `200 OK` JSON response of a body serialized earlier.
+pub fn json_response(body: &Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body.clone(),
+    )
+        .into_response()
 }
 
 /// Serializes a DTO into a JSON value.

@@ -1,16 +1,16 @@
 //! `GET /reports/{name}` with `as_of` or `from`/`to` (ISO dates). Defaults: `as_of` and `to`
 //! today, `from` the start of the fiscal year containing `to`.
 
-use super::ApiQuery;
+use super::{ApiQuery, json_bytes, json_response};
 use crate::error::ApiError;
 use crate::extract::ApiAccess;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use newledger_domain::document::DocumentKind;
-use newledger_service::{Error, reports};
+use newledger_domain::permission::Permission;
+use newledger_service::{Error, reports, views};
 use serde::Deserialize;
 
 /// Report parameters.
@@ -26,6 +26,23 @@ pub struct ReportParams {
     pub to: Option<NaiveDate>,
 }
 
+/// The reports this route serves.
+const NAMES: [&str; 7] = [
+    "trial-balance",
+    "profit-and-loss",
+    "balance-sheet",
+    "cash-summary",
+    "ar-aging",
+    "ap-aging",
+    "expenses",
+];
+
+/// A report's JSON body as this endpoint has always written it: through a JSON value, whose
+/// object keys come out sorted.
+fn as_value<T: serde::Serialize>(report: T) -> Result<axum::body::Bytes, Error> {
+    json_bytes(&serde_json::to_value(report).map_err(|e| Error::Internal(e.into()))?)
+}
+
 /// Any report by name.
 pub async fn report(
     State(s): State<AppState>,
@@ -35,25 +52,37 @@ pub async fn report(
 ) -> Result<Response, ApiError> {
     let reports::ReportDates { as_of, from, to } =
         reports::ReportDates::resolve(&a, s.svc.clock.today(), p.as_of, p.from, p.to);
-    let svc = &s.svc;
-    let v = match name.as_str() {
-        "trial-balance" => serde_json::to_value(reports::trial_balance(svc, &a, as_of).await?),
-        "profit-and-loss" => {
-            serde_json::to_value(reports::profit_and_loss(svc, &a, from, to).await?)
-        }
-        "balance-sheet" => serde_json::to_value(reports::balance_sheet(svc, &a, as_of).await?),
-        "cash-summary" => serde_json::to_value(reports::cash_summary(svc, &a, from, to).await?),
-        "ar-aging" => {
-            serde_json::to_value(reports::aging(svc, &a, DocumentKind::Invoice, as_of).await?)
-        }
-        "ap-aging" => {
-            serde_json::to_value(reports::aging(svc, &a, DocumentKind::Bill, as_of).await?)
-        }
-        "expenses" => serde_json::to_value(reports::expenses(svc, &a, from, to).await?),
-        _ => return Err(Error::NotFound("report").into()),
+    if !NAMES.contains(&name.as_str()) {
+        return Err(Error::NotFound("report").into());
     }
-    .map_err(|e| Error::Internal(e.into()))?;
-    Ok(Json(v).into_response())
+    let what = format!("api/report/{name}/{as_of}/{from}/{to}");
+    let body = views::shaped(&s.svc, &a, Permission::ReportsRead, what, 100, || {
+        report_body(&s, &a, &name, as_of, from, to)
+    })
+    .await?;
+    Ok(json_response(&body))
+}
+
+/// The body of one report, serialized.
+async fn report_body(
+    s: &AppState,
+    a: &newledger_service::Access,
+    name: &str,
+    as_of: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<axum::body::Bytes, Error> {
+    let (svc, a) = (&s.svc, a);
+    match name {
+        "trial-balance" => as_value(reports::trial_balance(svc, a, as_of).await?),
+        "profit-and-loss" => as_value(reports::profit_and_loss(svc, a, from, to).await?),
+        "balance-sheet" => as_value(reports::balance_sheet(svc, a, as_of).await?),
+        "cash-summary" => as_value(reports::cash_summary(svc, a, from, to).await?),
+        "ar-aging" => as_value(reports::aging(svc, a, DocumentKind::Invoice, as_of).await?),
+        "ap-aging" => as_value(reports::aging(svc, a, DocumentKind::Bill, as_of).await?),
+        "expenses" => as_value(reports::expenses(svc, a, from, to).await?),
+        _ => Err(Error::NotFound("report")),
+    }
 }
 
 // OpenAPI: `report` serves every report under one route, but each report has its own

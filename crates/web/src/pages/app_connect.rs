@@ -1,8 +1,7 @@
 //! Settings → App Connect: the API Credentials tab (list with a Deleted filter, Create App,
 //! the one-time secret page, detail with scope review, this app's activity, rotate, revoke,
-//! delete and restore), and the OAuth Connections and MCP Server tabs, which say what they
-//! will hold once those capabilities ship. Rotate, revoke, delete and restore ask for a TOTP
-//! code (the service verifies it). Create and rotate redirect to a reveal page that takes the
+//! delete and restore; the OAuth Connections and MCP Server tabs have their own modules).
+//! Rotate, revoke, delete and restore ask for a TOTP code (the service verifies it). Create and rotate redirect to a reveal page that takes the
 //! secret from a sealed, single-use, short-lived record of the session (`app_connect::reveal`):
 //! reloading it or going Back shows "already shown" and creates nothing; the secret is never
 //! in a URL, and those pages are `no-store`.
@@ -21,10 +20,10 @@ use newledger_domain::ids::AppId;
 use newledger_domain::permission::{Permission, PermissionKind, PermissionSet};
 use newledger_service::app_connect::apps::{self, AppWithSecret, NewApp};
 use newledger_service::app_connect::reveal;
+use newledger_service::views::apps::AppDetail;
+use newledger_service::views::{self, AppStatus};
 use newledger_service::{Error, company};
-use newledger_store::{ActivityFilter, AppRecord, AppStatus};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// A permission badge with its description.
 pub struct PermView {
@@ -66,22 +65,6 @@ struct ListPage {
     rows: Vec<AppRow>,
 }
 
-/// What the app list shows as status: expiry counts even though the stored status is active.
-fn status_of(a: &AppRecord, now: i64) -> &'static str {
-    match a.status {
-        AppStatus::Active if a.expires_at.is_some_and(|e| e <= now) => "expired",
-        s => s.as_str(),
-    }
-}
-
-async fn member_names(s: &AppState, ctx: &Ctx) -> Result<HashMap<String, String>, Error> {
-    Ok(company::members(&s.svc, &ctx.access)
-        .await?
-        .into_iter()
-        .map(|m| (m.user_id.to_string(), format!("{} ({})", m.name, m.email)))
-        .collect())
-}
-
 /// Filter of the list.
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -92,24 +75,19 @@ pub struct ListQuery {
 /// `GET /app/{company_id}/settings/app-connect`: the API Credentials tab.
 pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     let deleted = q.show == "deleted";
-    let apps = apps::list(&s.svc, &ctx.access, deleted).await?;
-    let owners = member_names(&s, &ctx).await?;
-    let now = s.svc.clock.now_ms();
-    let rows = apps
+    let rows = views::apps::list(&s.svc, &ctx.access, deleted)
+        .await?
         .into_iter()
-        .map(|a| AppRow {
-            href: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
-            id: a.id.to_string(),
-            created: instant(a.created_at),
-            owner: owners
-                .get(a.owner_user_id.as_str())
-                .cloned()
-                .unwrap_or_else(|| "a former member".into()),
-            permissions: perms_of(a.permissions),
-            status: status_of(&a, now),
-            expiry: instant_or(a.expires_at, "No expiry"),
-            last_used: instant_or(a.last_used_at, "Never"),
-            name: a.name,
+        .map(|v| AppRow {
+            href: ctx.url(&format!("/settings/app-connect/apps/{}", v.app.id)),
+            id: v.app.id.to_string(),
+            created: instant(v.app.created_at),
+            owner: v.owner,
+            permissions: perms_of(v.app.permissions),
+            status: v.status,
+            expiry: instant_or(v.app.expires_at, "No expiry"),
+            last_used: instant_or(v.app.last_used_at, "Never"),
+            name: v.app.name,
         })
         .collect();
     Ok(render(&ListPage {
@@ -117,22 +95,6 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         tab: "api",
         deleted,
         rows,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "pages/app_connect_tab.html")]
-struct TabPage {
-    layout: Layout,
-    tab: &'static str,
-}
-
-/// `GET /app/{company_id}/settings/app-connect/mcp`.
-pub async fn mcp_tab(ctx: Ctx) -> PageResult {
-    ctx.access.require(Permission::AppConnectManage)?;
-    Ok(render(&TabPage {
-        layout: ctx.layout("MCP Server", "app-connect"),
-        tab: "mcp",
     }))
 }
 
@@ -403,55 +365,13 @@ async fn detail_view(
     error: Option<String>,
     status: StatusCode,
 ) -> PageResult {
-    let a = apps::get(&s.svc, &ctx.access, id).await?;
-    let owners = member_names(s, ctx).await?;
-    let now = s.svc.clock.now_ms();
-    // The app's own requests (actor) and what people did to it (target), newest first.
-    let mut rows = s
-        .svc
-        .store
-        .list_activity(
-            &ctx.access.company.id,
-            &ActivityFilter {
-                actor_id: Some(a.id.to_string()),
-                limit: 50,
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(Error::from)?;
-    rows.extend(
-        s.svc
-            .store
-            .list_activity(
-                &ctx.access.company.id,
-                &ActivityFilter {
-                    target_id: Some(a.id.to_string()),
-                    limit: 50,
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(Error::from)?,
-    );
-    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-    rows.dedup_by_key(|r| r.id);
-    // Effective permissions are capped by the owner's role today.
-    let owner_perms = match s
-        .svc
-        .store
-        .membership(&ctx.access.company.id, &a.owner_user_id)
-        .await
-        .map_err(Error::from)?
-    {
-        Some(role) => role.permissions(),
-        None => PermissionSet::EMPTY,
-    };
-    let lost: Vec<&str> = Permission::ALL
-        .iter()
-        .filter(|p| a.permissions.contains(**p) && !owner_perms.contains(**p))
-        .map(|p| p.as_str())
-        .collect();
+    let detail = views::apps::detail(&s.svc, &ctx.access, id).await?;
+    let page = detail_page(s, ctx, detail, error);
+    Ok(no_store(render_status(status, &page)))
+}
+
+fn detail_page(s: &AppState, ctx: &Ctx, detail: AppDetail, error: Option<String>) -> DetailPage {
+    let lost: Vec<&str> = detail.view.lost().iter().map(|p| p.as_str()).collect();
     let owner_note = (!lost.is_empty()).then(|| {
         format!(
             "The owner's role no longer includes {}, so the app cannot use {} until that changes.",
@@ -459,56 +379,49 @@ async fn detail_view(
             if lost.len() == 1 { "it" } else { "them" }
         )
     });
+    let a = &detail.view.app;
     let split = |k| {
         perms_of(a.permissions)
             .into_iter()
             .filter(|p| Permission::parse(p.name).is_ok_and(|x| x.kind() == k))
             .collect::<Vec<_>>()
     };
-    Ok(no_store(render_status(
-        status,
-        &DetailPage {
-            layout: ctx.layout(a.name.clone(), "app-connect"),
-            action_url: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
-            id: a.id.to_string(),
-            name: a.name.clone(),
-            purpose: a.purpose.clone(),
-            owner: owners
-                .get(a.owner_user_id.as_str())
-                .cloned()
-                .unwrap_or_else(|| "a former member".into()),
-            created_by: owners
-                .get(a.created_by.as_str())
-                .cloned()
-                .unwrap_or_else(|| "a former member".into()),
-            created_at: instant(a.created_at),
-            status: status_of(&a, now),
-            expiry: instant_or(a.expires_at, "No expiry"),
-            last_used: instant_or(a.last_used_at, "Never"),
-            use_count: a.use_count,
-            secret_hint: a.secret_hint.clone(),
-            overlap_until: a.prev_secret_valid_until.filter(|u| *u > now).map(instant),
-            read: split(PermissionKind::Read),
-            draft: split(PermissionKind::Draft),
-            owner_note,
-            activity: rows
-                .into_iter()
-                .take(50)
-                .map(|r| ActivityRow {
-                    at: instant(r.row.at),
-                    actor: r.row.actor_label,
-                    action: r.row.action,
-                    outcome: r.row.outcome,
-                    reason: r.row.reason,
-                    ip: r.row.ip,
-                })
-                .collect(),
-            is_active: a.status == AppStatus::Active,
-            is_deleted: a.status == AppStatus::Deleted,
-            error,
-            first: first_call(s, ctx, a.id.as_str(), a.permissions),
-        },
-    )))
+    DetailPage {
+        layout: ctx.layout(a.name.clone(), "app-connect"),
+        action_url: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
+        id: a.id.to_string(),
+        name: a.name.clone(),
+        purpose: a.purpose.clone(),
+        owner: detail.view.owner.clone(),
+        created_by: detail.created_by.clone(),
+        created_at: instant(a.created_at),
+        status: detail.view.status,
+        expiry: instant_or(a.expires_at, "No expiry"),
+        last_used: instant_or(a.last_used_at, "Never"),
+        use_count: a.use_count,
+        secret_hint: a.secret_hint.clone(),
+        overlap_until: detail.overlap_until.map(instant),
+        read: split(PermissionKind::Read),
+        draft: split(PermissionKind::Draft),
+        owner_note,
+        activity: detail
+            .activity
+            .iter()
+            .cloned()
+            .map(|r| ActivityRow {
+                at: instant(r.row.at),
+                actor: r.row.actor_label,
+                action: r.row.action,
+                outcome: r.row.outcome,
+                reason: r.row.reason,
+                ip: r.row.ip,
+            })
+            .collect(),
+        is_active: a.status == AppStatus::Active,
+        is_deleted: a.status == AppStatus::Deleted,
+        error,
+        first: first_call(s, ctx, a.id.as_str(), a.permissions),
+    }
 }
 
 /// `GET /app/{company_id}/settings/app-connect/apps/{app_id}`.

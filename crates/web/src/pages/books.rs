@@ -10,14 +10,16 @@ use super::view::{
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use chrono::NaiveDate;
+use newledger_domain::account::Account;
 use newledger_domain::document::{DocumentKind, DocumentStatus};
 use newledger_domain::ids::{AccountId, DocumentId};
 use newledger_domain::payment::PaymentKind;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
-use newledger_service::books::drafts::ActorLabels;
-use newledger_service::books::{accounts, contacts, documents, payments};
-use newledger_store::{DocumentRecord, ListQuery};
+use newledger_service::books::{accounts, documents, payments};
+use newledger_service::views::documents::{DocumentDetail, DocumentView};
+use newledger_service::views::{self, ListQuery, Page};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -26,30 +28,11 @@ pub const PAGE_SIZE: i64 = 200;
 
 /// Contact names by id (empty when the person may not read contacts).
 pub async fn contact_names(s: &AppState, ctx: &Ctx) -> Result<HashMap<String, String>, Error> {
-    if !ctx.can(Permission::ContactsRead) {
-        return Ok(HashMap::new());
-    }
-    let mut out = HashMap::new();
-    let mut after = None;
-    loop {
-        let page = contacts::list(
-            &s.svc,
-            &ctx.access,
-            ListQuery {
-                limit: 1000,
-                after: after.clone(),
-                ..Default::default()
-            },
-        )
-        .await?;
-        for c in page.data {
-            out.insert(c.id.to_string(), c.name);
-        }
-        match page.next_cursor {
-            Some(c) => after = Some(c),
-            None => return Ok(out),
-        }
-    }
+    Ok(views::contact_choices(&s.svc, &ctx.access)
+        .await?
+        .iter()
+        .cloned()
+        .collect())
 }
 
 /// Account labels (`4000 Sales`) by id.
@@ -156,105 +139,129 @@ pub fn next_href(path: &str, pairs: &[(&str, &str)], cursor: &str) -> String {
     format!("{path}?{}", ser.finish())
 }
 
-async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -> PageResult {
-    let (segment, plural, _) = kind_info(kind);
-    let cur = ctx.currency();
-    let mut errors = Vec::new();
-    let from = parse_date("from", &f.from).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let to = parse_date("to", &f.to).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let statuses = ["draft", "approved", "paid", "voided", "discarded"];
-    let status = statuses
-        .contains(&f.status.as_str())
-        .then(|| f.status.clone());
-    let page = documents::list(
-        &s.svc,
-        &ctx.access,
-        kind,
-        ListQuery {
+fn doc_row(
+    ctx: &Ctx,
+    segment: &str,
+    account_labels: &HashMap<String, String>,
+    v: &DocumentView,
+) -> DocRow {
+    let (d, cur) = (&v.doc, ctx.currency());
+    DocRow {
+        href: ctx.url(&format!("/{segment}/{}", d.id)),
+        number: d.number.clone(),
+        status: d.status.as_str(),
+        contact: v.contact_name.clone().unwrap_or_default(),
+        reference: d.reference.clone(),
+        paid_from: d
+            .payment_account_id
+            .as_ref()
+            .and_then(|a| account_labels.get(a.as_str()).cloned())
+            .unwrap_or_default(),
+        issue: date(d.issue_date),
+        due: date(d.due_date),
+        total: money(d.total, cur),
+        outstanding: if d.status == DocumentStatus::Approved {
+            money(views::documents::outstanding(d), cur)
+        } else {
+            String::new()
+        },
+        drafted_by: v.created_by_label.clone(),
+        program: d.created_by.is_program(),
+    }
+}
+
+/// Statuses a list can be filtered by.
+const STATUSES: [&str; 5] = ["draft", "approved", "paid", "voided", "discarded"];
+
+impl ListFilter {
+    /// The service's query, and what could not be read (said on the page).
+    fn query(&self) -> (ListQuery, Vec<String>) {
+        let mut errors = Vec::new();
+        let mut day = |field, v: &str| {
+            parse_date(field, v).unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            })
+        };
+        let (from, to) = (day("from", &self.from), day("to", &self.to));
+        let some = |v: &String| Some(v.clone()).filter(|v| !v.is_empty());
+        let q = ListQuery {
             limit: PAGE_SIZE,
-            status,
-            contact_id: Some(f.contact.clone()).filter(|c| !c.is_empty()),
+            status: some(&self.status).filter(|v| STATUSES.contains(&v.as_str())),
+            contact_id: some(&self.contact),
             from,
             to,
-            after: Some(f.cursor.clone()).filter(|c| !c.is_empty()),
+            after: some(&self.cursor),
             ..Default::default()
-        },
-    )
-    .await?;
-    let names = contact_names(s, ctx).await?;
-    let account_labels = if kind == DocumentKind::Expense {
+        };
+        (q, errors)
+    }
+}
+
+async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -> PageResult {
+    let (q, errors) = f.query();
+    let page = views::documents::list(&s.svc, &ctx.access, kind, q).await?;
+    let accounts = if kind == DocumentKind::Expense {
         account_names(s, ctx).await?
     } else {
         HashMap::new()
     };
-    let mut labels = ActorLabels::default();
-    let mut docs = page.data;
+    let contacts = views::contact_choices(&s.svc, &ctx.access).await?;
+    let list = DocumentList {
+        page: &page,
+        accounts: &accounts,
+        contacts: &contacts,
+    };
+    Ok(render(&documents_page(ctx, kind, f, list, errors)))
+}
+
+/// What a list page shows beside the filter: the page of documents, the labels of the accounts
+/// expenses were paid from, and the contacts to filter by.
+struct DocumentList<'a> {
+    page: &'a Page<DocumentView>,
+    accounts: &'a HashMap<String, String>,
+    contacts: &'a [(String, String)],
+}
+
+fn documents_page(
+    ctx: &Ctx,
+    kind: DocumentKind,
+    f: ListFilter,
+    list: DocumentList<'_>,
+    errors: Vec<String>,
+) -> DocumentsPage {
+    let (segment, plural, _) = kind_info(kind);
+    let mut docs: Vec<&DocumentView> = list.page.data.iter().collect();
     // Newest first on screen; pages still follow the id cursor.
-    docs.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.id.cmp(&a.id)));
-    let mut rows = Vec::with_capacity(docs.len());
-    for d in docs {
-        rows.push(DocRow {
-            href: ctx.url(&format!("/{segment}/{}", d.id)),
-            number: d.number.clone(),
-            status: d.status.as_str(),
-            contact: d
-                .contact_id
-                .as_ref()
-                .and_then(|c| names.get(c.as_str()).cloned())
-                .unwrap_or_default(),
-            reference: d.reference.clone(),
-            paid_from: d
-                .payment_account_id
-                .as_ref()
-                .and_then(|a| account_labels.get(a.as_str()).cloned())
-                .unwrap_or_default(),
-            issue: date(d.issue_date),
-            due: date(d.due_date),
-            total: money(d.total, cur),
-            outstanding: if d.status == DocumentStatus::Approved {
-                money(d.total - d.amount_paid, cur)
-            } else {
-                String::new()
-            },
-            drafted_by: labels.label(&s.svc, &d.created_by).await?,
-            program: d.created_by.is_program(),
-        });
-    }
-    let mut contact_opts: Vec<Opt> = names
-        .iter()
-        .map(|(id, n)| Opt {
-            value: id.clone(),
-            label: n.clone(),
-            selected: *id == f.contact,
-        })
-        .collect();
-    contact_opts.sort_by(|a, b| a.label.cmp(&b.label));
-    let next = page.next_cursor.map(|c| {
-        next_href(
-            &ctx.url(&format!("/{segment}")),
-            &[
-                ("status", &f.status),
-                ("contact", &f.contact),
-                ("from", &f.from),
-                ("to", &f.to),
-            ],
-            &c,
-        )
+    docs.sort_by(|a, b| (b.doc.issue_date.cmp(&a.doc.issue_date)).then(b.doc.id.cmp(&a.doc.id)));
+    let next = list.page.next_cursor.as_ref().map(|c| {
+        let filters = [
+            ("status", f.status.as_str()),
+            ("contact", &f.contact),
+            ("from", &f.from),
+            ("to", &f.to),
+        ];
+        next_href(&ctx.url(&format!("/{segment}")), &filters, c)
     });
-    Ok(render(&DocumentsPage {
+    DocumentsPage {
         layout: ctx.layout(plural, segment),
         plural,
         segment,
         is_expense: kind == DocumentKind::Expense,
-        rows,
-        statuses: opts(&f.status, "Any status", &statuses),
-        contacts: contact_opts,
+        rows: docs
+            .into_iter()
+            .map(|v| doc_row(ctx, segment, list.accounts, v))
+            .collect(),
+        statuses: opts(&f.status, "Any status", &STATUSES),
+        contacts: list
+            .contacts
+            .iter()
+            .map(|(id, n)| Opt {
+                value: id.clone(),
+                label: n.clone(),
+                selected: *id == f.contact,
+            })
+            .collect(),
         from: f.from,
         to: f.to,
         errors,
@@ -262,7 +269,7 @@ async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -
         new_href: ctx
             .can(documents::permissions_of(kind).1)
             .then(|| ctx.url(&format!("/{segment}/new"))),
-    }))
+    }
 }
 
 /// `GET /app/{company_id}/invoices`.
@@ -356,59 +363,23 @@ pub fn parse_doc_id(kind: DocumentKind, id: &str) -> Result<DocumentId, PageErro
 }
 
 async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> PageResult {
-    let (segment, plural, noun) = kind_info(kind);
-    let cur = ctx.currency();
     let id = parse_doc_id(kind, id)?;
-    let d: DocumentRecord = documents::get(&s.svc, &ctx.access, kind, &id).await?;
-    let names = contact_names(s, ctx).await?;
-    let chart = accounts::list(&s.svc, &ctx.access).await?;
-    let money_accounts: Vec<Opt> = chart
+    let detail = views::documents::detail(&s.svc, &ctx.access, kind, &id).await?;
+    Ok(render(&document_page(ctx, detail, s.svc.clock.today())))
+}
+
+fn document_page(ctx: &Ctx, detail: DocumentDetail, today: NaiveDate) -> DocumentPage {
+    let (segment, plural, noun) = kind_info(detail.view.doc.kind);
+    let cur = ctx.currency();
+    let label = |a: &Account| format!("{} {}", a.code, a.name);
+    let accounts: HashMap<&str, String> = detail
+        .accounts
         .iter()
-        .filter(|a| a.role.is_money() && !a.archived)
-        .map(|a| Opt {
-            value: a.id.to_string(),
-            label: format!("{} {}", a.code, a.name),
-            selected: false,
-        })
+        .map(|a| (a.id.as_str(), label(a)))
         .collect();
-    let accounts: HashMap<String, String> = chart
-        .into_iter()
-        .map(|a| (a.id.to_string(), format!("{} {}", a.code, a.name)))
-        .collect();
-    let mut labels = ActorLabels::default();
-    let approved = match (&d.approved_by, d.approved_at) {
-        (Some(u), Some(at)) => Some(format!(
-            "{} on {}",
-            labels
-                .label(&s.svc, &newledger_domain::actor::Actor::User(u.clone()))
-                .await?,
-            instant(at)
-        )),
-        _ => None,
-    };
-    let payments = if d.kind == DocumentKind::Expense {
-        Vec::new()
-    } else {
-        payments::of_document(&s.svc, &ctx.access, &d.id)
-            .await?
-            .into_iter()
-            .map(|p| PaymentRow {
-                number: p.number,
-                date: date(p.date),
-                amount: money(
-                    p.allocations
-                        .iter()
-                        .filter(|(doc, _)| doc == &d.id)
-                        .map(|(_, a)| *a)
-                        .sum(),
-                    cur,
-                ),
-            })
-            .collect()
-    };
-    let (_, draft_p, approve_p) = documents::permissions_of(kind);
-    let is_draft = d.status == DocumentStatus::Draft;
-    Ok(render(&DocumentPage {
+    let (v, actions) = (&detail.view, detail.actions);
+    let d = &v.doc;
+    DocumentPage {
         layout: ctx.layout(format!("{noun} {}", d.number), segment),
         noun,
         segment,
@@ -417,11 +388,7 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
         id: d.id.to_string(),
         number: d.number.clone(),
         status: d.status.as_str(),
-        contact: d
-            .contact_id
-            .as_ref()
-            .and_then(|c| names.get(c.as_str()).cloned())
-            .unwrap_or_else(|| "—".into()),
+        contact: v.contact_name.clone().unwrap_or_else(|| "—".into()),
         contact_href: d
             .contact_id
             .as_ref()
@@ -430,10 +397,13 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
         issue: date(d.issue_date),
         due: date(d.due_date),
         reference: d.reference.clone(),
-        drafted_by: labels.label(&s.svc, &d.created_by).await?,
+        drafted_by: v.created_by_label.clone(),
         drafted_by_program: d.created_by.is_program(),
         drafted_at: instant(d.created_at),
-        approved,
+        approved: match (&detail.approved_by_label, d.approved_at) {
+            (Some(who), Some(at)) => Some(format!("{who} on {}", instant(at))),
+            _ => None,
+        },
         lines: d
             .lines
             .iter()
@@ -454,35 +424,41 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
         tax: money(d.tax, cur),
         total: money(d.total, cur),
         paid: money(d.amount_paid, cur),
-        outstanding: money(
-            if d.status == DocumentStatus::Approved {
-                d.total - d.amount_paid
-            } else {
-                0
-            },
-            cur,
-        ),
-        payments,
+        outstanding: money(views::documents::outstanding(d), cur),
+        payments: detail
+            .payments
+            .iter()
+            .map(|p| PaymentRow {
+                number: p.number.clone(),
+                date: date(p.date),
+                amount: money(p.amount, cur),
+            })
+            .collect(),
         entry_href: d
             .entry_id
             .as_ref()
             .filter(|_| ctx.can(Permission::JournalRead))
             .map(|e| ctx.url(&format!("/journal/{e}"))),
         version: d.version,
-        can_approve: is_draft && ctx.can(approve_p),
-        can_discard: is_draft && ctx.can(draft_p),
-        can_void: d.status == DocumentStatus::Approved && d.amount_paid == 0 && ctx.can(approve_p),
-        is_draft,
-        pay: (d.status == DocumentStatus::Approved
-            && d.kind != DocumentKind::Expense
-            && d.total > d.amount_paid
-            && ctx.can(Permission::PaymentsRecord))
-        .then(|| PayForm {
-            accounts: money_accounts,
-            date: s.svc.clock.today().to_string(),
+        can_approve: actions.approve,
+        can_discard: actions.change,
+        can_void: actions.void,
+        is_draft: d.status == DocumentStatus::Draft,
+        pay: actions.pay.then(|| PayForm {
+            accounts: detail
+                .accounts
+                .iter()
+                .filter(|a| a.role.is_money() && !a.archived)
+                .map(|a| Opt {
+                    value: a.id.to_string(),
+                    label: label(a),
+                    selected: false,
+                })
+                .collect(),
+            date: today.to_string(),
             amount: cur.format(d.total - d.amount_paid),
         }),
-    }))
+    }
 }
 
 /// `GET /app/{company_id}/invoices/{id}`.

@@ -19,9 +19,9 @@ use newledger_service::Error;
 use newledger_service::oauth::authorize::{
     self, Approval, AuthRequest, AuthorizeError, AuthorizeParams, ConsentError,
 };
+use newledger_service::people::UserRecord;
 use newledger_service::people::sessions::STAGE_FULL;
 use newledger_service::people::users;
-use newledger_store::UserRecord;
 
 /// Longest authorization query accepted (it is kept in a cookie across sign-in).
 pub const MAX_AUTHORIZE_QUERY: usize = 3000;

@@ -18,7 +18,7 @@ use newledger_service::Error;
 use newledger_service::books::contacts::ContactInput;
 use newledger_service::books::{accounts, contacts, documents};
 use newledger_service::reports;
-use newledger_store::ListQuery;
+use newledger_service::views::{ContactRecord, ListQuery};
 use serde::Deserialize;
 
 /// Filters of the contact list.
@@ -230,7 +230,7 @@ fn new_target(ctx: &Ctx) -> FormTarget {
     }
 }
 
-fn edit_target(ctx: &Ctx, c: &newledger_store::ContactRecord) -> FormTarget {
+fn edit_target(ctx: &Ctx, c: &ContactRecord) -> FormTarget {
     let detail = ctx.url(&format!("/contacts/{}", c.id));
     FormTarget {
         heading: format!("Edit {}", c.name),
@@ -279,7 +279,7 @@ fn saved_or_refused(
     ctx: &Ctx,
     t: FormTarget,
     form: &PageForm,
-    saved: Result<newledger_store::ContactRecord, Error>,
+    saved: Result<ContactRecord, Error>,
     notice: &str,
 ) -> PageResult {
     match saved {
@@ -322,11 +322,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Page
     saved_or_refused(&ctx, new_target(&ctx), &form, saved, "added")
 }
 
-async fn editable(
-    s: &AppState,
-    ctx: &Ctx,
-    id: &str,
-) -> Result<newledger_store::ContactRecord, PageError> {
+async fn editable(s: &AppState, ctx: &Ctx, id: &str) -> Result<ContactRecord, PageError> {
     ctx.access.require(Permission::ContactsWrite)?;
     let id = ContactId::parse(id).map_err(|_| PageError::Service(Error::NotFound("contact")))?;
     Ok(contacts::get(&s.svc, &ctx.access, &id).await?)

@@ -8,18 +8,14 @@ use super::view::{PageResult, date, money, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use chrono::{Datelike, Months, NaiveDate};
-use newledger_domain::document::DocumentKind;
-use newledger_domain::permission::Permission;
+use chrono::{Months, NaiveDate};
+use newledger_domain::money::Currency;
 use newledger_domain::report::Aging;
-use newledger_service::app_connect::apps;
-use newledger_service::books::{documents, drafts};
-use newledger_service::reports;
-use newledger_store::{AppStatus, ListQuery};
+use newledger_service::Error;
+use newledger_service::reports::CashSummary;
+use newledger_service::views::dashboard;
+use newledger_service::views::documents::DocumentView;
 use std::collections::HashMap;
-
-/// An app that has not been used for this long is flagged as idle.
-const IDLE_MS: i64 = 30 * 24 * 3600 * 1000;
 
 struct CashView {
     total: String,
@@ -62,11 +58,7 @@ struct DashboardPage {
     idle_apps: Option<Vec<IdleApp>>,
 }
 
-fn aging_view(
-    a: &Aging,
-    receivable: bool,
-    cur: newledger_domain::money::Currency,
-) -> Result<AgingView, newledger_service::Error> {
+fn aging_view(a: &Aging, receivable: bool, cur: Currency) -> Result<AgingView, Error> {
     let t = &a.total;
     let minor = [
         t.current.minor,
@@ -97,23 +89,13 @@ fn aging_view(
 }
 
 /// Minor units as a float in major units, for chart geometry only (never for sums).
-fn major_units(minor: i64, cur: newledger_domain::money::Currency) -> f64 {
+fn major_units(minor: i64, cur: Currency) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let v = minor as f64;
     v / 10f64.powi(i32::from(cur.exponent()))
 }
 
-async fn cash_view(
-    s: &AppState,
-    ctx: &Ctx,
-    today: NaiveDate,
-) -> Result<CashView, newledger_service::Error> {
-    let cur = ctx.currency();
-    let first_of_month = today.with_day(1).unwrap_or(today);
-    let from = first_of_month
-        .checked_sub_months(Months::new(11))
-        .unwrap_or(first_of_month);
-    let cs = reports::cash_summary(&s.svc, &ctx.access, from, today).await?;
+fn cash_view(cs: &CashSummary, today: NaiveDate, cur: Currency) -> Result<CashView, Error> {
     let nets: HashMap<&str, i64> = cs
         .months
         .iter()
@@ -123,7 +105,7 @@ async fn cash_view(
     let mut labels = Vec::new();
     let mut values = Vec::new();
     let mut months = Vec::new();
-    let mut m = from;
+    let mut m = cs.from;
     while m <= today {
         let key = m.format("%Y-%m").to_string();
         balance += nets.get(key.as_str()).copied().unwrap_or(0);
@@ -153,92 +135,50 @@ async fn cash_view(
 
 /// `GET /app/{company_id}`.
 pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> PageResult {
-    let today = s.svc.clock.today();
+    let f = dashboard::figures(&s.svc, &ctx.access).await?;
+    Ok(render(&dashboard_page(&ctx, f)?))
+}
+
+fn dashboard_page(ctx: &Ctx, f: dashboard::Dashboard) -> Result<DashboardPage, Error> {
     let cur = ctx.currency();
-    let reports_ok = ctx.can(Permission::ReportsRead);
-    let cash = if reports_ok {
-        Some(cash_view(&s, &ctx, today).await?)
-    } else {
-        None
+    let aging = |a: &Option<Aging>, receivable| {
+        a.as_ref()
+            .map(|a| aging_view(a, receivable, cur))
+            .transpose()
     };
-    let (ar, ap) = if reports_ok {
-        let ar = reports::aging(&s.svc, &ctx.access, DocumentKind::Invoice, today).await?;
-        let ap = reports::aging(&s.svc, &ctx.access, DocumentKind::Bill, today).await?;
-        (
-            Some(aging_view(&ar, true, cur)?),
-            Some(aging_view(&ap, false, cur)?),
-        )
-    } else {
-        (None, None)
-    };
-    let drafts = match drafts::to_review(&s.svc, &ctx.access).await {
-        Ok(d) => Some((
-            d.items.len(),
-            d.items.iter().filter(|x| x.created_by.is_program()).count(),
-        )),
-        Err(newledger_service::Error::Forbidden { .. }) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let overdue = if ctx.can(Permission::InvoicesRead) {
-        let page = documents::list(
-            &s.svc,
-            &ctx.access,
-            DocumentKind::Invoice,
-            ListQuery {
-                limit: 200,
-                overdue_as_of: Some(today),
-                ..Default::default()
-            },
-        )
-        .await?;
-        let names = super::books::contact_names(&s, &ctx).await?;
-        let mut rows: Vec<_> = page.data;
-        rows.sort_by_key(|d| d.due_date);
-        Some(
-            rows.into_iter()
-                .take(8)
-                .map(|d| OverdueRow {
-                    href: ctx.url(&format!("/invoices/{}", d.id)),
-                    number: d.number.clone(),
-                    contact: d
-                        .contact_id
-                        .as_ref()
-                        .and_then(|c| names.get(c.as_str()).cloned())
-                        .unwrap_or_default(),
-                    due: date(d.due_date),
-                    outstanding: money(d.total - d.amount_paid, cur),
-                })
-                .collect(),
-        )
-    } else {
-        None
-    };
-    let idle_apps = if ctx.can(Permission::AppConnectManage) {
-        let now = s.svc.clock.now_ms();
-        Some(
-            apps::list(&s.svc, &ctx.access, false)
-                .await?
-                .into_iter()
-                .filter(|a| a.status == AppStatus::Active)
-                .filter(|a| now - a.last_used_at.unwrap_or(a.created_at) > IDLE_MS)
+    Ok(DashboardPage {
+        layout: ctx.layout("Dashboard", "dashboard"),
+        today: date(f.today),
+        cash: f
+            .cash
+            .as_ref()
+            .map(|c| cash_view(c, f.today, cur))
+            .transpose()?,
+        ar: aging(&f.ar, true)?,
+        ap: aging(&f.ap, false)?,
+        drafts: f.drafts,
+        overdue: f
+            .overdue
+            .map(|rows| rows.iter().map(|v| overdue_row(ctx, v, cur)).collect()),
+        idle_apps: f.idle_apps.map(|apps| {
+            apps.into_iter()
                 .map(|a| IdleApp {
                     href: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
                     name: a.name,
                     last_used: super::view::instant_or(a.last_used_at, "never used"),
                 })
-                .collect(),
-        )
-    } else {
-        None
-    };
-    Ok(render(&DashboardPage {
-        layout: ctx.layout("Dashboard", "dashboard"),
-        today: date(today),
-        cash,
-        ar,
-        ap,
-        drafts,
-        overdue,
-        idle_apps,
-    }))
+                .collect()
+        }),
+    })
+}
+
+fn overdue_row(ctx: &Ctx, v: &DocumentView, cur: Currency) -> OverdueRow {
+    let d = &v.doc;
+    OverdueRow {
+        href: ctx.url(&format!("/invoices/{}", d.id)),
+        number: d.number.clone(),
+        contact: v.contact_name.clone().unwrap_or_default(),
+        due: date(d.due_date),
+        outstanding: money(d.total - d.amount_paid, cur),
+    }
 }

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use newledger_domain::document::DocumentKind;
-use newledger_service::books::drafts::{self, DraftKind};
+use newledger_service::books::drafts::{self, DraftItem, DraftKind, Review};
 use serde::Deserialize;
 
 struct DraftRow {
@@ -62,27 +62,12 @@ pub async fn drafts(
     ctx: Ctx,
     Query(f): Query<DraftsFilter>,
 ) -> PageResult {
-    let cur = ctx.currency();
     let review = drafts::to_review(&s.svc, &ctx.access).await?;
-    let partial = review
-        .partial
-        .iter()
-        .map(|k| {
-            let (label, list) = match k {
-                DraftKind::Invoice => ("invoices", "/invoices?status=draft"),
-                DraftKind::Bill => ("bills", "/bills?status=draft"),
-                DraftKind::Expense => ("expenses", "/expenses?status=draft"),
-                DraftKind::Journal => (
-                    "journal entries",
-                    "/journal?status=draft&source=manual&from=",
-                ),
-            };
-            Partial {
-                label,
-                href: ctx.url(list),
-            }
-        })
-        .collect();
+    Ok(render(&drafts_page(&ctx, review, f)))
+}
+
+fn drafts_page(ctx: &Ctx, review: Review, f: DraftsFilter) -> DraftsPage {
+    let partial = review.partial.iter().map(|k| partial_of(ctx, *k)).collect();
     let all = review.items;
     let total = all.len();
     let from_programs = all.iter().filter(|d| d.created_by.is_program()).count();
@@ -93,37 +78,9 @@ pub async fn drafts(
             "people" => !d.created_by.is_program(),
             _ => true,
         })
-        .map(|d| {
-            let segment = match d.kind {
-                DraftKind::Invoice => kind_info(DocumentKind::Invoice).0,
-                DraftKind::Bill => kind_info(DocumentKind::Bill).0,
-                DraftKind::Expense => kind_info(DocumentKind::Expense).0,
-                DraftKind::Journal => "journal",
-            };
-            let href = ctx.url(&format!("/{segment}/{}", d.id));
-            DraftRow {
-                kind: d.kind.label(),
-                action_url: href.clone(),
-                href,
-                number: d.number,
-                date: date(d.date),
-                description: d.description,
-                total: money(d.total, cur),
-                drafted_by: d.created_by_label,
-                by_program: d.created_by.is_program(),
-                drafted_at: instant(d.created_at),
-                version: d.version,
-                can_approve: ctx.can(d.kind.approve_permission()),
-                approve_label: if d.kind == DraftKind::Journal {
-                    "Post"
-                } else {
-                    "Approve"
-                },
-                can_change: ctx.can(d.kind.draft_permission()),
-            }
-        })
+        .map(|d| draft_row(ctx, d))
         .collect();
-    Ok(render(&DraftsPage {
+    DraftsPage {
         layout: ctx.layout("Drafts to review", "drafts"),
         rows,
         total,
@@ -131,5 +88,51 @@ pub async fn drafts(
         filter: f.by,
         partial,
         max_per_kind: drafts::MAX_PER_KIND,
-    }))
+    }
+}
+
+fn partial_of(ctx: &Ctx, k: DraftKind) -> Partial {
+    let (label, list) = match k {
+        DraftKind::Invoice => ("invoices", "/invoices?status=draft"),
+        DraftKind::Bill => ("bills", "/bills?status=draft"),
+        DraftKind::Expense => ("expenses", "/expenses?status=draft"),
+        DraftKind::Journal => (
+            "journal entries",
+            "/journal?status=draft&source=manual&from=",
+        ),
+    };
+    Partial {
+        label,
+        href: ctx.url(list),
+    }
+}
+
+fn draft_row(ctx: &Ctx, d: DraftItem) -> DraftRow {
+    let segment = match d.kind {
+        DraftKind::Invoice => kind_info(DocumentKind::Invoice).0,
+        DraftKind::Bill => kind_info(DocumentKind::Bill).0,
+        DraftKind::Expense => kind_info(DocumentKind::Expense).0,
+        DraftKind::Journal => "journal",
+    };
+    let href = ctx.url(&format!("/{segment}/{}", d.id));
+    DraftRow {
+        kind: d.kind.label(),
+        action_url: href.clone(),
+        href,
+        number: d.number,
+        date: date(d.date),
+        description: d.description,
+        total: money(d.total, ctx.currency()),
+        drafted_by: d.created_by_label,
+        by_program: d.created_by.is_program(),
+        drafted_at: instant(d.created_at),
+        version: d.version,
+        can_approve: ctx.can(d.kind.approve_permission()),
+        approve_label: if d.kind == DraftKind::Journal {
+            "Post"
+        } else {
+            "Approve"
+        },
+        can_change: ctx.can(d.kind.draft_permission()),
+    }
 }

@@ -20,7 +20,7 @@ use newledger_domain::ids::{AccountId, ContactId};
 use newledger_service::Error;
 use newledger_service::books::documents::{self, DocumentInput};
 use newledger_service::books::{accounts, contacts};
-use newledger_store::{DocumentRecord, ListQuery};
+use newledger_service::views::{DocumentRecord, ListQuery};
 use rust_decimal::Decimal;
 
 /// Empty line rows offered below the existing ones.

@@ -11,14 +11,15 @@ use super::view::{
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use chrono::Days;
+use chrono::{Days, NaiveDate};
 use newledger_domain::ids::EntryId;
 use newledger_domain::journal::{EntrySource, EntryStatus};
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::drafts::ActorLabels;
 use newledger_service::books::journal;
-use newledger_store::ListQuery;
+use newledger_service::views::journal::EntryView;
+use newledger_service::views::{self, ListQuery, Page};
 use serde::Deserialize;
 
 /// Where entries come from, as the source filter offers them.
@@ -67,89 +68,106 @@ struct JournalPage {
     can_draft: bool,
 }
 
+/// Statuses the list can be filtered by.
+const STATUSES: [&str; 3] = ["draft", "posted", "discarded"];
+
+impl JournalFilter {
+    /// The first day shown: the one asked for, else 90 days before `today`.
+    fn first_day(&self, today: NaiveDate) -> String {
+        self.from.clone().unwrap_or_else(|| {
+            today
+                .checked_sub_days(Days::new(90))
+                .unwrap_or(today)
+                .to_string()
+        })
+    }
+
+    /// The service's query, and what could not be read (said on the page).
+    fn query(&self, from_text: &str) -> (ListQuery, Vec<String>) {
+        let mut errors = Vec::new();
+        let mut day = |field, v: &str| {
+            parse_date(field, v).unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            })
+        };
+        let (from, to) = (day("from", from_text), day("to", &self.to));
+        let q = ListQuery {
+            limit: PAGE_SIZE,
+            status: STATUSES
+                .contains(&self.status.as_str())
+                .then(|| self.status.clone()),
+            from,
+            to,
+            after: Some(self.cursor.clone()).filter(|c| !c.is_empty()),
+            // For journal entries the store reads `search` as the source.
+            search: SOURCES
+                .contains(&self.source.as_str())
+                .then(|| self.source.clone()),
+            ..Default::default()
+        };
+        (q, errors)
+    }
+}
+
 /// `GET /app/{company_id}/journal` (default: the last 90 days, since ledgers grow large).
 pub async fn list(
     State(s): State<AppState>,
     ctx: Ctx,
     Query(f): Query<JournalFilter>,
 ) -> PageResult {
-    let cur = ctx.currency();
-    let today = s.svc.clock.today();
-    let from_text = f.from.clone().unwrap_or_else(|| {
-        today
-            .checked_sub_days(Days::new(90))
-            .unwrap_or(today)
-            .to_string()
+    let from_text = f.first_day(s.svc.clock.today());
+    let (q, errors) = f.query(&from_text);
+    let page = views::journal::list(&s.svc, &ctx.access, q).await?;
+    Ok(render(&journal_page(&ctx, f, from_text, &page, errors)))
+}
+
+fn journal_page(
+    ctx: &Ctx,
+    f: JournalFilter,
+    from_text: String,
+    page: &Page<EntryView>,
+    errors: Vec<String>,
+) -> JournalPage {
+    let mut entries: Vec<&EntryView> = page.data.iter().collect();
+    entries.sort_by(|a, b| {
+        (b.entry.date.cmp(&a.entry.date)).then(b.entry.number.cmp(&a.entry.number))
     });
-    let mut errors = Vec::new();
-    let from = parse_date("from", &from_text).unwrap_or_else(|e| {
-        errors.push(e);
-        None
+    let next = page.next_cursor.as_ref().map(|c| {
+        let filters = [
+            ("status", f.status.as_str()),
+            ("source", &f.source),
+            ("from", &from_text),
+            ("to", &f.to),
+        ];
+        next_href(&ctx.url("/journal"), &filters, c)
     });
-    let to = parse_date("to", &f.to).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let statuses = ["draft", "posted", "discarded"];
-    let page = journal::list(
-        &s.svc,
-        &ctx.access,
-        ListQuery {
-            limit: PAGE_SIZE,
-            status: statuses
-                .contains(&f.status.as_str())
-                .then(|| f.status.clone()),
-            from,
-            to,
-            after: Some(f.cursor.clone()).filter(|c| !c.is_empty()),
-            // For journal entries the store reads `search` as the source.
-            search: SOURCES
-                .contains(&f.source.as_str())
-                .then(|| f.source.clone()),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let mut entries = page.data;
-    entries.sort_by(|a, b| b.date.cmp(&a.date).then(b.number.cmp(&a.number)));
-    let mut labels = ActorLabels::default();
-    let mut rows = Vec::with_capacity(entries.len());
-    for e in entries {
-        rows.push(EntryRow {
-            href: ctx.url(&format!("/journal/{}", e.id)),
-            number: e.number,
-            date: date(e.date),
-            memo: e.memo,
-            source: e.source.as_str(),
-            status: e.status.as_str(),
-            total: money(e.total, cur),
-            created_by: labels.label(&s.svc, &e.created_by).await?,
-            program: e.created_by.is_program(),
-        });
-    }
-    let next = page.next_cursor.map(|c| {
-        next_href(
-            &ctx.url("/journal"),
-            &[
-                ("status", &f.status),
-                ("source", &f.source),
-                ("from", &from_text),
-                ("to", &f.to),
-            ],
-            &c,
-        )
-    });
-    Ok(render(&JournalPage {
+    JournalPage {
         layout: ctx.layout("Journal entries", "journal"),
-        rows,
-        statuses: opts(&f.status, "Any status", &statuses),
+        rows: entries.into_iter().map(|v| entry_row(ctx, v)).collect(),
+        statuses: opts(&f.status, "Any status", &STATUSES),
         sources: opts(&f.source, "Any source", &SOURCES),
         from: from_text,
         to: f.to,
         errors,
         next,
         can_draft: ctx.can(Permission::JournalDraft),
-    }))
+    }
+}
+
+fn entry_row(ctx: &Ctx, v: &EntryView) -> EntryRow {
+    let e = &v.entry;
+    EntryRow {
+        href: ctx.url(&format!("/journal/{}", e.id)),
+        number: e.number.clone(),
+        date: date(e.date),
+        memo: e.memo.clone(),
+        source: e.source.as_str(),
+        status: e.status.as_str(),
+        total: money(e.total, ctx.currency()),
+        created_by: v.created_by_label.clone(),
+        program: e.created_by.is_program(),
+    }
 }
 
 struct JLine {

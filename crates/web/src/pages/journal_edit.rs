@@ -20,7 +20,7 @@ use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::accounts;
 use newledger_service::books::journal::{self, JournalInput, JournalLineInput};
-use newledger_store::EntryRecord;
+use newledger_service::views::EntryRecord;
 
 /// Empty rows offered below the typed ones.
 const SPARE_LINES: usize = 2;

@@ -3,7 +3,7 @@
 
 use super::confirm;
 use super::csv::CsvWriter;
-use super::session::{Ctx, Layout, can_read_activity};
+use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, capitalise, field_label, instant, parse_date,
     redirect_with_notice, render, render_status,
@@ -12,13 +12,12 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{Days, NaiveDate};
 use newledger_domain::ids::UserId;
 use newledger_domain::permission::Permission;
 use newledger_domain::role::Role;
 use newledger_service::people::signin;
+use newledger_service::views::{ActivityRecord, activity};
 use newledger_service::{Error, company};
-use newledger_store::{ActivityFilter, ActivityRecord};
 use serde::Deserialize;
 
 struct MemberRow {
@@ -258,41 +257,25 @@ struct ActivityPage {
     next: Option<String>,
 }
 
-/// Page size of the activity log.
-const ACTIVITY_PAGE: i64 = 100;
-/// Most rows in one CSV export.
-const ACTIVITY_CSV_MAX: i64 = 10_000;
-
-fn ms_of(d: NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0)
-        .map_or(0, |t| t.and_utc().timestamp_millis())
-}
-
-fn filter_of(q: &ActivityQuery, limit: i64) -> (ActivityFilter, Vec<String>) {
+fn query_of(q: &ActivityQuery) -> (activity::ActivityQuery, Vec<String>) {
     let mut errors = Vec::new();
-    let from = parse_date("from", &q.from).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let to = parse_date("to", &q.to).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let some = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-    (
-        ActivityFilter {
-            actor_kind: some(&q.actor_kind),
-            actor_id: some(&q.actor_id),
-            action_prefix: some(&q.action),
-            from: from.map(ms_of),
-            // `to` is inclusive on the page: up to the end of that day.
-            to: to.and_then(|d| d.checked_add_days(Days::new(1))).map(ms_of),
-            before_id: q.before.parse().ok(),
-            limit,
-            ..Default::default()
-        },
-        errors,
-    )
+    let mut day = |field, v: &str| {
+        parse_date(field, v).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        })
+    };
+    let some = |v: &str| Some(v.to_owned());
+    let query = activity::ActivityQuery {
+        actor_kind: some(&q.actor_kind),
+        actor_id: some(&q.actor_id),
+        action_prefix: some(&q.action),
+        outcome: some(&q.outcome),
+        from: day("from", &q.from),
+        to: day("to", &q.to),
+        before: q.before.parse().ok(),
+    };
+    (query, errors)
 }
 
 async fn activity_rows(
@@ -300,21 +283,10 @@ async fn activity_rows(
     ctx: &Ctx,
     q: &ActivityQuery,
     limit: i64,
-) -> Result<(Vec<ActivityRecord>, Vec<String>), PageError> {
-    if !can_read_activity(&ctx.access) {
-        return Err(Error::missing(Permission::MembersManage).into());
-    }
-    let (f, errors) = filter_of(q, limit);
-    let mut rows = s
-        .svc
-        .store
-        .list_activity(&ctx.access.company.id, &f)
-        .await
-        .map_err(Error::from)?;
-    if !q.outcome.is_empty() {
-        rows.retain(|r| r.row.outcome == q.outcome);
-    }
-    Ok((rows, errors))
+) -> Result<(activity::ActivityPage, Vec<String>), PageError> {
+    let (query, errors) = query_of(q);
+    let page = activity::list(&s.svc, &ctx.access, &query, limit).await?;
+    Ok((page, errors))
 }
 
 fn query_string(q: &ActivityQuery, before: Option<i64>) -> String {
@@ -343,67 +315,79 @@ pub async fn activity(
     ctx: Ctx,
     Query(q): Query<ActivityQuery>,
 ) -> PageResult {
-    let (rows, errors) = activity_rows(&s, &ctx, &q, ACTIVITY_PAGE).await?;
-    let next = (i64::try_from(rows.len()).unwrap_or(0) >= ACTIVITY_PAGE)
-        .then(|| rows.last().map(|r| r.id))
-        .flatten()
-        .map(|b| format!("{}?{}", ctx.url("/activity"), query_string(&q, Some(b))));
-    let kinds = [
-        ("", "Anyone"),
-        ("user", "People"),
-        ("app", "Apps"),
-        ("connection", "OAuth connections"),
-        ("system", "System"),
-        ("anonymous", "Unknown (failed sign-ins)"),
-    ]
-    .into_iter()
-    .map(|(v, l)| (v, l, v == q.actor_kind))
-    .collect();
-    let outcomes = [
-        ("", "Any outcome"),
-        ("success", "Success"),
-        ("failure", "Failure"),
-    ]
-    .into_iter()
-    .map(|(v, l)| (v, l, v == q.outcome))
-    .collect();
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let a = r.row;
-            ActivityRow {
-                at: instant(a.at),
-                actor_href: (a.actor_kind == "app")
-                    .then(|| ctx.url(&format!("/settings/app-connect/apps/{}", a.actor_id)))
-                    .filter(|_| ctx.can(Permission::AppConnectManage)),
-                actor_kind: a.actor_kind,
-                actor_label: a.actor_label,
-                action: a.action,
-                target: if a.target_id.is_empty() {
-                    a.target_kind
-                } else {
-                    format!("{} {}", a.target_kind, a.target_id)
-                },
-                outcome: a.outcome,
-                reason: a.reason,
-                ip: a.ip,
-                count: a.count,
-            }
-        })
-        .collect();
-    Ok(render(&ActivityPage {
+    let (page, errors) = activity_rows(&s, &ctx, &q, activity::PAGE_SIZE).await?;
+    Ok(render(&activity_page(&ctx, q, page, errors)))
+}
+
+fn activity_page(
+    ctx: &Ctx,
+    q: ActivityQuery,
+    page: activity::ActivityPage,
+    errors: Vec<String>,
+) -> ActivityPage {
+    let choices = |all: &[(&'static str, &'static str)], current: &str| {
+        all.iter()
+            .map(|(v, l)| (*v, *l, *v == current))
+            .collect::<Vec<_>>()
+    };
+    ActivityPage {
         layout: ctx.layout("Activity log", "activity"),
-        rows,
-        kinds,
-        outcomes,
+        rows: page
+            .rows
+            .into_iter()
+            .map(|r| activity_row(ctx, r))
+            .collect(),
+        kinds: choices(&ACTOR_KINDS, &q.actor_kind),
+        outcomes: choices(&OUTCOMES, &q.outcome),
         csv_href: format!("{}?{}", ctx.url("/activity.csv"), query_string(&q, None)),
+        next: page
+            .next_before
+            .map(|b| format!("{}?{}", ctx.url("/activity"), query_string(&q, Some(b)))),
         actor_id: q.actor_id,
         action: q.action,
         from: q.from,
         to: q.to,
         errors,
-        next,
-    }))
+    }
+}
+
+/// The actor kinds the log can be filtered by, with their labels.
+const ACTOR_KINDS: [(&str, &str); 6] = [
+    ("", "Anyone"),
+    ("user", "People"),
+    ("app", "Apps"),
+    ("connection", "OAuth connections"),
+    ("system", "System"),
+    ("anonymous", "Unknown (failed sign-ins)"),
+];
+
+/// The outcomes the log can be filtered by, with their labels.
+const OUTCOMES: [(&str, &str); 3] = [
+    ("", "Any outcome"),
+    ("success", "Success"),
+    ("failure", "Failure"),
+];
+
+fn activity_row(ctx: &Ctx, r: ActivityRecord) -> ActivityRow {
+    let a = r.row;
+    ActivityRow {
+        at: instant(a.at),
+        actor_href: (a.actor_kind == "app")
+            .then(|| ctx.url(&format!("/settings/app-connect/apps/{}", a.actor_id)))
+            .filter(|_| ctx.can(Permission::AppConnectManage)),
+        actor_kind: a.actor_kind,
+        actor_label: a.actor_label,
+        action: a.action,
+        target: if a.target_id.is_empty() {
+            a.target_kind
+        } else {
+            format!("{} {}", a.target_kind, a.target_id)
+        },
+        outcome: a.outcome,
+        reason: a.reason,
+        ip: a.ip,
+        count: a.count,
+    }
 }
 
 /// `GET /app/{company_id}/activity.csv`: the filtered log (newest first, at most 10,000 rows).
@@ -412,10 +396,17 @@ pub async fn activity_csv(
     ctx: Ctx,
     Query(q): Query<ActivityQuery>,
 ) -> PageResult {
-    let (rows, errors) = activity_rows(&s, &ctx, &q, ACTIVITY_CSV_MAX).await?;
+    let (page, errors) = activity_rows(&s, &ctx, &q, activity::EXPORT_MAX).await?;
     if let Some(e) = errors.into_iter().next() {
         return Err(PageError::BadRequest(e));
     }
+    let w = activity_csv_of(page.rows);
+    let name = format!("activity-{}.csv", ctx.access.company.id);
+    Ok(w.into_response(&name))
+}
+
+/// The rows of the log as CSV (the columns of the stored rows).
+fn activity_csv_of(rows: Vec<ActivityRecord>) -> CsvWriter {
     let mut w = CsvWriter::new(&[
         "id",
         "at",
@@ -447,6 +438,5 @@ pub async fn activity_csv(
             &a.count.to_string(),
         ]);
     }
-    let name = format!("activity-{}.csv", ctx.access.company.id);
-    Ok(w.into_response(&name))
+    w
 }

@@ -19,6 +19,7 @@ mod integrations;
 mod journal;
 mod journal_edit;
 mod ledger;
+mod mcp_server;
 mod members;
 mod oauth_connections;
 mod reports;
@@ -138,7 +139,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/app/{company_id}/settings/app-connect/mcp",
-            get(app_connect::mcp_tab),
+            get(mcp_server::tab),
         )
         .route(
             "/app/{company_id}/settings/app-connect/new",

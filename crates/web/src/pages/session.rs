@@ -18,8 +18,8 @@ use newledger_domain::permission::Permission;
 use newledger_domain::role::Role;
 use newledger_service::people::sessions::{self, STAGE_ENROL, STAGE_FULL, STAGE_PASSWORD};
 use newledger_service::people::users;
+use newledger_service::people::{SessionRecord, UserRecord};
 use newledger_service::{Access, company};
-use newledger_store::{SessionRecord, UserRecord};
 use std::collections::HashMap;
 
 /// Name of the session cookie.
@@ -267,21 +267,9 @@ impl NavRights {
             reports: p(Permission::ReportsRead),
             app_connect: p(Permission::AppConnectManage),
             members: p(Permission::CompanyRead),
-            activity: can_read_activity(a),
+            activity: newledger_service::views::activity::may_read(a),
         }
     }
-}
-
-/// The activity log holds security events: owners and admins (any of the people-only
-/// management permissions) read it.
-pub fn can_read_activity(a: &Access) -> bool {
-    [
-        Permission::MembersManage,
-        Permission::AppConnectManage,
-        Permission::SettingsManage,
-    ]
-    .into_iter()
-    .any(|p| a.permissions.contains(p))
 }
 
 /// Data of the signed-in layout.

@@ -18,9 +18,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use newledger_service::activity::{Event, Who};
 use newledger_service::people::sessions::{self, STAGE_ENROL, STAGE_FULL, STAGE_PASSWORD};
+use newledger_service::people::{SessionRecord, UserRecord};
 use newledger_service::people::{signin, totp, users};
 use newledger_service::{Error, Services, company};
-use newledger_store::{SessionRecord, UserRecord};
 use serde::Deserialize;
 
 /// Cookie carrying the sign-in form's double-submit token.

@@ -15,5 +15,6 @@ mod oauth_code;
 mod oauth_support;
 mod pagination;
 mod rest;
+mod shapes;
 mod token_endpoint;
 mod two_nodes;

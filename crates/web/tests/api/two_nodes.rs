@@ -3,7 +3,9 @@
 //! honoured by the other within one second.
 
 use crate::support::*;
+use newledger_domain::ids::CompanyId;
 use newledger_service::app_connect::apps;
+use newledger_store::ListQuery;
 use newledger_testkit::app::Options;
 use std::time::Duration;
 
@@ -169,7 +171,93 @@ async fn revoke_from_the_cli(url: String, backend: &'static str) {
     );
 }
 
+async fn invoice_count(node: &TestApp, token: &str, c: &CompanyId) -> usize {
+    let g = get(node, token, c, "/invoices?limit=1000").await;
+    g.expect(200).body["data"].as_array().map_or(0, Vec::len)
+}
+
+async fn trial_balance(node: &TestApp, token: &str, c: &CompanyId) -> serde_json::Value {
+    get(node, token, c, "/reports/trial-balance")
+        .await
+        .expect(200)
+        .body
+        .clone()
+}
+
+/// Lists and reports are cached per node; an invoice drafted and approved on one node shows in
+/// the other's list and trial balance within a second, and at once on the node that wrote it.
+async fn books_changed_on_one_node_show_on_the_other(url: String, backend: &'static str) {
+    use newledger_domain::document::{DocumentKind, LineInput};
+    use newledger_service::books::{accounts, contacts, documents};
+    let a = spawn_app_with(&url, Options::default()).await;
+    let b = spawn_app_with(&url, Options::default()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let demo = a.demo().await;
+    let (t, c) = (demo.token.as_str(), &demo.info.company_id);
+    let n = invoice_count(&a, t, c).await;
+    let tb = trial_balance(&a, t, c).await;
+    assert_eq!(invoice_count(&b, t, c).await, n);
+    assert_eq!(trial_balance(&b, t, c).await, tb);
+
+    let access = b.access(&demo.person).await;
+    let customer = contacts::list(
+        &b.svc,
+        &access,
+        ListQuery {
+            limit: 1,
+            status: Some("customer".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .data
+    .remove(0);
+    let revenue = accounts::list(&b.svc, &access)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.code == "4000")
+        .unwrap();
+    let input = documents::DocumentInput {
+        contact_id: Some(customer.id),
+        issue_date: b.svc.clock.today(),
+        due_date: None,
+        reference: "two nodes".into(),
+        payment_account_id: None,
+        lines: vec![LineInput {
+            description: "Consulting".into(),
+            quantity: "3".parse().unwrap(),
+            unit_price: "100.00".parse().unwrap(),
+            account_id: revenue.id,
+            tax_rate: "20".parse().unwrap(),
+        }],
+    };
+    let d = documents::create_draft(&b.svc, &access, DocumentKind::Invoice, input)
+        .await
+        .unwrap();
+    assert_eq!(
+        invoice_count(&b, t, c).await,
+        n + 1,
+        "{backend}: at once on B"
+    );
+    documents::approve(&b.svc, &access, DocumentKind::Invoice, &d.id, None)
+        .await
+        .unwrap();
+    assert_ne!(trial_balance(&b, t, c).await, tb, "{backend}: at once on B");
+    let took = eventually(1_000, || async {
+        invoice_count(&a, t, c).await == n + 1 && trial_balance(&a, t, c).await != tb
+    })
+    .await;
+    eprintln!("{backend}: node A showed the new invoice after {took:?}");
+    assert!(
+        took.is_some(),
+        "{backend}: node A still showed the old books after 1 s"
+    );
+}
+
 newledger_testkit::both_urls!(
     revoke_on_one_node_is_honoured_by_the_other,
-    revoke_from_the_cli
+    revoke_from_the_cli,
+    books_changed_on_one_node_show_on_the_other
 );

@@ -49,3 +49,44 @@ async fn guides_show_the_company_mcp_url_and_what_consent_asks() {
     assert!(g.contains("invoices:read") && !g.contains("invoices:draft"));
     assert!(!g.contains("/settings/app-connect/oauth\""));
 }
+
+#[tokio::test]
+async fn mcp_server_tab_shows_the_url_the_tools_and_the_connections_using_it() {
+    let (app, _db) = sqlite_app().await;
+    let owner = app.owner("Acme").await;
+    let mcp_url = format!("{}/mcp/{}", app.base, owner.company_id);
+    let b = sign_in(&app, &owner).await;
+    let tab = url(&owner, "/settings/app-connect/mcp");
+    let (s, html) = b.page(&tab).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&format!("<code id=\"mcp-url\">{mcp_url}</code>")));
+    assert!(html.contains("No assistant is connected"));
+    // Every tool of the server, with the permission it needs.
+    for t in newledger_mcp::TOOLS {
+        assert!(
+            html.contains(&format!("<code>{}</code>", t.name)),
+            "{}",
+            t.name
+        );
+    }
+    assert!(html.contains("trial_balance") && html.contains("reports:read"));
+
+    // A connection whose tokens may call the MCP URL is listed.
+    newledger_testkit::oauth::connected_to(
+        &app,
+        &owner,
+        "reports:read",
+        std::slice::from_ref(&mcp_url),
+        &["reports:read"],
+    )
+    .await;
+    let (_, html) = b.page(&tab).await;
+    assert!(!html.contains("No assistant is connected"));
+    assert_eq!(html.matches("<tr><td><strong>").count(), 1);
+
+    // Only App Connect managers open the tab.
+    let bk = app.member(&owner.company_id, Role::Bookkeeper).await;
+    let v = sign_in(&app, &bk).await;
+    let (s, _) = v.page(&url(&bk, "/settings/app-connect/mcp")).await;
+    assert_eq!(s, 403);
+}

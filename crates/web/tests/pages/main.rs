@@ -7,6 +7,7 @@
 mod support;
 
 mod access;
+mod activity;
 mod app_connect;
 mod books;
 mod csrf;

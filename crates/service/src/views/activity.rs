@@ -1,0 +1,143 @@
+//! The activity log as people read it: who may read it, the filters (all applied in the query,
+//! before the page's limit, so a filtered page is never short), and the pages.
+
+use crate::{Access, Error, Result, Services};
+use chrono::{Days, NaiveDate};
+use newledger_domain::ids::AppId;
+use newledger_domain::permission::Permission;
+use newledger_store::{ActivityFilter, ActivityRecord};
+
+/// Rows per page of the log.
+pub const PAGE_SIZE: i64 = 100;
+/// Most rows in one export.
+pub const EXPORT_MAX: i64 = 10_000;
+/// Rows of an app's own activity shown on its page.
+pub const APP_ROWS: usize = 50;
+
+/// The activity log holds security events: owners and admins (any of the people-only
+/// management permissions) read it.
+pub fn may_read(access: &Access) -> bool {
+    [
+        Permission::MembersManage,
+        Permission::AppConnectManage,
+        Permission::SettingsManage,
+    ]
+    .into_iter()
+    .any(|p| access.permissions.contains(p))
+}
+
+/// Filters of the log; empty strings mean "any".
+#[derive(Clone, Debug, Default)]
+pub struct ActivityQuery {
+    /// `user`, `app`, `connection`, `system`, `anonymous`.
+    pub actor_kind: Option<String>,
+    /// One actor's id.
+    pub actor_id: Option<String>,
+    /// Action prefix (`app.` matches every app action).
+    pub action_prefix: Option<String>,
+    /// `success` or `failure`.
+    pub outcome: Option<String>,
+    /// First day, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive.
+    pub to: Option<NaiveDate>,
+    /// Only rows older than this row id (the next page).
+    pub before: Option<i64>,
+}
+
+/// A page of the log, newest first.
+#[derive(Clone, Debug)]
+pub struct ActivityPage {
+    /// The rows.
+    pub rows: Vec<ActivityRecord>,
+    /// Pass as `before` for the next page; None on the last page.
+    pub next_before: Option<i64>,
+}
+
+fn ms_of(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_millis())
+}
+
+fn filter(q: &ActivityQuery, limit: i64) -> ActivityFilter {
+    let some = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    ActivityFilter {
+        actor_kind: some(&q.actor_kind),
+        actor_id: some(&q.actor_id),
+        action_prefix: some(&q.action_prefix),
+        outcome: some(&q.outcome),
+        from: q.from.map(ms_of),
+        // `to` is a whole day: up to the end of it.
+        to: q
+            .to
+            .and_then(|d| d.checked_add_days(Days::new(1)))
+            .map(ms_of),
+        before_id: q.before,
+        limit,
+        ..Default::default()
+    }
+}
+
+/// Up to `limit` rows (at most [`EXPORT_MAX`]) of the company's log matching `q`, newest first.
+pub async fn list(
+    svc: &Services,
+    access: &Access,
+    q: &ActivityQuery,
+    limit: i64,
+) -> Result<ActivityPage> {
+    if !may_read(access) {
+        return Err(Error::missing(Permission::MembersManage));
+    }
+    let limit = limit.clamp(1, EXPORT_MAX);
+    let rows = svc
+        .store
+        .list_activity(&access.company.id, &filter(q, limit))
+        .await?;
+    let full = i64::try_from(rows.len()).unwrap_or(0) >= limit;
+    Ok(ActivityPage {
+        next_before: rows.last().filter(|_| full).map(|r| r.id),
+        rows,
+    })
+}
+
+/// An app's activity: its own requests (as actor) and what people did to it (as target),
+/// newest first, at most [`APP_ROWS`]. The caller has checked that the reader manages apps.
+pub(crate) async fn of_app(
+    svc: &Services,
+    access: &Access,
+    app: &AppId,
+) -> Result<Vec<ActivityRecord>> {
+    let limit = i64::try_from(APP_ROWS).unwrap_or(50);
+    let mut rows = svc
+        .store
+        .list_activity(
+            &access.company.id,
+            &ActivityFilter {
+                actor_id: Some(app.to_string()),
+                limit,
+                ..Default::default()
+            },
+        )
+        .await?;
+    rows.extend(
+        svc.store
+            .list_activity(
+                &access.company.id,
+                &ActivityFilter {
+                    target_id: Some(app.to_string()),
+                    limit,
+                    ..Default::default()
+                },
+            )
+            .await?,
+    );
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+    rows.dedup_by_key(|r| r.id);
+    rows.truncate(APP_ROWS);
+    Ok(rows)
+}

@@ -1,0 +1,195 @@
+//! Invoices, bills and expenses as lists and detail pages show them: each document with its
+//! contact's name and its author's label, read in the list's one query, and what a person may
+//! do with it next.
+
+use super::{Page, actor_label};
+use crate::books::documents::{self, permissions_of};
+use crate::books::drafts::ActorLabels;
+use crate::books::{accounts, normalize, page, payments};
+use crate::{Access, Result, Services};
+use chrono::NaiveDate;
+use newledger_domain::account::Account;
+use newledger_domain::actor::Actor;
+use newledger_domain::document::{DocumentKind, DocumentStatus};
+use newledger_domain::ids::DocumentId;
+use newledger_domain::permission::Permission;
+use newledger_store::{DocumentRecord, ListQuery};
+use std::sync::Arc;
+
+/// A document with the names shown beside it.
+#[derive(Clone, Debug)]
+pub struct DocumentView {
+    /// The document.
+    pub doc: DocumentRecord,
+    /// Its contact's name; None without a contact, or when the reader may not read contacts.
+    pub contact_name: Option<String>,
+    /// Who drafted it, readable (a person's or an app's name).
+    pub created_by_label: String,
+}
+
+/// What is still due on a document (the domain's rule, [`DocumentStatus::amount_due`]).
+pub fn outstanding(d: &DocumentRecord) -> i64 {
+    d.status.amount_due(d.total, d.amount_paid)
+}
+
+/// One page of documents of a kind, with contact names and author labels (one query, cached
+/// per node until the books change).
+pub async fn list(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    q: ListQuery,
+) -> Result<Arc<Page<DocumentView>>> {
+    access.require(permissions_of(kind).0)?;
+    let q = normalize(q)?;
+    let key = format!("{}/documents/{}/{q:?}", access.company.id, kind.as_str());
+    let page = svc
+        .views
+        .get_or_fill(
+            svc,
+            key,
+            |p: &Page<DocumentView>| p.data.len(),
+            || async {
+                let rows = svc
+                    .store
+                    .document_rows(&access.company.id, kind, &q)
+                    .await?;
+                let views = rows
+                    .into_iter()
+                    .map(|r| DocumentView {
+                        created_by_label: actor_label(&r.doc.created_by, r.created_by_label),
+                        contact_name: r.contact_name,
+                        doc: r.doc,
+                    })
+                    .collect();
+                Ok(page(views, q.limit, |v: &DocumentView| {
+                    v.doc.id.to_string()
+                }))
+            },
+        )
+        .await?;
+    if access.permissions.contains(Permission::ContactsRead) {
+        return Ok(page);
+    }
+    Ok(Arc::new(Page {
+        data: page
+            .data
+            .iter()
+            .map(|v| DocumentView {
+                contact_name: None,
+                ..v.clone()
+            })
+            .collect(),
+        next_cursor: page.next_cursor.clone(),
+    }))
+}
+
+/// A payment as a document's page lists it: the part allocated to that document.
+#[derive(Clone, Debug)]
+pub struct PaymentLine {
+    /// Payment number.
+    pub number: String,
+    /// Payment date.
+    pub date: NaiveDate,
+    /// Amount allocated to the document (minor units).
+    pub amount: i64,
+}
+
+/// What the reader may do with a document now (the service checks again when they do it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Actions {
+    /// Approve a draft (posts it).
+    pub approve: bool,
+    /// Edit or discard a draft.
+    pub change: bool,
+    /// Void an approved document nothing was paid against.
+    pub void: bool,
+    /// Record a payment against an approved invoice or bill with money outstanding.
+    pub pay: bool,
+}
+
+/// The actions `permissions` allow on `d` in its state.
+pub fn actions(d: &DocumentRecord, access: &Access) -> Actions {
+    let (_, draft, approve) = permissions_of(d.kind);
+    let can = |p| access.permissions.contains(p);
+    let is_draft = d.status == DocumentStatus::Draft;
+    let approved = d.status == DocumentStatus::Approved;
+    Actions {
+        approve: is_draft && can(approve),
+        change: is_draft && can(draft),
+        void: approved && d.amount_paid == 0 && can(approve),
+        pay: approved
+            && d.kind != DocumentKind::Expense
+            && d.total > d.amount_paid
+            && can(Permission::PaymentsRecord),
+    }
+}
+
+/// A document's page: the document with names, who approved it, its payments, the chart (line
+/// accounts and the accounts a payment can go through) and the actions open to the reader.
+#[derive(Clone, Debug)]
+pub struct DocumentDetail {
+    /// The document and its names.
+    pub view: DocumentView,
+    /// Who approved it, readable.
+    pub approved_by_label: Option<String>,
+    /// Payments allocated to it (none for expenses).
+    pub payments: Vec<PaymentLine>,
+    /// The chart of accounts.
+    pub accounts: Vec<Account>,
+    /// What the reader may do next.
+    pub actions: Actions,
+}
+
+/// One document of a kind for its page.
+pub async fn detail(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+) -> Result<DocumentDetail> {
+    let d = documents::get(svc, access, kind, id).await?;
+    let contact_name = match &d.contact_id {
+        Some(c) if access.permissions.contains(Permission::ContactsRead) => svc
+            .store
+            .contact(&access.company.id, c)
+            .await?
+            .map(|c| c.name),
+        _ => None,
+    };
+    let chart = accounts::list(svc, access).await?;
+    let mut labels = ActorLabels::default();
+    let approved_by_label = match &d.approved_by {
+        Some(u) => Some(labels.label(svc, &Actor::User(u.clone())).await?),
+        None => None,
+    };
+    let payments = if d.kind == DocumentKind::Expense {
+        Vec::new()
+    } else {
+        payments::of_document(svc, access, &d.id)
+            .await?
+            .into_iter()
+            .map(|p| PaymentLine {
+                amount: p
+                    .allocations
+                    .iter()
+                    .filter(|(doc, _)| doc == &d.id)
+                    .map(|(_, a)| *a)
+                    .sum(),
+                number: p.number,
+                date: p.date,
+            })
+            .collect()
+    };
+    Ok(DocumentDetail {
+        actions: actions(&d, access),
+        approved_by_label,
+        payments,
+        accounts: chart,
+        view: DocumentView {
+            created_by_label: labels.label(svc, &d.created_by).await?,
+            contact_name,
+            doc: d,
+        },
+    })
+}
