@@ -6,10 +6,11 @@ use crate::server::Ledger;
 use crate::shapes::Compared;
 use chrono::NaiveDate;
 use newledger_domain::document::DocumentKind;
+use newledger_domain::permission::Permission;
 use newledger_domain::report::{Aging, BalanceSheet, ProfitAndLoss, TrialBalance};
-use newledger_service::Access;
 use newledger_service::general_ledger::{self, GeneralLedgerPage, GeneralLedgerQuery};
 use newledger_service::reports::{self, CashSummary, ExpenseBreakdown, ReportDates};
+use newledger_service::{Access, views};
 use rmcp::handler::server::tool::Extension;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{Json, tool, tool_router};
@@ -105,6 +106,31 @@ impl Ledger {
         }))
     }
 
+    /// A report from the per-node read cache (filled by `fill` when the books changed since),
+    /// the same cache the REST API's reports use; `reports:read` is checked on every call.
+    async fn cached<T, Fut>(
+        &self,
+        a: &Access,
+        what: String,
+        fill: impl FnOnce() -> Fut,
+    ) -> newledger_service::Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = newledger_service::Result<T>>,
+    {
+        let svc = &self.shared.svc;
+        views::shaped(
+            svc,
+            a,
+            Permission::ReportsRead,
+            format!("mcp/{what}"),
+            100,
+            fill,
+        )
+        .await
+        .map(|r| (*r).clone())
+    }
+
     fn as_of_dates(&self, a: &Access, p: &AsOf) -> (ReportDates, Option<ReportDates>) {
         (
             self.dates(a, p.as_of, None, None),
@@ -135,8 +161,13 @@ impl Ledger {
     ) -> Result<Json<Compared<TrialBalance>>, ToolError> {
         let (now, then) = self.as_of_dates(&a, &p);
         let svc = &self.shared.svc;
-        self.compared(now, then, |d| reports::trial_balance(svc, &a, d.as_of))
-            .await
+        let a = &a;
+        self.compared(now, then, |d| {
+            self.cached(a, format!("trial_balance/{}", d.as_of), move || {
+                reports::trial_balance(svc, a, d.as_of)
+            })
+        })
+        .await
     }
 
     /// Balance sheet as of a date: assets, liabilities and equity (with current year
@@ -153,8 +184,13 @@ impl Ledger {
     ) -> Result<Json<Compared<BalanceSheet>>, ToolError> {
         let (now, then) = self.as_of_dates(&a, &p);
         let svc = &self.shared.svc;
-        self.compared(now, then, |d| reports::balance_sheet(svc, &a, d.as_of))
-            .await
+        let a = &a;
+        self.compared(now, then, |d| {
+            self.cached(a, format!("balance_sheet/{}", d.as_of), move || {
+                reports::balance_sheet(svc, a, d.as_of)
+            })
+        })
+        .await
     }
 
     /// Profit and loss (accrual basis) over a period: revenue and expense accounts with their
@@ -171,8 +207,13 @@ impl Ledger {
     ) -> Result<Json<Compared<ProfitAndLoss>>, ToolError> {
         let (now, then) = self.period_dates(&a, &p);
         let svc = &self.shared.svc;
+        let a = &a;
         self.compared(now, then, |d| {
-            reports::profit_and_loss(svc, &a, d.from, d.to)
+            self.cached(
+                a,
+                format!("profit_and_loss/{}/{}", d.from, d.to),
+                move || reports::profit_and_loss(svc, a, d.from, d.to),
+            )
         })
         .await
     }
@@ -191,8 +232,13 @@ impl Ledger {
     ) -> Result<Json<Compared<CashSummary>>, ToolError> {
         let (now, then) = self.period_dates(&a, &p);
         let svc = &self.shared.svc;
-        self.compared(now, then, |d| reports::cash_summary(svc, &a, d.from, d.to))
-            .await
+        let a = &a;
+        self.compared(now, then, |d| {
+            self.cached(a, format!("cash_summary/{}/{}", d.from, d.to), move || {
+                reports::cash_summary(svc, a, d.from, d.to)
+            })
+        })
+        .await
     }
 
     /// Expense breakdown over a period (at most 120 months): spending per expense account and
@@ -208,8 +254,13 @@ impl Ledger {
     ) -> Result<Json<Compared<ExpenseBreakdown>>, ToolError> {
         let (now, then) = self.period_dates(&a, &p);
         let svc = &self.shared.svc;
-        self.compared(now, then, |d| reports::expenses(svc, &a, d.from, d.to))
-            .await
+        let a = &a;
+        self.compared(now, then, |d| {
+            self.cached(a, format!("expenses/{}/{}", d.from, d.to), move || {
+                reports::expenses(svc, a, d.from, d.to)
+            })
+        })
+        .await
     }
 
     /// Aging of receivables (open invoices per customer) or payables (open bills per
@@ -230,8 +281,15 @@ impl Ledger {
         };
         let (now, then) = self.as_of_dates(&a, &p.dates);
         let svc = &self.shared.svc;
-        self.compared(now, then, |d| reports::aging(svc, &a, kind, d.as_of))
-            .await
+        let a = &a;
+        self.compared(now, then, |d| {
+            self.cached(
+                a,
+                format!("aging/{}/{}", kind.as_str(), d.as_of),
+                move || reports::aging(svc, a, kind, d.as_of),
+            )
+        })
+        .await
     }
 
     /// General ledger: every posted line over a period, account by account in date order,
@@ -264,7 +322,12 @@ impl Ledger {
                     p.limit,
                     cursor,
                 )?;
-                general_ledger::page(svc, a, &q).await
+                let what = format!(
+                    "general_ledger/{}/{}/{:?}/{:?}/{:?}",
+                    q.from, q.to, q.account_id, q.limit, q.cursor
+                );
+                self.cached(a, what, || general_ledger::page(svc, a, &q))
+                    .await
             }
         })
         .await

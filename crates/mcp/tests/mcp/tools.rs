@@ -353,6 +353,16 @@ async fn errors_say_what_to_do(app: TestApp) {
         )
         .await;
     assert!(e.contains("No "), "{e}");
+    // Reading a kind the connection was not granted: a tool error naming the permission.
+    let narrow = crate::connect(&app, &owner, &["invoices:read"]).await;
+    let n = Mcp::open(&app, &company, &narrow, Era::Stateless).await;
+    let e = n
+        .err(
+            "get_document",
+            json!({"id": "bil_01hzzzzzzzzzzzzzzzzzzzzzzz"}),
+        )
+        .await;
+    assert!(e.contains("`bills:read`"), "{e}");
 }
 
 async fn reading_tools(app: TestApp) {
@@ -515,6 +525,15 @@ async fn reading_tools(app: TestApp) {
         )
         .await;
     assert_eq!(gl2["report"]["data"][0]["running_balance"], "-400.00");
+    let gl = s
+        .ok(
+            "general_ledger",
+            json!({"account_id": ch.revenue, "compare_from": yesterday, "compare_to": yesterday}),
+        )
+        .await;
+    assert_eq!(gl["report"]["data"].as_array().unwrap().len(), 2);
+    assert_eq!(gl["comparison"]["data"].as_array().unwrap().len(), 0);
+    assert_eq!(gl["comparison"]["from"], yesterday.to_string());
     let e = s.err("cash_summary", json!({"from": "1990-01-01"})).await;
     assert!(e.contains("120"), "{e}");
 }
