@@ -120,18 +120,32 @@ impl ActivityLog {
         }
     }
 
-    /// Logs an event done through `access`.
-    pub async fn log(&self, access: &Access, e: Event) -> Result<()> {
+    /// The row of an event done through `access`.
+    pub(crate) fn row_of(&self, access: &Access, e: Event) -> NewActivity {
         let who = Who {
             kind: access.actor.kind().into(),
             id: access.actor.id().into(),
             label: access.label.clone(),
             ip: access.ip.clone(),
         };
-        self.log_as(Some(&access.company.id), &who, e).await
+        self.row(Some(&access.company.id), &who, e)
     }
 
-    /// Logs an event with explicit actor columns.
+    /// The row of an event with explicit actor columns.
+    pub(crate) fn row_as(&self, company: Option<&CompanyId>, who: &Who, e: Event) -> NewActivity {
+        self.row(company, who, e)
+    }
+
+    /// Logs an event done through `access`, at once (outside any unit of work: for events that
+    /// must stay logged when the use case fails, such as a refused confirmation code; a use
+    /// case's own events go through [`crate::work::Work::log`]).
+    pub async fn log(&self, access: &Access, e: Event) -> Result<()> {
+        let row = self.row_of(access, e);
+        self.store.append_activity(&[row]).await?;
+        Ok(())
+    }
+
+    /// Logs an event with explicit actor columns, at once (see [`ActivityLog::log`]).
     pub async fn log_as(&self, company: Option<&CompanyId>, who: &Who, e: Event) -> Result<()> {
         let row = self.row(company, who, e);
         self.store.append_activity(&[row]).await?;

@@ -1,11 +1,17 @@
 //! `Idempotency-Key` for API writes: scoped to (app or connection, company, method + path),
 //! kept 24 h. A retry with the same body replays the first response; a different body is
-//! refused (422); a retry while the first is still running gets 409. A claim left without a
-//! response for longer than [`LEASE_MS`] belonged to a process that died mid-request: the next
-//! same-body retry takes it over and runs. (The edge runs claimed writes to completion even
-//! when the client hangs up, so only a crash leaves a claim behind.)
+//! refused (422); a retry while the first is still running gets 409.
+//!
+//! The claim is committed first, on its own (so that a concurrent retry sees it); the response
+//! is stored by [`complete`] inside the write's unit of work, so the write and its response
+//! commit together or not at all. A claim without a response therefore means the write never
+//! committed: one left for longer than [`LEASE_MS`] belonged to a process that died
+//! mid-request, and the next same-body retry takes it over and runs — it cannot duplicate
+//! anything. (The edge runs claimed writes to completion even when the client hangs up, so only
+//! a crash leaves a claim behind.)
 
 use crate::crypto::sha256_hex;
+use crate::work::Work;
 use crate::{Access, Error, Result, Services};
 use newledger_store::{IdempotencyClaim, IdempotencyKey};
 
@@ -17,7 +23,8 @@ pub const LEASE_MS: i64 = 60 * 1000;
 /// What to do with a write that carries a key.
 #[derive(Debug)]
 pub enum Begin {
-    /// First use: run the write, then call [`finish`].
+    /// First use: run the write and [`complete`] it in one unit of work, or [`release`] the
+    /// key when the write failed.
     Proceed(IdempotencyKey),
     /// Seen before: return this stored response (status, JSON body).
     Replay(u16, String),
@@ -73,13 +80,15 @@ pub async fn begin(
     }
 }
 
-/// Stores the response of a claimed key; server errors release it so that a retry runs again.
-pub async fn finish(svc: &Services, key: &IdempotencyKey, status: u16, body: &str) -> Result<()> {
-    if status >= 500 {
-        svc.store.release_idempotency(key).await?;
-    } else {
-        svc.store.complete_idempotency(key, status, body).await?;
-    }
+/// Stores the response of a claimed key as part of the write's unit of work.
+pub async fn complete(w: &Work<'_>, key: &IdempotencyKey, status: u16, body: &str) -> Result<()> {
+    w.store().complete_idempotency(key, status, body).await?;
+    Ok(())
+}
+
+/// Forgets the claim of a write that failed and was rolled back, so that a retry runs again.
+pub async fn release(svc: &Services, key: &IdempotencyKey) -> Result<()> {
+    svc.store.release_idempotency(key).await?;
     Ok(())
 }
 

@@ -18,6 +18,7 @@ pub mod ledger_export;
 pub mod oauth;
 pub mod people;
 pub mod reports;
+pub mod work;
 
 pub use access::Access;
 pub use error::{Error, Result};

@@ -347,6 +347,7 @@ pub trait IdempotencyStore: Send + Sync {
 }
 
 /// Everything the service needs from storage.
+#[async_trait]
 pub trait Store:
     UserStore
     + CompanyStore
@@ -360,6 +361,35 @@ pub trait Store:
 {
     /// Which backend this is.
     fn backend(&self) -> crate::Backend;
+
+    /// Opens a unit of work: one transaction behind the same roles, so that a use case's writes,
+    /// its activity rows and its idempotency record commit or roll back together.
+    ///
+    /// Every call on the handle runs on that transaction, reads included (they see its writes).
+    /// While it is open, write through the handle only: on SQLite it holds the single writer
+    /// connection, so a write through the store it came from would wait for it. A failed call
+    /// ends the unit (PostgreSQL refuses further statements): return the error and roll back.
+    /// Dropped without [`StoreTx::commit`], it rolls back.
+    async fn begin(&self) -> StoreResult<Box<dyn StoreTx>>;
+}
+
+/// A unit of work opened by [`Store::begin`]: the same roles, on one transaction.
+#[async_trait]
+pub trait StoreTx:
+    UserStore
+    + CompanyStore
+    + BooksStore
+    + ReportStore
+    + AppStore
+    + ActivityStore
+    + SessionStore
+    + IdempotencyStore
+    + OAuthStore
+{
+    /// Makes every write of the unit permanent, at once.
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+    /// Undoes every write of the unit.
+    async fn rollback(self: Box<Self>) -> StoreResult<()>;
 }
 
 /// OAuth clients, connections (consents), authorization codes and refresh token families.

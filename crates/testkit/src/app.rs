@@ -152,6 +152,16 @@ pub async fn spawn_app_with(database_url: &str, opts: Options) -> TestApp {
 }
 
 impl TestApp {
+    /// Makes chosen statements fail on this app's database (see [`crate::faults`]).
+    pub async fn inject_fault(&self, f: &crate::faults::Fault) {
+        crate::faults::inject(self.store.url(), f).await;
+    }
+
+    /// Removes a fault injected with [`TestApp::inject_fault`].
+    pub async fn clear_fault(&self, f: &crate::faults::Fault) {
+        crate::faults::clear(self.store.url(), f).await;
+    }
+
     /// Moves the clock to the next TOTP step and returns the code of that step (each code is
     /// accepted once per person, so tests need a fresh step per confirmation).
     pub fn next_totp(&self, secret: &str) -> String {

@@ -192,15 +192,17 @@ pub async fn create(svc: &Services, access: &Access, input: NewApp) -> Result<Ap
         created_at: now,
         updated_at: now,
     };
-    svc.store.insert_app(&app).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().insert_app(&app).await?;
+        w.log(
             access,
             Event::ok("app.created", "app", app.id.as_str())
                 .reason(app.name.clone())
                 .details(json!({"permissions": perms.to_scope_string(), "owner": app.owner_user_id, "expires_at": expires_at, "purpose": app.purpose})),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(AppWithSecret {
         app,
         client_secret: secret,
@@ -241,16 +243,18 @@ async fn save(
     new: AppRecord,
     action: &'static str,
 ) -> Result<AppRecord> {
-    svc.store.update_app(&new).await?;
-    svc.auth_cache.invalidate(svc).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().update_app(&new).await?;
+        w.credentials_changed();
+        w.log(
             access,
             Event::ok(action, "app", new.id.as_str())
                 .reason(new.name.clone())
                 .details(json!({"old_status": old.status.as_str(), "new_status": new.status.as_str(), "credential_version": new.credential_version})),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(new)
 }
 

@@ -1,9 +1,10 @@
 //! Invoices, bills and expenses: drafts (programs and people), then approval, voiding and
 //! discarding (people).
 
-use super::accounts::{by_id, system_account};
+use super::accounts::{by_id_in, system_account};
 use super::{Page, normalize, page};
 use crate::activity::Event;
+use crate::work::Work;
 use crate::{Access, Error, Result, Services, new_id};
 use chrono::{Days, NaiveDate};
 use newledger_domain::account::{Account, AccountRole};
@@ -56,7 +57,7 @@ fn noun(kind: DocumentKind) -> &'static str {
 }
 
 async fn build(
-    svc: &Services,
+    w: &Work<'_>,
     access: &Access,
     kind: DocumentKind,
     input: DocumentInput,
@@ -77,8 +78,8 @@ async fn build(
             return Err(Error::invalid("contact_id", "required"));
         }
         (Some(c), _) => {
-            let contact = svc
-                .store
+            let contact = w
+                .store()
                 .contact(&access.company.id, c)
                 .await?
                 .ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
@@ -167,15 +168,26 @@ pub async fn create_draft(
     kind: DocumentKind,
     input: DocumentInput,
 ) -> Result<DocumentRecord> {
+    svc.write(async |w| create_draft_in(w, access, kind, input).await)
+        .await
+}
+
+/// [`create_draft`] as part of a unit of work.
+pub async fn create_draft_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    input: DocumentInput,
+) -> Result<DocumentRecord> {
     let (_, draft, _) = permissions_of(kind);
     access.require(draft)?;
-    let accounts = by_id(svc, access).await?;
-    let (input, lines, totals, due) = build(svc, access, kind, input, &accounts).await?;
-    let n = svc
-        .store
+    let accounts = by_id_in(w, access).await?;
+    let (input, lines, totals, due) = build(w, access, kind, input, &accounts).await?;
+    let n = w
+        .store()
         .next_number(&access.company.id, noun(kind))
         .await?;
-    let now = svc.clock.now_ms();
+    let now = w.svc().clock.now_ms();
     let d = DocumentRecord {
         id: new_id(kind.id_prefix()),
         company_id: access.company.id.clone(),
@@ -203,17 +215,17 @@ pub async fn create_draft(
         updated_at: now,
         version: 1,
     };
-    svc.store.insert_document(&d).await?;
-    svc.activity
-        .log(
-            access,
-            Event::ok(draft_action(kind, "drafted"), noun(kind), d.id.as_str()).reason(format!(
-                "{} {}",
-                d.number,
-                svc_amount(access, d.total)
-            )),
-        )
-        .await?;
+    w.store().insert_document(&d).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(draft_action(kind, "drafted"), noun(kind), d.id.as_str()).reason(format!(
+            "{} {}",
+            d.number,
+            svc_amount(access, d.total)
+        )),
+    )
+    .await?;
     Ok(d)
 }
 
@@ -294,21 +306,21 @@ pub async fn get_shared(
 /// One document of a kind, read from the store: writers decide on the current row, never on a
 /// cached copy.
 async fn get_fresh(
-    svc: &Services,
+    w: &Work<'_>,
     access: &Access,
     kind: DocumentKind,
     id: &DocumentId,
 ) -> Result<DocumentRecord> {
-    match svc.store.document(&access.company.id, id).await? {
+    match w.store().document(&access.company.id, id).await? {
         Some(d) if d.kind == kind => Ok(d),
         _ => Err(Error::NotFound(noun(kind))),
     }
 }
 
 /// After a document changed: drops cached documents on this node at once and, through the
-/// cache epoch, on every other node. Called right after the store write, before anything that
-/// could fail, so that no cached copy outlives the change. The write itself succeeded, so a
-/// failure to tell the other nodes is logged rather than returned.
+/// cache epoch, on every other node. Called right after the commit (see
+/// [`Work::documents_changed`]), so that no cached copy outlives the change. The write itself
+/// succeeded, so a failure to tell the other nodes is logged rather than returned.
 pub(crate) async fn documents_changed(svc: &Services) {
     if let Err(e) = svc.auth_cache.invalidate_documents(svc).await {
         tracing::error!(error = %e, "document changed but the documents epoch could not be bumped");
@@ -340,10 +352,23 @@ pub async fn update_draft(
     version: Option<i64>,
     input: DocumentInput,
 ) -> Result<DocumentRecord> {
+    svc.write(async |w| update_draft_in(w, access, kind, id, version, input).await)
+        .await
+}
+
+/// [`update_draft`] as part of a unit of work.
+pub async fn update_draft_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+    input: DocumentInput,
+) -> Result<DocumentRecord> {
     let (_, draft, _) = permissions_of(kind);
     access.require(draft)?;
     access.require(permissions_of(kind).0)?;
-    let old = get_fresh(svc, access, kind, id).await?;
+    let old = get_fresh(w, access, kind, id).await?;
     if old.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
             "{} {} is {} and can no longer be edited",
@@ -356,8 +381,8 @@ pub async fn update_draft(
     if expected != old.version {
         return Err(Error::Stale);
     }
-    let accounts = by_id(svc, access).await?;
-    let (input, lines, totals, due) = build(svc, access, kind, input, &accounts).await?;
+    let accounts = by_id_in(w, access).await?;
+    let (input, lines, totals, due) = build(w, access, kind, input, &accounts).await?;
     let d = DocumentRecord {
         contact_id: input.contact_id,
         issue_date: input.issue_date,
@@ -368,19 +393,18 @@ pub async fn update_draft(
         tax: totals.tax,
         total: totals.total,
         payment_account_id: input.payment_account_id,
-        updated_at: svc.clock.now_ms(),
+        updated_at: w.svc().clock.now_ms(),
         version: old.version + 1,
         ..old.clone()
     };
-    svc.store.update_draft_document(&d, expected).await?;
-    documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok(draft_action(kind, "updated"), noun(kind), d.id.as_str())
-                .details(serde_json::json!({"old_total": old.total, "new_total": d.total})),
-        )
-        .await?;
+    w.store().update_draft_document(&d, expected).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(draft_action(kind, "updated"), noun(kind), d.id.as_str())
+            .details(serde_json::json!({"old_total": old.total, "new_total": d.total})),
+    )
+    .await?;
     Ok(d)
 }
 
@@ -392,11 +416,22 @@ pub async fn approve(
     id: &DocumentId,
     version: Option<i64>,
 ) -> Result<DocumentRecord> {
+    svc.write(async |w| approve_in(w, access, kind, id, version).await)
+        .await
+}
+
+async fn approve_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<DocumentRecord> {
     let (_, _, approve) = permissions_of(kind);
     access.require(approve)?;
     let person = access.person()?.clone();
     access.require(permissions_of(kind).0)?;
-    let d = get_fresh(svc, access, kind, id).await?;
+    let d = get_fresh(w, access, kind, id).await?;
     if d.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
             "{} {} is already {}",
@@ -407,7 +442,7 @@ pub async fn approve(
     }
     let expected = version.unwrap_or(d.version);
     access.company.check_open(d.issue_date)?;
-    let accounts = by_id(svc, access).await?;
+    let accounts = by_id_in(w, access).await?;
     let counter = match kind {
         DocumentKind::Invoice => system_account(&accounts, AccountRole::Receivable)?,
         DocumentKind::Bill => system_account(&accounts, AccountRole::Payable)?,
@@ -432,14 +467,14 @@ pub async fn approve(
         &memo,
         access.company.currency,
     )?;
-    let now = svc.clock.now_ms();
+    let now = w.svc().clock.now_ms();
     let source = match kind {
         DocumentKind::Invoice => EntrySource::Invoice,
         DocumentKind::Bill => EntrySource::Bill,
         DocumentKind::Expense => EntrySource::Expense,
     };
     let entry = new_posted_entry(
-        svc,
+        w,
         access,
         d.issue_date,
         memo,
@@ -458,28 +493,27 @@ pub async fn approve(
         version: expected + 1,
         ..d
     };
-    svc.store
+    w.store()
         .approve_document(&approved, expected, &entry)
         .await?;
-    documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok(
-                draft_action(kind, "approved"),
-                noun(kind),
-                approved.id.as_str(),
-            )
-            .reason(format!("{} posted as {}", approved.number, entry.number)),
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(
+            draft_action(kind, "approved"),
+            noun(kind),
+            approved.id.as_str(),
         )
-        .await?;
+        .reason(format!("{} posted as {}", approved.number, entry.number)),
+    )
+    .await?;
     Ok(approved)
 }
 
 /// Builds a posted entry record with the next journal number.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn new_posted_entry(
-    svc: &Services,
+    w: &Work<'_>,
     access: &Access,
     date: NaiveDate,
     memo: String,
@@ -488,7 +522,7 @@ pub(crate) async fn new_posted_entry(
     lines: Vec<newledger_domain::journal::Line>,
     now: i64,
 ) -> Result<EntryRecord> {
-    let n = svc.store.next_number(&access.company.id, "journal").await?;
+    let n = w.store().next_number(&access.company.id, "journal").await?;
     let total = lines.iter().map(|l| l.debit).sum();
     Ok(EntryRecord {
         id: new_id(EntryId::PREFIX),
@@ -520,11 +554,23 @@ pub async fn void(
     id: &DocumentId,
     version: Option<i64>,
 ) -> Result<DocumentRecord> {
+    svc.write(async |w| void_in(w, access, kind, id, version).await)
+        .await
+}
+
+async fn void_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<DocumentRecord> {
+    let svc = w.svc();
     let (_, _, approve) = permissions_of(kind);
     access.require(approve)?;
     access.person()?;
     access.require(permissions_of(kind).0)?;
-    let d = get_fresh(svc, access, kind, id).await?;
+    let d = get_fresh(w, access, kind, id).await?;
     if d.status != DocumentStatus::Approved {
         return Err(Error::Conflict(format!(
             "only approved documents can be voided; {} is {}",
@@ -543,8 +589,8 @@ pub async fn void(
         .entry_id
         .clone()
         .ok_or_else(|| Error::Conflict("not posted".into()))?;
-    let original = svc
-        .store
+    let original = w
+        .store()
         .entry(&access.company.id, &original_id)
         .await?
         .ok_or(Error::NotFound("entry"))?;
@@ -557,7 +603,7 @@ pub async fn void(
     )?
     .reversed();
     let mut entry = new_posted_entry(
-        svc,
+        w,
         access,
         today,
         format!("Void {}", d.number),
@@ -576,15 +622,14 @@ pub async fn void(
         version: expected + 1,
         ..d
     };
-    svc.store.void_document(&voided, expected, &entry).await?;
-    documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok(draft_action(kind, "voided"), noun(kind), voided.id.as_str())
-                .reason(voided.number.clone()),
-        )
-        .await?;
+    w.store().void_document(&voided, expected, &entry).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(draft_action(kind, "voided"), noun(kind), voided.id.as_str())
+            .reason(voided.number.clone()),
+    )
+    .await?;
     Ok(voided)
 }
 
@@ -596,10 +641,21 @@ pub async fn discard(
     id: &DocumentId,
     version: Option<i64>,
 ) -> Result<()> {
+    svc.write(async |w| discard_in(w, access, kind, id, version).await)
+        .await
+}
+
+async fn discard_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<()> {
     let (_, draft, _) = permissions_of(kind);
     access.require(draft)?;
     access.require(permissions_of(kind).0)?;
-    let d = get_fresh(svc, access, kind, id).await?;
+    let d = get_fresh(w, access, kind, id).await?;
     if d.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
             "only drafts can be discarded; {} is {}",
@@ -607,19 +663,18 @@ pub async fn discard(
             d.status.as_str()
         )));
     }
-    svc.store
+    w.store()
         .discard_document(
             &access.company.id,
             id,
             version.unwrap_or(d.version),
-            svc.clock.now_ms(),
+            w.svc().clock.now_ms(),
         )
         .await?;
-    documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok(draft_action(kind, "discarded"), noun(kind), id.as_str()).reason(d.number),
-        )
-        .await
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(draft_action(kind, "discarded"), noun(kind), id.as_str()).reason(d.number),
+    )
+    .await
 }

@@ -332,14 +332,16 @@ pub async fn rotate_secret(svc: &Services, access: &Access, id: &str) -> Result<
     c.secret_hash = Some(h);
     c.secret_hint = hint;
     c.updated_at = svc.clock.now_ms();
-    svc.store.update_oauth_client(&c).await?;
-    svc.auth_cache.invalidate(svc).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().update_oauth_client(&c).await?;
+        w.credentials_changed();
+        w.log(
             access,
             Event::ok("oauth.client_secret_rotated", "oauth_client", c.id.as_str()),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(secret)
 }
 
@@ -349,15 +351,16 @@ pub async fn delete(svc: &Services, access: &Access, id: &str) -> Result<()> {
     let now = svc.clock.now_ms();
     c.deleted_at = Some(now);
     c.updated_at = now;
-    svc.store.update_oauth_client(&c).await?;
-    svc.auth_cache.invalidate(svc).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().update_oauth_client(&c).await?;
+        w.credentials_changed();
+        w.log(
             access,
             Event::ok("oauth.client_deleted", "oauth_client", c.id.as_str()),
         )
-        .await?;
-    Ok(())
+        .await
+    })
+    .await
 }
 
 /// Authenticates a client at the token, revocation or introspection endpoint: a confidential

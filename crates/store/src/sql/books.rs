@@ -12,10 +12,9 @@ use newledger_domain::account::Account;
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::*;
 use newledger_domain::journal::EntryStatus;
-use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
-type Tx<'a> = Transaction<'a, Any>;
+type Tx<'a> = super::source::Scope<'a>;
 
 pub(crate) async fn insert_account_in(
     tx: &mut Tx<'_>,

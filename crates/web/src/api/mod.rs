@@ -15,8 +15,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate};
 use newledger_service::idempotency::{self, Begin};
+use newledger_service::work::Work;
 use newledger_service::{Access, Error};
-use newledger_store::ListQuery;
+use newledger_store::{IdempotencyKey, ListQuery};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -174,25 +175,25 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(v)
 }
 
-/// Runs a write under the request's `Idempotency-Key` (if any): a retry with the same body
-/// replays the first response and creates nothing.
-pub async fn idempotent<F, Fut>(
+/// What a write answers: status, JSON body, and the version for the `ETag`.
+pub type Written = (StatusCode, serde_json::Value, Option<i64>);
+
+/// Runs a write as one unit of work, under the request's `Idempotency-Key` (if any): a retry
+/// with the same body replays the first response and creates nothing. The response is stored
+/// in the write's own transaction, so a write is never committed without it.
+pub async fn idempotent(
     s: &AppState,
     access: &Access,
     method_path: &str,
     headers: &HeaderMap,
     body: &[u8],
-    run: F,
-) -> Response
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<(StatusCode, serde_json::Value, Option<i64>), ApiError>>,
-{
+    run: impl AsyncFnOnce(&mut Work<'_>) -> Result<Written, ApiError>,
+) -> Response {
     let key = headers
         .get("idempotency-key")
         .map(|v| v.to_str().unwrap_or("\u{0}").to_owned());
     let Some(key) = key else {
-        return respond(run().await);
+        return respond(s.svc.write(run).await);
     };
     let claim = match idempotency::begin(&s.svc, access, method_path, &key, body).await {
         Ok(c) => c,
@@ -222,40 +223,46 @@ where
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
             r
         }
-        Begin::Proceed(k) => {
-            let result = run().await;
-            let (status, text) = match &result {
-                Ok((st, v, _)) => (st.as_u16(), v.to_string()),
-                Err(ApiError(e)) => (status_of(e), String::new()),
-            };
-            // Failed requests changed nothing: release the key so that a corrected retry runs.
-            let stored = if (200..300).contains(&status) {
-                idempotency::finish(&s.svc, &k, status, &text).await
-            } else {
-                idempotency::finish(&s.svc, &k, 500, "").await
-            };
-            if let Err(e) = stored {
-                tracing::warn!(error = %e, "idempotency key not stored");
-            }
-            respond(result)
+        Begin::Proceed(k) => respond(run_claimed(s, &k, run).await),
+    }
+}
+
+/// Runs a write whose key was claimed: the write and its stored response commit together.
+async fn run_claimed(
+    s: &AppState,
+    k: &IdempotencyKey,
+    run: impl AsyncFnOnce(&mut Work<'_>) -> Result<Written, ApiError>,
+) -> Result<Written, ApiError> {
+    let mut w = match Work::begin(&s.svc).await {
+        Ok(w) => w,
+        Err(e) => return Err(release(s, k, e).await),
+    };
+    let done = async {
+        let r = run(&mut w).await?;
+        idempotency::complete(&w, k, r.0.as_u16(), &r.1.to_string()).await?;
+        Ok::<_, ApiError>(r)
+    }
+    .await;
+    match done {
+        // A failed commit is not released: if it did commit, the response is stored; if not,
+        // the claim is taken over by the first retry after the lease.
+        Ok(r) => w.commit().await.map(|()| r).map_err(ApiError),
+        Err(ApiError(e)) => {
+            w.rollback().await;
+            Err(release(s, k, e).await)
         }
     }
 }
 
-fn status_of(e: &Error) -> u16 {
-    match e {
-        Error::NotFound(_) => 404,
-        Error::Invalid { .. } | Error::PeriodLocked { .. } => 422,
-        Error::Conflict(_) => 409,
-        Error::Stale => 412,
-        Error::Unauthenticated(_) => 401,
-        Error::Forbidden { .. } => 403,
-        Error::RateLimited { .. } => 429,
-        Error::Internal(_) => 500,
+/// Failed requests changed nothing: the key is released so that a corrected retry runs.
+async fn release(s: &AppState, k: &IdempotencyKey, e: Error) -> ApiError {
+    if let Err(r) = idempotency::release(&s.svc, k).await {
+        tracing::warn!(error = %r, "idempotency key not released");
     }
+    ApiError(e)
 }
 
-fn respond(r: Result<(StatusCode, serde_json::Value, Option<i64>), ApiError>) -> Response {
+fn respond(r: Result<Written, ApiError>) -> Response {
     match r {
         Ok((status, v, Some(version))) => with_etag(status, &v, version),
         Ok((status, v, None)) => (status, axum::Json(v)).into_response(),
