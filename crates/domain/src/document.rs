@@ -3,8 +3,9 @@
 
 use crate::DomainError;
 use crate::ids::{AccountId, ContactId};
-use crate::journal::{BalancedLines, Line};
+use crate::journal::{BalancedLines, EntrySource, Line};
 use crate::money::Currency;
+use crate::permission::Permission;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -20,58 +21,123 @@ pub enum DocumentKind {
     Expense,
 }
 
+/// Everything that names a kind of document, in one table: how it is stored, its ids and
+/// numbers, its URL segment and nouns, and the permissions that read, draft and approve it.
+/// Services, pages, the REST API and the log all read it from here.
+#[derive(Debug)]
+pub struct KindInfo {
+    /// Stored name, counter and log noun (`invoice`).
+    pub name: &'static str,
+    /// URL segment of its pages and API paths (`invoices`).
+    pub segment: &'static str,
+    /// Title of one (`Invoice`).
+    pub title: &'static str,
+    /// Title of a list (`Invoices`).
+    pub plural: &'static str,
+    /// Id prefix (`inv_`).
+    pub id_prefix: &'static str,
+    /// Number prefix shown to people (`INV` in `INV-0001`).
+    pub number_prefix: &'static str,
+    /// Reads it.
+    pub read: Permission,
+    /// Creates, edits and discards drafts.
+    pub draft: Permission,
+    /// Approves (posts) and voids it — people only.
+    pub approve: Permission,
+    /// The source of the entry it posts.
+    pub entry_source: EntrySource,
+}
+
+const KINDS: [KindInfo; 3] = [
+    KindInfo {
+        name: "invoice",
+        segment: "invoices",
+        title: "Invoice",
+        plural: "Invoices",
+        id_prefix: "inv_",
+        number_prefix: "INV",
+        read: Permission::InvoicesRead,
+        draft: Permission::InvoicesDraft,
+        approve: Permission::InvoicesApprove,
+        entry_source: EntrySource::Invoice,
+    },
+    KindInfo {
+        name: "bill",
+        segment: "bills",
+        title: "Bill",
+        plural: "Bills",
+        id_prefix: "bil_",
+        number_prefix: "BILL",
+        read: Permission::BillsRead,
+        draft: Permission::BillsDraft,
+        approve: Permission::BillsApprove,
+        entry_source: EntrySource::Bill,
+    },
+    KindInfo {
+        name: "expense",
+        segment: "expenses",
+        title: "Expense",
+        plural: "Expenses",
+        id_prefix: "exp_",
+        number_prefix: "EXP",
+        read: Permission::ExpensesRead,
+        draft: Permission::ExpensesDraft,
+        approve: Permission::ExpensesApprove,
+        entry_source: EntrySource::Expense,
+    },
+];
+
 impl DocumentKind {
+    /// Every kind, in the order lists and menus show them.
+    pub const ALL: [DocumentKind; 3] = [
+        DocumentKind::Invoice,
+        DocumentKind::Bill,
+        DocumentKind::Expense,
+    ];
+
+    /// Its row of the kind table.
+    pub fn info(self) -> &'static KindInfo {
+        &KINDS[self as usize]
+    }
+
     /// Stored name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentKind::Invoice => "invoice",
-            DocumentKind::Bill => "bill",
-            DocumentKind::Expense => "expense",
-        }
+        self.info().name
     }
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Ok(match s {
-            "invoice" => DocumentKind::Invoice,
-            "bill" => DocumentKind::Bill,
-            "expense" => DocumentKind::Expense,
-            _ => {
-                return Err(DomainError::invalid(
-                    "kind",
-                    "must be invoice, bill or expense",
-                ));
-            }
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.info().name == s)
+            .ok_or_else(|| DomainError::invalid("kind", "must be invoice, bill or expense"))
     }
 
     /// Id prefix of this kind (`inv_`, `bil_`, `exp_`).
     pub fn id_prefix(self) -> &'static str {
-        match self {
-            DocumentKind::Invoice => "inv_",
-            DocumentKind::Bill => "bil_",
-            DocumentKind::Expense => "exp_",
-        }
+        self.info().id_prefix
     }
 
     /// Number prefix shown to people (`INV-0001`).
     pub fn number_prefix(self) -> &'static str {
-        match self {
-            DocumentKind::Invoice => "INV",
-            DocumentKind::Bill => "BILL",
-            DocumentKind::Expense => "EXP",
-        }
+        self.info().number_prefix
+    }
+
+    /// URL segment (`invoices`).
+    pub fn segment(self) -> &'static str {
+        self.info().segment
+    }
+
+    /// The kind of a URL segment.
+    pub fn of_segment(segment: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.info().segment == segment)
     }
 
     /// The kind an id belongs to, from its prefix.
     pub fn of_id(id: &str) -> Option<Self> {
-        [
-            DocumentKind::Invoice,
-            DocumentKind::Bill,
-            DocumentKind::Expense,
-        ]
-        .into_iter()
-        .find(|k| id.starts_with(k.id_prefix()))
+        Self::ALL
+            .into_iter()
+            .find(|k| id.starts_with(k.id_prefix()))
     }
 }
 
@@ -300,6 +366,26 @@ mod tests {
 
     fn eur() -> Currency {
         Currency::parse("EUR").unwrap()
+    }
+
+    #[test]
+    fn the_kind_table_is_consistent() {
+        for k in DocumentKind::ALL {
+            let i = k.info();
+            assert_eq!(DocumentKind::parse(i.name).unwrap(), k);
+            assert_eq!(DocumentKind::of_segment(i.segment), Some(k));
+            assert_eq!(DocumentKind::of_id(&format!("{}01abc", i.id_prefix)), Some(k));
+            assert_eq!(i.segment, format!("{}s", i.name));
+            assert_eq!(i.title.to_lowercase(), i.name);
+            // The permissions are those of the kind's own resource.
+            for (p, what) in [(i.read, "read"), (i.draft, "draft"), (i.approve, "approve")] {
+                assert_eq!(p.as_str(), format!("{}:{what}", i.segment));
+            }
+            assert!(i.draft.is_delegable() && !i.approve.is_delegable());
+            assert_eq!(i.entry_source.as_str(), i.name);
+        }
+        assert_eq!(DocumentKind::of_segment("journal"), None);
+        assert!(DocumentKind::parse("receipt").is_err());
     }
 
     fn li(q: &str, p: &str, rate: &str) -> LineInput {

@@ -14,7 +14,6 @@ use newledger_domain::document::{
 };
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, EntryId};
 use newledger_domain::journal::{EntrySource, EntryStatus};
-use newledger_domain::permission::Permission;
 use newledger_store::{DocumentRecord, EntryRecord, ListQuery};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -36,24 +35,6 @@ pub struct DocumentInput {
     pub payment_account_id: Option<AccountId>,
     /// Lines.
     pub lines: Vec<LineInput>,
-}
-
-/// The permission to read, draft and approve documents of a kind.
-pub fn permissions_of(kind: DocumentKind) -> (Permission, Permission, Permission) {
-    use Permission::*;
-    match kind {
-        DocumentKind::Invoice => (InvoicesRead, InvoicesDraft, InvoicesApprove),
-        DocumentKind::Bill => (BillsRead, BillsDraft, BillsApprove),
-        DocumentKind::Expense => (ExpensesRead, ExpensesDraft, ExpensesApprove),
-    }
-}
-
-fn noun(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::Invoice => "invoice",
-        DocumentKind::Bill => "bill",
-        DocumentKind::Expense => "expense",
-    }
 }
 
 async fn build(
@@ -179,13 +160,12 @@ pub async fn create_draft_in(
     kind: DocumentKind,
     input: DocumentInput,
 ) -> Result<DocumentRecord> {
-    let (_, draft, _) = permissions_of(kind);
-    access.require(draft)?;
+    access.require(kind.info().draft)?;
     let accounts = by_id_in(w, access).await?;
     let (input, lines, totals, due) = build(w, access, kind, input, &accounts).await?;
     let n = w
         .store()
-        .next_number(&access.company.id, noun(kind))
+        .next_number(&access.company.id, kind.as_str())
         .await?;
     let now = w.svc().clock.now_ms();
     let d = DocumentRecord {
@@ -219,7 +199,7 @@ pub async fn create_draft_in(
     w.documents_changed();
     w.log(
         access,
-        Event::ok(draft_action(kind, "drafted"), noun(kind), d.id.as_str()).reason(format!(
+        Event::ok(draft_action(kind, "drafted"), kind.as_str(), d.id.as_str()).reason(format!(
             "{} {}",
             d.number,
             svc_amount(access, d.total)
@@ -276,7 +256,7 @@ pub async fn get_shared(
     kind: DocumentKind,
     id: &DocumentId,
 ) -> Result<Arc<DocumentRecord>> {
-    access.require(permissions_of(kind).0)?;
+    access.require(kind.info().read)?;
     let auth = &svc.auth_cache;
     let seen = auth.documents_generation();
     if !auth.is_bypassed()
@@ -287,7 +267,7 @@ pub async fn get_shared(
         return if d.company_id == access.company.id && d.kind == kind {
             Ok(d)
         } else {
-            Err(Error::NotFound(noun(kind)))
+            Err(Error::NotFound(kind.as_str()))
         };
     }
     match svc.store.document(&access.company.id, id).await? {
@@ -299,7 +279,7 @@ pub async fn get_shared(
             }
             Ok(d)
         }
-        _ => Err(Error::NotFound(noun(kind))),
+        _ => Err(Error::NotFound(kind.as_str())),
     }
 }
 
@@ -313,7 +293,7 @@ async fn get_fresh(
 ) -> Result<DocumentRecord> {
     match w.store().document(&access.company.id, id).await? {
         Some(d) if d.kind == kind => Ok(d),
-        _ => Err(Error::NotFound(noun(kind))),
+        _ => Err(Error::NotFound(kind.as_str())),
     }
 }
 
@@ -334,7 +314,7 @@ pub async fn list(
     kind: DocumentKind,
     q: ListQuery,
 ) -> Result<Page<DocumentRecord>> {
-    access.require(permissions_of(kind).0)?;
+    access.require(kind.info().read)?;
     let q = normalize(q)?;
     let rows = svc
         .store
@@ -365,14 +345,13 @@ pub async fn update_draft_in(
     version: Option<i64>,
     input: DocumentInput,
 ) -> Result<DocumentRecord> {
-    let (_, draft, _) = permissions_of(kind);
-    access.require(draft)?;
-    access.require(permissions_of(kind).0)?;
+    access.require(kind.info().draft)?;
+    access.require(kind.info().read)?;
     let old = get_fresh(w, access, kind, id).await?;
     if old.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
             "{} {} is {} and can no longer be edited",
-            noun(kind),
+            kind.as_str(),
             old.number,
             old.status.as_str()
         )));
@@ -401,7 +380,7 @@ pub async fn update_draft_in(
     w.documents_changed();
     w.log(
         access,
-        Event::ok(draft_action(kind, "updated"), noun(kind), d.id.as_str())
+        Event::ok(draft_action(kind, "updated"), kind.as_str(), d.id.as_str())
             .details(serde_json::json!({"old_total": old.total, "new_total": d.total})),
     )
     .await?;
@@ -427,15 +406,14 @@ async fn approve_in(
     id: &DocumentId,
     version: Option<i64>,
 ) -> Result<DocumentRecord> {
-    let (_, _, approve) = permissions_of(kind);
-    access.require(approve)?;
+    access.require(kind.info().approve)?;
     let person = access.person()?.clone();
-    access.require(permissions_of(kind).0)?;
+    access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
     if d.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
             "{} {} is already {}",
-            noun(kind),
+            kind.as_str(),
             d.number,
             d.status.as_str()
         )));
@@ -468,11 +446,7 @@ async fn approve_in(
         access.company.currency,
     )?;
     let now = w.svc().clock.now_ms();
-    let source = match kind {
-        DocumentKind::Invoice => EntrySource::Invoice,
-        DocumentKind::Bill => EntrySource::Bill,
-        DocumentKind::Expense => EntrySource::Expense,
-    };
+    let source = kind.info().entry_source;
     let entry = new_posted_entry(
         w,
         access,
@@ -501,7 +475,7 @@ async fn approve_in(
         access,
         Event::ok(
             draft_action(kind, "approved"),
-            noun(kind),
+            kind.as_str(),
             approved.id.as_str(),
         )
         .reason(format!("{} posted as {}", approved.number, entry.number)),
@@ -566,10 +540,9 @@ async fn void_in(
     version: Option<i64>,
 ) -> Result<DocumentRecord> {
     let svc = w.svc();
-    let (_, _, approve) = permissions_of(kind);
-    access.require(approve)?;
+    access.require(kind.info().approve)?;
     access.person()?;
-    access.require(permissions_of(kind).0)?;
+    access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
     if d.status != DocumentStatus::Approved {
         return Err(Error::Conflict(format!(
@@ -626,7 +599,7 @@ async fn void_in(
     w.documents_changed();
     w.log(
         access,
-        Event::ok(draft_action(kind, "voided"), noun(kind), voided.id.as_str())
+        Event::ok(draft_action(kind, "voided"), kind.as_str(), voided.id.as_str())
             .reason(voided.number.clone()),
     )
     .await?;
@@ -652,9 +625,8 @@ async fn discard_in(
     id: &DocumentId,
     version: Option<i64>,
 ) -> Result<()> {
-    let (_, draft, _) = permissions_of(kind);
-    access.require(draft)?;
-    access.require(permissions_of(kind).0)?;
+    access.require(kind.info().draft)?;
+    access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
     if d.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
@@ -674,7 +646,7 @@ async fn discard_in(
     w.documents_changed();
     w.log(
         access,
-        Event::ok(draft_action(kind, "discarded"), noun(kind), id.as_str()).reason(d.number),
+        Event::ok(draft_action(kind, "discarded"), kind.as_str(), id.as_str()).reason(d.number),
     )
     .await
 }

@@ -332,7 +332,7 @@ macro_rules! document_handlers {
         ) -> Response {
             let path = format!("POST /api/v1/companies/{company}/{}", $segment);
             idempotent(&s, &a, &path, &headers, &body, async |w| {
-                a.require(documents::permissions_of($kind).1)?;
+                a.require($kind.info().draft)?;
                 let d = documents::create_draft_in(w, &a, $kind, parse(&body)?).await?;
                 Ok((
                     StatusCode::CREATED,
@@ -377,7 +377,7 @@ macro_rules! document_handlers {
         ) -> Response {
             let path = format!("PUT /api/v1/companies/{company}/{}/{id}", $segment);
             idempotent(&s, &a, &path, &headers, &body, async |w| {
-                a.require(documents::permissions_of($kind).1)?;
+                a.require($kind.info().draft)?;
                 let d = documents::update_draft_in(
                     w,
                     &a,

@@ -266,9 +266,9 @@ pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
         updated_at: rfc3339(d.updated_at),
         version: d.version,
         review_url: format!(
-            "{base_url}/app/{}/{}s/{}",
+            "{base_url}/app/{}/{}/{}",
             d.company_id,
-            d.kind.as_str(),
+            d.kind.segment(),
             d.id
         ),
     }

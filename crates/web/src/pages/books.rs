@@ -61,13 +61,10 @@ pub async fn account_names(s: &AppState, ctx: &Ctx) -> Result<HashMap<String, St
         .collect())
 }
 
-/// The URL segment and names of a kind.
+/// The URL segment, list title and title of a kind (from the domain's kind table).
 pub fn kind_info(kind: DocumentKind) -> (&'static str, &'static str, &'static str) {
-    match kind {
-        DocumentKind::Invoice => ("invoices", "Invoices", "Invoice"),
-        DocumentKind::Bill => ("bills", "Bills", "Bill"),
-        DocumentKind::Expense => ("expenses", "Expenses", "Expense"),
-    }
+    let i = kind.info();
+    (i.segment, i.plural, i.title)
 }
 
 /// Filters of a list page (query string).
@@ -260,7 +257,7 @@ async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -
         errors,
         next,
         new_href: ctx
-            .can(documents::permissions_of(kind).1)
+            .can(kind.info().draft)
             .then(|| ctx.url(&format!("/{segment}/new"))),
     }))
 }
@@ -406,7 +403,7 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
             })
             .collect()
     };
-    let (_, draft_p, approve_p) = documents::permissions_of(kind);
+    let (draft_p, approve_p) = (kind.info().draft, kind.info().approve);
     let is_draft = d.status == DocumentStatus::Draft;
     Ok(render(&DocumentPage {
         layout: ctx.layout(format!("{noun} {}", d.number), segment),
@@ -514,12 +511,7 @@ pub async fn expense(
 
 /// The document kind of a path segment (`invoices`, `bills`, `expenses`).
 pub fn kind_of_segment(segment: &str) -> Result<DocumentKind, PageError> {
-    match segment {
-        "invoices" => Ok(DocumentKind::Invoice),
-        "bills" => Ok(DocumentKind::Bill),
-        "expenses" => Ok(DocumentKind::Expense),
-        _ => Err(PageError::Service(Error::NotFound("page"))),
-    }
+    DocumentKind::of_segment(segment).ok_or(PageError::Service(Error::NotFound("page")))
 }
 
 fn version_of(form: &PageForm) -> Option<i64> {

@@ -2,7 +2,6 @@
 //! whoever drafted it (a person, an app, an OAuth connection), with approve/post and discard
 //! right in the list. The buttons follow the person's permissions; the service checks again.
 
-use super::books::kind_info;
 use super::session::{Ctx, Layout};
 use super::view::{PageResult, date, instant, money, render};
 use crate::state::AppState;
@@ -68,18 +67,19 @@ pub async fn drafts(
         .partial
         .iter()
         .map(|k| {
-            let (label, list) = match k {
-                DraftKind::Invoice => ("invoices", "/invoices?status=draft"),
-                DraftKind::Bill => ("bills", "/bills?status=draft"),
-                DraftKind::Expense => ("expenses", "/expenses?status=draft"),
-                DraftKind::Journal => (
+            let (label, list) = match k.document() {
+                Some(kind) => (
+                    kind.segment(),
+                    format!("/{}?status=draft", kind.segment()),
+                ),
+                None => (
                     "journal entries",
-                    "/journal?status=draft&source=manual&from=",
+                    "/journal?status=draft&source=manual&from=".to_owned(),
                 ),
             };
             Partial {
                 label,
-                href: ctx.url(list),
+                href: ctx.url(&list),
             }
         })
         .collect();
@@ -94,13 +94,7 @@ pub async fn drafts(
             _ => true,
         })
         .map(|d| {
-            let segment = match d.kind {
-                DraftKind::Invoice => kind_info(DocumentKind::Invoice).0,
-                DraftKind::Bill => kind_info(DocumentKind::Bill).0,
-                DraftKind::Expense => kind_info(DocumentKind::Expense).0,
-                DraftKind::Journal => "journal",
-            };
-            let href = ctx.url(&format!("/{segment}/{}", d.id));
+            let href = ctx.url(&format!("/{}/{}", d.kind.segment(), d.id));
             DraftRow {
                 kind: d.kind.label(),
                 action_url: href.clone(),

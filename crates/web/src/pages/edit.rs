@@ -287,7 +287,7 @@ async fn editable(
     id: &str,
 ) -> Result<DocumentRecord, PageError> {
     let kind = kind_of_segment(segment)?;
-    ctx.access.require(documents::permissions_of(kind).1)?;
+    ctx.access.require(kind.info().draft)?;
     let d = documents::get(&s.svc, &ctx.access, kind, &parse_doc_id(kind, id)?).await?;
     if d.status != DocumentStatus::Draft {
         return Err(Error::Conflict(format!(
@@ -324,7 +324,7 @@ pub async fn edit_form(
 }
 
 async fn new_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind) -> PageResult {
-    ctx.access.require(documents::permissions_of(kind).1)?;
+    ctx.access.require(kind.info().draft)?;
     let typed = Typed {
         contact: String::new(),
         payment_account: String::new(),
@@ -379,7 +379,7 @@ pub async fn create_expense(State(s): State<AppState>, ctx: Ctx, form: PageForm)
 /// A new draft (or, with `add_line`, the same form with one more row).
 async fn create(s: &AppState, ctx: &Ctx, kind: DocumentKind, form: &PageForm) -> PageResult {
     ctx.check_csrf(form)?;
-    ctx.access.require(documents::permissions_of(kind).1)?;
+    ctx.access.require(kind.info().draft)?;
     let typed = Typed::of_form(form);
     if !form.get("add_line").is_empty() {
         return page(s, ctx, kind, None, &typed, 1, Vec::new(), StatusCode::OK).await;
