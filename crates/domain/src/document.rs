@@ -374,7 +374,10 @@ mod tests {
             let i = k.info();
             assert_eq!(DocumentKind::parse(i.name).unwrap(), k);
             assert_eq!(DocumentKind::of_segment(i.segment), Some(k));
-            assert_eq!(DocumentKind::of_id(&format!("{}01abc", i.id_prefix)), Some(k));
+            assert_eq!(
+                DocumentKind::of_id(&format!("{}01abc", i.id_prefix)),
+                Some(k)
+            );
             assert_eq!(i.segment, format!("{}s", i.name));
             assert_eq!(i.title.to_lowercase(), i.name);
             // The permissions are those of the kind's own resource.

@@ -599,8 +599,12 @@ async fn void_in(
     w.documents_changed();
     w.log(
         access,
-        Event::ok(draft_action(kind, "voided"), kind.as_str(), voided.id.as_str())
-            .reason(voided.number.clone()),
+        Event::ok(
+            draft_action(kind, "voided"),
+            kind.as_str(),
+            voided.id.as_str(),
+        )
+        .reason(voided.number.clone()),
     )
     .await?;
     Ok(voided)

@@ -179,7 +179,10 @@ async fn issue(
 ) -> Result<Response, OAuthError> {
     let by_ip = s.limits.token_ip.check(ip);
     if !by_ip.allowed {
-        return Err(OAuthError::rate_limited(by_ip.reset_secs, "from this address"));
+        return Err(OAuthError::rate_limited(
+            by_ip.reset_secs,
+            "from this address",
+        ));
     }
     let p = read_form(headers, body).await?;
     let (client_id, secret) = client_auth(headers, &p)?;
@@ -201,7 +204,10 @@ async fn issue(
                 .map_err(OAuthError::from)?;
             let by_client = s.limits.token_client.check(client.id.as_str());
             if !by_client.allowed {
-                return Err(OAuthError::rate_limited(by_client.reset_secs, "for this client"));
+                return Err(OAuthError::rate_limited(
+                    by_client.reset_secs,
+                    "for this client",
+                ));
             }
             let r = if g == "authorization_code" {
                 grants::exchange_code(
@@ -264,7 +270,10 @@ async fn issue(
             // could exhaust its quota. Unauthenticated guessing is bounded per address above.
             let by_client = s.limits.token_client.check(&client_id);
             if !by_client.allowed {
-                return Err(OAuthError::rate_limited(by_client.reset_secs, "for this client"));
+                return Err(OAuthError::rate_limited(
+                    by_client.reset_secs,
+                    "for this client",
+                ));
             }
             Ok(ok_json(&t))
         }

@@ -7,7 +7,6 @@ use super::view::{PageResult, date, instant, money, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use newledger_domain::document::DocumentKind;
 use newledger_service::books::drafts::{self, DraftKind};
 use serde::Deserialize;
 
@@ -68,10 +67,7 @@ pub async fn drafts(
         .iter()
         .map(|k| {
             let (label, list) = match k.document() {
-                Some(kind) => (
-                    kind.segment(),
-                    format!("/{}?status=draft", kind.segment()),
-                ),
+                Some(kind) => (kind.segment(), format!("/{}?status=draft", kind.segment())),
                 None => (
                     "journal entries",
                     "/journal?status=draft&source=manual&from=".to_owned(),
