@@ -1,7 +1,7 @@
 //! Companies, memberships and company settings; building a person's [`Access`].
 
 use crate::activity::Event;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::account::{Account, TEMPLATE_CHART};
 use newledger_domain::actor::Actor;
@@ -26,7 +26,7 @@ pub async fn create_company(
         return Err(Error::invalid("name", "required, at most 200 characters"));
     }
     let company = Company {
-        id: new_id(CompanyId::PREFIX),
+        id: svc.new_id(CompanyId::PREFIX),
         name: name.to_owned(),
         currency: Currency::parse(currency)?,
         is_live,
@@ -37,7 +37,7 @@ pub async fn create_company(
     let accounts: Vec<Account> = TEMPLATE_CHART
         .iter()
         .map(|t| Account {
-            id: new_id(AccountId::PREFIX),
+            id: svc.new_id(AccountId::PREFIX),
             code: t.code.into(),
             name: t.name.into(),
             class: t.class,

@@ -4,7 +4,7 @@
 use newledger_domain::ids::CompanyId;
 use newledger_domain::role::Role;
 use newledger_service::app_connect::apps::{self, NewApp};
-use newledger_service::clock::{Clock, ManualClock};
+use newledger_service::clock::{Clock, ManualClock, SystemClock};
 use newledger_service::crypto::SecretKey;
 use newledger_service::{Access, Services, Settings, company, people};
 use newledger_store::{SqlStore, Store};
@@ -106,7 +106,7 @@ pub async fn spawn_app(database_url: &str) -> TestApp {
 pub async fn spawn_app_with(database_url: &str, opts: Options) -> TestApp {
     let store = SqlStore::connect(database_url).await.expect("connect");
     store.migrate().await.expect("migrate");
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now().timestamp_millis()));
+    let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -172,13 +172,13 @@ impl TestApp {
 
     /// Creates a person with TOTP enrolled who owns a new company.
     pub async fn owner(&self, company_name: &str) -> Person {
-        let n = ulid::Ulid::new().to_string().to_lowercase();
+        let n: String = self.svc.new_id("");
         let email = format!("owner-{n}@example.com");
         let password = "correct horse battery".to_owned();
         let u = people::users::create_user(&self.svc, &email, "Olivia Owner", &password)
             .await
             .expect("user");
-        let secret = people::totp::generate_secret();
+        let secret = people::totp::generate_secret(&*self.svc.random);
         self.svc
             .store
             .set_totp(&u.id, Some(&secret), true, self.clock.now_ms())
@@ -198,13 +198,13 @@ impl TestApp {
 
     /// Adds a new person with `role` to `company`.
     pub async fn member(&self, company: &CompanyId, role: Role) -> Person {
-        let n = ulid::Ulid::new().to_string().to_lowercase();
+        let n: String = self.svc.new_id("");
         let email = format!("{}-{n}@example.com", role.as_str());
         let password = "correct horse battery".to_owned();
         let u = people::users::create_user(&self.svc, &email, "Morgan Member", &password)
             .await
             .expect("user");
-        let secret = people::totp::generate_secret();
+        let secret = people::totp::generate_secret(&*self.svc.random);
         self.svc
             .store
             .set_totp(&u.id, Some(&secret), true, self.clock.now_ms())

@@ -2,7 +2,7 @@
 
 use crate::activity::Event;
 use crate::work::Work;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::{Access, Error, Result, Services};
 use newledger_domain::account::{Account, AccountClass, AccountRole};
 use newledger_domain::ids::AccountId;
 use newledger_domain::permission::Permission;
@@ -77,7 +77,7 @@ pub async fn create(
         ));
     }
     let a = Account {
-        id: new_id(AccountId::PREFIX),
+        id: svc.new_id(AccountId::PREFIX),
         code: code.into(),
         name: name.into(),
         class,

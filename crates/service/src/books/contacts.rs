@@ -3,7 +3,7 @@
 use super::{Page, normalize, page};
 use crate::activity::Event;
 use crate::work::Work;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::{Access, Error, Result, Services};
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
 use newledger_store::{ContactRecord, ListQuery};
@@ -90,7 +90,7 @@ pub async fn create_in(
     validate(&i)?;
     let now = w.svc().clock.now_ms();
     let c = ContactRecord {
-        id: new_id(ContactId::PREFIX),
+        id: w.svc().new_id(ContactId::PREFIX),
         company_id: access.company.id.clone(),
         name: i.name.trim().to_owned(),
         email: clean(&i.email).map(|e| e.to_lowercase()),

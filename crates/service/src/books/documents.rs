@@ -5,7 +5,7 @@ use super::accounts::{by_id_in, system_account};
 use super::{Page, normalize, page};
 use crate::activity::Event;
 use crate::work::Work;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::{Access, Error, Result, Services};
 use chrono::{Days, NaiveDate};
 use newledger_domain::account::{Account, AccountRole};
 use newledger_domain::dates;
@@ -169,7 +169,7 @@ pub async fn create_draft_in(
         .await?;
     let now = w.svc().clock.now_ms();
     let d = DocumentRecord {
-        id: new_id(kind.id_prefix()),
+        id: w.svc().new_id(kind.id_prefix()),
         company_id: access.company.id.clone(),
         kind,
         number: format!("{}-{n:04}", kind.number_prefix()),
@@ -499,7 +499,7 @@ pub(crate) async fn new_posted_entry(
     let n = w.store().next_number(&access.company.id, "journal").await?;
     let total = lines.iter().map(|l| l.debit).sum();
     Ok(EntryRecord {
-        id: new_id(EntryId::PREFIX),
+        id: w.svc().new_id(EntryId::PREFIX),
         company_id: access.company.id.clone(),
         number: format!("JE-{n:05}"),
         date,

@@ -5,7 +5,7 @@ use super::documents::new_posted_entry;
 use super::{Page, normalize, page};
 use crate::activity::Event;
 use crate::work::Work;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::DomainError;
 use newledger_domain::dates;
@@ -136,7 +136,7 @@ pub async fn create_draft_in(
     let n = w.store().next_number(&access.company.id, "journal").await?;
     let now = w.svc().clock.now_ms();
     let e = EntryRecord {
-        id: new_id(EntryId::PREFIX),
+        id: w.svc().new_id(EntryId::PREFIX),
         company_id: access.company.id.clone(),
         number: format!("JE-{n:05}"),
         date: input.date,

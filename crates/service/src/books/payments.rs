@@ -5,7 +5,7 @@ use super::documents::new_posted_entry;
 use super::{Page, normalize, page};
 use crate::activity::Event;
 use crate::work::Work;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::account::AccountRole;
 use newledger_domain::dates;
@@ -136,7 +136,7 @@ async fn record_in(
         cur,
     )?;
     let now = w.svc().clock.now_ms();
-    let id: PaymentId = new_id(PaymentId::PREFIX);
+    let id: PaymentId = w.svc().new_id(PaymentId::PREFIX);
     let entry = new_posted_entry(
         w,
         access,

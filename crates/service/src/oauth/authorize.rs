@@ -7,10 +7,9 @@
 
 use super::{CODE_TTL_MS, OAuthError};
 use crate::activity::{Event, Who};
-use crate::crypto::random_secret;
 use crate::people::totp;
 use crate::work::Work;
-use crate::{Error, Result, Services, new_id};
+use crate::{Error, Result, Services};
 use newledger_domain::company::Company;
 use newledger_domain::ids::{CompanyId, ConnectionId, OAuthClientId};
 use newledger_domain::oauth::{
@@ -474,7 +473,7 @@ async fn connect(
         }
         None => {
             let c = ConnectionRecord {
-                id: new_id(ConnectionId::PREFIX),
+                id: w.svc().new_id(ConnectionId::PREFIX),
                 company_id: company.clone(),
                 client_id: req.client.id.clone(),
                 user_id: user.id.clone(),
@@ -501,7 +500,7 @@ async fn issue_code(
 ) -> Result<String> {
     let svc = w.svc();
     let now = svc.clock.now_ms();
-    let code = random_secret("");
+    let code = svc.random_secret("");
     w.store()
         .insert_auth_code(&AuthCodeRecord {
             code_hash: svc.key.hash_secret(&code),
@@ -511,7 +510,7 @@ async fn issue_code(
             code_challenge: req.code_challenge.clone(),
             surfaces: req.surfaces,
             scope: granted,
-            family_id: random_secret(""),
+            family_id: svc.random_secret(""),
             expires_at: now + CODE_TTL_MS,
             used_at: None,
             created_at: now,

@@ -4,8 +4,8 @@
 
 use super::{OAuthError, OAuthResult, UNUSED_DYNAMIC_CLIENT_MS};
 use crate::activity::{Event, Who};
-use crate::crypto::{ct_eq, random_secret};
-use crate::{Access, Error, Result, Services, new_id};
+use crate::crypto::ct_eq;
+use crate::{Access, Error, Result, Services};
 use newledger_domain::ids::OAuthClientId;
 use newledger_domain::oauth::{MAX_REDIRECT_URIS, check_redirect_uri, clip, is_loopback_redirect};
 use newledger_domain::permission::Permission;
@@ -145,7 +145,7 @@ fn check_metadata(m: ClientMetadata) -> OAuthResult<Checked> {
 }
 
 fn new_secret(svc: &Services) -> (String, String, String) {
-    let secret = random_secret(OAUTH_CLIENT_SECRET_PREFIX);
+    let secret = svc.random_secret(OAUTH_CLIENT_SECRET_PREFIX);
     let hint: String = secret
         .chars()
         .rev()
@@ -177,7 +177,7 @@ pub async fn register_dynamic(
         (Some(h), hint, Some(s))
     };
     let client = OAuthClientRecord {
-        id: new_id(OAuthClientId::PREFIX),
+        id: svc.new_id(OAuthClientId::PREFIX),
         kind: OAuthClientKind::Dynamic,
         company_id: None,
         name,
@@ -266,7 +266,7 @@ pub async fn register(svc: &Services, access: &Access, n: NewOAuthClient) -> Res
         (None, String::new(), None, "none")
     };
     let client = OAuthClientRecord {
-        id: new_id(OAuthClientId::PREFIX),
+        id: svc.new_id(OAuthClientId::PREFIX),
         kind: OAuthClientKind::Registered,
         company_id: Some(access.company.id.clone()),
         name,

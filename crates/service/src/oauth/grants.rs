@@ -12,7 +12,7 @@ use super::{OAuthError, OAuthResult, REFRESH_ABSOLUTE_MS, REFRESH_GRACE_MS, REFR
 use crate::activity::{Event, Who};
 use crate::app_connect::REFRESH_TOKEN_PREFIX;
 use crate::app_connect::tokens::{self, Claims};
-use crate::crypto::{ct_eq, random_secret};
+use crate::crypto::ct_eq;
 use crate::{Result, Services};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -298,8 +298,8 @@ pub async fn exchange_code(
     }
     let conn = live_connection(svc, &c.connection_id).await?;
     let surfaces = narrow(svc, &conn, c.surfaces, resources)?;
-    let refresh = random_secret(REFRESH_TOKEN_PREFIX);
-    let jti: String = random_secret("").chars().take(12).collect();
+    let refresh = svc.random_secret(REFRESH_TOKEN_PREFIX);
+    let jti: String = svc.random_secret("").chars().take(12).collect();
     let access = access_token(svc, &conn, surfaces, c.scope, now, jti)?;
     // The refresh token, last-used times and the log row: one unit of work.
     svc.write(async |w| {

@@ -2,6 +2,7 @@
 //! once per person (§5.2), claimed atomically in the store so that another node cannot accept
 //! the same code either. One step of clock drift either way is allowed (§6).
 
+use crate::clock::Random;
 use crate::{Error, Result, Services};
 use newledger_store::UserRecord;
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -26,8 +27,10 @@ fn totp(secret_b32: &str, account: &str) -> Result<TOTP> {
 }
 
 /// A new random 160-bit secret, base32.
-pub fn generate_secret() -> String {
-    Secret::generate_secret().to_encoded().to_string()
+pub fn generate_secret(random: &dyn Random) -> String {
+    Secret::Raw(random.bytes::<20>().to_vec())
+        .to_encoded()
+        .to_string()
 }
 
 /// The `otpauth://` URI for an authenticator app.
@@ -92,7 +95,7 @@ pub async fn start_enrolment(svc: &Services, user: &UserRecord) -> Result<String
             "two-factor authentication is already set up".into(),
         ));
     }
-    let secret = generate_secret();
+    let secret = generate_secret(&*svc.random);
     svc.store
         .set_totp(&user.id, Some(&secret), false, svc.clock.now_ms())
         .await?;
@@ -123,13 +126,11 @@ pub async fn confirm_enrolment(
 
 /// Replaces the recovery codes; returns the new ones (shown once).
 pub async fn regenerate_recovery_codes(svc: &Services, user: &UserRecord) -> Result<Vec<String>> {
-    use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut rng = rand::rngs::OsRng;
     let codes: Vec<String> = (0..10)
         .map(|_| {
             let c: String = (0..10)
-                .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+                .map(|_| char::from(ALPHABET[svc.random.below(ALPHABET.len())]))
                 .collect();
             format!(
                 "{}-{}",
