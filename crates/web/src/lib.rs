@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod background;
+pub mod config;
 pub mod error;
 pub mod extract;
 mod health;
@@ -15,8 +16,9 @@ pub mod ratelimit;
 mod router;
 pub mod state;
 
+pub use config::WebConfig;
 pub use router::router;
-pub use state::{AppState, WebConfig};
+pub use state::AppState;
 
 use std::net::SocketAddr;
 

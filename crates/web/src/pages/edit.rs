@@ -492,8 +492,23 @@ fn parse_input(kind: DocumentKind, t: &Typed) -> Result<DocumentInput, Vec<Strin
     }
 }
 
-/// `POST /app/{company_id}/{invoices|bills|expenses}/{id}/edit` (via the action route).
-pub async fn save(s: &AppState, ctx: &Ctx, segment: &str, id: &str, form: &PageForm) -> PageResult {
+/// `POST /app/{company_id}/{invoices|bills|expenses}/{id}/{action}`: `edit` saves the form
+/// here; the lifecycle actions (approve, discard, void) are `books::document_action`.
+pub async fn document_post(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(p): Path<(String, String, String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    if p.3 == "edit" {
+        return save(&s, &ctx, &p.1, &p.2, &form).await;
+    }
+    super::books::document_action(State(s), ctx, Path(p), form).await
+}
+
+/// `POST /app/{company_id}/{invoices|bills|expenses}/{id}/edit` (CSRF already checked).
+async fn save(s: &AppState, ctx: &Ctx, segment: &str, id: &str, form: &PageForm) -> PageResult {
     let d = editable(s, ctx, segment, id).await?;
     let typed = Typed::of_form(form);
     if !form.get("add_line").is_empty() {
