@@ -5,7 +5,7 @@ use crate::DomainError;
 use crate::ids::{AccountId, ContactId};
 use crate::journal::{BalancedLines, EntrySource, Line};
 use crate::money::Currency;
-use crate::permission::Permission;
+use crate::permission::{Permission, PermissionSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -195,6 +195,164 @@ impl DocumentStatus {
     }
 }
 
+/// What people and programs do to a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DocumentAction {
+    /// Replace a draft's content.
+    Edit,
+    /// Post a draft (people only).
+    Approve,
+    /// Throw a draft away (a tombstone stays for sync).
+    Discard,
+    /// Reverse an approved, unpaid document (people only).
+    Void,
+    /// Allocate a payment to an approved invoice or bill (people only).
+    RecordPayment,
+}
+
+impl DocumentAction {
+    /// Every action, in the order pages offer them.
+    pub const ALL: [DocumentAction; 5] = [
+        DocumentAction::Edit,
+        DocumentAction::Approve,
+        DocumentAction::Discard,
+        DocumentAction::Void,
+        DocumentAction::RecordPayment,
+    ];
+
+    /// The status a document must be in. The store's compare-and-set repeats this condition
+    /// in the same statement as the change, so a concurrent change cannot slip between.
+    pub fn requires(self) -> DocumentStatus {
+        match self {
+            DocumentAction::Edit | DocumentAction::Approve | DocumentAction::Discard => {
+                DocumentStatus::Draft
+            }
+            DocumentAction::Void | DocumentAction::RecordPayment => DocumentStatus::Approved,
+        }
+    }
+
+    /// The status it leaves the document in (a payment: paid once nothing is outstanding).
+    pub fn leads_to(self) -> DocumentStatus {
+        match self {
+            DocumentAction::Edit => DocumentStatus::Draft,
+            DocumentAction::Approve => DocumentStatus::Approved,
+            DocumentAction::Discard => DocumentStatus::Discarded,
+            DocumentAction::Void => DocumentStatus::Voided,
+            DocumentAction::RecordPayment => DocumentStatus::Paid,
+        }
+    }
+
+    /// The permission it takes on a document of `kind`.
+    pub fn permission(self, kind: DocumentKind) -> Permission {
+        match self {
+            DocumentAction::Edit | DocumentAction::Discard => kind.info().draft,
+            DocumentAction::Approve | DocumentAction::Void => kind.info().approve,
+            DocumentAction::RecordPayment => Permission::PaymentsRecord,
+        }
+    }
+}
+
+/// The lifecycle of one document: the facts its transitions and derived amounts depend on.
+/// Services decide with it, pages offer what it allows, the REST API reports what it owes;
+/// the store repeats [`DocumentAction::requires`] atomically.
+#[derive(Clone, Copy, Debug)]
+pub struct Lifecycle<'a> {
+    /// Kind.
+    pub kind: DocumentKind,
+    /// Number people know it by (for messages).
+    pub number: &'a str,
+    /// Status.
+    pub status: DocumentStatus,
+    /// Total, minor units.
+    pub total: i64,
+    /// Allocated payments, minor units.
+    pub amount_paid: i64,
+}
+
+impl Lifecycle<'_> {
+    /// Whether `action` may happen to the document as it stands (whoever asks).
+    pub fn permits(&self, action: DocumentAction) -> bool {
+        self.status == action.requires()
+            && match action {
+                // Payments would be left pointing at a reversed document.
+                DocumentAction::Void => self.amount_paid == 0,
+                // Expenses are paid when spent.
+                DocumentAction::RecordPayment => {
+                    self.kind != DocumentKind::Expense && self.total > self.amount_paid
+                }
+                _ => true,
+            }
+    }
+
+    /// Like [`Lifecycle::permits`], with what stands in the way in words.
+    pub fn check(&self, action: DocumentAction) -> Result<(), DomainError> {
+        if self.permits(action) {
+            return Ok(());
+        }
+        let (noun, number, status) = (self.kind.as_str(), self.number, self.status.as_str());
+        Err(DomainError::State(match action {
+            DocumentAction::Edit => {
+                format!("{noun} {number} is {status} and can no longer be edited")
+            }
+            DocumentAction::Approve => format!("{noun} {number} is already {status}"),
+            DocumentAction::Discard => {
+                format!("only drafts can be discarded; {number} is {status}")
+            }
+            DocumentAction::Void if self.status == DocumentStatus::Approved => {
+                format!("{number} has payments allocated; it cannot be voided")
+            }
+            DocumentAction::Void => {
+                format!("only approved documents can be voided; {number} is {status}")
+            }
+            DocumentAction::RecordPayment => {
+                format!("{number} must be an approved, unpaid {noun}")
+            }
+        }))
+    }
+
+    /// Approves: the status it moves to.
+    pub fn approve(&self) -> Result<DocumentStatus, DomainError> {
+        self.transition(DocumentAction::Approve)
+    }
+
+    /// Voids: the status it moves to.
+    pub fn void(&self) -> Result<DocumentStatus, DomainError> {
+        self.transition(DocumentAction::Void)
+    }
+
+    /// Discards: the status it moves to.
+    pub fn discard(&self) -> Result<DocumentStatus, DomainError> {
+        self.transition(DocumentAction::Discard)
+    }
+
+    fn transition(&self, action: DocumentAction) -> Result<DocumentStatus, DomainError> {
+        self.check(action).map(|()| action.leads_to())
+    }
+
+    /// True while an approved invoice or bill awaits payment (an open item).
+    pub fn is_open(&self) -> bool {
+        self.status == DocumentStatus::Approved && self.kind != DocumentKind::Expense
+    }
+
+    /// What is still owed: the unpaid part of an approved invoice or bill; nothing for drafts,
+    /// paid, voided or discarded documents, nor for expenses (paid when spent).
+    pub fn outstanding(&self) -> i64 {
+        if self.is_open() {
+            self.total - self.amount_paid
+        } else {
+            0
+        }
+    }
+
+    /// The actions the holder of `permissions` may take now.
+    pub fn allowed_actions(&self, permissions: PermissionSet) -> Vec<DocumentAction> {
+        DocumentAction::ALL
+            .into_iter()
+            .filter(|a| self.permits(*a) && permissions.contains(a.permission(self.kind)))
+            .collect()
+    }
+}
+
 /// A line as entered: quantity × unit price, an account and a tax rate in percent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineInput {
@@ -366,6 +524,92 @@ mod tests {
 
     fn eur() -> Currency {
         Currency::parse("EUR").unwrap()
+    }
+
+    fn doc(
+        kind: DocumentKind,
+        status: DocumentStatus,
+        total: i64,
+        paid: i64,
+    ) -> Lifecycle<'static> {
+        Lifecycle {
+            kind,
+            number: "INV-0001",
+            status,
+            total,
+            amount_paid: paid,
+        }
+    }
+
+    #[test]
+    fn the_lifecycle_allows_each_action_from_one_status() {
+        use DocumentAction::*;
+        use DocumentStatus::*;
+        let inv = |s, paid| doc(DocumentKind::Invoice, s, 1200, paid);
+        assert_eq!(inv(Draft, 0).approve().unwrap(), Approved);
+        assert_eq!(inv(Draft, 0).discard().unwrap(), Discarded);
+        assert_eq!(inv(Approved, 0).void().unwrap(), Voided);
+        assert!(inv(Approved, 0).approve().is_err());
+        assert_eq!(
+            inv(Approved, 100).void().unwrap_err().to_string(),
+            "INV-0001 has payments allocated; it cannot be voided"
+        );
+        assert_eq!(
+            inv(Paid, 1200).void().unwrap_err().to_string(),
+            "only approved documents can be voided; INV-0001 is paid"
+        );
+        assert_eq!(
+            inv(Approved, 0).check(Edit).unwrap_err().to_string(),
+            "invoice INV-0001 is approved and can no longer be edited"
+        );
+        for s in [Draft, Approved, Paid, Voided, Discarded] {
+            for a in DocumentAction::ALL {
+                if inv(s, 0).permits(a) {
+                    assert_eq!(s, a.requires(), "{a:?} from {s:?}");
+                }
+            }
+        }
+        // Payments: approved invoices and bills with something left to pay.
+        assert!(inv(Approved, 1100).permits(RecordPayment));
+        assert!(!doc(DocumentKind::Expense, Approved, 1200, 0).permits(RecordPayment));
+    }
+
+    #[test]
+    fn outstanding_is_what_an_open_invoice_or_bill_still_owes() {
+        use DocumentStatus::*;
+        assert_eq!(
+            doc(DocumentKind::Invoice, Approved, 1200, 200).outstanding(),
+            1000
+        );
+        assert_eq!(
+            doc(DocumentKind::Bill, Approved, 1200, 0).outstanding(),
+            1200
+        );
+        for s in [Draft, Paid, Voided, Discarded] {
+            assert_eq!(
+                doc(DocumentKind::Invoice, s, 1200, 0).outstanding(),
+                0,
+                "{s:?}"
+            );
+        }
+        // An expense was paid when it was spent.
+        assert_eq!(
+            doc(DocumentKind::Expense, Approved, 1200, 0).outstanding(),
+            0
+        );
+    }
+
+    #[test]
+    fn allowed_actions_follow_status_and_permissions() {
+        use DocumentAction::*;
+        let all = PermissionSet::parse("invoices:draft invoices:approve payments:record").unwrap();
+        let drafter = PermissionSet::parse("invoices:draft").unwrap();
+        let draft = doc(DocumentKind::Invoice, DocumentStatus::Draft, 1200, 0);
+        let approved = doc(DocumentKind::Invoice, DocumentStatus::Approved, 1200, 0);
+        assert_eq!(draft.allowed_actions(all), vec![Edit, Approve, Discard]);
+        assert_eq!(draft.allowed_actions(drafter), vec![Edit, Discard]);
+        assert_eq!(approved.allowed_actions(all), vec![Void, RecordPayment]);
+        assert_eq!(approved.allowed_actions(drafter), vec![]);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use chrono::{Days, NaiveDate};
 use newledger_domain::account::{Account, AccountRole};
 use newledger_domain::dates;
 use newledger_domain::document::{
-    DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines, posting_lines,
+    DocumentAction, DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines,
+    posting_lines,
 };
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, EntryId};
 use newledger_domain::journal::{EntrySource, EntryStatus};
@@ -348,14 +349,7 @@ pub async fn update_draft_in(
     access.require(kind.info().draft)?;
     access.require(kind.info().read)?;
     let old = get_fresh(w, access, kind, id).await?;
-    if old.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!(
-            "{} {} is {} and can no longer be edited",
-            kind.as_str(),
-            old.number,
-            old.status.as_str()
-        )));
-    }
+    old.lifecycle().check(DocumentAction::Edit)?;
     let expected = version.unwrap_or(old.version);
     if expected != old.version {
         return Err(Error::Stale);
@@ -410,14 +404,7 @@ async fn approve_in(
     let person = access.person()?.clone();
     access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
-    if d.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!(
-            "{} {} is already {}",
-            kind.as_str(),
-            d.number,
-            d.status.as_str()
-        )));
-    }
+    let status = d.lifecycle().approve()?;
     let expected = version.unwrap_or(d.version);
     access.company.check_open(d.issue_date)?;
     let accounts = by_id_in(w, access).await?;
@@ -459,7 +446,7 @@ async fn approve_in(
     )
     .await?;
     let approved = DocumentRecord {
-        status: DocumentStatus::Approved,
+        status,
         entry_id: Some(entry.id.clone()),
         approved_by: Some(person),
         approved_at: Some(now),
@@ -544,19 +531,7 @@ async fn void_in(
     access.person()?;
     access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
-    if d.status != DocumentStatus::Approved {
-        return Err(Error::Conflict(format!(
-            "only approved documents can be voided; {} is {}",
-            d.number,
-            d.status.as_str()
-        )));
-    }
-    if d.amount_paid != 0 {
-        return Err(Error::Conflict(format!(
-            "{} has payments allocated; it cannot be voided",
-            d.number
-        )));
-    }
+    let status = d.lifecycle().void()?;
     let expected = version.unwrap_or(d.version);
     let original_id = d
         .entry_id
@@ -588,7 +563,7 @@ async fn void_in(
     .await?;
     entry.reverses_id = Some(original_id);
     let voided = DocumentRecord {
-        status: DocumentStatus::Voided,
+        status,
         void_entry_id: Some(entry.id.clone()),
         settled_on: Some(today),
         updated_at: now,
@@ -632,13 +607,7 @@ async fn discard_in(
     access.require(kind.info().draft)?;
     access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
-    if d.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!(
-            "only drafts can be discarded; {} is {}",
-            d.number,
-            d.status.as_str()
-        )));
-    }
+    d.lifecycle().discard()?;
     w.store()
         .discard_document(
             &access.company.id,

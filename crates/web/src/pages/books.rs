@@ -10,7 +10,7 @@ use super::view::{
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use newledger_domain::document::{DocumentKind, DocumentStatus};
+use newledger_domain::document::{DocumentAction, DocumentKind, DocumentStatus};
 use newledger_domain::ids::{AccountId, DocumentId};
 use newledger_domain::payment::PaymentKind;
 use newledger_domain::permission::Permission;
@@ -214,8 +214,8 @@ async fn list_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, f: ListFilter) -
             issue: date(d.issue_date),
             due: date(d.due_date),
             total: money(d.total, cur),
-            outstanding: if d.status == DocumentStatus::Approved {
-                money(d.total - d.amount_paid, cur)
+            outstanding: if d.lifecycle().is_open() {
+                money(d.lifecycle().outstanding(), cur)
             } else {
                 String::new()
             },
@@ -403,7 +403,8 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
             })
             .collect()
     };
-    let (draft_p, approve_p) = (kind.info().draft, kind.info().approve);
+    let allowed = d.lifecycle().allowed_actions(ctx.access.permissions);
+    let can = |a| allowed.contains(&a);
     let is_draft = d.status == DocumentStatus::Draft;
     Ok(render(&DocumentPage {
         layout: ctx.layout(format!("{noun} {}", d.number), segment),
@@ -451,14 +452,7 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
         tax: money(d.tax, cur),
         total: money(d.total, cur),
         paid: money(d.amount_paid, cur),
-        outstanding: money(
-            if d.status == DocumentStatus::Approved {
-                d.total - d.amount_paid
-            } else {
-                0
-            },
-            cur,
-        ),
+        outstanding: money(d.lifecycle().outstanding(), cur),
         payments,
         entry_href: d
             .entry_id
@@ -466,18 +460,14 @@ async fn detail_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind, id: &str) -> P
             .filter(|_| ctx.can(Permission::JournalRead))
             .map(|e| ctx.url(&format!("/journal/{e}"))),
         version: d.version,
-        can_approve: is_draft && ctx.can(approve_p),
-        can_discard: is_draft && ctx.can(draft_p),
-        can_void: d.status == DocumentStatus::Approved && d.amount_paid == 0 && ctx.can(approve_p),
+        can_approve: can(DocumentAction::Approve),
+        can_discard: can(DocumentAction::Discard),
+        can_void: can(DocumentAction::Void),
         is_draft,
-        pay: (d.status == DocumentStatus::Approved
-            && d.kind != DocumentKind::Expense
-            && d.total > d.amount_paid
-            && ctx.can(Permission::PaymentsRecord))
-        .then(|| PayForm {
+        pay: can(DocumentAction::RecordPayment).then(|| PayForm {
             accounts: money_accounts,
             date: s.svc.clock.today().to_string(),
-            amount: cur.format(d.total - d.amount_paid),
+            amount: cur.format(d.lifecycle().outstanding()),
         }),
     }))
 }

@@ -206,7 +206,7 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> PageResult {
                         .and_then(|c| names.get(c.as_str()).cloned())
                         .unwrap_or_default(),
                     due: date(d.due_date),
-                    outstanding: money(d.total - d.amount_paid, cur),
+                    outstanding: money(d.lifecycle().outstanding(), cur),
                 })
                 .collect(),
         )

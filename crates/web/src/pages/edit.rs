@@ -15,7 +15,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use newledger_domain::document::{DocumentKind, DocumentStatus, LineInput};
+use newledger_domain::document::{DocumentAction, DocumentKind, LineInput};
 use newledger_domain::ids::{AccountId, ContactId};
 use newledger_service::Error;
 use newledger_service::books::documents::{self, DocumentInput};
@@ -289,14 +289,9 @@ async fn editable(
     let kind = kind_of_segment(segment)?;
     ctx.access.require(kind.info().draft)?;
     let d = documents::get(&s.svc, &ctx.access, kind, &parse_doc_id(kind, id)?).await?;
-    if d.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!(
-            "{} is {} and can no longer be edited",
-            d.number,
-            d.status.as_str()
-        ))
-        .into());
-    }
+    d.lifecycle()
+        .check(DocumentAction::Edit)
+        .map_err(Error::from)?;
     Ok(d)
 }
 
