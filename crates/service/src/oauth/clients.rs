@@ -194,15 +194,15 @@ pub async fn register_dynamic(
         last_used_at: None,
         deleted_at: None,
     };
-    svc.store.insert_oauth_client(&client).await?;
     let who = Who {
         kind: "anonymous".into(),
         id: String::new(),
         label: client.name.clone(),
         ip: ip.to_owned(),
     };
-    svc.activity
-        .log_as(
+    svc.write(async |w| {
+        w.store().insert_oauth_client(&client).await?;
+        w.log_as(
             None,
             &who,
             Event::ok(
@@ -213,7 +213,9 @@ pub async fn register_dynamic(
             .reason("dynamic registration")
             .details(serde_json::json!({"redirect_uris": client.redirect_uris})),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(Registered { client, secret })
 }
 
@@ -283,9 +285,9 @@ pub async fn register(svc: &Services, access: &Access, n: NewOAuthClient) -> Res
         last_used_at: None,
         deleted_at: None,
     };
-    svc.store.insert_oauth_client(&client).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().insert_oauth_client(&client).await?;
+        w.log(
             access,
             Event::ok(
                 "oauth.client_registered",
@@ -298,7 +300,9 @@ pub async fn register(svc: &Services, access: &Access, n: NewOAuthClient) -> Res
                 "public"
             }),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(Registered { client, secret })
 }
 
