@@ -9,6 +9,8 @@ pub mod config;
 pub mod error;
 pub mod extract;
 mod health;
+#[cfg(test)]
+mod import_cycles;
 pub mod limits;
 pub mod oauth;
 pub mod pages;
