@@ -346,9 +346,8 @@ pub trait IdempotencyStore: Send + Sync {
     async fn purge_idempotency(&self, before: i64) -> StoreResult<u64>;
 }
 
-/// Everything the service needs from storage.
-#[async_trait]
-pub trait Store:
+/// Every storage role: a [`Store`] and a unit of work ([`StoreTx`]) both offer all of them.
+pub trait Roles:
     UserStore
     + CompanyStore
     + BooksStore
@@ -359,6 +358,11 @@ pub trait Store:
     + IdempotencyStore
     + OAuthStore
 {
+}
+
+/// Everything the service needs from storage.
+#[async_trait]
+pub trait Store: Roles {
     /// Which backend this is.
     fn backend(&self) -> crate::Backend;
 
@@ -375,17 +379,7 @@ pub trait Store:
 
 /// A unit of work opened by [`Store::begin`]: the same roles, on one transaction.
 #[async_trait]
-pub trait StoreTx:
-    UserStore
-    + CompanyStore
-    + BooksStore
-    + ReportStore
-    + AppStore
-    + ActivityStore
-    + SessionStore
-    + IdempotencyStore
-    + OAuthStore
-{
+pub trait StoreTx: Roles {
     /// Makes every write of the unit permanent, at once.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
     /// Undoes every write of the unit.

@@ -82,6 +82,8 @@ fn in_unit_of_work() -> StoreError {
     ))
 }
 
+impl crate::Roles for SqlStore {}
+
 #[async_trait]
 impl crate::Store for SqlStore {
     fn backend(&self) -> Backend {

@@ -328,6 +328,11 @@ async fn a_hang_up_does_not_strand_the_key(app: TestApp) {
     assert_eq!(count(&app, &c, "/contacts").await, 1);
 }
 
+/// Drafts the invoice `body` under `key`.
+async fn draft(app: &TestApp, c: &Ctx, key: &str, body: &Value) -> Got {
+    with_key(app, &c.token, c, Method::POST, "/invoices", key, body).await
+}
+
 /// Invoices drafted in the company, with how many `invoice.drafted` rows the log holds.
 async fn drafts_and_log_rows(app: &TestApp, c: &Ctx) -> (usize, usize) {
     let logged = app
@@ -358,42 +363,15 @@ async fn a_failed_activity_write_leaves_no_draft(app: TestApp) {
     let body = document_body(&today(&app), Some(&ctc), &chart.revenue, "80.00", None);
     let fault = Fault::activity_insert("invoice.drafted");
     app.inject_fault(&fault).await;
-    let failed = with_key(
-        &app,
-        &c.token,
-        &c,
-        Method::POST,
-        "/invoices",
-        "fault-1",
-        &body,
-    )
-    .await;
+    let failed = draft(&app, &c, "fault-1", &body).await;
     failed.problem(500, "internal");
     assert_eq!(drafts_and_log_rows(&app, &c).await, (0, 0));
 
     app.clear_fault(&fault).await;
-    let retry = with_key(
-        &app,
-        &c.token,
-        &c,
-        Method::POST,
-        "/invoices",
-        "fault-1",
-        &body,
-    )
-    .await;
+    let retry = draft(&app, &c, "fault-1", &body).await;
     retry.expect(201);
     assert_eq!(retry.header("idempotent-replayed"), "");
-    let again = with_key(
-        &app,
-        &c.token,
-        &c,
-        Method::POST,
-        "/invoices",
-        "fault-1",
-        &body,
-    )
-    .await;
+    let again = draft(&app, &c, "fault-1", &body).await;
     assert_eq!(again.header("idempotent-replayed"), "true");
     assert_eq!(again.body["id"], retry.body["id"]);
     assert_eq!(drafts_and_log_rows(&app, &c).await, (1, 1));
@@ -421,16 +399,7 @@ async fn no_draft_commits_without_its_idempotency_record(app: TestApp) {
     for f in &faults {
         app.inject_fault(f).await;
     }
-    let failed = with_key(
-        &app,
-        &c.token,
-        &c,
-        Method::POST,
-        "/invoices",
-        "window-1",
-        &body,
-    )
-    .await;
+    let failed = draft(&app, &c, "window-1", &body).await;
     failed.problem(500, "internal");
     for f in &faults {
         app.clear_fault(f).await;
@@ -438,40 +407,14 @@ async fn no_draft_commits_without_its_idempotency_record(app: TestApp) {
     assert_eq!(drafts_and_log_rows(&app, &c).await, (0, 0));
 
     // The claim is still there, as after a crash: in flight until the lease runs out.
-    with_key(
-        &app,
-        &c.token,
-        &c,
-        Method::POST,
-        "/invoices",
-        "window-1",
-        &body,
-    )
-    .await
-    .problem(409, "conflict");
+    draft(&app, &c, "window-1", &body)
+        .await
+        .problem(409, "conflict");
     app.clock.advance(idempotency::LEASE_MS + 1);
-    let taken = with_key(
-        &app,
-        &c.token,
-        &c,
-        Method::POST,
-        "/invoices",
-        "window-1",
-        &body,
-    )
-    .await;
+    let taken = draft(&app, &c, "window-1", &body).await;
     taken.expect(201);
     assert_eq!(taken.header("idempotent-replayed"), "");
-    let replay = with_key(
-        &app,
-        &c.token,
-        &c,
-        Method::POST,
-        "/invoices",
-        "window-1",
-        &body,
-    )
-    .await;
+    let replay = draft(&app, &c, "window-1", &body).await;
     assert_eq!(replay.header("idempotent-replayed"), "true");
     assert_eq!(replay.body["id"], taken.body["id"]);
     assert_eq!(drafts_and_log_rows(&app, &c).await, (1, 1));
