@@ -41,8 +41,13 @@ impl<S: Subscriber> Layer<S> for Statements {
         }
         let mut t = Text(String::new());
         e.record(&mut t);
-        // The node's own pollers (epochs every 250 ms, usage flushes) are not the request's.
-        if t.0.contains("cache_epoch") || t.0.contains("use_count") {
+        // The node's own pollers (epochs every 250 ms, usage flushes in a transaction) are not
+        // the request's; reads never open a transaction, so its control statements are theirs.
+        let text = t.0.trim_start();
+        let control = ["BEGIN", "COMMIT", "ROLLBACK"]
+            .iter()
+            .any(|c| text.starts_with(c));
+        if control || text.contains("cache_epoch") || text.contains("use_count") {
             return;
         }
         self.seen.lock().unwrap().push(t.0);
