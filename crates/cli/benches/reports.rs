@@ -52,7 +52,7 @@ async fn open() -> (Services, Access) {
     let svc = Services::new(
         Arc::new(store),
         Arc::new(SystemClock),
-        SecretKey::generate(),
+        SecretKey::generate(&newledger_service::clock::SystemRandom),
         Settings::default(),
     );
     let company_id = if ready.exists() {

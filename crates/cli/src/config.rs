@@ -89,7 +89,7 @@ pub fn secret_key(database_url: &str) -> anyhow::Result<SecretKey> {
     if let Ok(text) = std::fs::read_to_string(&key_path) {
         return SecretKey::from_hex(&text).with_context(|| format!("{} is corrupt; delete it only if you accept that every secret and session becomes invalid", key_path.display()));
     }
-    let key = SecretKey::generate();
+    let key = SecretKey::generate(&newledger_service::clock::SystemRandom);
     write_private(&key_path, &key.to_hex())
         .with_context(|| format!("cannot write {}", key_path.display()))?;
     Ok(key)

@@ -12,6 +12,7 @@ impl Drop for Dir {
     }
 }
 
+#[allow(clippy::disallowed_methods)] // reason: the name of a throwaway directory
 fn tmp() -> Dir {
     let d = std::env::temp_dir().join(format!(
         "nl-cli-{}-{}",

@@ -36,6 +36,7 @@ fn ok(o: &Output) -> String {
 }
 
 #[test]
+#[allow(clippy::disallowed_methods)] // reason: the name of a throwaway directory
 fn operators_export_the_ledger_from_the_cli() {
     let dir = Dir(std::env::temp_dir().join(format!(
         "nl-cli-export-{}-{}",

@@ -132,10 +132,9 @@ impl ActivityLog {
         }
     }
 
-    /// Logs an event done through `access`.
-    pub async fn log(&self, access: &Access, e: Event) -> Result<()> {
-        self.log_as(Some(&access.company.id), &Who::of(access), e)
-            .await
+    /// The row of an event done through `access`.
+    pub(crate) fn row_of(&self, access: &Access, e: Event) -> NewActivity {
+        self.row(Some(&access.company.id), &Who::of(access), e)
     }
 
     /// Logs an event done through `access` that repeats often (an assistant's reads): folded
@@ -146,7 +145,21 @@ impl ActivityLog {
             .await
     }
 
-    /// Logs an event with explicit actor columns.
+    /// The row of an event with explicit actor columns.
+    pub(crate) fn row_as(&self, company: Option<&CompanyId>, who: &Who, e: Event) -> NewActivity {
+        self.row(company, who, e)
+    }
+
+    /// Logs an event done through `access`, at once (outside any unit of work: for events that
+    /// must stay logged when the use case fails, such as a refused confirmation code; a use
+    /// case's own events go through [`crate::work::Work::log`]).
+    pub async fn log(&self, access: &Access, e: Event) -> Result<()> {
+        let row = self.row_of(access, e);
+        self.store.append_activity(&[row]).await?;
+        Ok(())
+    }
+
+    /// Logs an event with explicit actor columns, at once (see [`ActivityLog::log`]).
     pub async fn log_as(&self, company: Option<&CompanyId>, who: &Who, e: Event) -> Result<()> {
         let row = self.row(company, who, e);
         self.store.append_activity(&[row]).await?;

@@ -1,7 +1,7 @@
 //! Companies, memberships and company settings; building a person's [`Access`].
 
 use crate::activity::Event;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::account::{Account, TEMPLATE_CHART};
 use newledger_domain::actor::Actor;
@@ -10,7 +10,7 @@ use newledger_domain::ids::{AccountId, CompanyId, UserId};
 use newledger_domain::money::Currency;
 use newledger_domain::permission::Permission;
 use newledger_domain::role::Role;
-use newledger_store::MemberRecord;
+use newledger_store::{CompanyStore, MemberRecord};
 use serde_json::json;
 
 /// Creates a company with the template chart; `owner` becomes its owner.
@@ -26,7 +26,7 @@ pub async fn create_company(
         return Err(Error::invalid("name", "required, at most 200 characters"));
     }
     let company = Company {
-        id: new_id(CompanyId::PREFIX),
+        id: svc.new_id(CompanyId::PREFIX),
         name: name.to_owned(),
         currency: Currency::parse(currency)?,
         is_live,
@@ -37,7 +37,7 @@ pub async fn create_company(
     let accounts: Vec<Account> = TEMPLATE_CHART
         .iter()
         .map(|t| Account {
-            id: new_id(AccountId::PREFIX),
+            id: svc.new_id(AccountId::PREFIX),
             code: t.code.into(),
             name: t.name.into(),
             class: t.class,
@@ -92,8 +92,13 @@ pub async fn members(svc: &Services, access: &Access) -> Result<Vec<MemberRecord
 
 /// Fails unless the person acting is an owner of the company.
 pub async fn require_owner(svc: &Services, access: &Access) -> Result<()> {
+    owner_in(&*svc.store, access).await
+}
+
+/// [`require_owner`], read from `store` (a unit of work).
+async fn owner_in(store: &(impl CompanyStore + ?Sized), access: &Access) -> Result<()> {
     let me = access.person()?;
-    if svc.store.membership(&access.company.id, me).await? == Some(Role::Owner) {
+    if store.membership(&access.company.id, me).await? == Some(Role::Owner) {
         Ok(())
     } else {
         Err(Error::Forbidden {
@@ -143,61 +148,70 @@ async fn add_or_change(
     old: Option<Role>,
     role: Role,
 ) -> Result<()> {
-    if (role == Role::Owner || old == Some(Role::Owner)) && access.person().is_ok() {
-        require_owner(svc, access).await?;
-    }
-    if old == Some(Role::Owner) && role != Role::Owner {
-        ensure_other_owner(svc, access, &user.id).await?;
-    }
-    svc.store
-        .upsert_membership(&access.company.id, &user.id, role, svc.clock.now_ms())
-        .await?;
-    svc.auth_cache.invalidate(svc).await?;
-    let action = if old.is_some() {
-        "member.role_changed"
-    } else {
-        "member.added"
-    };
-    svc.activity
-        .log(
+    // The owner checks and the change in one unit of work, so that two changes at once cannot
+    // both see "another owner remains" (on SQLite units run one at a time).
+    svc.write(async |w| {
+        if (role == Role::Owner || old == Some(Role::Owner)) && access.person().is_ok() {
+            owner_in(w.store(), access).await?;
+        }
+        if old == Some(Role::Owner) && role != Role::Owner {
+            ensure_other_owner(w.store(), access, &user.id).await?;
+        }
+        w.store()
+            .upsert_membership(&access.company.id, &user.id, role, svc.clock.now_ms())
+            .await?;
+        w.credentials_changed();
+        let action = if old.is_some() {
+            "member.role_changed"
+        } else {
+            "member.added"
+        };
+        w.log(
             access,
             Event::ok(action, "user", user.id.as_str())
                 .reason(user.email.clone())
                 .details(json!({"old": old.map(Role::as_str), "new": role.as_str()})),
         )
         .await
+    })
+    .await
 }
 
 /// Removes a person from the company (never the last owner).
 pub async fn remove_member(svc: &Services, access: &Access, user: &UserId) -> Result<()> {
     access.require(Permission::MembersManage)?;
-    let old = svc
-        .store
-        .membership(&access.company.id, user)
-        .await?
-        .ok_or(Error::NotFound("member"))?;
-    if old == Role::Owner {
-        if access.person().is_ok() {
-            require_owner(svc, access).await?;
+    svc.write(async |w| {
+        let old = w
+            .store()
+            .membership(&access.company.id, user)
+            .await?
+            .ok_or(Error::NotFound("member"))?;
+        if old == Role::Owner {
+            if access.person().is_ok() {
+                owner_in(w.store(), access).await?;
+            }
+            ensure_other_owner(w.store(), access, user).await?;
         }
-        ensure_other_owner(svc, access, user).await?;
-    }
-    svc.store
-        .remove_membership(&access.company.id, user)
-        .await?;
-    svc.auth_cache.invalidate(svc).await?;
-    svc.activity
-        .log(
+        w.store()
+            .remove_membership(&access.company.id, user)
+            .await?;
+        w.credentials_changed();
+        w.log(
             access,
             Event::ok("member.removed", "user", user.as_str())
                 .details(json!({"old": old.as_str()})),
         )
         .await
+    })
+    .await
 }
 
-async fn ensure_other_owner(svc: &Services, access: &Access, user: &UserId) -> Result<()> {
-    let owners = svc
-        .store
+async fn ensure_other_owner(
+    store: &(impl CompanyStore + ?Sized),
+    access: &Access,
+    user: &UserId,
+) -> Result<()> {
+    let owners = store
         .members(&access.company.id)
         .await?
         .into_iter()
@@ -240,16 +254,18 @@ pub async fn update_settings(
         c.fiscal_year_start_month = m;
         c.fiscal_year_start_day = d;
     }
-    svc.store.update_company(&c, svc.clock.now_ms()).await?;
-    svc.auth_cache.invalidate(svc).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().update_company(&c, svc.clock.now_ms()).await?;
+        w.credentials_changed();
+        w.log(
             access,
             Event::ok("company.settings_changed", "company", c.id.as_str()).details(json!({
                 "old": {"name": old.name, "lock_date": old.lock_date, "fiscal_year_start": [old.fiscal_year_start_month, old.fiscal_year_start_day]},
                 "new": {"name": c.name, "lock_date": c.lock_date, "fiscal_year_start": [c.fiscal_year_start_month, c.fiscal_year_start_day]},
             })),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(c)
 }

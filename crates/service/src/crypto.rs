@@ -1,12 +1,12 @@
 //! The server key and what is derived from it: keyed hashes of server-generated secrets,
 //! token MACs, random secrets with scanner-friendly prefixes, constant-time comparison.
 
+use crate::clock::Random;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -29,10 +29,8 @@ impl SecretKey {
     }
 
     /// A fresh random key.
-    pub fn generate() -> Self {
-        let mut b = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut b);
-        Self(b)
+    pub fn generate(random: &dyn Random) -> Self {
+        Self(random.bytes())
     }
 
     /// Parses 64 hex characters.
@@ -77,9 +75,15 @@ impl SecretKey {
 
     /// Seals a short-lived secret for storage (XChaCha20-Poly1305, a key derived for
     /// `purpose`, random nonce), bound to `context` (authenticated, not stored).
-    pub fn seal(&self, purpose: &str, context: &str, plaintext: &str) -> String {
+    pub fn seal(
+        &self,
+        random: &dyn Random,
+        purpose: &str,
+        context: &str,
+        plaintext: &str,
+    ) -> String {
         let cipher = XChaCha20Poly1305::new(&self.mac("seal", purpose.as_bytes()).into());
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut rand::rngs::OsRng);
+        let nonce = XNonce::from(random.bytes::<24>());
         let payload = Payload {
             msg: plaintext.as_bytes(),
             aad: context.as_bytes(),
@@ -120,10 +124,8 @@ impl SecretKey {
 }
 
 /// `prefix` + 256 random bits, base64url.
-pub fn random_secret(prefix: &str) -> String {
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(b))
+pub fn random_secret(random: &dyn Random, prefix: &str) -> String {
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(random.bytes::<32>()))
 }
 
 /// Constant-time string equality.
@@ -142,6 +144,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::SystemRandom;
 
     #[test]
     fn hashes_are_keyed_and_stable() {
@@ -155,16 +158,19 @@ mod tests {
             SecretKey::from_hex(&k.to_hex()).unwrap().hash_secret("a"),
             k.hash_secret("a")
         );
-        assert!(random_secret("nlcs_").starts_with("nlcs_"));
+        assert!(random_secret(&SystemRandom, "nlcs_").starts_with("nlcs_"));
         assert!(ct_eq("abc", "abc") && !ct_eq("abc", "abd"));
     }
 
     #[test]
     fn sealed_secrets_open_only_with_the_same_key_purpose_and_context() {
         let k = SecretKey::from_bytes([7; 32]);
-        let sealed = k.seal("reveal", "s1/app_1", "nlcs_secret");
+        let sealed = k.seal(&SystemRandom, "reveal", "s1/app_1", "nlcs_secret");
         assert!(!sealed.contains("nlcs_secret"));
-        assert_ne!(sealed, k.seal("reveal", "s1/app_1", "nlcs_secret"));
+        assert_ne!(
+            sealed,
+            k.seal(&SystemRandom, "reveal", "s1/app_1", "nlcs_secret")
+        );
         assert_eq!(
             k.open("reveal", "s1/app_1", &sealed).as_deref(),
             Some("nlcs_secret")

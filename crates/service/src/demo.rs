@@ -146,7 +146,7 @@ pub async fn existing(svc: &Services) -> Result<DemoInfo> {
 
 /// Bulk postings for benchmarks.
 pub mod large {
-    use crate::{Result, Services, new_id};
+    use crate::{Result, Services};
     use chrono::Days;
     use newledger_domain::actor::Actor;
     use newledger_domain::ids::{CompanyId, EntryId};
@@ -208,7 +208,7 @@ pub mod large {
                 )
             };
             batch.push(EntryRecord {
-                id: new_id(EntryId::PREFIX),
+                id: svc.new_id(EntryId::PREFIX),
                 company_id: company.clone(),
                 number: format!("BULK-{i:07}"),
                 date,

@@ -1,11 +1,17 @@
 //! `Idempotency-Key` for API writes: scoped to (app or connection, company, method + path),
 //! kept 24 h. A retry with the same body replays the first response; a different body is
-//! refused (422); a retry while the first is still running gets 409. A claim left without a
-//! response for longer than [`LEASE_MS`] belonged to a process that died mid-request: the next
-//! same-body retry takes it over and runs. (The edge runs claimed writes to completion even
-//! when the client hangs up, so only a crash leaves a claim behind.)
+//! refused (422); a retry while the first is still running gets 409.
+//!
+//! The claim is committed first, on its own (so that a concurrent retry sees it); the response
+//! is stored by [`complete`] inside the write's unit of work, so the write and its response
+//! commit together or not at all. A claim without a response therefore means the write never
+//! committed: one left for longer than [`LEASE_MS`] belonged to a process that died
+//! mid-request, and the next same-body retry takes it over and runs — it cannot duplicate
+//! anything. (The edge runs claimed writes to completion even when the client hangs up, so only
+//! a crash leaves a claim behind.)
 
 use crate::crypto::sha256_hex;
+use crate::work::Work;
 use crate::{Access, Error, Result, Services};
 use newledger_store::{IdempotencyClaim, IdempotencyKey};
 
@@ -17,7 +23,8 @@ pub const LEASE_MS: i64 = 60 * 1000;
 /// What to do with a write that carries a key.
 #[derive(Debug)]
 pub enum Begin {
-    /// First use: run the write, then call [`finish`].
+    /// First use: run the write and [`complete`] it in one unit of work, or [`release`] the
+    /// key when the write failed.
     Proceed(IdempotencyKey),
     /// Seen before: return this stored response (status, JSON body).
     Replay(u16, String),
@@ -73,13 +80,15 @@ pub async fn begin(
     }
 }
 
-/// Stores the response of a claimed key; server errors release it so that a retry runs again.
-pub async fn finish(svc: &Services, key: &IdempotencyKey, status: u16, body: &str) -> Result<()> {
-    if status >= 500 {
-        svc.store.release_idempotency(key).await?;
-    } else {
-        svc.store.complete_idempotency(key, status, body).await?;
-    }
+/// Stores the response of a claimed key as part of the write's unit of work.
+pub async fn complete(w: &Work<'_>, key: &IdempotencyKey, status: u16, body: &str) -> Result<()> {
+    w.store().complete_idempotency(key, status, body).await?;
+    Ok(())
+}
+
+/// Forgets the claim of a write that failed and was rolled back, so that a retry runs again.
+pub async fn release(svc: &Services, key: &IdempotencyKey) -> Result<()> {
+    svc.store.release_idempotency(key).await?;
     Ok(())
 }
 
@@ -93,40 +102,57 @@ pub enum Once<T> {
 }
 
 /// Runs a write at most once per key: claims `key` for (`access`'s principal, company,
-/// `method_path`) and `request`, runs `write` only on first use and stores its JSON result,
-/// or replays what an earlier identical request stored. A failed write releases the key, so
-/// that a corrected retry runs. Every surface's idempotent writes go through here.
-pub async fn once<T, F, Fut>(
+/// `method_path`) and `request`, runs `write` in one unit of work only on first use and stores
+/// its JSON result in that same unit of work (the write and its stored response commit together
+/// or not at all), or replays what an earlier identical request stored. A failed write is
+/// rolled back and releases the key, so that a corrected retry runs. Every surface's idempotent
+/// writes go through here.
+pub async fn once<T>(
     svc: &Services,
     access: &Access,
     method_path: &str,
     key: &str,
     request: &[u8],
-    write: F,
+    write: impl AsyncFnOnce(&mut Work<'_>) -> Result<(u16, T)>,
 ) -> Result<Once<T>>
 where
     T: serde::Serialize,
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<(u16, T)>>,
 {
     let k = match begin(svc, access, method_path, key, request).await? {
         Begin::Replay(status, body) => return Ok(Once::Replayed(status, body)),
         Begin::Proceed(k) => k,
     };
-    let result = write().await;
-    let stored = match &result {
-        Ok((status, v)) => match serde_json::to_string(v) {
-            Ok(text) => finish(svc, &k, *status, &text).await,
-            Err(_) => finish(svc, &k, 500, "").await,
-        },
-        // Failed requests changed nothing: release the key so that a corrected retry runs.
-        Err(_) => finish(svc, &k, 500, "").await,
+    let mut w = match Work::begin(svc).await {
+        Ok(w) => w,
+        Err(e) => return Err(released(svc, &k, e).await),
     };
-    if let Err(e) = stored {
-        tracing::warn!(error = %e, "idempotency key not stored");
+    let done = async {
+        let (status, v) = write(&mut w).await?;
+        let text = serde_json::to_string(&v).map_err(|e| Error::Internal(e.into()))?;
+        complete(&w, &k, status, &text).await?;
+        Ok::<_, Error>((status, v))
     }
-    let (status, v) = result?;
-    Ok(Once::Ran(status, v))
+    .await;
+    match done {
+        // A failed commit is not released: if it did commit, the response is stored; if not,
+        // the claim is taken over by the first retry after the lease.
+        Ok((status, v)) => {
+            w.commit().await?;
+            Ok(Once::Ran(status, v))
+        }
+        Err(e) => {
+            w.rollback().await;
+            Err(released(svc, &k, e).await)
+        }
+    }
+}
+
+/// Failed writes changed nothing: the key is released so that a corrected retry runs.
+async fn released(svc: &Services, k: &IdempotencyKey, e: Error) -> Error {
+    if let Err(r) = release(svc, k).await {
+        tracing::warn!(error = %r, "idempotency key not released");
+    }
+    e
 }
 
 /// Drops expired keys.

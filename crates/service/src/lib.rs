@@ -19,13 +19,14 @@ pub mod oauth;
 pub mod people;
 pub mod reports;
 pub mod views;
+pub mod work;
 
 pub use access::Access;
 pub use error::{Error, Result};
 
 use app_connect::cache::AuthCache;
 use app_connect::usage::UsageTracker;
-use clock::Clock;
+use clock::{Clock, Ids, Random, SystemRandom};
 use crypto::SecretKey;
 use newledger_store::Store;
 use std::sync::Arc;
@@ -66,6 +67,10 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     /// Time source (injected so tests control it).
     pub clock: Arc<dyn Clock>,
+    /// Random source (injected beside the clock): secrets, salts, nonces, ids.
+    pub random: Arc<dyn Random>,
+    /// New ids, from the clock and the random source.
+    pub ids: Arc<Ids>,
     /// Server key (secret-hash pepper, token MAC key).
     pub key: Arc<SecretKey>,
     /// Settings.
@@ -109,6 +114,8 @@ impl Services {
             )),
             store,
             clock,
+            random: Arc::new(SystemRandom),
+            ids: Arc::default(),
             key: Arc::new(key),
             settings: Arc::new(settings),
         }
@@ -125,6 +132,32 @@ impl Services {
         Ok(self.store.flush_app_usage(&usage).await?)
     }
 
+    /// The services with another random source (tests: a [`clock::SeededRandom`]).
+    pub fn with_random(mut self, random: Arc<dyn Random>) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// A new id with the given type prefix (a ULID of the clock's instant: sortable by
+    /// creation time).
+    pub fn new_id<T: std::str::FromStr>(&self, prefix: &str) -> T
+    where
+        T::Err: std::fmt::Debug,
+    {
+        let ulid = self.ids.next(self.clock.now_ms(), &*self.random);
+        let raw = format!("{prefix}{}", ulid.to_string().to_ascii_lowercase());
+        match raw.parse() {
+            Ok(id) => id,
+            // The prefix comes from the id type itself, so this cannot fail; keep a clear message.
+            Err(e) => unreachable!("generated id {raw} rejected: {e:?}"),
+        }
+    }
+
+    /// `prefix` + 256 random bits, base64url (client secrets, session cookies, codes).
+    pub fn random_secret(&self, prefix: &str) -> String {
+        crypto::random_secret(&*self.random, prefix)
+    }
+
     /// Writes out everything buffered in memory (usage counters, folded failures); called by
     /// the background task and at shutdown.
     pub async fn flush(&self) -> Result<()> {
@@ -132,21 +165,5 @@ impl Services {
         self.store.flush_app_usage(&usage).await?;
         self.activity.flush_folded(true).await?;
         Ok(())
-    }
-}
-
-/// A new id with the given type prefix (ULID: sortable by creation time).
-pub fn new_id<T: std::str::FromStr>(prefix: &str) -> T
-where
-    T::Err: std::fmt::Debug,
-{
-    let raw = format!(
-        "{prefix}{}",
-        ulid::Ulid::new().to_string().to_ascii_lowercase()
-    );
-    match raw.parse() {
-        Ok(id) => id,
-        // The prefix comes from the id type itself, so this cannot fail; keep a clear message.
-        Err(e) => unreachable!("generated id {raw} rejected: {e:?}"),
     }
 }

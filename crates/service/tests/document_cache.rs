@@ -11,7 +11,7 @@ use newledger_domain::payment::PaymentKind;
 use newledger_domain::permission::PermissionSet;
 use newledger_service::books::documents::{self, DocumentInput};
 use newledger_service::books::payments::{self, AllocationInput, PaymentInput};
-use newledger_service::clock::ManualClock;
+use newledger_service::clock::{Clock, ManualClock, SystemClock};
 use newledger_service::crypto::SecretKey;
 use newledger_service::{Access, Error, Services, Settings, company, demo};
 use newledger_store::{DocumentRecord, ListQuery, SqlStore};
@@ -56,7 +56,7 @@ async fn first(svc: &Services, access: &Access, status: &str) -> DocumentRecord 
 }
 
 async fn scenario(url: String) {
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now().timestamp_millis()));
+    let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
     let a = node(&url, clock.clone()).await;
     let b = node(&url, clock.clone()).await;
     let info = demo::create(&a).await.unwrap();

@@ -29,7 +29,7 @@ async fn code_guessing_after_a_stolen_password_locks_the_account() {
     let u = users::create_user(&svc, "pat@example.com", "Pat", "correct horse battery")
         .await
         .unwrap();
-    let secret = totp::generate_secret();
+    let secret = totp::generate_secret(&*svc.random);
     svc.store
         .set_totp(&u.id, Some(&secret), true, clock.now_ms())
         .await
@@ -105,7 +105,7 @@ async fn node_with_person(
     let u = users::create_user(&svc, "pat@example.com", "Pat", "correct horse battery")
         .await
         .unwrap();
-    let secret = totp::generate_secret();
+    let secret = totp::generate_secret(&*svc.random);
     svc.store
         .set_totp(&u.id, Some(&secret), true, clock.now_ms())
         .await

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use newledger_domain::actor::Actor;
-use newledger_domain::document::{ComputedLine, DocumentKind, DocumentStatus};
+use newledger_domain::document::{ComputedLine, DocumentKind, DocumentStatus, Lifecycle};
 use newledger_domain::ids::*;
 use newledger_domain::journal::{EntrySource, EntryStatus, Line};
 use newledger_domain::payment::PaymentKind;
@@ -153,6 +153,19 @@ pub struct EntryRow {
     pub entry: EntryRecord,
     /// Readable author, None when the author is gone.
     pub created_by_label: Option<String>,
+}
+
+impl DocumentRecord {
+    /// Its lifecycle: the transitions it allows and what it still owes.
+    pub fn lifecycle(&self) -> Lifecycle<'_> {
+        Lifecycle {
+            kind: self.kind,
+            number: &self.number,
+            status: self.status,
+            total: self.total,
+            amount_paid: self.amount_paid,
+        }
+    }
 }
 
 /// A journal entry (manual draft or posted, or generated).

@@ -11,6 +11,11 @@ use std::time::Duration;
 /// durable across application crashes in WAL mode and much faster than FULL.
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
 
+/// How a unit of work begins: taking the write lock at once. A deferred `BEGIN` that reads
+/// before it writes fails with `SQLITE_BUSY` (without waiting) when another process — the CLI —
+/// wrote in between; `IMMEDIATE` waits for the lock (`busy_timeout`) instead.
+pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 /// Adds `mode=rwc` so that the file is created when missing.
 pub fn normalize_url(url: &str) -> String {
     if url.contains('?') || url.contains(":memory:") {

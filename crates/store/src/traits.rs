@@ -367,8 +367,8 @@ pub trait IdempotencyStore: Send + Sync {
     async fn purge_idempotency(&self, before: i64) -> StoreResult<u64>;
 }
 
-/// Everything the service needs from storage.
-pub trait Store:
+/// Every storage role: a [`Store`] and a unit of work ([`StoreTx`]) both offer all of them.
+pub trait Roles:
     UserStore
     + CompanyStore
     + BooksStore
@@ -380,8 +380,32 @@ pub trait Store:
     + IdempotencyStore
     + OAuthStore
 {
+}
+
+/// Everything the service needs from storage.
+#[async_trait]
+pub trait Store: Roles {
     /// Which backend this is.
     fn backend(&self) -> crate::Backend;
+
+    /// Opens a unit of work: one transaction behind the same roles, so that a use case's writes,
+    /// its activity rows and its idempotency record commit or roll back together.
+    ///
+    /// Every call on the handle runs on that transaction, reads included (they see its writes).
+    /// While it is open, write through the handle only: on SQLite it holds the single writer
+    /// connection, so a write through the store it came from would wait for it. A failed call
+    /// ends the unit (PostgreSQL refuses further statements): return the error and roll back.
+    /// Dropped without [`StoreTx::commit`], it rolls back.
+    async fn begin(&self) -> StoreResult<Box<dyn StoreTx>>;
+}
+
+/// A unit of work opened by [`Store::begin`]: the same roles, on one transaction.
+#[async_trait]
+pub trait StoreTx: Roles {
+    /// Makes every write of the unit permanent, at once.
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+    /// Undoes every write of the unit.
+    async fn rollback(self: Box<Self>) -> StoreResult<()>;
 }
 
 /// OAuth clients, connections (consents), authorization codes and refresh token families.

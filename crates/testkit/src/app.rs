@@ -4,7 +4,7 @@
 use newledger_domain::ids::CompanyId;
 use newledger_domain::role::Role;
 use newledger_service::app_connect::apps::{self, NewApp};
-use newledger_service::clock::{Clock, ManualClock};
+use newledger_service::clock::{Clock, ManualClock, SystemClock};
 use newledger_service::crypto::SecretKey;
 use newledger_service::{Access, Services, Settings, company, people};
 use newledger_store::{SqlStore, Store};
@@ -109,7 +109,7 @@ pub async fn spawn_app(database_url: &str) -> TestApp {
 pub async fn spawn_app_with(database_url: &str, opts: Options) -> TestApp {
     let store = SqlStore::connect(database_url).await.expect("connect");
     store.migrate().await.expect("migrate");
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now().timestamp_millis()));
+    let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -156,6 +156,16 @@ pub async fn spawn_app_with(database_url: &str, opts: Options) -> TestApp {
 }
 
 impl TestApp {
+    /// Makes chosen statements fail on this app's database (see [`crate::faults`]).
+    pub async fn inject_fault(&self, f: &crate::faults::Fault) {
+        crate::faults::inject(self.store.url(), f).await;
+    }
+
+    /// Removes a fault injected with [`TestApp::inject_fault`].
+    pub async fn clear_fault(&self, f: &crate::faults::Fault) {
+        crate::faults::clear(self.store.url(), f).await;
+    }
+
     /// Moves the clock to the next TOTP step and returns the code of that step (each code is
     /// accepted once per person, so tests need a fresh step per confirmation).
     pub fn next_totp(&self, secret: &str) -> String {
@@ -166,13 +176,13 @@ impl TestApp {
 
     /// Creates a person with TOTP enrolled who owns a new company.
     pub async fn owner(&self, company_name: &str) -> Person {
-        let n = ulid::Ulid::new().to_string().to_lowercase();
+        let n: String = self.svc.new_id("");
         let email = format!("owner-{n}@example.com");
         let password = "correct horse battery".to_owned();
         let u = people::users::create_user(&self.svc, &email, "Olivia Owner", &password)
             .await
             .expect("user");
-        let secret = people::totp::generate_secret();
+        let secret = people::totp::generate_secret(&*self.svc.random);
         people::totp::store_secret(&self.svc, &u.id, &secret, true)
             .await
             .expect("totp");
@@ -190,13 +200,13 @@ impl TestApp {
 
     /// Adds a new person with `role` to `company`.
     pub async fn member(&self, company: &CompanyId, role: Role) -> Person {
-        let n = ulid::Ulid::new().to_string().to_lowercase();
+        let n: String = self.svc.new_id("");
         let email = format!("{}-{n}@example.com", role.as_str());
         let password = "correct horse battery".to_owned();
         let u = people::users::create_user(&self.svc, &email, "Morgan Member", &password)
             .await
             .expect("user");
-        let secret = people::totp::generate_secret();
+        let secret = people::totp::generate_secret(&*self.svc.random);
         people::totp::store_secret(&self.svc, &u.id, &secret, true)
             .await
             .expect("totp");

@@ -46,6 +46,7 @@ pub fn require_all() -> bool {
     std::env::var(REQUIRE_ALL_VAR).is_ok_and(|v| v == "1")
 }
 
+#[allow(clippy::disallowed_methods)] // reason: names of throwaway databases, not product ids
 fn unique() -> String {
     ulid::Ulid::new().to_string().to_lowercase()
 }
@@ -320,6 +321,7 @@ async fn template(admin_url: &str) -> String {
 const ORPHAN_AGE_MS: u64 = 6 * 3600 * 1000;
 
 /// Drops the `nl_t_*` databases of test processes killed before they could clean up.
+#[allow(clippy::disallowed_methods)] // reason: the real time, to age databases named by ULIDs
 async fn drop_orphans(admin: &mut PgConnection) {
     let names: Vec<String> =
         match sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'nl\\_t\\_%'")

@@ -1,10 +1,13 @@
 //! Error mapping, once per surface: REST API errors become RFC 9457 problem+json with a stable
-//! `type` per kind; OAuth errors become RFC 6749 §5.2 JSON. Clients see a safe message; the
+//! `type` per kind; OAuth errors (the service's OAuth errors and the token endpoint's
+//! `TokenError`) become RFC 6749 §5.2 JSON. Clients see a safe message; the
 //! cause of internal errors goes to the log only.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use newledger_service::Error;
+use newledger_service::app_connect::tokens::TokenError;
+use newledger_service::oauth::OAuthError as ServiceOAuthError;
 use serde_json::json;
 
 /// The message of a request that carried no bearer token at all.
@@ -193,6 +196,72 @@ impl OAuthError {
             error,
             description: description.into(),
             retry_after: None,
+        }
+    }
+
+    /// A 401 `invalid_client`.
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            ..Self::bad("invalid_client", description)
+        }
+    }
+
+    /// Too many requests `what` ("from this address"). RFC 6749 has no rate-limit code
+    /// (`slow_down` belongs to the device grant, RFC 8628): a 429 with a generic code, a clear
+    /// description and `Retry-After`.
+    pub fn rate_limited(secs: u64, what: &str) -> Self {
+        Self {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            retry_after: Some(secs),
+            ..Self::bad(
+                "invalid_request",
+                format!("too many requests {what}; retry after {secs} s"),
+            )
+        }
+    }
+
+    fn internal(cause: &dyn std::fmt::Debug) -> Self {
+        tracing::error!(error = ?cause, "oauth endpoint failure");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            ..Self::bad("server_error", "internal error; it has been logged")
+        }
+    }
+}
+
+impl From<ServiceOAuthError> for OAuthError {
+    fn from(e: ServiceOAuthError) -> Self {
+        if let Some(cause) = &e.cause {
+            tracing::error!(error = ?cause, "oauth endpoint failure");
+        }
+        let status = match e.code {
+            "invalid_client" => StatusCode::UNAUTHORIZED,
+            "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Self {
+            status,
+            ..Self::bad(e.code, e.description)
+        }
+    }
+}
+
+impl From<Error> for OAuthError {
+    fn from(e: Error) -> Self {
+        ServiceOAuthError::from(e).into()
+    }
+}
+
+impl From<TokenError> for OAuthError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::InvalidClient(d) => Self::invalid_client(d),
+            TokenError::UnauthorizedClient(d) => Self::bad("unauthorized_client", d),
+            TokenError::InvalidScope(d) => Self::bad("invalid_scope", d),
+            TokenError::InvalidTarget(d) => Self::bad("invalid_target", d),
+            TokenError::RateLimited(secs) => Self::rate_limited(secs, "for this client"),
+            TokenError::Internal(e) => Self::internal(&e),
         }
     }
 }

@@ -5,9 +5,12 @@
 
 pub mod api;
 pub mod background;
+pub mod config;
 pub mod error;
 pub mod extract;
 mod health;
+#[cfg(test)]
+mod import_cycles;
 pub mod limits;
 pub mod oauth;
 pub mod pages;
@@ -15,8 +18,9 @@ pub mod ratelimit;
 mod router;
 pub mod state;
 
+pub use config::WebConfig;
 pub use router::router;
-pub use state::{AppState, WebConfig};
+pub use state::AppState;
 
 use std::net::SocketAddr;
 

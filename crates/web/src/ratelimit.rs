@@ -1,7 +1,7 @@
 //! Per-node rate limits (governor's GCRA): token endpoint per client and per address, API per
 //! app, sign-in per address. Limits are configurable; benchmarks raise them and say so.
 
-use crate::state::WebConfig;
+use crate::config::WebConfig;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;

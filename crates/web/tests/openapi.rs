@@ -353,6 +353,33 @@ fn every_api_route_is_documented() {
 
 // ------------------------------------------------------------------ live responses
 
+/// The document routes' literals (which `#[utoipa::path]` needs at expansion time) say what the
+/// domain's kind table says: segment, tag and permissions.
+#[test]
+fn document_routes_follow_the_kind_table() {
+    let doc = document();
+    for kind in newledger_domain::document::DocumentKind::ALL {
+        let i = kind.info();
+        let list = &doc["paths"][format!("/api/v1/companies/{{company_id}}/{}", i.segment)];
+        let item = &doc["paths"][format!("/api/v1/companies/{{company_id}}/{}/{{id}}", i.segment)];
+        for (op, permission) in [
+            (&list["get"], i.read),
+            (&list["post"], i.draft),
+            (&item["get"], i.read),
+            (&item["put"], i.draft),
+            (&item["delete"], i.draft),
+        ] {
+            assert_eq!(op["tags"][0], i.plural, "{}", i.segment);
+            assert_eq!(
+                op["security"][0]["bearer"][0],
+                permission.as_str(),
+                "{}",
+                i.segment
+            );
+        }
+    }
+}
+
 fn resolve<'a>(doc: &'a Value, s: &'a Value) -> &'a Value {
     match s.get("$ref").and_then(Value::as_str) {
         Some(r) => {

@@ -14,6 +14,7 @@ use newledger_service::books::contacts::{self, ContactInput};
 use newledger_service::books::documents::{self, DocumentInput};
 use newledger_service::books::journal::{self, JournalInput};
 use newledger_service::idempotency::{self, Once};
+use newledger_service::work::Work;
 use newledger_service::{Access, Error};
 use rmcp::handler::server::tool::Extension;
 use rmcp::handler::server::wrapper::Parameters;
@@ -199,30 +200,27 @@ fn waiting<T: JsonSchema>(what: String, review_url: String, draft: T) -> DraftOu
 impl Ledger {
     /// Runs `write` once per `idempotency_key` (per connection, company and tool); a retry
     /// with the same key and arguments returns the first result, marked `replayed`.
-    async fn once<I, T, F, Fut>(
+    async fn once<I, T>(
         &self,
         a: &Access,
         tool: &str,
         keyed: &Keyed<I>,
-        write: F,
+        write: impl AsyncFnOnce(&mut Work<'_>) -> Result<T, Error>,
         replayed: fn(&mut T),
     ) -> Result<Json<T>, ToolError>
     where
         I: Serialize,
         T: Serialize + DeserializeOwned,
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<T, Error>>,
     {
         let request = serde_json::to_vec(&keyed.input).map_err(|e| Error::Internal(e.into()))?;
-        let svc = &self.shared.svc;
         let method = format!("MCP tools/call {tool}");
         let once = idempotency::once(
-            svc,
+            &self.shared.svc,
             a,
             &method,
             &keyed.idempotency_key,
             &request,
-            || async { write().await.map(|v| (200, v)) },
+            async |w| write(w).await.map(|v| (200, v)),
         )
         .await?;
         match once {
@@ -245,18 +243,17 @@ impl Ledger {
         draft: &DocumentDraft,
         input: DocumentInput,
     ) -> Result<Json<DraftOut<DocumentOut>>, ToolError> {
-        a.require(documents::permissions_of(kind).1)?;
-        let svc = &self.shared.svc;
+        a.require(kind.info().draft)?;
         self.once(
             a,
             tool,
             keyed,
-            || async {
+            async |w| {
                 let d = match &draft.id {
-                    None => documents::create_draft(svc, a, kind, input).await?,
+                    None => documents::create_draft_in(w, a, kind, input).await?,
                     Some(id) => {
-                        documents::update_draft(
-                            svc,
+                        documents::update_draft_in(
+                            w,
                             a,
                             kind,
                             &doc_id(kind, id)?,
@@ -308,13 +305,12 @@ impl Ledger {
         Parameters(p): Parameters<Keyed<ContactDraft>>,
     ) -> Result<Json<ContactCreatedOut>, ToolError> {
         a.require(Permission::ContactsWrite)?;
-        let svc = &self.shared.svc;
         let c = &p.input;
         self.once(
             &a,
             "create_contact",
             &p,
-            || async {
+            async |w| {
                 let input = ContactInput {
                     name: c.name.clone(),
                     email: c.email.clone(),
@@ -323,7 +319,7 @@ impl Ledger {
                     tax_number: c.tax_number.clone(),
                     address: c.address.clone(),
                 };
-                let created = contacts::create(svc, &a, input).await?;
+                let created = contacts::create_in(w, &a, input).await?;
                 Ok(ContactCreatedOut {
                     replayed: false,
                     contact: ContactOut::from(&created),
@@ -441,20 +437,19 @@ impl Ledger {
     ) -> Result<Json<DraftOut<EntryOut>>, ToolError> {
         a.require(Permission::JournalDraft)?;
         let input: JournalInput = as_service(&p.input)?;
-        let svc = &self.shared.svc;
         let draft = &p.input;
         let a = &a;
         self.once(
             a,
             "draft_journal_entry",
             &p,
-            || async move {
+            async move |w| {
                 let e = match &draft.id {
-                    None => journal::create_draft(svc, a, input).await?,
+                    None => journal::create_draft_in(w, a, input).await?,
                     Some(id) => {
                         let id =
                             EntryId::parse(id).map_err(|_| Error::NotFound("journal entry"))?;
-                        journal::update_draft(svc, a, &id, draft.expected_version, input).await?
+                        journal::update_draft_in(w, a, &id, draft.expected_version, input).await?
                     }
                 };
                 let out = EntryOut::full(&e, a.company.currency, self.base_url());

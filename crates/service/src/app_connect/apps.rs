@@ -4,8 +4,7 @@
 
 use super::CLIENT_SECRET_PREFIX;
 use crate::activity::Event;
-use crate::crypto::random_secret;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::{Access, Error, Result, Services};
 use newledger_domain::actor::Actor;
 use newledger_domain::ids::{AppId, UserId};
 use newledger_domain::permission::{Permission, PermissionSet};
@@ -162,9 +161,9 @@ pub async fn create(svc: &Services, access: &Access, input: NewApp) -> Result<Ap
         Some(d) if (1..=3650).contains(&d) => Some(now + d * 86_400_000),
         Some(_) => return Err(Error::invalid("expires_in_days", "between 1 and 3650 days")),
     };
-    let secret = random_secret(CLIENT_SECRET_PREFIX);
+    let secret = svc.random_secret(CLIENT_SECRET_PREFIX);
     let app = AppRecord {
-        id: new_id(AppId::PREFIX),
+        id: svc.new_id(AppId::PREFIX),
         company_id: access.company.id.clone(),
         name: name.to_owned(),
         purpose: input.purpose.trim().to_owned(),
@@ -192,15 +191,17 @@ pub async fn create(svc: &Services, access: &Access, input: NewApp) -> Result<Ap
         created_at: now,
         updated_at: now,
     };
-    svc.store.insert_app(&app).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().insert_app(&app).await?;
+        w.log(
             access,
             Event::ok("app.created", "app", app.id.as_str())
                 .reason(app.name.clone())
                 .details(json!({"permissions": perms.to_scope_string(), "owner": app.owner_user_id, "expires_at": expires_at, "purpose": app.purpose})),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(AppWithSecret {
         app,
         client_secret: secret,
@@ -241,16 +242,18 @@ async fn save(
     new: AppRecord,
     action: &'static str,
 ) -> Result<AppRecord> {
-    svc.store.update_app(&new).await?;
-    svc.auth_cache.invalidate(svc).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().update_app(&new).await?;
+        w.credentials_changed();
+        w.log(
             access,
             Event::ok(action, "app", new.id.as_str())
                 .reason(new.name.clone())
                 .details(json!({"old_status": old.status.as_str(), "new_status": new.status.as_str(), "credential_version": new.credential_version})),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(new)
 }
 
@@ -273,7 +276,7 @@ pub async fn rotate(
     }
     confirm(svc, access, totp, "rotate", &old).await?;
     let now = svc.clock.now_ms();
-    let secret = random_secret(CLIENT_SECRET_PREFIX);
+    let secret = svc.random_secret(CLIENT_SECRET_PREFIX);
     let overlap = overlap_secs > 0;
     let new = AppRecord {
         secret_hash: svc.key.hash_secret(&secret),

@@ -25,9 +25,12 @@ pub async fn stash(
     rotated: bool,
 ) -> Result<()> {
     let app_id = a.app.id.as_str();
-    let sealed = svc
-        .key
-        .seal(PURPOSE, &context(session_hash, app_id), &a.client_secret);
+    let sealed = svc.key.seal(
+        &*svc.random,
+        PURPOSE,
+        &context(session_hash, app_id),
+        &a.client_secret,
+    );
     svc.store
         .put_reveal(&RevealRecord {
             session_hash: session_hash.to_owned(),

@@ -246,7 +246,7 @@ pub async fn client_credentials(
         s: granted.bits(),
         iat: now / 1000,
         exp: now / 1000 + ttl,
-        j: crate::crypto::random_secret("").chars().take(12).collect(),
+        j: svc.random_secret("").chars().take(12).collect(),
     };
     svc.usage.touch(&app.id, now);
     Ok(IssuedToken {

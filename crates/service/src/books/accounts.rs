@@ -1,7 +1,8 @@
 //! The chart of accounts.
 
 use crate::activity::Event;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::work::Work;
+use crate::{Access, Error, Result, Services};
 use newledger_domain::account::{Account, AccountClass, AccountRole};
 use newledger_domain::ids::AccountId;
 use newledger_domain::permission::Permission;
@@ -15,13 +16,16 @@ pub async fn list(svc: &Services, access: &Access) -> Result<Vec<Account>> {
 
 /// Accounts by id, for validating lines.
 pub async fn by_id(svc: &Services, access: &Access) -> Result<HashMap<AccountId, Account>> {
-    Ok(svc
-        .store
-        .accounts(&access.company.id)
-        .await?
-        .into_iter()
-        .map(|a| (a.id.clone(), a))
-        .collect())
+    Ok(keyed(svc.store.accounts(&access.company.id).await?))
+}
+
+/// [`by_id`], read in a unit of work.
+pub(crate) async fn by_id_in(w: &Work<'_>, access: &Access) -> Result<HashMap<AccountId, Account>> {
+    Ok(keyed(w.store().accounts(&access.company.id).await?))
+}
+
+fn keyed(accounts: Vec<Account>) -> HashMap<AccountId, Account> {
+    accounts.into_iter().map(|a| (a.id.clone(), a)).collect()
 }
 
 /// The account playing a system role (receivable, payable, tax).
@@ -73,28 +77,30 @@ pub async fn create(
         ));
     }
     let a = Account {
-        id: new_id(AccountId::PREFIX),
+        id: svc.new_id(AccountId::PREFIX),
         code: code.into(),
         name: name.into(),
         class,
         role,
         archived: false,
     };
-    svc.store
-        .insert_account(&access.company.id, &a, svc.clock.now_ms())
-        .await
-        .map_err(|e| match e {
-            newledger_store::StoreError::Conflict { .. } => {
-                Error::invalid("code", "an account with this code exists")
-            }
-            e => e.into(),
-        })?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store()
+            .insert_account(&access.company.id, &a, w.svc().clock.now_ms())
+            .await
+            .map_err(|e| match e {
+                newledger_store::StoreError::Conflict { .. } => {
+                    Error::invalid("code", "an account with this code exists")
+                }
+                e => e.into(),
+            })?;
+        w.log(
             access,
             Event::ok("account.created", "account", a.id.as_str())
                 .reason(format!("{} {}", a.code, a.name)),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(a)
 }

@@ -2,7 +2,8 @@
 
 use super::{Page, normalize, page};
 use crate::activity::Event;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::work::Work;
+use crate::{Access, Error, Result, Services};
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
 use newledger_store::{ContactRecord, ListQuery};
@@ -76,11 +77,20 @@ fn clean(s: &Option<String>) -> Option<String> {
 
 /// Creates a contact (`contacts:write`).
 pub async fn create(svc: &Services, access: &Access, i: ContactInput) -> Result<ContactRecord> {
+    svc.write(async |w| create_in(w, access, i).await).await
+}
+
+/// [`create`] as part of a unit of work.
+pub async fn create_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    i: ContactInput,
+) -> Result<ContactRecord> {
     access.require(Permission::ContactsWrite)?;
     validate(&i)?;
-    let now = svc.clock.now_ms();
+    let now = w.svc().clock.now_ms();
     let c = ContactRecord {
-        id: new_id(ContactId::PREFIX),
+        id: w.svc().new_id(ContactId::PREFIX),
         company_id: access.company.id.clone(),
         name: i.name.trim().to_owned(),
         email: clean(&i.email).map(|e| e.to_lowercase()),
@@ -93,14 +103,13 @@ pub async fn create(svc: &Services, access: &Access, i: ContactInput) -> Result<
         updated_at: now,
         version: 1,
     };
-    svc.store.insert_contact(&c).await?;
-    super::documents::documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok("contact.created", "contact", c.id.as_str()).reason(c.name.clone()),
-        )
-        .await?;
+    w.store().insert_contact(&c).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok("contact.created", "contact", c.id.as_str()).reason(c.name.clone()),
+    )
+    .await?;
     Ok(c)
 }
 
@@ -112,9 +121,26 @@ pub async fn update(
     version: Option<i64>,
     i: ContactInput,
 ) -> Result<ContactRecord> {
+    svc.write(async |w| update_in(w, access, id, version, i).await)
+        .await
+}
+
+/// [`update`] as part of a unit of work.
+pub async fn update_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    id: &ContactId,
+    version: Option<i64>,
+    i: ContactInput,
+) -> Result<ContactRecord> {
     access.require(Permission::ContactsWrite)?;
     validate(&i)?;
-    let old = get(svc, access, id).await?;
+    access.require(Permission::ContactsRead)?;
+    let old = w
+        .store()
+        .contact(&access.company.id, id)
+        .await?
+        .ok_or(Error::NotFound("contact"))?;
     let expected = version.unwrap_or(old.version);
     if expected != old.version {
         return Err(Error::Stale);
@@ -126,19 +152,18 @@ pub async fn update(
         is_supplier: i.is_supplier,
         tax_number: clean(&i.tax_number),
         address: clean(&i.address),
-        updated_at: svc.clock.now_ms(),
+        updated_at: w.svc().clock.now_ms(),
         version: old.version + 1,
         ..old.clone()
     };
-    svc.store.update_contact(&c, expected).await?;
-    super::documents::documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok("contact.updated", "contact", c.id.as_str())
-                .details(serde_json::json!({"old_name": old.name, "new_name": c.name})),
-        )
-        .await?;
+    w.store().update_contact(&c, expected).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok("contact.updated", "contact", c.id.as_str())
+            .details(serde_json::json!({"old_name": old.name, "new_name": c.name})),
+    )
+    .await?;
     Ok(c)
 }
 

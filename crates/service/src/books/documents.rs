@@ -1,19 +1,20 @@
 //! Invoices, bills and expenses: drafts (programs and people), then approval, voiding and
 //! discarding (people).
 
-use super::accounts::{by_id, system_account};
+use super::accounts::{by_id_in, system_account};
 use super::{Page, normalize, page};
 use crate::activity::Event;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::work::Work;
+use crate::{Access, Error, Result, Services};
 use chrono::{Days, NaiveDate};
 use newledger_domain::account::{Account, AccountRole};
 use newledger_domain::dates;
 use newledger_domain::document::{
-    DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines, posting_lines,
+    DocumentAction, DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines,
+    posting_lines,
 };
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, EntryId};
 use newledger_domain::journal::{EntrySource, EntryStatus};
-use newledger_domain::permission::Permission;
 use newledger_store::{DocumentRecord, EntryRecord, ListQuery};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -37,26 +38,8 @@ pub struct DocumentInput {
     pub lines: Vec<LineInput>,
 }
 
-/// The permission to read, draft and approve documents of a kind.
-pub fn permissions_of(kind: DocumentKind) -> (Permission, Permission, Permission) {
-    use Permission::*;
-    match kind {
-        DocumentKind::Invoice => (InvoicesRead, InvoicesDraft, InvoicesApprove),
-        DocumentKind::Bill => (BillsRead, BillsDraft, BillsApprove),
-        DocumentKind::Expense => (ExpensesRead, ExpensesDraft, ExpensesApprove),
-    }
-}
-
-fn noun(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::Invoice => "invoice",
-        DocumentKind::Bill => "bill",
-        DocumentKind::Expense => "expense",
-    }
-}
-
 async fn build(
-    svc: &Services,
+    w: &Work<'_>,
     access: &Access,
     kind: DocumentKind,
     input: DocumentInput,
@@ -82,8 +65,8 @@ async fn build(
             return Err(Error::invalid("contact_id", "required"));
         }
         (Some(c), _) => {
-            let contact = svc
-                .store
+            let contact = w
+                .store()
                 .contact(&access.company.id, c)
                 .await?
                 .ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
@@ -172,17 +155,27 @@ pub async fn create_draft(
     kind: DocumentKind,
     input: DocumentInput,
 ) -> Result<DocumentRecord> {
-    let (_, draft, _) = permissions_of(kind);
-    access.require(draft)?;
-    let accounts = by_id(svc, access).await?;
-    let (input, lines, totals, due) = build(svc, access, kind, input, &accounts).await?;
-    let n = svc
-        .store
-        .next_number(&access.company.id, noun(kind))
+    svc.write(async |w| create_draft_in(w, access, kind, input).await)
+        .await
+}
+
+/// [`create_draft`] as part of a unit of work.
+pub async fn create_draft_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    input: DocumentInput,
+) -> Result<DocumentRecord> {
+    access.require(kind.info().draft)?;
+    let accounts = by_id_in(w, access).await?;
+    let (input, lines, totals, due) = build(w, access, kind, input, &accounts).await?;
+    let n = w
+        .store()
+        .next_number(&access.company.id, kind.as_str())
         .await?;
-    let now = svc.clock.now_ms();
+    let now = w.svc().clock.now_ms();
     let d = DocumentRecord {
-        id: new_id(kind.id_prefix()),
+        id: w.svc().new_id(kind.id_prefix()),
         company_id: access.company.id.clone(),
         kind,
         number: format!("{}-{n:04}", kind.number_prefix()),
@@ -208,18 +201,17 @@ pub async fn create_draft(
         updated_at: now,
         version: 1,
     };
-    svc.store.insert_document(&d).await?;
-    documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok(draft_action(kind, "drafted"), noun(kind), d.id.as_str()).reason(format!(
-                "{} {}",
-                d.number,
-                svc_amount(access, d.total)
-            )),
-        )
-        .await?;
+    w.store().insert_document(&d).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(draft_action(kind, "drafted"), kind.as_str(), d.id.as_str()).reason(format!(
+            "{} {}",
+            d.number,
+            svc_amount(access, d.total)
+        )),
+    )
+    .await?;
     Ok(d)
 }
 
@@ -270,7 +262,7 @@ pub async fn get_shared(
     kind: DocumentKind,
     id: &DocumentId,
 ) -> Result<Arc<DocumentRecord>> {
-    access.require(permissions_of(kind).0)?;
+    access.require(kind.info().read)?;
     let auth = &svc.auth_cache;
     let seen = auth.documents_generation();
     if !auth.is_bypassed()
@@ -281,7 +273,7 @@ pub async fn get_shared(
         return if d.company_id == access.company.id && d.kind == kind {
             Ok(d)
         } else {
-            Err(Error::NotFound(noun(kind)))
+            Err(Error::NotFound(kind.as_str()))
         };
     }
     match svc.store.document(&access.company.id, id).await? {
@@ -293,29 +285,29 @@ pub async fn get_shared(
             }
             Ok(d)
         }
-        _ => Err(Error::NotFound(noun(kind))),
+        _ => Err(Error::NotFound(kind.as_str())),
     }
 }
 
 /// One document of a kind, read from the store: writers decide on the current row, never on a
 /// cached copy.
 async fn get_fresh(
-    svc: &Services,
+    w: &Work<'_>,
     access: &Access,
     kind: DocumentKind,
     id: &DocumentId,
 ) -> Result<DocumentRecord> {
-    match svc.store.document(&access.company.id, id).await? {
+    match w.store().document(&access.company.id, id).await? {
         Some(d) if d.kind == kind => Ok(d),
-        _ => Err(Error::NotFound(noun(kind))),
+        _ => Err(Error::NotFound(kind.as_str())),
     }
 }
 
 /// After anything in the books changed (a document, a journal entry, a payment, a contact):
 /// drops cached documents, list pages and reports on this node at once and, through the
-/// documents epoch, on every other node. Called right after the store write, before anything that
-/// could fail, so that no cached copy outlives the change. The write itself succeeded, so a
-/// failure to tell the other nodes is logged rather than returned.
+/// documents epoch, on every other node. Called right after the commit (see
+/// [`Work::documents_changed`]), so that no cached copy outlives the change. The write itself
+/// succeeded, so a failure to tell the other nodes is logged rather than returned.
 pub(crate) async fn documents_changed(svc: &Services) {
     if let Err(e) = svc.auth_cache.invalidate_documents(svc).await {
         tracing::error!(error = %e, "document changed but the documents epoch could not be bumped");
@@ -329,7 +321,7 @@ pub async fn list(
     kind: DocumentKind,
     q: ListQuery,
 ) -> Result<Page<DocumentRecord>> {
-    access.require(permissions_of(kind).0)?;
+    access.require(kind.info().read)?;
     let q = normalize(q)?;
     let rows = svc
         .store
@@ -347,24 +339,29 @@ pub async fn update_draft(
     version: Option<i64>,
     input: DocumentInput,
 ) -> Result<DocumentRecord> {
-    let (_, draft, _) = permissions_of(kind);
-    access.require(draft)?;
-    access.require(permissions_of(kind).0)?;
-    let old = get_fresh(svc, access, kind, id).await?;
-    if old.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!(
-            "{} {} is {} and can no longer be edited",
-            noun(kind),
-            old.number,
-            old.status.as_str()
-        )));
-    }
+    svc.write(async |w| update_draft_in(w, access, kind, id, version, input).await)
+        .await
+}
+
+/// [`update_draft`] as part of a unit of work.
+pub async fn update_draft_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+    input: DocumentInput,
+) -> Result<DocumentRecord> {
+    access.require(kind.info().draft)?;
+    access.require(kind.info().read)?;
+    let old = get_fresh(w, access, kind, id).await?;
+    old.lifecycle().check(DocumentAction::Edit)?;
     let expected = version.unwrap_or(old.version);
     if expected != old.version {
         return Err(Error::Stale);
     }
-    let accounts = by_id(svc, access).await?;
-    let (input, lines, totals, due) = build(svc, access, kind, input, &accounts).await?;
+    let accounts = by_id_in(w, access).await?;
+    let (input, lines, totals, due) = build(w, access, kind, input, &accounts).await?;
     let d = DocumentRecord {
         contact_id: input.contact_id,
         issue_date: input.issue_date,
@@ -375,19 +372,18 @@ pub async fn update_draft(
         tax: totals.tax,
         total: totals.total,
         payment_account_id: input.payment_account_id,
-        updated_at: svc.clock.now_ms(),
+        updated_at: w.svc().clock.now_ms(),
         version: old.version + 1,
         ..old.clone()
     };
-    svc.store.update_draft_document(&d, expected).await?;
-    documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok(draft_action(kind, "updated"), noun(kind), d.id.as_str())
-                .details(serde_json::json!({"old_total": old.total, "new_total": d.total})),
-        )
-        .await?;
+    w.store().update_draft_document(&d, expected).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(draft_action(kind, "updated"), kind.as_str(), d.id.as_str())
+            .details(serde_json::json!({"old_total": old.total, "new_total": d.total})),
+    )
+    .await?;
     Ok(d)
 }
 
@@ -399,22 +395,25 @@ pub async fn approve(
     id: &DocumentId,
     version: Option<i64>,
 ) -> Result<DocumentRecord> {
-    let (_, _, approve) = permissions_of(kind);
-    access.require(approve)?;
+    svc.write(async |w| approve_in(w, access, kind, id, version).await)
+        .await
+}
+
+async fn approve_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<DocumentRecord> {
+    access.require(kind.info().approve)?;
     let person = access.person()?.clone();
-    access.require(permissions_of(kind).0)?;
-    let d = get_fresh(svc, access, kind, id).await?;
-    if d.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!(
-            "{} {} is already {}",
-            noun(kind),
-            d.number,
-            d.status.as_str()
-        )));
-    }
+    access.require(kind.info().read)?;
+    let d = get_fresh(w, access, kind, id).await?;
+    let status = d.lifecycle().approve()?;
     let expected = version.unwrap_or(d.version);
     access.company.check_open(d.issue_date)?;
-    let accounts = by_id(svc, access).await?;
+    let accounts = by_id_in(w, access).await?;
     let counter = match kind {
         DocumentKind::Invoice => system_account(&accounts, AccountRole::Receivable)?,
         DocumentKind::Bill => system_account(&accounts, AccountRole::Payable)?,
@@ -439,14 +438,10 @@ pub async fn approve(
         &memo,
         access.company.currency,
     )?;
-    let now = svc.clock.now_ms();
-    let source = match kind {
-        DocumentKind::Invoice => EntrySource::Invoice,
-        DocumentKind::Bill => EntrySource::Bill,
-        DocumentKind::Expense => EntrySource::Expense,
-    };
+    let now = w.svc().clock.now_ms();
+    let source = kind.info().entry_source;
     let entry = new_posted_entry(
-        svc,
+        w,
         access,
         d.issue_date,
         memo,
@@ -457,7 +452,7 @@ pub async fn approve(
     )
     .await?;
     let approved = DocumentRecord {
-        status: DocumentStatus::Approved,
+        status,
         entry_id: Some(entry.id.clone()),
         approved_by: Some(person),
         approved_at: Some(now),
@@ -465,28 +460,27 @@ pub async fn approve(
         version: expected + 1,
         ..d
     };
-    svc.store
+    w.store()
         .approve_document(&approved, expected, &entry)
         .await?;
-    documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok(
-                draft_action(kind, "approved"),
-                noun(kind),
-                approved.id.as_str(),
-            )
-            .reason(format!("{} posted as {}", approved.number, entry.number)),
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(
+            draft_action(kind, "approved"),
+            kind.as_str(),
+            approved.id.as_str(),
         )
-        .await?;
+        .reason(format!("{} posted as {}", approved.number, entry.number)),
+    )
+    .await?;
     Ok(approved)
 }
 
 /// Builds a posted entry record with the next journal number.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn new_posted_entry(
-    svc: &Services,
+    w: &Work<'_>,
     access: &Access,
     date: NaiveDate,
     memo: String,
@@ -495,10 +489,10 @@ pub(crate) async fn new_posted_entry(
     lines: Vec<newledger_domain::journal::Line>,
     now: i64,
 ) -> Result<EntryRecord> {
-    let n = svc.store.next_number(&access.company.id, "journal").await?;
+    let n = w.store().next_number(&access.company.id, "journal").await?;
     let total = lines.iter().map(|l| l.debit).sum();
     Ok(EntryRecord {
-        id: new_id(EntryId::PREFIX),
+        id: w.svc().new_id(EntryId::PREFIX),
         company_id: access.company.id.clone(),
         number: format!("JE-{n:05}"),
         date,
@@ -527,31 +521,30 @@ pub async fn void(
     id: &DocumentId,
     version: Option<i64>,
 ) -> Result<DocumentRecord> {
-    let (_, _, approve) = permissions_of(kind);
-    access.require(approve)?;
+    svc.write(async |w| void_in(w, access, kind, id, version).await)
+        .await
+}
+
+async fn void_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<DocumentRecord> {
+    let svc = w.svc();
+    access.require(kind.info().approve)?;
     access.person()?;
-    access.require(permissions_of(kind).0)?;
-    let d = get_fresh(svc, access, kind, id).await?;
-    if d.status != DocumentStatus::Approved {
-        return Err(Error::Conflict(format!(
-            "only approved documents can be voided; {} is {}",
-            d.number,
-            d.status.as_str()
-        )));
-    }
-    if d.amount_paid != 0 {
-        return Err(Error::Conflict(format!(
-            "{} has payments allocated; it cannot be voided",
-            d.number
-        )));
-    }
+    access.require(kind.info().read)?;
+    let d = get_fresh(w, access, kind, id).await?;
+    let status = d.lifecycle().void()?;
     let expected = version.unwrap_or(d.version);
     let original_id = d
         .entry_id
         .clone()
         .ok_or_else(|| Error::Conflict("not posted".into()))?;
-    let original = svc
-        .store
+    let original = w
+        .store()
         .entry(&access.company.id, &original_id)
         .await?
         .ok_or(Error::NotFound("entry"))?;
@@ -564,7 +557,7 @@ pub async fn void(
     )?
     .reversed();
     let mut entry = new_posted_entry(
-        svc,
+        w,
         access,
         today,
         format!("Void {}", d.number),
@@ -576,22 +569,25 @@ pub async fn void(
     .await?;
     entry.reverses_id = Some(original_id);
     let voided = DocumentRecord {
-        status: DocumentStatus::Voided,
+        status,
         void_entry_id: Some(entry.id.clone()),
         settled_on: Some(today),
         updated_at: now,
         version: expected + 1,
         ..d
     };
-    svc.store.void_document(&voided, expected, &entry).await?;
-    documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok(draft_action(kind, "voided"), noun(kind), voided.id.as_str())
-                .reason(voided.number.clone()),
+    w.store().void_document(&voided, expected, &entry).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(
+            draft_action(kind, "voided"),
+            kind.as_str(),
+            voided.id.as_str(),
         )
-        .await?;
+        .reason(voided.number.clone()),
+    )
+    .await?;
     Ok(voided)
 }
 
@@ -603,30 +599,33 @@ pub async fn discard(
     id: &DocumentId,
     version: Option<i64>,
 ) -> Result<()> {
-    let (_, draft, _) = permissions_of(kind);
-    access.require(draft)?;
-    access.require(permissions_of(kind).0)?;
-    let d = get_fresh(svc, access, kind, id).await?;
-    if d.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!(
-            "only drafts can be discarded; {} is {}",
-            d.number,
-            d.status.as_str()
-        )));
-    }
-    svc.store
+    svc.write(async |w| discard_in(w, access, kind, id, version).await)
+        .await
+}
+
+async fn discard_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<()> {
+    access.require(kind.info().draft)?;
+    access.require(kind.info().read)?;
+    let d = get_fresh(w, access, kind, id).await?;
+    d.lifecycle().discard()?;
+    w.store()
         .discard_document(
             &access.company.id,
             id,
             version.unwrap_or(d.version),
-            svc.clock.now_ms(),
+            w.svc().clock.now_ms(),
         )
         .await?;
-    documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok(draft_action(kind, "discarded"), noun(kind), id.as_str()).reason(d.number),
-        )
-        .await
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok(draft_action(kind, "discarded"), kind.as_str(), id.as_str()).reason(d.number),
+    )
+    .await
 }

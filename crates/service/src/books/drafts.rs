@@ -3,7 +3,6 @@
 //! the read side of "programs draft, people post"; approving and discarding stay with
 //! `documents` and `journal`.
 
-use super::documents::permissions_of;
 use crate::views::actor_label;
 use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
@@ -31,33 +30,45 @@ pub enum DraftKind {
 }
 
 impl DraftKind {
+    /// The document kind (none for journal entries).
+    pub fn document(self) -> Option<DocumentKind> {
+        match self {
+            DraftKind::Invoice => Some(DocumentKind::Invoice),
+            DraftKind::Bill => Some(DocumentKind::Bill),
+            DraftKind::Expense => Some(DocumentKind::Expense),
+            DraftKind::Journal => None,
+        }
+    }
+
     /// Human name.
     pub fn label(self) -> &'static str {
-        match self {
-            DraftKind::Invoice => "Invoice",
-            DraftKind::Bill => "Bill",
-            DraftKind::Expense => "Expense",
-            DraftKind::Journal => "Journal entry",
-        }
+        self.document().map_or("Journal entry", |k| k.info().title)
+    }
+
+    /// URL segment of its pages (`invoices`, `journal`).
+    pub fn segment(self) -> &'static str {
+        self.document().map_or("journal", DocumentKind::segment)
     }
 
     /// The permission that approves or posts it.
     pub fn approve_permission(self) -> Permission {
-        match self {
-            DraftKind::Invoice => Permission::InvoicesApprove,
-            DraftKind::Bill => Permission::BillsApprove,
-            DraftKind::Expense => Permission::ExpensesApprove,
-            DraftKind::Journal => Permission::JournalPost,
-        }
+        self.document()
+            .map_or(Permission::JournalPost, |k| k.info().approve)
     }
 
     /// The permission that discards it.
     pub fn draft_permission(self) -> Permission {
-        match self {
-            DraftKind::Invoice => Permission::InvoicesDraft,
-            DraftKind::Bill => Permission::BillsDraft,
-            DraftKind::Expense => Permission::ExpensesDraft,
-            DraftKind::Journal => Permission::JournalDraft,
+        self.document()
+            .map_or(Permission::JournalDraft, |k| k.info().draft)
+    }
+}
+
+impl From<DocumentKind> for DraftKind {
+    fn from(k: DocumentKind) -> Self {
+        match k {
+            DocumentKind::Invoice => DraftKind::Invoice,
+            DocumentKind::Bill => DraftKind::Bill,
+            DocumentKind::Expense => DraftKind::Expense,
         }
     }
 }
@@ -127,14 +138,9 @@ impl ActorLabels {
 
 /// Every draft the person may read, oldest first. Needs read access to at least one kind.
 pub async fn to_review(svc: &Services, access: &Access) -> Result<Review> {
-    let kinds = [
-        DocumentKind::Invoice,
-        DocumentKind::Bill,
-        DocumentKind::Expense,
-    ];
-    let readable: Vec<DocumentKind> = kinds
+    let readable: Vec<DocumentKind> = DocumentKind::ALL
         .into_iter()
-        .filter(|k| access.permissions.contains(permissions_of(*k).0))
+        .filter(|k| access.permissions.contains(k.info().read))
         .collect();
     let journal = access.permissions.contains(Permission::JournalRead);
     if readable.is_empty() && !journal {
@@ -154,11 +160,7 @@ pub async fn to_review(svc: &Services, access: &Access) -> Result<Review> {
             .store
             .document_rows(&access.company.id, kind, &q)
             .await?;
-        let draft_kind = match kind {
-            DocumentKind::Invoice => DraftKind::Invoice,
-            DocumentKind::Bill => DraftKind::Bill,
-            DocumentKind::Expense => DraftKind::Expense,
-        };
+        let draft_kind = DraftKind::from(kind);
         if docs.len() > max {
             docs.truncate(max);
             partial.push(draft_kind);

@@ -1,10 +1,11 @@
 //! Manual journal entries: drafts (programs and people), posting and reversal (people).
 
-use super::accounts::by_id;
+use super::accounts::by_id_in;
 use super::documents::new_posted_entry;
 use super::{Page, normalize, page};
 use crate::activity::Event;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::work::Work;
+use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::DomainError;
 use newledger_domain::dates;
@@ -42,11 +43,7 @@ pub struct JournalInput {
     pub lines: Vec<JournalLineInput>,
 }
 
-async fn build_lines(
-    svc: &Services,
-    access: &Access,
-    input: &JournalInput,
-) -> Result<BalancedLines> {
+async fn build_lines(w: &Work<'_>, access: &Access, input: &JournalInput) -> Result<BalancedLines> {
     dates::check("date", input.date)?;
     // As for documents: a program's draft in a closed period could never be posted.
     if access.actor.is_program() {
@@ -55,7 +52,7 @@ async fn build_lines(
     if input.memo.chars().count() > 500 {
         return Err(Error::invalid("memo", "at most 500 characters"));
     }
-    let accounts = by_id(svc, access).await?;
+    let accounts = by_id_in(w, access).await?;
     let cur = access.company.currency;
     let mut lines = Vec::with_capacity(input.lines.len());
     for (i, l) in input.lines.iter().enumerate() {
@@ -93,7 +90,7 @@ async fn build_lines(
             Some(_) => {}
         }
         if let Some(c) = &l.contact_id
-            && svc.store.contact(&access.company.id, c).await?.is_none()
+            && w.store().contact(&access.company.id, c).await?.is_none()
         {
             return Err(Error::invalid(
                 format!("lines[{i}].contact_id"),
@@ -128,12 +125,22 @@ pub async fn create_draft(
     access: &Access,
     input: JournalInput,
 ) -> Result<EntryRecord> {
+    svc.write(async |w| create_draft_in(w, access, input).await)
+        .await
+}
+
+/// [`create_draft`] as part of a unit of work.
+pub async fn create_draft_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    input: JournalInput,
+) -> Result<EntryRecord> {
     access.require(Permission::JournalDraft)?;
-    let lines = build_lines(svc, access, &input).await?;
-    let n = svc.store.next_number(&access.company.id, "journal").await?;
-    let now = svc.clock.now_ms();
+    let lines = build_lines(w, access, &input).await?;
+    let n = w.store().next_number(&access.company.id, "journal").await?;
+    let now = w.svc().clock.now_ms();
     let e = EntryRecord {
-        id: new_id(EntryId::PREFIX),
+        id: w.svc().new_id(EntryId::PREFIX),
         company_id: access.company.id.clone(),
         number: format!("JE-{n:05}"),
         date: input.date,
@@ -152,14 +159,13 @@ pub async fn create_draft(
         updated_at: now,
         version: 1,
     };
-    svc.store.insert_entry(&e).await?;
-    super::documents::documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok("journal.drafted", "journal", e.id.as_str()).reason(e.number.clone()),
-        )
-        .await?;
+    w.store().insert_entry(&e).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok("journal.drafted", "journal", e.id.as_str()).reason(e.number.clone()),
+    )
+    .await?;
     Ok(e)
 }
 
@@ -167,6 +173,15 @@ pub async fn create_draft(
 pub async fn get(svc: &Services, access: &Access, id: &EntryId) -> Result<EntryRecord> {
     access.require(Permission::JournalRead)?;
     svc.store
+        .entry(&access.company.id, id)
+        .await?
+        .ok_or(Error::NotFound("journal entry"))
+}
+
+/// [`get`], read in a unit of work (the current row a write decides on).
+async fn get_in(w: &Work<'_>, access: &Access, id: &EntryId) -> Result<EntryRecord> {
+    access.require(Permission::JournalRead)?;
+    w.store()
         .entry(&access.company.id, id)
         .await?
         .ok_or(Error::NotFound("journal entry"))
@@ -200,31 +215,42 @@ pub async fn update_draft(
     version: Option<i64>,
     input: JournalInput,
 ) -> Result<EntryRecord> {
+    svc.write(async |w| update_draft_in(w, access, id, version, input).await)
+        .await
+}
+
+/// [`update_draft`] as part of a unit of work.
+pub async fn update_draft_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    id: &EntryId,
+    version: Option<i64>,
+    input: JournalInput,
+) -> Result<EntryRecord> {
     access.require(Permission::JournalDraft)?;
-    let old = get(svc, access, id).await?;
+    let old = get_in(w, access, id).await?;
     draft_of(&old)?;
     let expected = version.unwrap_or(old.version);
     if expected != old.version {
         return Err(Error::Stale);
     }
-    let lines = build_lines(svc, access, &input).await?;
+    let lines = build_lines(w, access, &input).await?;
     let e = EntryRecord {
         date: input.date,
         memo: input.memo.trim().to_owned(),
         total: lines.total(),
         lines: lines.into_lines(),
-        updated_at: svc.clock.now_ms(),
+        updated_at: w.svc().clock.now_ms(),
         version: old.version + 1,
         ..old
     };
-    svc.store.update_draft_entry(&e, expected).await?;
-    super::documents::documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok("journal.updated", "journal", e.id.as_str()).reason(e.number.clone()),
-        )
-        .await?;
+    w.store().update_draft_entry(&e, expected).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok("journal.updated", "journal", e.id.as_str()).reason(e.number.clone()),
+    )
+    .await?;
     Ok(e)
 }
 
@@ -235,15 +261,25 @@ pub async fn post(
     id: &EntryId,
     version: Option<i64>,
 ) -> Result<EntryRecord> {
+    svc.write(async |w| post_in(w, access, id, version).await)
+        .await
+}
+
+async fn post_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    id: &EntryId,
+    version: Option<i64>,
+) -> Result<EntryRecord> {
     access.require(Permission::JournalPost)?;
     access.person()?;
-    let d = get(svc, access, id).await?;
+    let d = get_in(w, access, id).await?;
     draft_of(&d)?;
     let expected = version.unwrap_or(d.version);
     access.company.check_open(d.date)?;
     // Re-validate: accounts may have been archived since the draft was written.
     BalancedLines::new(d.lines.clone(), access.company.currency)?;
-    let now = svc.clock.now_ms();
+    let now = w.svc().clock.now_ms();
     let e = EntryRecord {
         status: EntryStatus::Posted,
         posted_by: Some(access.actor.clone()),
@@ -252,14 +288,13 @@ pub async fn post(
         version: expected + 1,
         ..d
     };
-    svc.store.post_draft_entry(&e, expected).await?;
-    super::documents::documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok("journal.posted", "journal", e.id.as_str()).reason(e.number.clone()),
-        )
-        .await?;
+    w.store().post_draft_entry(&e, expected).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok("journal.posted", "journal", e.id.as_str()).reason(e.number.clone()),
+    )
+    .await?;
     Ok(e)
 }
 
@@ -270,9 +305,20 @@ pub async fn reverse(
     id: &EntryId,
     date: Option<NaiveDate>,
 ) -> Result<EntryRecord> {
+    svc.write(async |w| reverse_in(w, access, id, date).await)
+        .await
+}
+
+async fn reverse_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    id: &EntryId,
+    date: Option<NaiveDate>,
+) -> Result<EntryRecord> {
+    let svc = w.svc();
     access.require(Permission::JournalPost)?;
     access.person()?;
-    let original = get(svc, access, id).await?;
+    let original = get_in(w, access, id).await?;
     if original.status != EntryStatus::Posted || original.source != EntrySource::Manual {
         return Err(Error::Conflict("only posted manual journals are reversed here; void the invoice, bill or expense instead".into()));
     }
@@ -287,7 +333,7 @@ pub async fn reverse(
     let lines = BalancedLines::new(original.lines.clone(), access.company.currency)?.reversed();
     let now = svc.clock.now_ms();
     let mut e = new_posted_entry(
-        svc,
+        w,
         access,
         date,
         format!("Reversal of {}", original.number),
@@ -298,15 +344,14 @@ pub async fn reverse(
     )
     .await?;
     e.reverses_id = Some(original.id.clone());
-    svc.store.reverse_entry(&original.id, &e).await?;
-    super::documents::documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok("journal.reversed", "journal", original.id.as_str())
-                .reason(format!("{} reversed by {}", original.number, e.number)),
-        )
-        .await?;
+    w.store().reverse_entry(&original.id, &e).await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok("journal.reversed", "journal", original.id.as_str())
+            .reason(format!("{} reversed by {}", original.number, e.number)),
+    )
+    .await?;
     Ok(e)
 }
 
@@ -317,22 +362,31 @@ pub async fn discard(
     id: &EntryId,
     version: Option<i64>,
 ) -> Result<()> {
+    svc.write(async |w| discard_in(w, access, id, version).await)
+        .await
+}
+
+async fn discard_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    id: &EntryId,
+    version: Option<i64>,
+) -> Result<()> {
     access.require(Permission::JournalDraft)?;
-    let d = get(svc, access, id).await?;
+    let d = get_in(w, access, id).await?;
     draft_of(&d)?;
-    svc.store
+    w.store()
         .discard_entry(
             &access.company.id,
             id,
             version.unwrap_or(d.version),
-            svc.clock.now_ms(),
+            w.svc().clock.now_ms(),
         )
         .await?;
-    super::documents::documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok("journal.discarded", "journal", id.as_str()).reason(d.number),
-        )
-        .await
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok("journal.discarded", "journal", id.as_str()).reason(d.number),
+    )
+    .await
 }

@@ -1,14 +1,15 @@
 //! Payments received and made, allocated to invoices and bills (people with `payments:record`).
 
-use super::accounts::{by_id, system_account};
+use super::accounts::{by_id_in, system_account};
 use super::documents::new_posted_entry;
 use super::{Page, normalize, page};
 use crate::activity::Event;
-use crate::{Access, Error, Result, Services, new_id};
+use crate::work::Work;
+use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::account::AccountRole;
 use newledger_domain::dates;
-use newledger_domain::document::{DocumentKind, DocumentStatus};
+use newledger_domain::document::{DocumentAction, DocumentKind};
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, PaymentId};
 use newledger_domain::journal::EntrySource;
 use newledger_domain::payment::{Allocation, PaymentKind, payment_lines, validate_allocations};
@@ -47,6 +48,14 @@ pub struct PaymentInput {
 
 /// Records a payment and posts it.
 pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Result<PaymentRecord> {
+    svc.write(async |w| record_in(w, access, input).await).await
+}
+
+async fn record_in(
+    w: &mut Work<'_>,
+    access: &Access,
+    input: PaymentInput,
+) -> Result<PaymentRecord> {
     access.require(Permission::PaymentsRecord)?;
     access.person()?;
     let cur = access.company.currency;
@@ -55,7 +64,7 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
         .map_err(|e| Error::invalid("amount", e.to_string()))?;
     dates::check("date", input.date)?;
     access.company.check_open(input.date)?;
-    let accounts = by_id(svc, access).await?;
+    let accounts = by_id_in(w, access).await?;
     match accounts.get(&input.bank_account_id) {
         Some(a) if a.role.is_money() && !a.archived => {}
         _ => {
@@ -65,7 +74,7 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
             ));
         }
     }
-    svc.store
+    w.store()
         .contact(&access.company.id, &input.contact_id)
         .await?
         .ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
@@ -76,13 +85,13 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
     let mut allocations = Vec::with_capacity(input.allocations.len());
     for (i, a) in input.allocations.iter().enumerate() {
         let field = format!("allocations[{i}]");
-        let d = svc
-            .store
+        let d = w
+            .store()
             .document(&access.company.id, &a.document_id)
             .await?
             .ok_or_else(|| Error::invalid(format!("{field}.document_id"), "no such document"))?;
         if d.kind != want_kind
-            || d.status != DocumentStatus::Approved
+            || !d.lifecycle().permits(DocumentAction::RecordPayment)
             || d.contact_id.as_ref() != Some(&input.contact_id)
         {
             return Err(Error::invalid(
@@ -98,9 +107,9 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
             .parse_amount(&a.amount)
             .map_err(|e| Error::invalid(format!("{field}.amount"), e.to_string()))?;
         allocations.push(Allocation {
+            outstanding: d.lifecycle().outstanding(),
             document_id: d.id,
             amount: amt,
-            outstanding: d.total - d.amount_paid,
         });
     }
     validate_allocations(amount, &allocations)?;
@@ -112,7 +121,7 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
             AccountRole::Payable
         },
     )?;
-    let n = svc.store.next_number(&access.company.id, "payment").await?;
+    let n = w.store().next_number(&access.company.id, "payment").await?;
     let number = format!("PAY-{n:04}");
     let memo = format!("{number} {}", input.reference.trim())
         .trim()
@@ -126,10 +135,10 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
         &memo,
         cur,
     )?;
-    let now = svc.clock.now_ms();
-    let id: PaymentId = new_id(PaymentId::PREFIX);
+    let now = w.svc().clock.now_ms();
+    let id: PaymentId = w.svc().new_id(PaymentId::PREFIX);
     let entry = new_posted_entry(
-        svc,
+        w,
         access,
         input.date,
         memo,
@@ -158,7 +167,7 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
         created_by: access.actor.clone(),
         created_at: now,
     };
-    svc.store
+    w.store()
         .record_payment(&p, &entry)
         .await
         .map_err(|e| match e {
@@ -170,18 +179,17 @@ pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Res
             e => e.into(),
         })?;
     // The allocations changed what the documents show as paid.
-    super::documents::documents_changed(svc).await;
-    svc.activity
-        .log(
-            access,
-            Event::ok("payment.recorded", "payment", p.id.as_str()).reason(format!(
-                "{} {} {}",
-                p.number,
-                cur.format(amount),
-                cur
-            )),
-        )
-        .await?;
+    w.documents_changed();
+    w.log(
+        access,
+        Event::ok("payment.recorded", "payment", p.id.as_str()).reason(format!(
+            "{} {} {}",
+            p.number,
+            cur.format(amount),
+            cur
+        )),
+    )
+    .await?;
     Ok(p)
 }
 

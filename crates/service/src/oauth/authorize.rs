@@ -8,9 +8,9 @@
 use super::client_document::{self, ResolveError};
 use super::{CODE_TTL_MS, OAuthError};
 use crate::activity::{Event, Who};
-use crate::crypto::random_secret;
 use crate::people::totp;
-use crate::{Error, Result, Services, new_id};
+use crate::work::Work;
+use crate::{Error, Result, Services};
 use newledger_domain::company::Company;
 use newledger_domain::ids::{CompanyId, ConnectionId, OAuthClientId};
 use newledger_domain::oauth::{
@@ -428,25 +428,69 @@ pub async fn approve(
         ));
     }
     check_second_factor(svc, user, &a.second_factor).await?;
-    let now = svc.clock.now_ms();
-    let existing = svc
-        .store
-        .active_connection(&req.client.id, &a.company, &user.id)
+    let removed = choice.offered.difference(granted);
+    // The connection, its code and the log row: one unit of work.
+    let code = svc
+        .write(async |w| {
+            let conn = connect(w, user, req, &a.company, granted).await?;
+            let code = issue_code(w, req, &conn, granted).await?;
+            w.log_as(
+                Some(&a.company),
+                &who(user, ip),
+                Event::ok("oauth.consent_granted", "connection", conn.id.as_str())
+                    .reason(if removed.is_empty() {
+                        format!("granted {granted}")
+                    } else {
+                        format!("granted {granted}; removed {removed}")
+                    })
+                    .details(serde_json::json!({
+                        "client_id": req.client.id,
+                        "client_name": req.client.name,
+                        "granted": granted.to_scope_string(),
+                        "removed": removed.to_scope_string(),
+                        "not_held": choice.not_held.to_scope_string(),
+                        "refused_people_only": req.requested.refused.to_scope_string(),
+                        "surfaces": req.surfaces.as_str(),
+                    })),
+            )
+            .await?;
+            Ok::<_, Error>(code)
+        })
         .await?;
-    let conn = match existing {
+    let mut p = vec![("code", code.as_str())];
+    if let Some(s) = &req.state {
+        p.push(("state", s));
+    }
+    Ok(redirect_to(svc, &req.redirect_uri, &p))
+}
+
+/// The person's active connection to the client in the company, with the scope just approved
+/// (the latest decision holds), or a new one.
+async fn connect(
+    w: &mut Work<'_>,
+    user: &UserRecord,
+    req: &AuthRequest,
+    company: &CompanyId,
+    granted: PermissionSet,
+) -> Result<ConnectionRecord> {
+    let now = w.svc().clock.now_ms();
+    let existing = w
+        .store()
+        .active_connection(&req.client.id, company, &user.id)
+        .await?;
+    Ok(match existing {
         Some(mut c) => {
-            // The latest decision holds: the scope is what was just approved.
             c.scope = granted;
             c.surfaces = req.surfaces;
             c.updated_at = now;
-            svc.store.update_connection(&c).await?;
-            svc.auth_cache.invalidate(svc).await?;
+            w.store().update_connection(&c).await?;
+            w.credentials_changed();
             c
         }
         None => {
             let c = ConnectionRecord {
-                id: new_id(ConnectionId::PREFIX),
-                company_id: a.company.clone(),
+                id: w.svc().new_id(ConnectionId::PREFIX),
+                company_id: company.clone(),
                 client_id: req.client.id.clone(),
                 user_id: user.id.clone(),
                 scope: granted,
@@ -458,49 +502,22 @@ pub async fn approve(
                 last_used_at: None,
                 deleted_at: None,
             };
-            svc.store.insert_connection(&c).await?;
+            w.store().insert_connection(&c).await?;
             c
         }
-    };
-    let code = issue_code(svc, req, &conn, granted).await?;
-    let removed = choice.offered.difference(granted);
-    svc.activity
-        .log_as(
-            Some(&a.company),
-            &who(user, ip),
-            Event::ok("oauth.consent_granted", "connection", conn.id.as_str())
-                .reason(if removed.is_empty() {
-                    format!("granted {granted}")
-                } else {
-                    format!("granted {granted}; removed {removed}")
-                })
-                .details(serde_json::json!({
-                    "client_id": req.client.id,
-                    "client_name": req.client.name,
-                    "granted": granted.to_scope_string(),
-                    "removed": removed.to_scope_string(),
-                    "not_held": choice.not_held.to_scope_string(),
-                    "refused_people_only": req.requested.refused.to_scope_string(),
-                    "surfaces": req.surfaces.as_str(),
-                })),
-        )
-        .await?;
-    let mut p = vec![("code", code.as_str())];
-    if let Some(s) = &req.state {
-        p.push(("state", s));
-    }
-    Ok(redirect_to(svc, &req.redirect_uri, &p))
+    })
 }
 
 async fn issue_code(
-    svc: &Services,
+    w: &Work<'_>,
     req: &AuthRequest,
     conn: &ConnectionRecord,
     granted: PermissionSet,
 ) -> Result<String> {
+    let svc = w.svc();
     let now = svc.clock.now_ms();
-    let code = random_secret("");
-    svc.store
+    let code = svc.random_secret("");
+    w.store()
         .insert_auth_code(&AuthCodeRecord {
             code_hash: svc.key.hash_secret(&code),
             client_id: req.client.id.clone(),
@@ -509,7 +526,7 @@ async fn issue_code(
             code_challenge: req.code_challenge.clone(),
             surfaces: req.surfaces,
             scope: granted,
-            family_id: random_secret(""),
+            family_id: svc.random_secret(""),
             expires_at: now + CODE_TTL_MS,
             used_at: None,
             created_at: now,
@@ -539,14 +556,18 @@ pub async fn already_approved(
         if !conn.scope.is_superset(choice.offered) || !conn.surfaces.covers(req.surfaces) {
             continue;
         }
-        let code = issue_code(svc, req, &conn, choice.offered).await?;
-        svc.activity
-            .log_as(
-                Some(&conn.company_id),
-                &who(user, ip),
-                Event::ok("oauth.code_issued", "connection", conn.id.as_str())
-                    .reason("already approved: the app asked for no more than before"),
-            )
+        let code = svc
+            .write(async |w| {
+                let code = issue_code(w, req, &conn, choice.offered).await?;
+                w.log_as(
+                    Some(&conn.company_id),
+                    &who(user, ip),
+                    Event::ok("oauth.code_issued", "connection", conn.id.as_str())
+                        .reason("already approved: the app asked for no more than before"),
+                )
+                .await?;
+                Ok::<_, Error>(code)
+            })
             .await?;
         let mut p = vec![("code", code.as_str())];
         if let Some(s) = &req.state {

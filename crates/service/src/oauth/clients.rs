@@ -4,8 +4,8 @@
 
 use super::{OAuthError, OAuthResult, UNUSED_DYNAMIC_CLIENT_MS};
 use crate::activity::{Event, Who};
-use crate::crypto::{ct_eq, random_secret};
-use crate::{Access, Error, Result, Services, new_id};
+use crate::crypto::ct_eq;
+use crate::{Access, Error, Result, Services};
 use newledger_domain::ids::OAuthClientId;
 use newledger_domain::oauth::{
     MAX_REDIRECT_URIS, check_redirect_uri, clip, is_client_id_url, is_loopback_redirect,
@@ -147,7 +147,7 @@ pub(super) fn check_metadata(m: ClientMetadata) -> OAuthResult<Checked> {
 }
 
 fn new_secret(svc: &Services) -> (String, String, String) {
-    let secret = random_secret(OAUTH_CLIENT_SECRET_PREFIX);
+    let secret = svc.random_secret(OAUTH_CLIENT_SECRET_PREFIX);
     let hint: String = secret
         .chars()
         .rev()
@@ -179,7 +179,7 @@ pub async fn register_dynamic(
         (Some(h), hint, Some(s))
     };
     let client = OAuthClientRecord {
-        id: new_id(OAuthClientId::PREFIX),
+        id: svc.new_id(OAuthClientId::PREFIX),
         kind: OAuthClientKind::Dynamic,
         company_id: None,
         name,
@@ -197,41 +197,45 @@ pub async fn register_dynamic(
         deleted_at: None,
         metadata_url: None,
     };
-    svc.store.insert_oauth_client(&client).await?;
-    log_self_registered(svc, &client, ip, "dynamic registration").await?;
+    let (who, event) = self_registered(&client, ip, "dynamic registration");
+    svc.write(async |w| {
+        w.store().insert_oauth_client(&client).await?;
+        w.log_as(None, &who, event).await
+    })
+    .await?;
     Ok(Registered { client, secret })
 }
 
-/// Logs a client that made itself known (dynamic registration, metadata document): no
-/// company, no person, the address it came from.
-pub(super) async fn log_self_registered(
-    svc: &Services,
-    client: &OAuthClientRecord,
-    ip: &str,
-    how: &str,
-) -> Result<()> {
+/// Who made a client known (no company, no person: the address it came from) and the event.
+fn self_registered(client: &OAuthClientRecord, ip: &str, how: &str) -> (Who, Event) {
     let who = Who {
         kind: "anonymous".into(),
         id: String::new(),
         label: client.name.clone(),
         ip: ip.to_owned(),
     };
-    svc.activity
-        .log_as(
-            None,
-            &who,
-            Event::ok(
-                "oauth.client_registered",
-                "oauth_client",
-                client.id.as_str(),
-            )
-            .reason(how)
-            .details(serde_json::json!({
-                "client_id": client.public_id(),
-                "redirect_uris": client.redirect_uris,
-            })),
-        )
-        .await
+    let event = Event::ok(
+        "oauth.client_registered",
+        "oauth_client",
+        client.id.as_str(),
+    )
+    .reason(how)
+    .details(serde_json::json!({
+        "client_id": client.public_id(),
+        "redirect_uris": client.redirect_uris,
+    }));
+    (who, event)
+}
+
+/// Logs a client that made itself known through a metadata document (stored by the caller).
+pub(super) async fn log_self_registered(
+    svc: &Services,
+    client: &OAuthClientRecord,
+    ip: &str,
+    how: &str,
+) -> Result<()> {
+    let (who, event) = self_registered(client, ip, how);
+    svc.activity.log_as(None, &who, event).await
 }
 
 /// What a person fills in under *Register OAuth App*.
@@ -283,7 +287,7 @@ pub async fn register(svc: &Services, access: &Access, n: NewOAuthClient) -> Res
         (None, String::new(), None, "none")
     };
     let client = OAuthClientRecord {
-        id: new_id(OAuthClientId::PREFIX),
+        id: svc.new_id(OAuthClientId::PREFIX),
         kind: OAuthClientKind::Registered,
         company_id: Some(access.company.id.clone()),
         name,
@@ -301,9 +305,9 @@ pub async fn register(svc: &Services, access: &Access, n: NewOAuthClient) -> Res
         deleted_at: None,
         metadata_url: None,
     };
-    svc.store.insert_oauth_client(&client).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().insert_oauth_client(&client).await?;
+        w.log(
             access,
             Event::ok(
                 "oauth.client_registered",
@@ -316,7 +320,9 @@ pub async fn register(svc: &Services, access: &Access, n: NewOAuthClient) -> Res
                 "public"
             }),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(Registered { client, secret })
 }
 
@@ -350,14 +356,16 @@ pub async fn rotate_secret(svc: &Services, access: &Access, id: &str) -> Result<
     c.secret_hash = Some(h);
     c.secret_hint = hint;
     c.updated_at = svc.clock.now_ms();
-    svc.store.update_oauth_client(&c).await?;
-    svc.auth_cache.invalidate(svc).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().update_oauth_client(&c).await?;
+        w.credentials_changed();
+        w.log(
             access,
             Event::ok("oauth.client_secret_rotated", "oauth_client", c.id.as_str()),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(secret)
 }
 
@@ -367,15 +375,16 @@ pub async fn delete(svc: &Services, access: &Access, id: &str) -> Result<()> {
     let now = svc.clock.now_ms();
     c.deleted_at = Some(now);
     c.updated_at = now;
-    svc.store.update_oauth_client(&c).await?;
-    svc.auth_cache.invalidate(svc).await?;
-    svc.activity
-        .log(
+    svc.write(async |w| {
+        w.store().update_oauth_client(&c).await?;
+        w.credentials_changed();
+        w.log(
             access,
             Event::ok("oauth.client_deleted", "oauth_client", c.id.as_str()),
         )
-        .await?;
-    Ok(())
+        .await
+    })
+    .await
 }
 
 /// Authenticates a client at the token, revocation or introspection endpoint: a confidential

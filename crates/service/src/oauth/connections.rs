@@ -85,20 +85,22 @@ pub async fn delete(svc: &Services, access: &Access, id: &str, code: &str) -> Re
     c.credential_version += 1;
     c.deleted_at = Some(now);
     c.updated_at = now;
-    svc.store.update_connection(&c).await?;
-    svc.store
-        .revoke_connection_refresh_tokens(&c.id, now)
-        .await?;
-    svc.auth_cache.invalidate(svc).await?;
-    svc.activity
-        .log(
+    // The connection, its refresh tokens and the log row: one unit of work.
+    svc.write(async |w| {
+        w.store().update_connection(&c).await?;
+        w.store()
+            .revoke_connection_refresh_tokens(&c.id, now)
+            .await?;
+        w.credentials_changed();
+        w.log(
             access,
             Event::ok("oauth.connection_deleted", "connection", c.id.as_str()).details(
                 serde_json::json!({"client_name": v.client.map(|x| x.name), "approved_by": v.approved_by}),
             ),
         )
-        .await?;
-    Ok(())
+        .await
+    })
+    .await
 }
 
 /// The label of a connection as an author: "Claude (approved by ann@example.com)".

@@ -12,14 +12,16 @@ use super::{OAuthError, OAuthResult, REFRESH_ABSOLUTE_MS, REFRESH_GRACE_MS, REFR
 use crate::activity::{Event, Who};
 use crate::app_connect::REFRESH_TOKEN_PREFIX;
 use crate::app_connect::tokens::{self, Claims};
-use crate::crypto::{ct_eq, random_secret};
+use crate::crypto::ct_eq;
 use crate::{Result, Services};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use newledger_domain::ids::{AppId, ConnectionId};
+use newledger_domain::ids::{AppId, CompanyId, ConnectionId};
 use newledger_domain::oauth::{Surfaces, clip, is_pkce_value, parse_resource};
 use newledger_domain::permission::PermissionSet;
-use newledger_store::{AppStatus, ConnectionRecord, OAuthClientRecord, RefreshTokenRecord};
+use newledger_store::{
+    AppStatus, ConnectionRecord, OAuthClientRecord, OAuthStore, RefreshTokenRecord,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -179,34 +181,46 @@ fn respond(
     }
 }
 
-/// Revokes a family and every access token of its connection (bumped credential version).
+/// Revokes a family and every access token of its connection (bumped credential version),
+/// logging why, in one unit of work.
 async fn revoke_family_and_tokens(
     svc: &Services,
     conn_id: &ConnectionId,
     family: &str,
+    company: Option<&CompanyId>,
+    who: &Who,
+    why: Event,
 ) -> Result<()> {
-    let now = svc.clock.now_ms();
-    svc.store.revoke_refresh_family(family, now).await?;
-    if let Some(mut c) = svc.store.connection(conn_id).await? {
-        c.credential_version += 1;
-        c.updated_at = now;
-        svc.store.update_connection(&c).await?;
-    }
-    svc.auth_cache.invalidate(svc).await
+    svc.write(async |w| {
+        let now = svc.clock.now_ms();
+        w.store().revoke_refresh_family(family, now).await?;
+        if let Some(mut c) = w.store().connection(conn_id).await? {
+            c.credential_version += 1;
+            c.updated_at = now;
+            w.store().update_connection(&c).await?;
+        }
+        w.credentials_changed();
+        w.log_as(company, who, why).await
+    })
+    .await
 }
 
-async fn touch(svc: &Services, client: &OAuthClientRecord, conn: &ConnectionRecord) -> Result<()> {
-    let now = svc.clock.now_ms();
+async fn touch(
+    store: &(impl OAuthStore + ?Sized),
+    now: i64,
+    client: &OAuthClientRecord,
+    conn: &ConnectionRecord,
+) -> Result<()> {
     // At most once an hour: last-used is for people reading lists, not a per-request write.
     if client.last_used_at.is_none_or(|t| now - t > 3_600_000) {
         let mut c = client.clone();
         c.last_used_at = Some(now);
-        svc.store.update_oauth_client(&c).await?;
+        store.update_oauth_client(&c).await?;
     }
     if conn.last_used_at.is_none_or(|t| now - t > 3_600_000) {
         let mut c = conn.clone();
         c.last_used_at = Some(now);
-        svc.store.update_connection(&c).await?;
+        store.update_connection(&c).await?;
     }
     Ok(())
 }
@@ -248,19 +262,20 @@ pub async fn exchange_code(
         .await?
         .map(|x| x.company_id);
     if c.used_at.is_some() {
-        revoke_family_and_tokens(svc, &c.connection_id, &c.family_id).await?;
-        svc.activity
-            .log_as(
-                conn_company.as_ref(),
-                &who(client, ip),
-                Event::failed(
-                    "oauth.code_replayed",
-                    "connection",
-                    c.connection_id.as_str(),
-                    "authorization code used twice: the tokens issued from it are revoked",
-                ),
-            )
-            .await?;
+        revoke_family_and_tokens(
+            svc,
+            &c.connection_id,
+            &c.family_id,
+            conn_company.as_ref(),
+            &who(client, ip),
+            Event::failed(
+                "oauth.code_replayed",
+                "connection",
+                c.connection_id.as_str(),
+                "authorization code used twice: the tokens issued from it are revoked",
+            ),
+        )
+        .await?;
         return Err(grant(
             "authorization code already used; everything issued from it has been revoked",
         ));
@@ -283,35 +298,38 @@ pub async fn exchange_code(
     }
     let conn = live_connection(svc, &c.connection_id).await?;
     let surfaces = narrow(svc, &conn, c.surfaces, resources)?;
-    let refresh = random_secret(REFRESH_TOKEN_PREFIX);
-    svc.store
-        .insert_refresh_token(&RefreshTokenRecord {
-            token_hash: svc.key.hash_secret(&refresh),
-            family_id: c.family_id.clone(),
-            connection_id: conn.id.clone(),
-            client_id: client.id.clone(),
-            scope: c.scope,
-            surfaces: c.surfaces,
-            family_started_at: now,
-            created_at: now,
-            used_at: None,
-            rotated_scope: None,
-            rotated_surfaces: None,
-            revoked_at: None,
-        })
-        .await?;
-    let jti: String = random_secret("").chars().take(12).collect();
+    let refresh = svc.random_secret(REFRESH_TOKEN_PREFIX);
+    let jti: String = svc.random_secret("").chars().take(12).collect();
     let access = access_token(svc, &conn, surfaces, c.scope, now, jti)?;
-    touch(svc, client, &conn).await?;
-    svc.activity
-        .log_as(
+    // The refresh token, last-used times and the log row: one unit of work.
+    svc.write(async |w| {
+        w.store()
+            .insert_refresh_token(&RefreshTokenRecord {
+                token_hash: svc.key.hash_secret(&refresh),
+                family_id: c.family_id.clone(),
+                connection_id: conn.id.clone(),
+                client_id: client.id.clone(),
+                scope: c.scope,
+                surfaces: c.surfaces,
+                family_started_at: now,
+                created_at: now,
+                used_at: None,
+                rotated_scope: None,
+                rotated_surfaces: None,
+                revoked_at: None,
+            })
+            .await?;
+        touch(w.store(), now, client, &conn).await?;
+        w.log_as(
             Some(&conn.company_id),
             &who(client, ip),
             Event::ok("oauth.tokens_issued", "connection", conn.id.as_str())
                 .reason("authorization code exchanged")
                 .details(serde_json::json!({"scope": c.scope.to_scope_string(), "surfaces": surfaces.as_str()})),
         )
-        .await?;
+        .await
+    })
+    .await?;
     Ok(respond(svc, &conn, surfaces, c.scope, access, refresh))
 }
 
@@ -375,19 +393,20 @@ pub async fn refresh(
                     access_token(svc, &conn, surfaces, scope, used, jti_of(svc, &successor))?;
                 return Ok(respond(svc, &conn, surfaces, scope, access, successor));
             }
-            revoke_family_and_tokens(svc, &conn.id, &t.family_id).await?;
-            svc.activity
-                .log_as(
-                    Some(&conn.company_id),
-                    &who(client, ip),
-                    Event::failed(
-                        "oauth.refresh_reused",
-                        "connection",
-                        conn.id.as_str(),
-                        "a rotated refresh token was presented again: its family is revoked",
-                    ),
-                )
-                .await?;
+            revoke_family_and_tokens(
+                svc,
+                &conn.id,
+                &t.family_id,
+                Some(&conn.company_id),
+                &who(client, ip),
+                Event::failed(
+                    "oauth.refresh_reused",
+                    "connection",
+                    conn.id.as_str(),
+                    "a rotated refresh token was presented again: its family is revoked",
+                ),
+            )
+            .await?;
             return Err(grant(
                 "refresh token already used; this grant has been revoked for safety — ask the person to connect again",
             ));
@@ -440,7 +459,7 @@ pub async fn refresh(
             now,
             jti_of(svc, &successor),
         )?;
-        touch(svc, client, &conn).await?;
+        touch(&*svc.store, now, client, &conn).await?;
         return Ok(respond(
             svc,
             &conn,
@@ -476,24 +495,25 @@ pub async fn revoke(
             && t.client_id == client.id
         {
             {
-                revoke_family_and_tokens(svc, &t.connection_id, &t.family_id).await?;
                 let company = svc
                     .store
                     .connection(&t.connection_id)
                     .await?
                     .map(|c| c.company_id);
-                svc.activity
-                    .log_as(
-                        company.as_ref(),
-                        &who(client, ip),
-                        Event::ok(
-                            "oauth.token_revoked",
-                            "connection",
-                            t.connection_id.as_str(),
-                        )
-                        .reason("refresh token revoked by the client"),
+                revoke_family_and_tokens(
+                    svc,
+                    &t.connection_id,
+                    &t.family_id,
+                    company.as_ref(),
+                    &who(client, ip),
+                    Event::ok(
+                        "oauth.token_revoked",
+                        "connection",
+                        t.connection_id.as_str(),
                     )
-                    .await?;
+                    .reason("refresh token revoked by the client"),
+                )
+                .await?;
             }
         }
         return Ok(());
@@ -509,16 +529,18 @@ pub async fn revoke(
                 {
                     c.credential_version += 1;
                     c.updated_at = svc.clock.now_ms();
-                    svc.store.update_connection(&c).await?;
-                    svc.auth_cache.invalidate(svc).await?;
-                    svc.activity
-                        .log_as(
+                    svc.write(async |w| {
+                        w.store().update_connection(&c).await?;
+                        w.credentials_changed();
+                        w.log_as(
                             Some(&c.company_id),
                             &who(client, ip),
                             Event::ok("oauth.token_revoked", "connection", c.id.as_str())
                                 .reason("access tokens revoked by the client"),
                         )
-                        .await?;
+                        .await
+                    })
+                    .await?;
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! (`password` → second factor pending, `enrol` → must set up TOTP, `full`), idle and absolute
 //! expiry.
 
-use crate::crypto::{ct_eq, random_secret};
+use crate::crypto::ct_eq;
 use crate::{Error, Result, Services};
 use newledger_domain::ids::{CompanyId, UserId};
 use newledger_store::SessionRecord;
@@ -22,12 +22,12 @@ pub async fn create(
     company: Option<CompanyId>,
 ) -> Result<(String, SessionRecord)> {
     let now = svc.clock.now_ms();
-    let cookie = random_secret("");
+    let cookie = svc.random_secret("");
     let s = SessionRecord {
         id_hash: svc.key.hash_secret(&cookie),
         user_id: user.clone(),
         company_id: company,
-        csrf_token: random_secret(""),
+        csrf_token: svc.random_secret(""),
         stage: stage.to_owned(),
         created_at: now,
         last_seen_at: now,

@@ -12,9 +12,11 @@ use newledger_store::UserRecord;
 pub use throttle::PAIR_MAX as MAX_FAILURES;
 
 /// A real hash checked for unknown e-mails, so that they cost the same time as wrong passwords.
-fn dummy_hash() -> &'static str {
+fn dummy_hash(svc: &Services) -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| users::hash_password("not-a-real-password").unwrap_or_default())
+    DUMMY.get_or_init(|| {
+        users::hash_password(&*svc.random, "not-a-real-password").unwrap_or_default()
+    })
 }
 
 /// The throttle's key for what was typed: the normalized e-mail, or the raw text lowercased.
@@ -55,7 +57,7 @@ pub async fn check_password(
         Err(_) => None,
     };
     if let Some(wait) = throttle(svc).pair_wait(&key, ip, now) {
-        let _ = users::verify_password(password, dummy_hash());
+        let _ = users::verify_password(password, dummy_hash(svc));
         svc.activity
             .log_folded(
                 None,
@@ -71,7 +73,7 @@ pub async fn check_password(
         return Err(wait_error(wait));
     }
     let Some(user) = user else {
-        let _ = users::verify_password(password, dummy_hash());
+        let _ = users::verify_password(password, dummy_hash(svc));
         let locked = throttle(svc).unknown_locked(&key, now);
         throttle(svc).pair_failed(&key, ip, now, locked);
         throttle(svc).unknown_failed(&key, now);

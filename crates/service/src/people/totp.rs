@@ -2,6 +2,7 @@
 //! once per person (§5.2), claimed atomically in the store so that another node cannot accept
 //! the same code either. One step of clock drift either way is allowed (§6).
 
+use crate::clock::Random;
 use crate::{Error, Result, Services};
 use newledger_domain::ids::UserId;
 use newledger_store::UserRecord;
@@ -27,8 +28,10 @@ fn totp(secret_b32: &str, account: &str) -> Result<TOTP> {
 }
 
 /// A new random 160-bit secret, base32.
-pub fn generate_secret() -> String {
-    Secret::generate_secret().to_encoded().to_string()
+pub fn generate_secret(random: &dyn Random) -> String {
+    Secret::Raw(random.bytes::<20>().to_vec())
+        .to_encoded()
+        .to_string()
 }
 
 /// The `otpauth://` URI for an authenticator app.
@@ -68,7 +71,8 @@ const SEAL_PURPOSE: &str = "totp-secret";
 fn seal(svc: &Services, user: &UserId, secret_b32: &str) -> String {
     format!(
         "{SEALED}{}",
-        svc.key.seal(SEAL_PURPOSE, user.as_str(), secret_b32)
+        svc.key
+            .seal(&*svc.random, SEAL_PURPOSE, user.as_str(), secret_b32)
     )
 }
 
@@ -161,7 +165,7 @@ pub async fn start_enrolment(svc: &Services, user: &UserRecord) -> Result<String
             "two-factor authentication is already set up".into(),
         ));
     }
-    let secret = generate_secret();
+    let secret = generate_secret(&*svc.random);
     store_secret(svc, &user.id, &secret, false).await?;
     Ok(secret)
 }
@@ -188,13 +192,11 @@ pub async fn confirm_enrolment(
 
 /// Replaces the recovery codes; returns the new ones (shown once).
 pub async fn regenerate_recovery_codes(svc: &Services, user: &UserRecord) -> Result<Vec<String>> {
-    use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut rng = rand::rngs::OsRng;
     let codes: Vec<String> = (0..10)
         .map(|_| {
             let c: String = (0..10)
-                .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+                .map(|_| char::from(ALPHABET[svc.random.below(ALPHABET.len())]))
                 .collect();
             format!(
                 "{}-{}",

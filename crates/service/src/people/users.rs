@@ -1,6 +1,7 @@
 //! Creating people and checking passwords.
 
-use crate::{Error, Result, Services, new_id};
+use crate::clock::Random;
+use crate::{Error, Result, Services};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use newledger_domain::ids::UserId;
@@ -28,7 +29,7 @@ pub fn normalize_email(email: &str) -> Result<String> {
 }
 
 /// argon2id hash of a password (PHC string).
-pub fn hash_password(password: &str) -> Result<String> {
+pub fn hash_password(random: &dyn Random, password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD {
         return Err(Error::invalid(
             "password",
@@ -38,7 +39,8 @@ pub fn hash_password(password: &str) -> Result<String> {
     if password.len() > 1024 {
         return Err(Error::invalid("password", "at most 1024 bytes"));
     }
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    let salt = SaltString::encode_b64(&random.bytes::<16>())
+        .map_err(|e| Error::Internal(anyhow::anyhow!("argon2 salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -68,10 +70,10 @@ pub async fn create_user(
     }
     let now = svc.clock.now_ms();
     let user = UserRecord {
-        id: new_id::<UserId>(UserId::PREFIX),
+        id: svc.new_id::<UserId>(UserId::PREFIX),
         email,
         name: name.to_owned(),
-        password_hash: hash_password(password)?,
+        password_hash: hash_password(&*svc.random, password)?,
         totp_secret: None,
         totp_enabled: false,
         totp_last_step: 0,

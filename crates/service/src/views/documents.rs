@@ -3,7 +3,7 @@
 //! do with it next.
 
 use super::{Page, actor_label};
-use crate::books::documents::{self, permissions_of};
+use crate::books::documents;
 use crate::books::drafts::ActorLabels;
 use crate::books::{accounts, normalize, page, payments};
 use crate::{Access, Result, Services};
@@ -40,7 +40,7 @@ pub async fn list(
     kind: DocumentKind,
     q: ListQuery,
 ) -> Result<Arc<Page<DocumentView>>> {
-    access.require(permissions_of(kind).0)?;
+    access.require(kind.info().read)?;
     let q = normalize(q)?;
     let key = format!("{}/documents/{}/{q:?}", access.company.id, kind.as_str());
     let page = svc
@@ -110,7 +110,7 @@ pub struct Actions {
 
 /// The actions `permissions` allow on `d` in its state.
 pub fn actions(d: &DocumentRecord, access: &Access) -> Actions {
-    let (_, draft, approve) = permissions_of(d.kind);
+    let (draft, approve) = (d.kind.info().draft, d.kind.info().approve);
     let can = |p| access.permissions.contains(p);
     let is_draft = d.status == DocumentStatus::Draft;
     let approved = d.status == DocumentStatus::Approved;

@@ -50,7 +50,7 @@ pub async fn backends() -> Vec<Env> {
 
 /// A fresh company owned by a fresh person, and the owner's access.
 pub async fn company_access(svc: &Services) -> Access {
-    let n = ulid::Ulid::new().to_string().to_lowercase();
+    let n: String = svc.new_id("");
     let u = people::users::create_user(
         svc,
         &format!("o-{n}@example.com"),

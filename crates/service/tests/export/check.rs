@@ -155,7 +155,8 @@ pub async fn fetch(
         "hledger" => "journal",
         f => f,
     };
-    let file = std::env::temp_dir().join(format!("newledger-export-{}.{ext}", ulid::Ulid::new()));
+    let id: String = app.svc.new_id("");
+    let file = std::env::temp_dir().join(format!("newledger-export-{id}.{ext}"));
     std::fs::write(&file, &body).unwrap();
     (file, body)
 }

@@ -201,7 +201,7 @@ async fn build(
     let mut drafts = Vec::new();
     // A company in the plan's currency (no minor unit, two, three digits) with an awkward
     // name, owned by a fresh person.
-    let n = ulid::Ulid::new().to_string().to_lowercase();
+    let n: String = app.svc.new_id("");
     let email = format!("owner-{n}@example.com");
     let user =
         people::users::create_user(&app.svc, &email, "Olivia Owner", "correct horse battery")

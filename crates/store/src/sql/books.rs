@@ -1,6 +1,8 @@
 //! Accounts, contacts, documents, journal entries and payments. Every posting goes through
 //! [`post_entry_in`], which checks the lock date, writes the ledger lines and maintains the
-//! per-day account balances inside the caller's transaction.
+//! per-day account balances inside the caller's transaction. Document status changes are
+//! compare-and-sets whose statuses come from the domain's lifecycle
+//! (`DocumentAction::requires` / `leads_to`), repeated here atomically.
 
 use super::{Sql, SqlStore, Val, one_row, rows};
 use crate::records::*;
@@ -9,13 +11,12 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use newledger_domain::DomainError;
 use newledger_domain::account::Account;
-use newledger_domain::document::DocumentKind;
+use newledger_domain::document::{DocumentAction, DocumentKind};
 use newledger_domain::ids::*;
 use newledger_domain::journal::EntryStatus;
-use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
-type Tx<'a> = Transaction<'a, Any>;
+type Tx<'a> = super::source::Scope<'a>;
 
 pub(crate) async fn insert_account_in(
     tx: &mut Tx<'_>,
@@ -371,7 +372,7 @@ impl BooksStore for SqlStore {
         let r = sqlx::query(
             "UPDATE documents SET contact_id = $3, issue_date = $4, due_date = $5, reference = $6, lines = $7,
              subtotal = $8, tax = $9, total = $10, payment_account_id = $11, updated_at = $12, version = version + 1
-             WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $13",
+             WHERE id = $1 AND company_id = $2 AND status = $14 AND version = $13",
         )
         .bind(d.id.as_str())
         .bind(d.company_id.as_str())
@@ -386,6 +387,7 @@ impl BooksStore for SqlStore {
         .bind(d.payment_account_id.as_ref().map(|c| c.to_string()))
         .bind(d.updated_at)
         .bind(expected_version)
+        .bind(DocumentAction::Edit.requires().as_str())
         .execute(&self.write)
         .await?;
         one_row(r.rows_affected(), "version")
@@ -424,8 +426,8 @@ impl BooksStore for SqlStore {
         let mut tx = self.write.begin().await?;
         let settled = (d.kind == DocumentKind::Expense).then(|| d.issue_date.to_string());
         let r = sqlx::query(
-            "UPDATE documents SET status = 'approved', entry_id = $3, approved_by = $4, approved_at = $5, updated_at = $5,
-             settled_on = $6, version = version + 1 WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $7",
+            "UPDATE documents SET status = $8, entry_id = $3, approved_by = $4, approved_at = $5, updated_at = $5,
+             settled_on = $6, version = version + 1 WHERE id = $1 AND company_id = $2 AND status = $9 AND version = $7",
         )
         .bind(d.id.as_str())
         .bind(d.company_id.as_str())
@@ -434,6 +436,8 @@ impl BooksStore for SqlStore {
         .bind(entry.created_at)
         .bind(settled)
         .bind(expected_version)
+        .bind(DocumentAction::Approve.leads_to().as_str())
+        .bind(DocumentAction::Approve.requires().as_str())
         .execute(&mut *tx)
         .await?;
         one_row(r.rows_affected(), "version")?;
@@ -454,8 +458,8 @@ impl BooksStore for SqlStore {
             .ok_or_else(|| StoreError::conflict("not posted"))?;
         let mut tx = self.write.begin().await?;
         let r = sqlx::query(
-            "UPDATE documents SET status = 'voided', void_entry_id = $3, settled_on = $4, updated_at = $5,
-             version = version + 1 WHERE id = $1 AND company_id = $2 AND status = 'approved' AND amount_paid = 0 AND version = $6",
+            "UPDATE documents SET status = $7, void_entry_id = $3, settled_on = $4, updated_at = $5,
+             version = version + 1 WHERE id = $1 AND company_id = $2 AND status = $8 AND amount_paid = 0 AND version = $6",
         )
         .bind(d.id.as_str())
         .bind(d.company_id.as_str())
@@ -463,6 +467,8 @@ impl BooksStore for SqlStore {
         .bind(reversal.date.to_string())
         .bind(reversal.created_at)
         .bind(expected_version)
+        .bind(DocumentAction::Void.leads_to().as_str())
+        .bind(DocumentAction::Void.requires().as_str())
         .execute(&mut *tx)
         .await?;
         one_row(r.rows_affected(), "version")?;
@@ -479,13 +485,15 @@ impl BooksStore for SqlStore {
         now: i64,
     ) -> StoreResult<()> {
         let r = sqlx::query(
-            "UPDATE documents SET status = 'discarded', updated_at = $3, version = version + 1
-             WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $4",
+            "UPDATE documents SET status = $5, updated_at = $3, version = version + 1
+             WHERE id = $1 AND company_id = $2 AND status = $6 AND version = $4",
         )
         .bind(id.as_str())
         .bind(company.as_str())
         .bind(now)
         .bind(expected_version)
+        .bind(DocumentAction::Discard.leads_to().as_str())
+        .bind(DocumentAction::Discard.requires().as_str())
         .execute(&self.write)
         .await?;
         one_row(r.rows_affected(), "version")
@@ -604,9 +612,10 @@ impl BooksStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         let kind = match p.kind {
-            newledger_domain::payment::PaymentKind::Received => "invoice",
-            newledger_domain::payment::PaymentKind::Made => "bill",
-        };
+            newledger_domain::payment::PaymentKind::Received => DocumentKind::Invoice,
+            newledger_domain::payment::PaymentKind::Made => DocumentKind::Bill,
+        }
+        .as_str();
         for (doc, amount) in &p.allocations {
             sqlx::query("INSERT INTO payment_allocations (payment_id, document_id, company_id, date, amount) VALUES ($1,$2,$3,$4,$5)")
                 .bind(p.id.as_str())
@@ -619,9 +628,9 @@ impl BooksStore for SqlStore {
             // The guard `amount_paid + $1 <= total` makes concurrent payments unable to overpay.
             let r = sqlx::query(
                 "UPDATE documents SET amount_paid = amount_paid + $1,
-                 status = CASE WHEN amount_paid + $1 = total THEN 'paid' ELSE status END,
+                 status = CASE WHEN amount_paid + $1 = total THEN $7 ELSE status END,
                  updated_at = $2, version = version + 1
-                 WHERE id = $3 AND company_id = $4 AND kind = $5 AND status = 'approved' AND contact_id = $6
+                 WHERE id = $3 AND company_id = $4 AND kind = $5 AND status = $8 AND contact_id = $6
                  AND amount_paid + $1 <= total",
             )
             .bind(*amount)
@@ -630,6 +639,8 @@ impl BooksStore for SqlStore {
             .bind(p.company_id.as_str())
             .bind(kind)
             .bind(p.contact_id.as_str())
+            .bind(DocumentAction::RecordPayment.leads_to().as_str())
+            .bind(DocumentAction::RecordPayment.requires().as_str())
             .execute(&mut *tx)
             .await?;
             one_row(r.rows_affected(), "allocation")?;
@@ -639,9 +650,10 @@ impl BooksStore for SqlStore {
             sqlx::query(
                 "UPDATE documents SET settled_on =
                  (SELECT MAX(a.date) FROM payment_allocations a WHERE a.document_id = documents.id)
-                 WHERE id = $1 AND status = 'paid'",
+                 WHERE id = $1 AND status = $2",
             )
             .bind(doc.as_str())
+            .bind(DocumentAction::RecordPayment.leads_to().as_str())
             .execute(&mut *tx)
             .await?;
         }

@@ -7,19 +7,24 @@ mod misc;
 mod oauth;
 mod reports;
 mod rows;
+mod source;
 mod users;
 mod views;
 
-use crate::{Backend, StoreError, StoreResult};
+use crate::{Backend, StoreError, StoreResult, StoreTx};
+use async_trait::async_trait;
+use source::Source;
+use sqlx::Any;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, AnyPool};
+use std::sync::Arc;
 
-/// The store over an sqlx `Any` pool.
+/// The store over sqlx `Any` pools — or, opened with [`crate::Store::begin`], over one
+/// transaction (see `source.rs`).
 #[derive(Clone)]
 pub struct SqlStore {
-    read: AnyPool,
-    write: AnyPool,
+    read: Source,
+    write: Source,
     backend: Backend,
     url: String,
 }
@@ -37,8 +42,8 @@ impl SqlStore {
             }
         };
         Ok(Self {
-            read,
-            write,
+            read: Source::Pool(read),
+            write: Source::Pool(write),
             backend,
             url: url.to_owned(),
         })
@@ -50,8 +55,9 @@ impl SqlStore {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
+        let pool = self.write.pool().ok_or_else(in_unit_of_work)?;
         migrator
-            .run(&self.write)
+            .run(pool)
             .await
             .map_err(|e| StoreError::Other(e.into()))
     }
@@ -61,16 +67,70 @@ impl SqlStore {
         &self.url
     }
 
-    /// Closes the pools.
+    /// Closes the pools (nothing inside a unit of work).
     pub async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
+        for s in [&self.read, &self.write] {
+            if let Some(p) = s.pool() {
+                p.close().await;
+            }
+        }
     }
 }
 
+fn in_unit_of_work() -> StoreError {
+    StoreError::Other(anyhow::anyhow!(
+        "not available inside a unit of work: use the store it was begun from"
+    ))
+}
+
+impl crate::Roles for SqlStore {}
+
+#[async_trait]
 impl crate::Store for SqlStore {
     fn backend(&self) -> Backend {
         self.backend
+    }
+
+    async fn begin(&self) -> StoreResult<Box<dyn StoreTx>> {
+        let pool = self.write.pool().ok_or_else(in_unit_of_work)?;
+        let tx = match self.backend {
+            Backend::Sqlite => pool.begin_with(crate::sqlite::BEGIN_WRITE).await?,
+            Backend::Postgres => pool.begin().await?,
+        };
+        let tx = Source::Tx(Arc::new(tokio::sync::Mutex::new(tx)));
+        Ok(Box::new(SqlStore {
+            read: tx.clone(),
+            write: tx,
+            backend: self.backend,
+            url: self.url.clone(),
+        }))
+    }
+}
+
+#[async_trait]
+impl StoreTx for SqlStore {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        take_tx(*self)?.commit().await?;
+        Ok(())
+    }
+
+    async fn rollback(self: Box<Self>) -> StoreResult<()> {
+        take_tx(*self)?.rollback().await?;
+        Ok(())
+    }
+}
+
+/// The transaction of a store opened with `begin`, once no statement holds it any more.
+fn take_tx(s: SqlStore) -> StoreResult<sqlx::Transaction<'static, Any>> {
+    let SqlStore { read, write, .. } = s;
+    drop(read);
+    match write {
+        Source::Tx(t) => Arc::try_unwrap(t)
+            .map(tokio::sync::Mutex::into_inner)
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("the unit of work is still in use"))),
+        Source::Pool(_) => Err(StoreError::Other(anyhow::anyhow!(
+            "commit or rollback of a store that is not a unit of work"
+        ))),
     }
 }
 

@@ -7,7 +7,7 @@
 async fn sqlite_files_are_private() {
     use newledger_store::SqlStore;
     use std::os::unix::fs::PermissionsExt;
-    let dir = std::env::temp_dir().join(format!("newledger-files-{}", ulid::Ulid::new()));
+    let dir = std::env::temp_dir().join(format!("newledger-files-{}", crate::fixtures::uid()));
     std::fs::create_dir_all(&dir).unwrap();
     let mode = |name: &str| {
         std::fs::metadata(dir.join(name))

@@ -25,6 +25,7 @@ pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 /// A fresh lower-case ULID.
+#[allow(clippy::disallowed_methods)] // reason: fixtures written straight to the store, which has no id source
 pub fn uid() -> String {
     ulid::Ulid::new().to_string().to_lowercase()
 }

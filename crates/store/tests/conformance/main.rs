@@ -18,3 +18,4 @@ mod payments;
 mod reports;
 mod sessions;
 mod users;
+mod work;

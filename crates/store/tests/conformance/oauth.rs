@@ -7,7 +7,10 @@ use newledger_domain::permission::PermissionSet;
 use newledger_store::*;
 use std::sync::Arc;
 
-fn client_record(company: Option<CompanyId>, kind: OAuthClientKind) -> OAuthClientRecord {
+pub(crate) fn client_record(
+    company: Option<CompanyId>,
+    kind: OAuthClientKind,
+) -> OAuthClientRecord {
     OAuthClientRecord {
         id: OAuthClientId::from_suffix(&uid()),
         kind,
@@ -32,7 +35,7 @@ fn client_record(company: Option<CompanyId>, kind: OAuthClientKind) -> OAuthClie
     }
 }
 
-fn connection_record(b: &Books, client: &OAuthClientId) -> ConnectionRecord {
+pub(crate) fn connection_record(b: &Books, client: &OAuthClientId) -> ConnectionRecord {
     ConnectionRecord {
         id: ConnectionId::from_suffix(&uid()),
         company_id: b.id().clone(),
@@ -49,7 +52,7 @@ fn connection_record(b: &Books, client: &OAuthClientId) -> ConnectionRecord {
     }
 }
 
-fn refresh_record(conn: &ConnectionRecord, family: &str) -> RefreshTokenRecord {
+pub(crate) fn refresh_record(conn: &ConnectionRecord, family: &str) -> RefreshTokenRecord {
     RefreshTokenRecord {
         token_hash: format!("h-{}", uid()),
         family_id: family.into(),

@@ -155,10 +155,10 @@ pub async fn create_contact(
     body: Bytes,
 ) -> Response {
     let path = format!("POST /api/v1/companies/{company}/contacts");
-    idempotent(&s, &a, &path, &headers, &body, || async {
+    idempotent(&s, &a, &path, &headers, &body, async |w| {
         // The permission before the body: a caller without it learns nothing from validation.
         a.require(Permission::ContactsWrite)?;
-        let c = contacts::create(&s.svc, &a, parse(&body)?).await?;
+        let c = contacts::create_in(w, &a, parse(&body)?).await?;
         Ok((
             StatusCode::CREATED,
             json(&dto::ContactDto::from(&c))?,
@@ -188,10 +188,10 @@ pub async fn update_contact(
     body: Bytes,
 ) -> Response {
     let path = format!("PUT /api/v1/companies/{company}/contacts/{id}");
-    idempotent(&s, &a, &path, &headers, &body, || async {
+    idempotent(&s, &a, &path, &headers, &body, async |w| {
         a.require(Permission::ContactsWrite)?;
         let id = ContactId::parse(&id).map_err(|_| Error::NotFound("contact"))?;
-        let c = contacts::update(&s.svc, &a, &id, if_match(&headers)?, parse(&body)?).await?;
+        let c = contacts::update_in(w, &a, &id, if_match(&headers)?, parse(&body)?).await?;
         Ok((
             StatusCode::OK,
             json(&dto::ContactDto::from(&c))?,
@@ -250,7 +250,7 @@ macro_rules! document_handlers {
             ApiQuery(p): ApiQuery<ListParams>,
         ) -> Res {
             let q = p.query(s.svc.clock.today())?;
-            let (read, limit) = (documents::permissions_of($kind).0, q.limit);
+            let (read, limit) = ($kind.info().read, q.limit);
             let what = format!("api/{}/{q:?}", $segment);
             let w = usize::try_from(limit).unwrap_or(1);
             let body = views::shaped(&s.svc, &a, read, what, w, || async {
@@ -328,9 +328,9 @@ macro_rules! document_handlers {
             body: Bytes,
         ) -> Response {
             let path = format!("POST /api/v1/companies/{company}/{}", $segment);
-            idempotent(&s, &a, &path, &headers, &body, || async {
-                a.require(documents::permissions_of($kind).1)?;
-                let d = documents::create_draft(&s.svc, &a, $kind, parse(&body)?).await?;
+            idempotent(&s, &a, &path, &headers, &body, async |w| {
+                a.require($kind.info().draft)?;
+                let d = documents::create_draft_in(w, &a, $kind, parse(&body)?).await?;
                 Ok((
                     StatusCode::CREATED,
                     json(&dto::document(&d, &s.config.base_url))?,
@@ -373,10 +373,10 @@ macro_rules! document_handlers {
             body: Bytes,
         ) -> Response {
             let path = format!("PUT /api/v1/companies/{company}/{}/{id}", $segment);
-            idempotent(&s, &a, &path, &headers, &body, || async {
-                a.require(documents::permissions_of($kind).1)?;
-                let d = documents::update_draft(
-                    &s.svc,
+            idempotent(&s, &a, &path, &headers, &body, async |w| {
+                a.require($kind.info().draft)?;
+                let d = documents::update_draft_in(
+                    w,
                     &a,
                     $kind,
                     &doc_id($kind, &id)?,
@@ -547,9 +547,9 @@ pub async fn create_entry(
     body: Bytes,
 ) -> Response {
     let path = format!("POST /api/v1/companies/{company}/journal-entries");
-    idempotent(&s, &a, &path, &headers, &body, || async {
+    idempotent(&s, &a, &path, &headers, &body, async |w| {
         a.require(Permission::JournalDraft)?;
-        let e = journal::create_draft(&s.svc, &a, parse(&body)?).await?;
+        let e = journal::create_draft_in(w, &a, parse(&body)?).await?;
         Ok((
             StatusCode::CREATED,
             json(&dto::entry(&e, a.company.currency, &s.config.base_url))?,
@@ -580,16 +580,11 @@ pub async fn update_entry(
     body: Bytes,
 ) -> Response {
     let path = format!("PUT /api/v1/companies/{company}/journal-entries/{id}");
-    idempotent(&s, &a, &path, &headers, &body, || async {
+    idempotent(&s, &a, &path, &headers, &body, async |w| {
         a.require(Permission::JournalDraft)?;
-        let e = journal::update_draft(
-            &s.svc,
-            &a,
-            &entry_id(&id)?,
-            if_match(&headers)?,
-            parse(&body)?,
-        )
-        .await?;
+        let e =
+            journal::update_draft_in(w, &a, &entry_id(&id)?, if_match(&headers)?, parse(&body)?)
+                .await?;
         Ok((
             StatusCode::OK,
             json(&dto::entry(&e, a.company.currency, &s.config.base_url))?,

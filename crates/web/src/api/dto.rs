@@ -249,7 +249,7 @@ pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
         tax: m(d.tax),
         total: m(d.total),
         amount_paid: m(d.amount_paid),
-        amount_due: m(d.status.amount_due(d.total, d.amount_paid)),
+        amount_due: m(d.lifecycle().outstanding()),
         payment_account_id: d.payment_account_id.as_ref().map(|a| a.to_string()),
         journal_entry_id: d.entry_id.as_ref().map(|e| e.to_string()),
         created_by: (&d.created_by).into(),

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use newledger_service::idempotency::{self, Once};
 use newledger_service::views::ListQuery;
+use newledger_service::work::Work;
 use newledger_service::{Access, Error};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -152,28 +153,28 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(v)
 }
 
-/// Runs a write under the request's `Idempotency-Key` (if any): a retry with the same body
-/// replays the first response and creates nothing.
-pub async fn idempotent<F, Fut>(
+/// What a write answers: status, JSON body, and the version for the `ETag`.
+pub type Written = (StatusCode, serde_json::Value, Option<i64>);
+
+/// Runs a write as one unit of work, under the request's `Idempotency-Key` (if any): a retry
+/// with the same body replays the first response and creates nothing. The response is stored
+/// in the write's own transaction, so a write is never committed without it.
+pub async fn idempotent(
     s: &AppState,
     access: &Access,
     method_path: &str,
     headers: &HeaderMap,
     body: &[u8],
-    run: F,
-) -> Response
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<(StatusCode, serde_json::Value, Option<i64>), ApiError>>,
-{
+    run: impl AsyncFnOnce(&mut Work<'_>) -> Result<Written, ApiError>,
+) -> Response {
     let key = headers
         .get("idempotency-key")
         .map(|v| v.to_str().unwrap_or("\u{0}").to_owned());
     let Some(key) = key else {
-        return respond(run().await);
+        return respond(s.svc.write(run).await);
     };
-    let once = idempotency::once(&s.svc, access, method_path, &key, body, || async {
-        run()
+    let once = idempotency::once(&s.svc, access, method_path, &key, body, async |w| {
+        run(w)
             .await
             .map(|(status, v, _)| (status.as_u16(), v))
             .map_err(|ApiError(e)| e)
@@ -212,7 +213,7 @@ where
     }
 }
 
-fn respond(r: Result<(StatusCode, serde_json::Value, Option<i64>), ApiError>) -> Response {
+fn respond(r: Result<Written, ApiError>) -> Response {
     match r {
         Ok((status, v, Some(version))) => with_etag(status, &v, version),
         Ok((status, v, None)) => (status, axum::Json(v)).into_response(),

@@ -5,7 +5,7 @@
 //! API credential apps (with their secret), each about its own tokens only; anything else is
 //! `{"active": false}`.
 
-use super::token::{client_auth, from_service, one, read_form};
+use super::token::{client_auth, one, read_form};
 use crate::error::OAuthError;
 use crate::extract::ClientIp;
 use crate::state::AppState;
@@ -21,15 +21,7 @@ fn limited(s: &AppState, ip: &str) -> Result<(), OAuthError> {
     if v.allowed {
         return Ok(());
     }
-    Err(OAuthError {
-        status: StatusCode::TOO_MANY_REQUESTS,
-        error: "invalid_request",
-        description: format!(
-            "too many requests from this address; retry after {} s",
-            v.reset_secs
-        ),
-        retry_after: Some(v.reset_secs),
-    })
+    Err(OAuthError::rate_limited(v.reset_secs, "from this address"))
 }
 
 fn no_store(mut r: Response) -> Response {
@@ -51,12 +43,12 @@ pub async fn revoke(
         let (id, secret) = client_auth(&headers, &p)?;
         let client = clients::authenticate(&s.svc, &id, secret.as_deref())
             .await
-            .map_err(from_service)?;
+            .map_err(OAuthError::from)?;
         let token = one(&p, "token")?
             .ok_or_else(|| OAuthError::bad("invalid_request", "token is required"))?;
         grants::revoke(&s.svc, &client, token, &ip)
             .await
-            .map_err(from_service)?;
+            .map_err(OAuthError::from)?;
         Ok::<_, OAuthError>(no_store(StatusCode::OK.into_response()))
     };
     match run.await {
@@ -87,7 +79,7 @@ pub async fn introspect(
         let caller = if let Ok(app) = AppId::parse(&id) {
             tokens::authenticate_app_secret(&s.svc, &app, &secret)
                 .await
-                .map_err(|e| from_service(e.into()))?
+                .map_err(OAuthError::from)?
                 .then_some(grants::Caller::App(app))
                 .ok_or_else(|| OAuthError {
                     status: StatusCode::UNAUTHORIZED,
@@ -100,14 +92,14 @@ pub async fn introspect(
             grants::Caller::Client(Box::new(
                 clients::authenticate(&s.svc, &id, Some(&secret))
                     .await
-                    .map_err(from_service)?,
+                    .map_err(OAuthError::from)?,
             ))
         };
         let token = one(&p, "token")?
             .ok_or_else(|| OAuthError::bad("invalid_request", "token is required"))?;
         let v = grants::introspect(&s.svc, &caller, token)
             .await
-            .map_err(|e| from_service(e.into()))?
+            .map_err(OAuthError::from)?
             .unwrap_or_else(|| serde_json::json!({"active": false}));
         Ok::<_, OAuthError>(no_store(axum::Json(v).into_response()))
     };

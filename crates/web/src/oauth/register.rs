@@ -1,7 +1,6 @@
 //! `POST /oauth/register`: dynamic client registration (RFC 7591), unauthenticated, limited per
 //! address and in size; the rules live in `newledger_service::oauth::clients`.
 
-use super::token::from_service;
 use crate::error::OAuthError;
 use crate::extract::ClientIp;
 use crate::state::AppState;
@@ -71,7 +70,7 @@ async fn run(
     })?;
     let r = clients::register_dynamic(&s.svc, m, ip)
         .await
-        .map_err(from_service)?;
+        .map_err(OAuthError::from)?;
     let c = &r.client;
     let mut body = json!({
         "client_id": c.id,

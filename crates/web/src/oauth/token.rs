@@ -12,8 +12,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use newledger_domain::oauth::clip;
-use newledger_service::app_connect::tokens::{self, TokenError};
-use newledger_service::oauth::OAuthError as ServiceOAuthError;
+use newledger_service::app_connect::tokens;
 use newledger_service::oauth::{clients, grants};
 use std::collections::HashMap;
 
@@ -53,17 +52,6 @@ fn basic(headers: &HeaderMap) -> Result<Option<(String, String)>, OAuthError> {
             .map_err(|_| bad())
     };
     Ok(Some((dec(id)?, dec(secret)?)))
-}
-
-fn limited(secs: u64, what: &str) -> OAuthError {
-    // RFC 6749 has no rate-limit code (`slow_down` belongs to the device grant, RFC 8628):
-    // a 429 with a generic code, a clear description and Retry-After.
-    OAuthError {
-        status: StatusCode::TOO_MANY_REQUESTS,
-        error: "invalid_request",
-        description: format!("too many requests {what}; retry after {secs} s"),
-        retry_after: Some(secs),
-    }
 }
 
 /// Largest body accepted by the token, revocation and introspection endpoints.
@@ -143,23 +131,6 @@ pub fn client_auth(
     }
 }
 
-/// Maps a service OAuth error to the response.
-pub fn from_service(e: ServiceOAuthError) -> OAuthError {
-    if let Some(cause) = &e.cause {
-        tracing::error!(error = ?cause, "oauth endpoint failure");
-    }
-    OAuthError {
-        status: match e.code {
-            "invalid_client" => StatusCode::UNAUTHORIZED,
-            "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        },
-        error: e.code,
-        description: e.description,
-        retry_after: None,
-    }
-}
-
 fn ok_json<T: serde::Serialize>(t: &T) -> Response {
     let mut r = (StatusCode::OK, axum::Json(t)).into_response();
     r.headers_mut()
@@ -208,7 +179,10 @@ async fn issue(
 ) -> Result<Response, OAuthError> {
     let by_ip = s.limits.token_ip.check(ip);
     if !by_ip.allowed {
-        return Err(limited(by_ip.reset_secs, "from this address"));
+        return Err(OAuthError::rate_limited(
+            by_ip.reset_secs,
+            "from this address",
+        ));
     }
     let p = read_form(headers, body).await?;
     let (client_id, secret) = client_auth(headers, &p)?;
@@ -227,10 +201,13 @@ async fn issue(
         Some(g @ ("authorization_code" | "refresh_token")) => {
             let client = clients::authenticate(&s.svc, &client_id, secret.as_deref())
                 .await
-                .map_err(from_service)?;
+                .map_err(OAuthError::from)?;
             let by_client = s.limits.token_client.check(client.id.as_str());
             if !by_client.allowed {
-                return Err(limited(by_client.reset_secs, "for this client"));
+                return Err(OAuthError::rate_limited(
+                    by_client.reset_secs,
+                    "for this client",
+                ));
             }
             let r = if g == "authorization_code" {
                 grants::exchange_code(
@@ -254,7 +231,7 @@ async fn issue(
                 )
                 .await
             };
-            return r.map(|t| ok_json(&t)).map_err(from_service);
+            return r.map(|t| ok_json(&t)).map_err(OAuthError::from);
         }
         None => return Err(OAuthError::bad("invalid_request", "grant_type is required")),
         Some(other) => {
@@ -268,12 +245,9 @@ async fn issue(
         }
     }
     let Some(secret) = secret else {
-        return Err(OAuthError {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
-            description: "client_credentials needs the app's client_secret".into(),
-            retry_after: None,
-        });
+        return Err(OAuthError::invalid_client(
+            "client_credentials needs the app's client_secret",
+        ));
     };
     if resources.len() > 1 {
         return Err(OAuthError::bad(
@@ -296,28 +270,13 @@ async fn issue(
             // could exhaust its quota. Unauthenticated guessing is bounded per address above.
             let by_client = s.limits.token_client.check(&client_id);
             if !by_client.allowed {
-                return Err(limited(by_client.reset_secs, "for this client"));
+                return Err(OAuthError::rate_limited(
+                    by_client.reset_secs,
+                    "for this client",
+                ));
             }
             Ok(ok_json(&t))
         }
-        Err(TokenError::InvalidClient(d)) => Err(OAuthError {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
-            description: d,
-            retry_after: None,
-        }),
-        Err(TokenError::UnauthorizedClient(d)) => Err(OAuthError::bad("unauthorized_client", d)),
-        Err(TokenError::InvalidScope(d)) => Err(OAuthError::bad("invalid_scope", d)),
-        Err(TokenError::InvalidTarget(d)) => Err(OAuthError::bad("invalid_target", d)),
-        Err(TokenError::RateLimited(secs)) => Err(limited(secs, "for this client")),
-        Err(TokenError::Internal(e)) => {
-            tracing::error!(error = ?e, "token endpoint failure");
-            Err(OAuthError {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                error: "server_error",
-                description: "internal error; it has been logged".into(),
-                retry_after: None,
-            })
-        }
+        Err(e) => Err(e.into()),
     }
 }

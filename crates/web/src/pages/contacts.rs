@@ -146,7 +146,7 @@ pub async fn detail(
         DocumentKind::Bill,
         DocumentKind::Expense,
     ] {
-        if !ctx.can(documents::permissions_of(kind).0) {
+        if !ctx.can(kind.info().read) {
             continue;
         }
         let (segment, _, noun) = kind_info(kind);

@@ -2,13 +2,11 @@
 //! whoever drafted it (a person, an app, an OAuth connection), with approve/post and discard
 //! right in the list. The buttons follow the person's permissions; the service checks again.
 
-use super::books::kind_info;
 use super::session::{Ctx, Layout};
 use super::view::{PageResult, date, instant, money, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use newledger_domain::document::DocumentKind;
 use newledger_service::books::drafts::{self, DraftItem, DraftKind, Review};
 use serde::Deserialize;
 
@@ -108,13 +106,7 @@ fn partial_of(ctx: &Ctx, k: DraftKind) -> Partial {
 }
 
 fn draft_row(ctx: &Ctx, d: DraftItem) -> DraftRow {
-    let segment = match d.kind {
-        DraftKind::Invoice => kind_info(DocumentKind::Invoice).0,
-        DraftKind::Bill => kind_info(DocumentKind::Bill).0,
-        DraftKind::Expense => kind_info(DocumentKind::Expense).0,
-        DraftKind::Journal => "journal",
-    };
-    let href = ctx.url(&format!("/{segment}/{}", d.id));
+    let href = ctx.url(&format!("/{}/{}", d.kind.segment(), d.id));
     DraftRow {
         kind: d.kind.label(),
         action_url: href.clone(),

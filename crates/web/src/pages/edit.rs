@@ -15,7 +15,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use newledger_domain::document::{DocumentKind, DocumentStatus, LineInput};
+use newledger_domain::document::{DocumentAction, DocumentKind, LineInput};
 use newledger_domain::ids::{AccountId, ContactId};
 use newledger_service::Error;
 use newledger_service::books::documents::{self, DocumentInput};
@@ -287,16 +287,11 @@ async fn editable(
     id: &str,
 ) -> Result<DocumentRecord, PageError> {
     let kind = kind_of_segment(segment)?;
-    ctx.access.require(documents::permissions_of(kind).1)?;
+    ctx.access.require(kind.info().draft)?;
     let d = documents::get(&s.svc, &ctx.access, kind, &parse_doc_id(kind, id)?).await?;
-    if d.status != DocumentStatus::Draft {
-        return Err(Error::Conflict(format!(
-            "{} is {} and can no longer be edited",
-            d.number,
-            d.status.as_str()
-        ))
-        .into());
-    }
+    d.lifecycle()
+        .check(DocumentAction::Edit)
+        .map_err(Error::from)?;
     Ok(d)
 }
 
@@ -324,7 +319,7 @@ pub async fn edit_form(
 }
 
 async fn new_kind(s: &AppState, ctx: &Ctx, kind: DocumentKind) -> PageResult {
-    ctx.access.require(documents::permissions_of(kind).1)?;
+    ctx.access.require(kind.info().draft)?;
     let typed = Typed {
         contact: String::new(),
         payment_account: String::new(),
@@ -379,7 +374,7 @@ pub async fn create_expense(State(s): State<AppState>, ctx: Ctx, form: PageForm)
 /// A new draft (or, with `add_line`, the same form with one more row).
 async fn create(s: &AppState, ctx: &Ctx, kind: DocumentKind, form: &PageForm) -> PageResult {
     ctx.check_csrf(form)?;
-    ctx.access.require(documents::permissions_of(kind).1)?;
+    ctx.access.require(kind.info().draft)?;
     let typed = Typed::of_form(form);
     if !form.get("add_line").is_empty() {
         return page(s, ctx, kind, None, &typed, 1, Vec::new(), StatusCode::OK).await;
@@ -492,8 +487,23 @@ fn parse_input(kind: DocumentKind, t: &Typed) -> Result<DocumentInput, Vec<Strin
     }
 }
 
-/// `POST /app/{company_id}/{invoices|bills|expenses}/{id}/edit` (via the action route).
-pub async fn save(s: &AppState, ctx: &Ctx, segment: &str, id: &str, form: &PageForm) -> PageResult {
+/// `POST /app/{company_id}/{invoices|bills|expenses}/{id}/{action}`: `edit` saves the form
+/// here; the lifecycle actions (approve, discard, void) are `books::document_action`.
+pub async fn document_post(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(p): Path<(String, String, String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    if p.3 == "edit" {
+        return save(&s, &ctx, &p.1, &p.2, &form).await;
+    }
+    super::books::document_action(State(s), ctx, Path(p), form).await
+}
+
+/// `POST /app/{company_id}/{invoices|bills|expenses}/{id}/edit` (CSRF already checked).
+async fn save(s: &AppState, ctx: &Ctx, segment: &str, id: &str, form: &PageForm) -> PageResult {
     let d = editable(s, ctx, segment, id).await?;
     let typed = Typed::of_form(form);
     if !form.get("add_line").is_empty() {

@@ -287,19 +287,16 @@ pub async fn entry(
     }))
 }
 
-/// `POST /app/{company_id}/journal/{id}/{post|discard|reverse}`.
+/// `POST /app/{company_id}/journal/{id}/{post|discard|reverse}` (reached through
+/// `journal_edit::entry_post`, which checks CSRF and keeps `edit` for itself).
 pub async fn action(
     State(s): State<AppState>,
     ctx: Ctx,
     Path((_, id, action)): Path<(String, String, String)>,
     form: PageForm,
 ) -> PageResult {
-    ctx.check_csrf(&form)?;
     let id = parse_entry_id(&id)?;
     let version = form.get("version").parse().ok();
-    if action == "edit" {
-        return super::journal_edit::save(&s, &ctx, &id, &form).await;
-    }
     let detail = ctx.url(&format!("/journal/{id}"));
     if matches!(action.as_str(), "discard" | "reverse") && !confirm::confirmed(&form) {
         let e = journal::get(&s.svc, &ctx.access, &id).await?;

@@ -431,8 +431,23 @@ pub async fn edit_form(
     .await
 }
 
-/// `POST /app/{company_id}/journal/{id}/edit` (via the action route; CSRF already checked).
-pub async fn save(s: &AppState, ctx: &Ctx, id: &EntryId, form: &PageForm) -> PageResult {
+/// `POST /app/{company_id}/journal/{id}/{action}`: `edit` saves the form here; post, discard
+/// and reverse are `journal::action`.
+pub async fn entry_post(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(p): Path<(String, String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    if p.2 == "edit" {
+        return save(&s, &ctx, &parse_entry_id(&p.1)?, &form).await;
+    }
+    super::journal::action(State(s), ctx, Path(p), form).await
+}
+
+/// `POST /app/{company_id}/journal/{id}/edit` (CSRF already checked).
+async fn save(s: &AppState, ctx: &Ctx, id: &EntryId, form: &PageForm) -> PageResult {
     let e = editable(s, ctx, id).await?;
     let version = form.get("version").parse().ok();
     submit(

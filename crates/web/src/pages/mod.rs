@@ -93,7 +93,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/journal/{id}", get(journal::entry))
         .route(
             "/app/{company_id}/journal/{id}/{action}",
-            get(journal_edit::edit_form).post(journal::action),
+            get(journal_edit::edit_form).post(journal_edit::entry_post),
         )
         .route(
             "/app/{company_id}/contacts",
@@ -177,7 +177,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/activity.csv", get(members::activity_csv))
         .route(
             "/app/{company_id}/{kind}/{id}/{action}",
-            get(edit::edit_form).post(books::document_action),
+            get(edit::edit_form).post(edit::document_post),
         )
         .fallback(view::not_found)
         .layer(axum::middleware::from_fn(security_headers))

@@ -67,11 +67,8 @@ struct SignoutPage {
     email: String,
 }
 
-fn random_token() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 24];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+fn random_token(state: &AppState) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(state.svc.random.bytes::<24>())
 }
 
 fn signin_form(
@@ -81,7 +78,7 @@ fn signin_form(
     error: Option<String>,
     info: Option<String>,
 ) -> Response {
-    let token = random_token();
+    let token = random_token(state);
     let mut r = render_status(
         status,
         &SigninPage {

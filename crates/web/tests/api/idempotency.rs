@@ -4,6 +4,7 @@
 
 use crate::support::*;
 use newledger_service::idempotency;
+use newledger_testkit::faults::Fault;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -327,9 +328,103 @@ async fn a_hang_up_does_not_strand_the_key(app: TestApp) {
     assert_eq!(count(&app, &c, "/contacts").await, 1);
 }
 
+/// Drafts the invoice `body` under `key`.
+async fn draft(app: &TestApp, c: &Ctx, key: &str, body: &Value) -> Got {
+    with_key(app, &c.token, c, Method::POST, "/invoices", key, body).await
+}
+
+/// Invoices drafted in the company, with how many `invoice.drafted` rows the log holds.
+async fn drafts_and_log_rows(app: &TestApp, c: &Ctx) -> (usize, usize) {
+    let logged = app
+        .svc
+        .store
+        .list_activity(
+            &c.company,
+            &newledger_store::ActivityFilter {
+                action_prefix: Some("invoice.drafted".into()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .len();
+    (count(app, c, "/invoices").await, logged)
+}
+
+/// The unit of work: the activity write fails after the draft was inserted, so the insert is
+/// rolled back with it, the key is released, and the retry with the same key makes exactly one
+/// draft (before, the draft stayed, the key was released as if nothing had changed, and the
+/// retry made a second).
+async fn a_failed_activity_write_leaves_no_draft(app: TestApp) {
+    let c = ctx(&app, ALL_DELEGABLE).await;
+    let chart = chart(&app, &c.token, &c.company).await;
+    let ctc = contact(&app, &c.token, &c.company, "Acme Customer").await;
+    let body = document_body(&today(&app), Some(&ctc), &chart.revenue, "80.00", None);
+    let fault = Fault::activity_insert("invoice.drafted");
+    app.inject_fault(&fault).await;
+    let failed = draft(&app, &c, "fault-1", &body).await;
+    failed.problem(500, "internal");
+    assert_eq!(drafts_and_log_rows(&app, &c).await, (0, 0));
+
+    app.clear_fault(&fault).await;
+    let retry = draft(&app, &c, "fault-1", &body).await;
+    retry.expect(201);
+    assert_eq!(retry.header("idempotent-replayed"), "");
+    let again = draft(&app, &c, "fault-1", &body).await;
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.body["id"], retry.body["id"]);
+    assert_eq!(drafts_and_log_rows(&app, &c).await, (1, 1));
+
+    // Without a key too: a failed write leaves nothing.
+    app.inject_fault(&fault).await;
+    send(api(&app, Method::POST, &c.token, &c.company, "/invoices").json(&body))
+        .await
+        .problem(500, "internal");
+    app.clear_fault(&fault).await;
+    assert_eq!(drafts_and_log_rows(&app, &c).await, (1, 1));
+}
+
+/// Issue 12's crash window: a crash after the draft committed but before its idempotency record
+/// was stored left a claim without a response, and the first retry after the 60 s lease made a
+/// second draft. Now the draft and the record commit together. Here the record cannot be stored
+/// and the claim cannot be released (what a crash leaves): the draft is not kept either, so the
+/// retry after the lease makes the one and only draft.
+async fn no_draft_commits_without_its_idempotency_record(app: TestApp) {
+    let c = ctx(&app, ALL_DELEGABLE).await;
+    let chart = chart(&app, &c.token, &c.company).await;
+    let ctc = contact(&app, &c.token, &c.company, "Acme Customer").await;
+    let body = document_body(&today(&app), Some(&ctc), &chart.revenue, "80.00", None);
+    let faults = [Fault::idempotency_response(), Fault::idempotency_release()];
+    for f in &faults {
+        app.inject_fault(f).await;
+    }
+    let failed = draft(&app, &c, "window-1", &body).await;
+    failed.problem(500, "internal");
+    for f in &faults {
+        app.clear_fault(f).await;
+    }
+    assert_eq!(drafts_and_log_rows(&app, &c).await, (0, 0));
+
+    // The claim is still there, as after a crash: in flight until the lease runs out.
+    draft(&app, &c, "window-1", &body)
+        .await
+        .problem(409, "conflict");
+    app.clock.advance(idempotency::LEASE_MS + 1);
+    let taken = draft(&app, &c, "window-1", &body).await;
+    taken.expect(201);
+    assert_eq!(taken.header("idempotent-replayed"), "");
+    let replay = draft(&app, &c, "window-1", &body).await;
+    assert_eq!(replay.header("idempotent-replayed"), "true");
+    assert_eq!(replay.body["id"], taken.body["id"]);
+    assert_eq!(drafts_and_log_rows(&app, &c).await, (1, 1));
+}
+
 newledger_testkit::both_apps!(
     retries_replay,
     drafts_are_created_once,
     abandoned_claims_are_taken_over,
-    a_hang_up_does_not_strand_the_key
+    a_hang_up_does_not_strand_the_key,
+    a_failed_activity_write_leaves_no_draft,
+    no_draft_commits_without_its_idempotency_record
 );

@@ -379,7 +379,7 @@ async fn failures_of_unknown_clients_are_folded_per_address(url: String, _backen
     let app = spawn_app(&url).await;
     // 50 made-up client ids from one address: one row now, one folded row at the flush.
     for _ in 0..50 {
-        let id = format!("app_{}", ulid::Ulid::new().to_string().to_lowercase());
+        let id: String = app.svc.new_id("app_");
         let g = got(app.token_response(&id, "nlcs_guess", None).await).await;
         g.oauth_error(401, "invalid_client");
     }

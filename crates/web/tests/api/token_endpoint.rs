@@ -163,7 +163,7 @@ async fn malformed_requests(app: TestApp) {
 
 async fn bad_client_authentication_is_generic(app: TestApp) {
     let c = ctx(&app, &["company:read"]).await;
-    let unknown = format!("app_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let unknown: String = app.svc.new_id("app_");
     let cases = [
         (c.client_id.clone(), "nlcs_wrong".to_owned()),
         (c.client_id.clone(), String::new()),
