@@ -46,6 +46,8 @@ pub struct FileConfig {
     pub shutdown_grace_secs: Option<u64>,
     /// Development only: client ID metadata documents from private addresses and over http.
     pub oauth_allow_private_client_metadata: Option<bool>,
+    /// Seconds an idempotency claim without a stored response counts as running.
+    pub idempotency_lease_secs: Option<u64>,
 }
 
 impl Common {

@@ -1,58 +1,10 @@
 //! The binary as operators use it: demo, app create/list/revoke/restore, migrate, config errors.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod support;
 
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-#[allow(clippy::disallowed_methods)] // reason: the name of a throwaway directory
-fn tmp() -> Dir {
-    let d = std::env::temp_dir().join(format!(
-        "nl-cli-{}-{}",
-        std::process::id(),
-        rand::random::<u64>()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    Dir(d)
-}
-
-/// The binary with `args`, run in `dir` with none of the caller's configuration.
-fn newledger<I, S>(dir: &Dir, args: I) -> Command
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    let mut c = Command::new(env!("CARGO_BIN_EXE_newledger"));
-    c.args(args)
-        .current_dir(&dir.0)
-        .env_remove("NEWLEDGER_DATABASE_URL")
-        .env_remove("NEWLEDGER_SECRET_KEY")
-        .env_remove("NEWLEDGER_CONFIG")
-        .env_remove("NEWLEDGER_BASE_URL")
-        .env("RUST_LOG", "warn");
-    c
-}
-
-fn run(dir: &Dir, args: &[&str]) -> Output {
-    newledger(dir, args).output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use std::process::Command;
+use support::{newledger, ok, run, serve, tmp};
 
 #[test]
 fn demo_then_app_lifecycle_from_the_cli() {
@@ -187,32 +139,19 @@ fn configuration_errors_are_clear() {
 /// gives it `--shutdown-grace-secs`, then exits, instead of waiting for the request.
 #[test]
 fn shutdown_drains_for_a_bounded_time() {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::Write;
     use std::time::{Duration, Instant};
     let dir = tmp();
-    let mut child = newledger(
-        &dir,
-        [
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
+    let mut server = serve(
+        &mut newledger(&dir, Vec::<&str>::new()),
+        &[
             "--shutdown-grace-secs",
             "1",
             "--request-timeout-secs",
             "120",
         ],
-    )
-    .stdout(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.strip_prefix("NewLedger is serving on http://") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    );
+    let mut conn = std::net::TcpStream::connect(&server.addr).unwrap();
     conn.write_all(
         b"POST /signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
           Content-Length: 1000\r\n\r\nemail=a",
@@ -221,17 +160,16 @@ fn shutdown_drains_for_a_bounded_time() {
     std::thread::sleep(Duration::from_millis(300));
     let stopped_at = Instant::now();
     let term = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(term.success());
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = server.child.try_wait().unwrap() {
             break s;
         }
         if Instant::now() > deadline {
-            let _ = child.kill();
             panic!("the server did not exit within 15 s of SIGTERM with a request in flight");
         }
         std::thread::sleep(Duration::from_millis(50));

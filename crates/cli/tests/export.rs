@@ -2,48 +2,13 @@
 //! and clear errors for a bad format, range or company.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod support;
 
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(dir: &Dir, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newledger"))
-        .args(args)
-        .current_dir(&dir.0)
-        .env_remove("NEWLEDGER_DATABASE_URL")
-        .env_remove("NEWLEDGER_SECRET_KEY")
-        .env_remove("NEWLEDGER_CONFIG")
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use support::{ok, run, tmp};
 
 #[test]
-#[allow(clippy::disallowed_methods)] // reason: the name of a throwaway directory
 fn operators_export_the_ledger_from_the_cli() {
-    let dir = Dir(std::env::temp_dir().join(format!(
-        "nl-cli-export-{}-{}",
-        std::process::id(),
-        rand::random::<u64>()
-    )));
-    std::fs::create_dir_all(&dir.0).unwrap();
+    let dir = tmp();
     let demo: serde_json::Value =
         serde_json::from_str(&ok(&run(&dir, &["demo", "--json"]))).unwrap();
     let company = demo["company_id"].as_str().unwrap();

@@ -5,7 +5,7 @@
 //! The claim is committed first, on its own (so that a concurrent retry sees it); the response
 //! is stored by [`complete`] inside the write's unit of work, so the write and its response
 //! commit together or not at all. A claim without a response therefore means the write never
-//! committed: one left for longer than [`LEASE_MS`] belonged to a process that died
+//! committed: one left for longer than the lease (`Settings::idempotency_lease`) belonged to a process that died
 //! mid-request, and the next same-body retry takes it over and runs — it cannot duplicate
 //! anything. (The edge runs claimed writes to completion even when the client hangs up, so only
 //! a crash leaves a claim behind.)
@@ -17,8 +17,6 @@ use newledger_store::{IdempotencyClaim, IdempotencyKey};
 
 /// How long keys are kept.
 pub const TTL_MS: i64 = 24 * 3600 * 1000;
-/// How long a claim without a response counts as running (far above any write's duration).
-pub const LEASE_MS: i64 = 60 * 1000;
 
 /// What to do with a write that carries a key.
 #[derive(Debug)]
@@ -63,7 +61,7 @@ pub async fn begin(
         IdempotencyClaim::Existing { response: None, .. } => {
             if svc
                 .store
-                .reclaim_idempotency(&k, now, now - LEASE_MS)
+                .reclaim_idempotency(&k, now, now - lease_ms(svc))
                 .await?
             {
                 return Ok(Begin::Proceed(k));
@@ -78,6 +76,10 @@ pub async fn begin(
             ..
         } => Ok(Begin::Replay(status, body)),
     }
+}
+
+fn lease_ms(svc: &Services) -> i64 {
+    i64::try_from(svc.settings.idempotency_lease.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Stores the response of a claimed key as part of the write's unit of work.

@@ -46,6 +46,10 @@ pub struct Settings {
     /// Development only: fetch client ID metadata documents from private, loopback and
     /// link-local addresses and over plain `http://` (`--oauth-allow-private-client-metadata`).
     pub allow_private_client_metadata: bool,
+    /// How long an `Idempotency-Key` claim without a stored response counts as still running;
+    /// the first same-body retry after it takes the claim over (`--idempotency-lease-secs`).
+    /// Only a process that died mid-write leaves such a claim, so keep it above the longest write.
+    pub idempotency_lease: Duration,
 }
 
 impl Default for Settings {
@@ -56,6 +60,7 @@ impl Default for Settings {
             session_idle: Duration::from_secs(30 * 60),
             session_max: Duration::from_secs(12 * 3600),
             allow_private_client_metadata: false,
+            idempotency_lease: Duration::from_secs(60),
         }
     }
 }

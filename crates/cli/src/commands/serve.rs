@@ -61,6 +61,11 @@ pub struct ServeArgs {
         default_missing_value = "true"
     )]
     pub oauth_allow_private_client_metadata: Option<bool>,
+    /// Seconds an `Idempotency-Key` claim whose write never stored its response counts as still
+    /// running; the first retry after it runs the write (default 60; 1–3600). Only a process that
+    /// died mid-write leaves such a claim: keep it above the longest write.
+    #[arg(long, env = "NEWLEDGER_IDEMPOTENCY_LEASE")]
+    pub idempotency_lease_secs: Option<u64>,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -98,6 +103,12 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
             .oauth_allow_private_client_metadata
             .or(file.oauth_allow_private_client_metadata)
             .unwrap_or(false),
+        idempotency_lease: Duration::from_secs(
+            args.idempotency_lease_secs
+                .or(file.idempotency_lease_secs)
+                .unwrap_or(60)
+                .clamp(1, 3600),
+        ),
         ..Settings::default()
     };
     if settings.allow_private_client_metadata {

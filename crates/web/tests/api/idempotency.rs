@@ -274,7 +274,8 @@ async fn abandoned_claims_are_taken_over(app: TestApp) {
         .await
     };
     retry().await.problem(409, "conflict");
-    app.clock.advance(idempotency::LEASE_MS + 1);
+    app.clock
+        .advance(app.svc.settings.idempotency_lease.as_millis() as i64 + 1);
     let taken = retry().await;
     taken.expect(201);
     assert_eq!(taken.header("idempotent-replayed"), "");
@@ -410,7 +411,8 @@ async fn no_draft_commits_without_its_idempotency_record(app: TestApp) {
     draft(&app, &c, "window-1", &body)
         .await
         .problem(409, "conflict");
-    app.clock.advance(idempotency::LEASE_MS + 1);
+    app.clock
+        .advance(app.svc.settings.idempotency_lease.as_millis() as i64 + 1);
     let taken = draft(&app, &c, "window-1", &body).await;
     taken.expect(201);
     assert_eq!(taken.header("idempotent-replayed"), "");
