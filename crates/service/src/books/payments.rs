@@ -224,3 +224,50 @@ pub async fn of_document(
         .filter(|p| p.company_id == access.company.id)
         .collect())
 }
+
+/// A payment of one invoice or bill as a person records it from the document's page.
+#[derive(Clone, Debug)]
+pub struct DocumentPayment {
+    /// Bank or card account the money went through.
+    pub bank_account_id: AccountId,
+    /// Date.
+    pub date: NaiveDate,
+    /// Decimal string; less than what is due makes a part payment.
+    pub amount: String,
+    /// Free reference.
+    pub reference: String,
+}
+
+/// Records a (part) payment of one invoice (received) or bill (made) from its contact,
+/// allocated to it alone. Returns the payment and the document as it was before.
+pub async fn pay_document(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+    id: &DocumentId,
+    p: DocumentPayment,
+) -> Result<(PaymentRecord, newledger_store::DocumentRecord)> {
+    let payment_kind = match kind {
+        DocumentKind::Invoice => PaymentKind::Received,
+        DocumentKind::Bill => PaymentKind::Made,
+        DocumentKind::Expense => return Err(Error::NotFound("action")),
+    };
+    let d = super::documents::get(svc, access, kind, id).await?;
+    let contact_id = d
+        .contact_id
+        .clone()
+        .ok_or_else(|| Error::invalid("contact", "the document has no contact"))?;
+    let input = PaymentInput {
+        kind: payment_kind,
+        contact_id,
+        bank_account_id: p.bank_account_id,
+        date: p.date,
+        amount: p.amount.clone(),
+        reference: p.reference,
+        allocations: vec![AllocationInput {
+            document_id: d.id.clone(),
+            amount: p.amount,
+        }],
+    };
+    Ok((record(svc, access, input).await?, d))
+}

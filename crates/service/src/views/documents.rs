@@ -193,3 +193,50 @@ pub async fn detail(
         },
     })
 }
+
+/// What the draft form of a kind offers: the contacts it may name (customers for invoices,
+/// suppliers for bills, anyone for expenses), by name, and the chart of accounts.
+#[derive(Clone, Debug)]
+pub struct FormChoices {
+    /// `(id, name)` by name.
+    pub contacts: Vec<(String, String)>,
+    /// The chart of accounts.
+    pub accounts: Vec<Account>,
+}
+
+/// The choices of a kind's draft form.
+pub async fn form_choices(
+    svc: &Services,
+    access: &Access,
+    kind: DocumentKind,
+) -> Result<FormChoices> {
+    let mut contacts = Vec::new();
+    let mut after = None;
+    loop {
+        let q = ListQuery {
+            limit: crate::books::MAX_LIMIT,
+            after: after.take(),
+            ..Default::default()
+        };
+        let page = crate::books::contacts::list(svc, access, q).await?;
+        contacts.extend(
+            page.data
+                .into_iter()
+                .filter(|c| match kind {
+                    DocumentKind::Invoice => c.is_customer,
+                    DocumentKind::Bill => c.is_supplier,
+                    DocumentKind::Expense => true,
+                })
+                .map(|c| (c.id.to_string(), c.name)),
+        );
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    contacts.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(FormChoices {
+        contacts,
+        accounts: accounts::list(svc, access).await?,
+    })
+}

@@ -1,7 +1,7 @@
 //! One account: its opening and closing balance over a period and every posted line with the
 //! running balance (the general ledger of that account, from the service's report).
 
-use super::books::next_href;
+use super::lists::next_href;
 use super::session::{Ctx, Layout};
 use super::view::{PageError, PageResult, date, money, parse_date, render};
 use crate::state::AppState;

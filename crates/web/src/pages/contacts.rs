@@ -1,7 +1,8 @@
 //! Contacts (list with search, detail with their documents, forms to add and edit one) and the chart
 //! of accounts with balances.
 
-use super::books::{Opt, PAGE_SIZE, kind_info, next_href};
+use super::documents::kind_info;
+use super::lists::{Opt, PAGE_SIZE, next_href};
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, date, field_label, money, redirect_with_notice, render,

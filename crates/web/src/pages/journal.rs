@@ -2,8 +2,8 @@
 //! discarding and reversing manual entries (posted entries are never edited; drafts are
 //! written in `journal_edit`).
 
-use super::books::{Opt, PAGE_SIZE, account_names, back_to, contact_names, next_href, opts};
 use super::confirm;
+use super::lists::{Opt, PAGE_SIZE, account_names, back_to, contact_names, next_href, opts};
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice, render,

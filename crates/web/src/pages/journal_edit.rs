@@ -3,8 +3,8 @@
 //! permission-checked step on the entry's page. The version the person reviewed travels
 //! with the form, so a program and a person cannot overwrite each other.
 
-use super::books::{Opt, contact_names};
 use super::journal::parse_entry_id;
+use super::lists::{Opt, contact_names};
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, field_label, redirect_with_notice, render_status,

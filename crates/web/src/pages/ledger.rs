@@ -3,7 +3,7 @@
 //! 200 lines and the same period as CSV. Bad dates or an unknown account are reported on the
 //! page, never silently replaced.
 
-use super::books::{Opt, next_href};
+use super::lists::{Opt, next_href};
 use super::session::{Ctx, Layout};
 use super::view::{PageResult, date, field_label, money, parse_date, render};
 use crate::state::AppState;

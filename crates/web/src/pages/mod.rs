@@ -6,19 +6,19 @@
 mod accounts;
 mod app_connect;
 mod assets;
-mod books;
 mod charts;
 mod confirm;
 mod consent;
 mod contacts;
 mod csv;
 mod dashboard;
+mod documents;
 mod drafts;
-mod edit;
 mod integrations;
 mod journal;
 mod journal_edit;
 mod ledger;
+mod lists;
 mod mcp_server;
 mod members;
 mod oauth_connections;
@@ -66,24 +66,6 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{name}", get(assets::asset))
         .route("/README.md", get(assets::readme))
         .route("/app/{company_id}", get(dashboard::dashboard))
-        .route(
-            "/app/{company_id}/invoices",
-            get(books::invoices).post(edit::create_invoice),
-        )
-        .route("/app/{company_id}/invoices/new", get(edit::new_invoice))
-        .route("/app/{company_id}/invoices/{id}", get(books::invoice))
-        .route(
-            "/app/{company_id}/bills",
-            get(books::bills).post(edit::create_bill),
-        )
-        .route("/app/{company_id}/bills/new", get(edit::new_bill))
-        .route("/app/{company_id}/bills/{id}", get(books::bill))
-        .route(
-            "/app/{company_id}/expenses",
-            get(books::expenses).post(edit::create_expense),
-        )
-        .route("/app/{company_id}/expenses/new", get(edit::new_expense))
-        .route("/app/{company_id}/expenses/{id}", get(books::expense))
         .route("/app/{company_id}/drafts", get(drafts::drafts))
         .route(
             "/app/{company_id}/journal",
@@ -175,10 +157,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/app/{company_id}/activity", get(members::activity))
         .route("/app/{company_id}/activity.csv", get(members::activity_csv))
-        .route(
-            "/app/{company_id}/{kind}/{id}/{action}",
-            get(edit::edit_form).post(edit::document_post),
-        )
+        .merge(documents::routes())
         .fallback(view::not_found)
         .layer(axum::middleware::from_fn(security_headers))
 }
