@@ -209,6 +209,18 @@ pub struct EntryRecord {
     pub version: i64,
 }
 
+impl EntryRecord {
+    /// Its lifecycle: what may still happen to it.
+    pub fn lifecycle(&self) -> newledger_domain::journal::EntryLifecycle<'_> {
+        newledger_domain::journal::EntryLifecycle {
+            number: &self.number,
+            status: self.status,
+            source: self.source,
+            reversed: self.reversed_by_id.is_some(),
+        }
+    }
+}
+
 /// A payment with its allocations.
 #[derive(Clone, Debug)]
 pub struct PaymentRecord {

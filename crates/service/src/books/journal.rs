@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use newledger_domain::DomainError;
 use newledger_domain::dates;
 use newledger_domain::ids::{AccountId, ContactId, EntryId};
-use newledger_domain::journal::{BalancedLines, EntrySource, EntryStatus, Line};
+use newledger_domain::journal::{BalancedLines, EntryAction, EntrySource, EntryStatus, Line};
 use newledger_domain::permission::Permission;
 use newledger_store::{EntryRecord, ListQuery};
 use serde::Deserialize;
@@ -195,18 +195,6 @@ pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<
     Ok(page(rows, q.limit, |e| e.id.to_string()))
 }
 
-fn draft_of(e: &EntryRecord) -> Result<()> {
-    if e.status == EntryStatus::Draft && e.source == EntrySource::Manual {
-        Ok(())
-    } else {
-        Err(Error::Conflict(format!(
-            "journal entry {} is {}; posted entries are never edited, they are reversed",
-            e.number,
-            e.status.as_str()
-        )))
-    }
-}
-
 /// Replaces a draft entry.
 pub async fn update_draft(
     svc: &Services,
@@ -229,7 +217,7 @@ pub async fn update_draft_in(
 ) -> Result<EntryRecord> {
     access.require(Permission::JournalDraft)?;
     let old = get_in(w, access, id).await?;
-    draft_of(&old)?;
+    old.lifecycle().check(EntryAction::Edit)?;
     let expected = version.unwrap_or(old.version);
     if expected != old.version {
         return Err(Error::Stale);
@@ -274,7 +262,7 @@ async fn post_in(
     access.require(Permission::JournalPost)?;
     access.person()?;
     let d = get_in(w, access, id).await?;
-    draft_of(&d)?;
+    d.lifecycle().check(EntryAction::Post)?;
     let expected = version.unwrap_or(d.version);
     access.company.check_open(d.date)?;
     // Re-validate: accounts may have been archived since the draft was written.
@@ -319,15 +307,7 @@ async fn reverse_in(
     access.require(Permission::JournalPost)?;
     access.person()?;
     let original = get_in(w, access, id).await?;
-    if original.status != EntryStatus::Posted || original.source != EntrySource::Manual {
-        return Err(Error::Conflict("only posted manual journals are reversed here; void the invoice, bill or expense instead".into()));
-    }
-    if original.reversed_by_id.is_some() {
-        return Err(Error::Conflict(format!(
-            "{} is already reversed",
-            original.number
-        )));
-    }
+    original.lifecycle().check(EntryAction::Reverse)?;
     let date = dates::check("date", date.unwrap_or_else(|| svc.clock.today()))?;
     access.company.check_open(date)?;
     let lines = BalancedLines::new(original.lines.clone(), access.company.currency)?.reversed();
@@ -374,7 +354,7 @@ async fn discard_in(
 ) -> Result<()> {
     access.require(Permission::JournalDraft)?;
     let d = get_in(w, access, id).await?;
-    draft_of(&d)?;
+    d.lifecycle().check(EntryAction::Discard)?;
     w.store()
         .discard_entry(
             &access.company.id,

@@ -16,7 +16,6 @@ mod documents;
 mod drafts;
 mod integrations;
 mod journal;
-mod journal_edit;
 mod ledger;
 mod lists;
 mod mcp_server;
@@ -67,16 +66,6 @@ pub fn routes() -> Router<AppState> {
         .route("/README.md", get(assets::readme))
         .route("/app/{company_id}", get(dashboard::dashboard))
         .route("/app/{company_id}/drafts", get(drafts::drafts))
-        .route(
-            "/app/{company_id}/journal",
-            get(journal::list).post(journal_edit::create),
-        )
-        .route("/app/{company_id}/journal/new", get(journal_edit::new_form))
-        .route("/app/{company_id}/journal/{id}", get(journal::entry))
-        .route(
-            "/app/{company_id}/journal/{id}/{action}",
-            get(journal_edit::edit_form).post(journal_edit::entry_post),
-        )
         .route(
             "/app/{company_id}/contacts",
             get(contacts::list).post(contacts::create),
@@ -158,6 +147,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/activity", get(members::activity))
         .route("/app/{company_id}/activity.csv", get(members::activity_csv))
         .merge(documents::routes())
+        .merge(journal::routes())
         .fallback(view::not_found)
         .layer(axum::middleware::from_fn(security_headers))
 }

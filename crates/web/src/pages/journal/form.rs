@@ -3,18 +3,18 @@
 //! permission-checked step on the entry's page. The version the person reviewed travels
 //! with the form, so a program and a person cannot overwrite each other.
 
-use super::journal::parse_entry_id;
-use super::lists::{Opt, contact_names};
-use super::session::{Ctx, Layout};
-use super::view::{
+use super::Entry;
+use crate::pages::lists::{Opt, contact_names, version_of};
+use crate::pages::session::{Ctx, Layout};
+use crate::pages::view::{
     PageError, PageForm, PageResult, field_label, redirect_with_notice, render_status,
 };
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use newledger_domain::ids::{AccountId, ContactId, EntryId};
-use newledger_domain::journal::{EntrySource, EntryStatus, MAX_LINES};
+use newledger_domain::journal::{EntryAction, MAX_LINES};
 use newledger_domain::money::Currency;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
@@ -122,7 +122,7 @@ fn is_blank(l: &TypedLine) -> bool {
 /// Blank rows are dropped; `rows` maps each kept line to its row number on the form.
 fn parse_input(t: &Typed) -> Result<(JournalInput, Vec<usize>), Vec<String>> {
     let mut errors = Vec::new();
-    let date = match super::view::parse_date("date", &t.date) {
+    let date = match crate::pages::view::parse_date("date", &t.date) {
         Ok(Some(d)) => Some(d),
         Ok(None) => {
             errors.push("Date: required".to_owned());
@@ -214,8 +214,8 @@ fn typed_totals(ctx: &Ctx, t: &Typed) -> (String, String) {
             .fold(0i64, i64::saturating_add)
     };
     (
-        super::view::money(sum(3), cur),
-        super::view::money(sum(4), cur),
+        crate::pages::view::money(sum(3), cur),
+        crate::pages::view::money(sum(4), cur),
     )
 }
 
@@ -323,7 +323,7 @@ fn edit_target(ctx: &Ctx, e: &EntryRecord) -> Target {
 }
 
 /// `GET /app/{company_id}/journal/new`.
-pub async fn new_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+pub async fn new(State(s): State<AppState>, ctx: Ctx) -> PageResult {
     ctx.access.require(Permission::JournalDraft)?;
     let typed = Typed {
         date: s.svc.clock.today().to_string(),
@@ -398,28 +398,15 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Page
 async fn editable(s: &AppState, ctx: &Ctx, id: &EntryId) -> Result<EntryRecord, PageError> {
     ctx.access.require(Permission::JournalDraft)?;
     let e = journal::get(&s.svc, &ctx.access, id).await?;
-    if e.status != EntryStatus::Draft || e.source != EntrySource::Manual {
-        return Err(Error::Conflict(format!(
-            "{} is a {} {} entry and can no longer be edited",
-            e.number,
-            e.status.as_str(),
-            e.source.as_str()
-        ))
-        .into());
-    }
+    e.lifecycle()
+        .check(EntryAction::Edit)
+        .map_err(Error::from)?;
     Ok(e)
 }
 
 /// `GET /app/{company_id}/journal/{id}/edit`.
-pub async fn edit_form(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((_, id, action)): Path<(String, String, String)>,
-) -> PageResult {
-    if action != "edit" {
-        return Err(PageError::Service(Error::NotFound("page")));
-    }
-    let e = editable(&s, &ctx, &parse_entry_id(&id)?).await?;
+pub async fn edit(State(s): State<AppState>, ctx: Ctx, entry: Entry) -> PageResult {
+    let e = editable(&s, &ctx, &entry.0).await?;
     page(
         &s,
         &ctx,
@@ -431,30 +418,16 @@ pub async fn edit_form(
     .await
 }
 
-/// `POST /app/{company_id}/journal/{id}/{action}`: `edit` saves the form here; post, discard
-/// and reverse are `journal::action`.
-pub async fn entry_post(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(p): Path<(String, String, String)>,
-    form: PageForm,
-) -> PageResult {
+/// `POST /app/{company_id}/journal/{id}/edit`: saves the draft (it stays a draft).
+pub async fn save(State(s): State<AppState>, ctx: Ctx, entry: Entry, form: PageForm) -> PageResult {
     ctx.check_csrf(&form)?;
-    if p.2 == "edit" {
-        return save(&s, &ctx, &parse_entry_id(&p.1)?, &form).await;
-    }
-    super::journal::action(State(s), ctx, Path(p), form).await
-}
-
-/// `POST /app/{company_id}/journal/{id}/edit` (CSRF already checked).
-async fn save(s: &AppState, ctx: &Ctx, id: &EntryId, form: &PageForm) -> PageResult {
-    let e = editable(s, ctx, id).await?;
-    let version = form.get("version").parse().ok();
+    let e = editable(&s, &ctx, &entry.0).await?;
+    let version = version_of(&form);
     submit(
-        s,
-        ctx,
-        edit_target(ctx, &e),
-        form,
+        &s,
+        &ctx,
+        edit_target(&ctx, &e),
+        &form,
         |input| journal::update_draft(&s.svc, &ctx.access, &e.id, version, input),
         |saved| format!("Journal entry {} saved. It is still a draft.", saved.number),
     )
