@@ -1,7 +1,8 @@
 //! Reports → General ledger: every posted line of a period, account by account, with opening,
 //! totals and closing per account and the running balance, for all accounts or one; pages of
 //! 200 lines and the same period as CSV. Bad dates or an unknown account are reported on the
-//! page, never silently replaced.
+//! page, never silently replaced. An account's own page (`accounts.rs`) reads its lines the
+//! same way.
 
 use super::lists::{Opt, next_href};
 use super::session::{Ctx, Layout};
@@ -9,24 +10,26 @@ use super::view::{PageResult, date, field_label, money, parse_date, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
+use chrono::NaiveDate;
+use newledger_domain::account::Account;
 use newledger_domain::ids::AccountId;
-use newledger_domain::permission::Permission;
+use newledger_domain::money::Currency;
 use newledger_service::Error;
 use newledger_service::books::accounts;
-use newledger_service::general_ledger::{self, GeneralLedgerQuery};
+use newledger_service::general_ledger::{self, GeneralLedgerPage, GeneralLedgerQuery, GlLine};
 use serde::Deserialize;
 
-/// Period, account and page.
+/// Period, account and page, as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct LedgerQuery {
     #[serde(default)]
-    from: String,
+    pub from: String,
     #[serde(default)]
-    to: String,
+    pub to: String,
     #[serde(default)]
-    account_id: String,
+    pub account_id: String,
     #[serde(default)]
-    cursor: String,
+    pub cursor: String,
 }
 
 struct Section {
@@ -69,52 +72,95 @@ pub async fn general_ledger(
     ctx: Ctx,
     Query(q): Query<LedgerQuery>,
 ) -> PageResult {
-    ctx.access.require(Permission::ReportsRead)?;
-    let today = s.svc.clock.today();
-    let mut errors = Vec::new();
-    let mut checked = |r: Result<Option<chrono::NaiveDate>, String>| {
-        r.unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        })
-    };
-    let to = checked(parse_date("to", &q.to)).unwrap_or(today);
-    let from = checked(parse_date("from", &q.from))
-        .unwrap_or_else(|| ctx.access.company.fiscal_year_start(to));
     let chart = accounts::list(&s.svc, &ctx.access).await?;
-    let account_id = match q.account_id.trim() {
+    let (mut gq, mut errors) = q.period(&ctx, s.svc.clock.today());
+    gq.account_id = match q.account_id.trim() {
         "" => None,
-        a => match AccountId::parse(a)
+        a => AccountId::parse(a)
             .ok()
-            .filter(|a| chart.iter().any(|c| &c.id == a))
-        {
-            Some(a) => Some(a),
-            None => {
-                errors.push("Account: choose an account from the list".into());
+            .filter(|a| chart.iter().any(|c| &c.id == a)),
+    };
+    if gq.account_id.is_none() && !q.account_id.trim().is_empty() {
+        errors.push("Account: choose an account from the list".into());
+    }
+    let page = read(&s, &ctx, gq, &mut errors).await?;
+    Ok(render(&ledger_page(&ctx, &chart, &page, errors)))
+}
+
+impl LedgerQuery {
+    /// The period asked for (default: the fiscal year to date) and a page of 200 lines, and
+    /// what could not be read.
+    pub fn period(&self, ctx: &Ctx, today: NaiveDate) -> (GeneralLedgerQuery, Vec<String>) {
+        let mut errors = Vec::new();
+        let mut checked = |r: Result<Option<NaiveDate>, String>| {
+            r.unwrap_or_else(|e| {
+                errors.push(e);
                 None
-            }
-        },
-    };
-    let mut gq = GeneralLedgerQuery {
-        from,
-        to,
-        account_id,
-        limit: Some(200),
-        cursor: Some(q.cursor.clone()).filter(|c| !c.is_empty()),
-    };
-    let page = match general_ledger::page(&s.svc, &ctx.access, &gq).await {
-        Ok(p) => p,
+            })
+        };
+        let to = checked(parse_date("to", &self.to)).unwrap_or(today);
+        let from = checked(parse_date("from", &self.from))
+            .unwrap_or_else(|| ctx.access.company.fiscal_year_start(to));
+        let gq = GeneralLedgerQuery {
+            from,
+            to,
+            account_id: None,
+            limit: Some(200),
+            cursor: Some(self.cursor.clone()).filter(|c| !c.is_empty()),
+        };
+        (gq, errors)
+    }
+}
+
+/// The ledger page asked for; when its period is refused, the reason joins `errors` and the
+/// fiscal year to date is shown instead.
+pub async fn read(
+    s: &AppState,
+    ctx: &Ctx,
+    gq: GeneralLedgerQuery,
+    errors: &mut Vec<String>,
+) -> Result<GeneralLedgerPage, Error> {
+    match general_ledger::page(&s.svc, &ctx.access, &gq).await {
         Err(Error::Invalid { field, reason }) => {
             errors.push(format!("{}: {reason}", field_label(&field)));
-            gq.from = ctx.access.company.fiscal_year_start(today);
-            gq.to = today;
-            gq.cursor = None;
-            general_ledger::page(&s.svc, &ctx.access, &gq).await?
+            let today = s.svc.clock.today();
+            let fallback = GeneralLedgerQuery {
+                from: ctx.access.company.fiscal_year_start(today),
+                to: today,
+                cursor: None,
+                ..gq
+            };
+            general_ledger::page(&s.svc, &ctx.access, &fallback).await
         }
-        Err(e) => return Err(e.into()),
-    };
+        other => other,
+    }
+}
+
+/// An amount, blank when zero (debit and credit columns).
+pub fn blank_zero(minor: i64, cur: Currency) -> String {
+    if minor == 0 {
+        String::new()
+    } else {
+        money(minor, cur)
+    }
+}
+
+/// A line's text: the entry's memo, and the line's own description when it says more.
+pub fn line_text(l: &GlLine) -> String {
+    if l.description.is_empty() || l.description == l.memo {
+        l.memo.clone()
+    } else {
+        format!("{} — {}", l.memo, l.description)
+    }
+}
+
+fn ledger_page(
+    ctx: &Ctx,
+    chart: &[Account],
+    page: &GeneralLedgerPage,
+    errors: Vec<String>,
+) -> LedgerPage {
     let cur = ctx.currency();
-    let blank_zero = |m: i64| if m == 0 { String::new() } else { money(m, cur) };
     let (from_s, to_s) = (page.from.to_string(), page.to.to_string());
     let acc_s = page
         .account_id
@@ -126,7 +172,7 @@ pub async fn general_ledger(
         ("to", to_s.as_str()),
         ("account_id", acc_s.as_str()),
     ];
-    Ok(render(&LedgerPage {
+    LedgerPage {
         layout: ctx.layout("General ledger", "reports"),
         accounts: chart
             .iter()
@@ -160,13 +206,9 @@ pub async fn general_ledger(
                 date: date(l.date),
                 entry_href: ctx.url(&format!("/journal/{}", l.entry_id)),
                 entry_number: l.entry_number.clone(),
-                text: if l.description.is_empty() || l.description == l.memo {
-                    l.memo.clone()
-                } else {
-                    format!("{} — {}", l.memo, l.description)
-                },
-                debit: blank_zero(l.debit.minor),
-                credit: blank_zero(l.credit.minor),
+                text: line_text(l),
+                debit: blank_zero(l.debit.minor, cur),
+                credit: blank_zero(l.credit.minor, cur),
                 balance: money(l.running_balance.minor, cur),
             })
             .collect(),
@@ -180,5 +222,5 @@ pub async fn general_ledger(
         from: from_s,
         to: to_s,
         errors,
-    }))
+    }
 }
