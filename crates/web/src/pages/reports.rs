@@ -407,7 +407,7 @@ fn lookup(name: &str) -> Result<(&'static str, &'static str, &'static str, bool)
         .ok_or(PageError::Service(Error::NotFound("report")))
 }
 
-/// `GET /app/{company_id}/reports/{name}`.
+/// `GET /app/{company_id}/reports/{name}` (and `{name}.csv`).
 pub async fn report(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -417,22 +417,36 @@ pub async fn report(
     if let Some(base) = name.strip_suffix(".csv") {
         return report_csv(&s, &ctx, base, &p).await;
     }
-    let (name, title, description, ranged) = lookup(&name)?;
+    let report = lookup(&name)?;
     ctx.access.require(Permission::ReportsRead)?;
     let today = s.svc.clock.today();
-    let cur = ctx.currency();
+    // A period that cannot be read is said on the page, over the fiscal year to date.
     let (resolved, errors) = match resolve(&ctx, today, &p) {
         Ok(r) => (r, Vec::new()),
-        Err(e) => (
-            Resolved {
-                as_of: today,
-                from: ctx.access.company.fiscal_year_start(today),
-                to: today,
-            },
-            vec![e],
-        ),
+        Err(e) => {
+            let from = ctx.access.company.fiscal_year_start(today);
+            (
+                Resolved {
+                    as_of: today,
+                    from,
+                    to: today,
+                },
+                vec![e],
+            )
+        }
     };
-    let table = build(&s, &ctx, name, &resolved).await?;
+    let table = build(&s, &ctx, report.0, &resolved).await?;
+    Ok(render(&report_page(&ctx, report, &resolved, table, errors)))
+}
+
+fn report_page(
+    ctx: &Ctx,
+    (name, title, description, ranged): (&'static str, &'static str, &'static str, bool),
+    resolved: &Resolved,
+    table: Table,
+    errors: Vec<String>,
+) -> ReportPage {
+    let cur = ctx.currency();
     let text_cols = table.text_columns();
     let columns = table
         .columns
@@ -440,25 +454,7 @@ pub async fn report(
         .enumerate()
         .map(|(i, c)| (c.clone(), i >= text_cols))
         .collect();
-    let rows = table
-        .rows
-        .into_iter()
-        .map(|(kind, cells)| HtmlRow {
-            class: match kind {
-                RowKind::Normal => "",
-                RowKind::Section => "section",
-                RowKind::Total => "total",
-            },
-            cells: cells
-                .into_iter()
-                .map(|c| match c {
-                    Cell::Text(t) => (t, false),
-                    Cell::Amount(m) => (amount(m, cur), true),
-                    Cell::Empty => (String::new(), false),
-                })
-                .collect(),
-        })
-        .collect();
+    let rows = table.rows.into_iter().map(|r| html_row(r, cur)).collect();
     let mut q = url::form_urlencoded::Serializer::new(String::new());
     if ranged {
         q.append_pair("from", &resolved.from.to_string());
@@ -466,7 +462,7 @@ pub async fn report(
     } else {
         q.append_pair("as_of", &resolved.as_of.to_string());
     }
-    Ok(render(&ReportPage {
+    ReportPage {
         layout: ctx.layout(title, "reports"),
         title,
         description,
@@ -488,7 +484,25 @@ pub async fn report(
             ctx.url(&format!("/reports/{name}.csv")),
             q.finish()
         ),
-    }))
+    }
+}
+
+fn html_row((kind, cells): (RowKind, Vec<Cell>), cur: Currency) -> HtmlRow {
+    HtmlRow {
+        class: match kind {
+            RowKind::Normal => "",
+            RowKind::Section => "section",
+            RowKind::Total => "total",
+        },
+        cells: cells
+            .into_iter()
+            .map(|c| match c {
+                Cell::Text(t) => (t, false),
+                Cell::Amount(m) => (amount(m, cur), true),
+                Cell::Empty => (String::new(), false),
+            })
+            .collect(),
+    }
 }
 
 async fn report_csv(s: &AppState, ctx: &Ctx, name: &str, p: &Params) -> PageResult {
