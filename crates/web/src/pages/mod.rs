@@ -89,10 +89,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/app/{company_id}/reports/{name}", get(reports::report))
         .route(
-            "/app/{company_id}/settings/app-connect",
-            get(app_connect::list),
-        )
-        .route(
             "/app/{company_id}/settings/app-connect/oauth",
             get(oauth_connections::list),
         )
@@ -113,22 +109,6 @@ pub fn routes() -> Router<AppState> {
             get(mcp_server::tab),
         )
         .route(
-            "/app/{company_id}/settings/app-connect/new",
-            get(app_connect::new_form),
-        )
-        .route(
-            "/app/{company_id}/settings/app-connect/apps",
-            post(app_connect::create),
-        )
-        .route(
-            "/app/{company_id}/settings/app-connect/apps/{app_id}",
-            get(app_connect::detail),
-        )
-        .route(
-            "/app/{company_id}/settings/app-connect/apps/{app_id}/{action}",
-            get(app_connect::reveal_page).post(app_connect::action),
-        )
-        .route(
             "/app/{company_id}/settings/members",
             get(members::list).post(members::add),
         )
@@ -147,6 +127,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/activity", get(members::activity))
         .route("/app/{company_id}/activity.csv", get(members::activity_csv))
         .merge(documents::routes())
+        .merge(app_connect::routes())
         .merge(journal::routes())
         .fallback(view::not_found)
         .layer(axum::middleware::from_fn(security_headers))
