@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod actor;
+pub mod app;
 pub mod company;
 pub mod dates;
 pub mod document;

@@ -254,37 +254,7 @@ pub struct PaymentRecord {
     pub created_at: i64,
 }
 
-/// Status of an API credential app.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AppStatus {
-    /// Can exchange its secret for tokens.
-    Active,
-    /// Stopped; restorable.
-    Revoked,
-    /// Hidden; restorable for 30 days, then purged.
-    Deleted,
-}
-
-impl AppStatus {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppStatus::Active => "active",
-            AppStatus::Revoked => "revoked",
-            AppStatus::Deleted => "deleted",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(AppStatus::Active),
-            "revoked" => Some(AppStatus::Revoked),
-            "deleted" => Some(AppStatus::Deleted),
-            _ => None,
-        }
-    }
-}
+pub use newledger_domain::app::AppStatus;
 
 /// An API credential app.
 #[derive(Clone, Debug)]
@@ -329,6 +299,16 @@ pub struct AppRecord {
     pub created_at: i64,
     /// Last change (ms).
     pub updated_at: i64,
+}
+
+impl AppRecord {
+    /// The facts its standing depends on (status and expiry).
+    pub fn life(&self) -> newledger_domain::app::AppLife {
+        newledger_domain::app::AppLife {
+            status: self.status,
+            expires_at: self.expires_at,
+        }
+    }
 }
 
 /// A new activity-log row.

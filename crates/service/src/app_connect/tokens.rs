@@ -13,10 +13,11 @@ use crate::{Access, Error, Result, Services};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use newledger_domain::actor::Actor;
+use newledger_domain::app::Standing;
 use newledger_domain::ids::{AppId, CompanyId, ConnectionId};
 use newledger_domain::oauth::Surfaces;
 use newledger_domain::permission::PermissionSet;
-use newledger_store::{AppStatus, ConnectionRecord};
+use newledger_store::ConnectionRecord;
 use serde::{Deserialize, Serialize};
 
 /// What a token may be presented to (RFC 8707 resource).
@@ -178,13 +179,13 @@ pub async fn client_credentials(
         return Err(generic());
     }
     // The client is authenticated: from here on, say exactly what is wrong.
-    let refusal = match app.status {
-        AppStatus::Active if app.expires_at.is_some_and(|e| e <= now) => {
+    let refusal = match app.life().standing(now) {
+        Standing::Expired => {
             Some("the app's credentials expired; create a new app or ask an administrator")
         }
-        AppStatus::Active => None,
-        AppStatus::Revoked => Some("the app is revoked; restore it under Settings → App Connect"),
-        AppStatus::Deleted => {
+        Standing::Usable => None,
+        Standing::Revoked => Some("the app is revoked; restore it under Settings → App Connect"),
+        Standing::Deleted => {
             Some("the app is deleted; restore it under Settings → App Connect → Deleted")
         }
     };
@@ -359,15 +360,16 @@ pub async fn authenticate_verified(
     if app.company_id.as_str() != claims.c {
         return Err(bad("the access token is for another company"));
     }
-    match app.status {
-        AppStatus::Active => {}
-        AppStatus::Revoked => return Err(bad("the app was revoked")),
-        AppStatus::Deleted => return Err(bad("the app was deleted")),
+    let standing = app.life().standing(now);
+    match standing {
+        Standing::Usable | Standing::Expired => {}
+        Standing::Revoked => return Err(bad("the app was revoked")),
+        Standing::Deleted => return Err(bad("the app was deleted")),
     }
     if app.credential_version != claims.v {
         return Err(bad("the access token was revoked"));
     }
-    if app.expires_at.is_some_and(|e| e <= now) {
+    if standing == Standing::Expired {
         return Err(bad("the app's credentials expired"));
     }
     let role = svc
@@ -488,5 +490,5 @@ pub async fn authenticate_app_secret(svc: &Services, id: &AppId, secret: &str) -
             .as_deref()
             .is_some_and(|h| ct_eq(&presented, h))
             && app.prev_secret_valid_until.is_some_and(|u| u > now));
-    Ok(ok && app.status == AppStatus::Active && app.expires_at.is_none_or(|e| e > now))
+    Ok(ok && app.life().usable(now))
 }

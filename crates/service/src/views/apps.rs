@@ -6,7 +6,7 @@ use crate::app_connect::apps;
 use crate::{Access, Result, Services, company};
 use newledger_domain::ids::AppId;
 use newledger_domain::permission::{Permission, PermissionSet};
-use newledger_store::{ActivityRecord, AppRecord, AppStatus, MemberRecord};
+use newledger_store::{ActivityRecord, AppRecord, MemberRecord};
 use std::collections::HashMap;
 
 /// An app with what its list row shows.
@@ -35,10 +35,7 @@ impl AppView {
 
 /// What the list shows as status: expiry counts even though the stored status is active.
 pub fn effective_status(a: &AppRecord, now: i64) -> &'static str {
-    match a.status {
-        AppStatus::Active if a.expires_at.is_some_and(|e| e <= now) => "expired",
-        s => s.as_str(),
-    }
+    a.life().standing(now).as_str()
 }
 
 struct Members(HashMap<String, MemberRecord>);
