@@ -359,6 +359,17 @@ pub struct ActivityRecord {
     pub row: NewActivity,
 }
 
+/// An actor seen in a company's activity log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActorSeen {
+    /// `user`, `app` or `connection`.
+    pub kind: String,
+    /// Its id.
+    pub id: String,
+    /// Its most telling label (a name or an e-mail rather than the id, when one was logged).
+    pub label: String,
+}
+
 /// Filter of the activity log.
 #[derive(Clone, Debug, Default)]
 pub struct ActivityFilter {

@@ -311,6 +311,9 @@ pub trait ActivityStore: Send + Sync {
         company: &CompanyId,
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivityRecord>>;
+    /// The people, apps and connections that appear as actors in a company's log (kind, id,
+    /// a readable label), for picking one to filter by; at most 1,000.
+    async fn activity_actors(&self, company: &CompanyId) -> StoreResult<Vec<ActorSeen>>;
 }
 
 /// Web sessions.

@@ -8,8 +8,8 @@
 
 use super::session::{Ctx, Layout};
 use super::view::{
-    PageError, PageForm, PageResult, capitalise, instant, instant_or, no_store,
-    redirect_with_notice, render, render_status,
+    PageError, PageForm, PageResult, capitalise, no_store, redirect_with_notice, render,
+    render_status,
 };
 use crate::state::AppState;
 use askama::Template;
@@ -47,13 +47,13 @@ fn perms_of(set: PermissionSet) -> Vec<PermView> {
 struct AppRow {
     href: String,
     id: String,
-    created: String,
+    created: super::when::Moment,
     name: String,
     owner: String,
     permissions: Vec<PermView>,
     status: &'static str,
-    expiry: String,
-    last_used: String,
+    expiry: super::when::MaybeMoment,
+    last_used: super::when::MaybeMoment,
 }
 
 #[derive(Template)]
@@ -81,12 +81,12 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         .map(|v| AppRow {
             href: ctx.url(&format!("/settings/app-connect/apps/{}", v.app.id)),
             id: v.app.id.to_string(),
-            created: instant(v.app.created_at),
+            created: ctx.when.relative(v.app.created_at),
             owner: v.owner,
             permissions: perms_of(v.app.permissions),
             status: v.status,
-            expiry: instant_or(v.app.expires_at, "No expiry"),
-            last_used: instant_or(v.app.last_used_at, "Never"),
+            expiry: ctx.when.relative_or(v.app.expires_at, "No expiry"),
+            last_used: ctx.when.relative_or(v.app.last_used_at, "Never"),
             name: v.app.name,
         })
         .collect();
@@ -260,7 +260,7 @@ pub async fn reveal_page(
     let old_secret_note = match app.prev_secret_valid_until.filter(|u| *u > now) {
         Some(u) => format!(
             "The previous secret keeps working until {}, then stops.",
-            instant(u)
+            ctx.when.text(u)
         ),
         None => "The previous secret stopped working, and so did the tokens issued with it.".into(),
     };
@@ -319,7 +319,7 @@ fn field_name(field: &str) -> String {
 }
 
 struct ActivityRow {
-    at: String,
+    at: super::when::Moment,
     actor: String,
     action: String,
     outcome: String,
@@ -337,10 +337,10 @@ struct DetailPage {
     purpose: String,
     owner: String,
     created_by: String,
-    created_at: String,
+    created_at: super::when::Moment,
     status: &'static str,
-    expiry: String,
-    last_used: String,
+    expiry: super::when::MaybeMoment,
+    last_used: super::when::MaybeMoment,
     use_count: i64,
     secret_hint: String,
     overlap_until: Option<String>,
@@ -394,13 +394,13 @@ fn detail_page(s: &AppState, ctx: &Ctx, detail: AppDetail, error: Option<String>
         purpose: a.purpose.clone(),
         owner: detail.view.owner.clone(),
         created_by: detail.created_by.clone(),
-        created_at: instant(a.created_at),
+        created_at: ctx.when.relative(a.created_at),
         status: detail.view.status,
-        expiry: instant_or(a.expires_at, "No expiry"),
-        last_used: instant_or(a.last_used_at, "Never"),
+        expiry: ctx.when.relative_or(a.expires_at, "No expiry"),
+        last_used: ctx.when.relative_or(a.last_used_at, "Never"),
         use_count: a.use_count,
         secret_hint: a.secret_hint.clone(),
-        overlap_until: detail.overlap_until.map(instant),
+        overlap_until: detail.overlap_until.map(|u| ctx.when.text(u)),
         read: split(PermissionKind::Read),
         draft: split(PermissionKind::Draft),
         owner_note,
@@ -409,7 +409,7 @@ fn detail_page(s: &AppState, ctx: &Ctx, detail: AppDetail, error: Option<String>
             .iter()
             .cloned()
             .map(|r| ActivityRow {
-                at: instant(r.row.at),
+                at: ctx.when.exact(r.row.at),
                 actor: r.row.actor_label,
                 action: r.row.action,
                 outcome: r.row.outcome,

@@ -5,7 +5,7 @@
 use super::confirm;
 use super::session::{Ctx, Layout};
 use super::view::{
-    PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice, render,
+    PageError, PageForm, PageResult, date, money, parse_date, redirect_with_notice, render,
 };
 use crate::state::AppState;
 use askama::Template;
@@ -326,7 +326,7 @@ struct DocumentPage {
     reference: String,
     drafted_by: String,
     drafted_by_program: bool,
-    drafted_at: String,
+    drafted_at: super::when::Moment,
     approved: Option<String>,
     lines: Vec<LineRow>,
     subtotal: String,
@@ -396,9 +396,9 @@ fn document_page(ctx: &Ctx, detail: DocumentDetail, today: NaiveDate) -> Documen
         reference: d.reference.clone(),
         drafted_by: v.created_by_label.clone(),
         drafted_by_program: d.created_by.is_program(),
-        drafted_at: instant(d.created_at),
+        drafted_at: ctx.when.relative(d.created_at),
         approved: match (&detail.approved_by_label, d.approved_at) {
-            (Some(who), Some(at)) => Some(format!("{who} on {}", instant(at))),
+            (Some(who), Some(at)) => Some(format!("{who} on {}", ctx.when.text(at))),
             _ => None,
         },
         lines: d

@@ -42,7 +42,7 @@ struct OverdueRow {
 struct IdleApp {
     href: String,
     name: String,
-    last_used: String,
+    last_used: super::when::MaybeMoment,
 }
 
 #[derive(Template)]
@@ -165,7 +165,7 @@ fn dashboard_page(ctx: &Ctx, f: dashboard::Dashboard) -> Result<DashboardPage, E
                 .map(|a| IdleApp {
                     href: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
                     name: a.name,
-                    last_used: super::view::instant_or(a.last_used_at, "never used"),
+                    last_used: ctx.when.relative_or(a.last_used_at, "never used"),
                 })
                 .collect()
         }),

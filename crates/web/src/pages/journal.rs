@@ -6,7 +6,7 @@ use super::books::{Opt, PAGE_SIZE, account_names, back_to, contact_names, next_h
 use super::confirm;
 use super::session::{Ctx, Layout};
 use super::view::{
-    PageError, PageForm, PageResult, date, instant, money, parse_date, redirect_with_notice, render,
+    PageError, PageForm, PageResult, date, money, parse_date, redirect_with_notice, render,
 };
 use crate::state::AppState;
 use askama::Template;
@@ -191,7 +191,7 @@ struct EntryPage {
     source: &'static str,
     created_by: String,
     by_program: bool,
-    created_at: String,
+    created_at: super::when::Moment,
     posted: Option<String>,
     lines: Vec<JLine>,
     total: String,
@@ -224,7 +224,7 @@ pub async fn entry(
         (Some(a), Some(at)) => Some(format!(
             "{} on {}",
             labels.label(&s.svc, a).await?,
-            instant(at)
+            ctx.when.text(at)
         )),
         _ => None,
     };
@@ -240,7 +240,7 @@ pub async fn entry(
         source: e.source.as_str(),
         created_by: labels.label(&s.svc, &e.created_by).await?,
         by_program: e.created_by.is_program(),
-        created_at: instant(e.created_at),
+        created_at: ctx.when.relative(e.created_at),
         posted,
         lines: e
             .lines

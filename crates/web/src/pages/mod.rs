@@ -4,6 +4,7 @@
 //! navigation only hides what the handlers refuse anyway).
 
 mod accounts;
+mod activity;
 mod app_connect;
 mod assets;
 mod books;
@@ -26,6 +27,7 @@ mod reports;
 pub mod session;
 mod signin;
 pub mod view;
+mod when;
 
 use crate::state::AppState;
 use axum::Router;
@@ -173,8 +175,8 @@ pub fn routes() -> Router<AppState> {
             "/app/{company_id}/settings/integrations/{guide}",
             get(integrations::guide),
         )
-        .route("/app/{company_id}/activity", get(members::activity))
-        .route("/app/{company_id}/activity.csv", get(members::activity_csv))
+        .route("/app/{company_id}/activity", get(activity::page))
+        .route("/app/{company_id}/activity.csv", get(activity::csv))
         .route(
             "/app/{company_id}/{kind}/{id}/{action}",
             get(edit::edit_form).post(edit::document_post),
