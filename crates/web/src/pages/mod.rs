@@ -25,6 +25,7 @@ mod members;
 mod oauth_connections;
 mod reports;
 pub mod session;
+mod settings;
 mod signin;
 pub mod view;
 mod when;
@@ -166,6 +167,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/app/{company_id}/settings/members/{user_id}/{action}",
             post(members::change),
+        )
+        .route(
+            "/app/{company_id}/settings/company",
+            get(settings::show).post(settings::save),
         )
         .route(
             "/app/{company_id}/settings/integrations",

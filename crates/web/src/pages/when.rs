@@ -51,6 +51,11 @@ impl Clockface {
         Clockface { tz, now_ms }
     }
 
+    /// This request's "now" (ms since the epoch).
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
     fn parts(&self, ms: i64) -> (String, String) {
         let Some(utc) = DateTime::<Utc>::from_timestamp_millis(ms) else {
             return (String::new(), String::new());
