@@ -359,6 +359,24 @@ pub struct ActivityRecord {
     pub row: NewActivity,
 }
 
+/// What refers to a contact (it may be deleted only when nothing does).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContactUsage {
+    /// Invoices, bills and expenses, drafts included.
+    pub documents: i64,
+    /// Payments.
+    pub payments: i64,
+    /// Journal entries whose lines name it, drafts included.
+    pub entries: i64,
+}
+
+impl ContactUsage {
+    /// True when nothing refers to the contact.
+    pub fn is_unused(&self) -> bool {
+        self.documents == 0 && self.payments == 0 && self.entries == 0
+    }
+}
+
 /// An actor seen in a company's activity log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActorSeen {

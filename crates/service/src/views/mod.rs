@@ -10,6 +10,7 @@
 pub mod activity;
 pub mod apps;
 pub mod cache;
+pub mod contacts;
 pub mod dashboard;
 pub mod documents;
 pub mod journal;

@@ -2,6 +2,7 @@
 //! of accounts with balances.
 
 use super::books::{Opt, PAGE_SIZE, kind_info, next_href};
+use super::confirm;
 use super::session::{Ctx, Layout};
 use super::view::{
     PageError, PageForm, PageResult, date, field_label, money, redirect_with_notice, render,
@@ -11,14 +12,13 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::contacts::ContactInput;
-use newledger_service::books::{accounts, contacts, documents};
+use newledger_service::books::{accounts, contacts};
 use newledger_service::reports;
-use newledger_service::views::{ContactRecord, ListQuery};
+use newledger_service::views::{self, ContactRecord, DocumentRecord, ListQuery, Page};
 use serde::Deserialize;
 
 /// Filters of the contact list.
@@ -71,6 +71,10 @@ pub async fn list(
         },
     )
     .await?;
+    Ok(render(&list_page(&ctx, f, page)))
+}
+
+fn list_page(ctx: &Ctx, f: ContactFilter, page: Page<ContactRecord>) -> ContactsPage {
     let mut rows: Vec<ContactRow> = page
         .data
         .into_iter()
@@ -98,14 +102,14 @@ pub async fn list(
     let next = page
         .next_cursor
         .map(|c| next_href(&ctx.url("/contacts"), &[("q", &f.q), ("kind", &f.kind)], &c));
-    Ok(render(&ContactsPage {
+    ContactsPage {
         layout: ctx.layout("Contacts", "contacts"),
         rows,
         q: f.q,
         kinds,
         can_write: ctx.can(Permission::ContactsWrite),
         next,
-    }))
+    }
 }
 
 struct DocLink {
@@ -129,6 +133,12 @@ struct ContactPage {
     id: String,
     documents: Vec<DocLink>,
     can_edit: bool,
+    deletable: bool,
+    kept_because: Option<String>,
+}
+
+fn contact_id(id: &str) -> Result<ContactId, PageError> {
+    ContactId::parse(id).map_err(|_| PageError::Service(Error::NotFound("contact")))
 }
 
 /// `GET /app/{company_id}/contacts/{id}`.
@@ -137,52 +147,31 @@ pub async fn detail(
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
 ) -> PageResult {
-    let id = ContactId::parse(&id).map_err(|_| PageError::Service(Error::NotFound("contact")))?;
-    let c = contacts::get(&s.svc, &ctx.access, &id).await?;
-    let cur = ctx.currency();
-    let mut docs = Vec::new();
-    for kind in [
-        DocumentKind::Invoice,
-        DocumentKind::Bill,
-        DocumentKind::Expense,
-    ] {
-        if !ctx.can(kind.info().read) {
-            continue;
-        }
-        let (segment, _, noun) = kind_info(kind);
-        let page = documents::list(
-            &s.svc,
-            &ctx.access,
-            kind,
-            ListQuery {
-                limit: 100,
-                contact_id: Some(c.id.to_string()),
-                ..Default::default()
-            },
-        )
-        .await?;
-        docs.extend(page.data.into_iter().map(|d| {
-            (
-                d.issue_date,
-                DocLink {
-                    href: ctx.url(&format!("/{segment}/{}", d.id)),
-                    label: noun.into(),
-                    number: d.number,
-                    status: d.status.as_str(),
-                    date: date(d.issue_date),
-                    total: money(d.total, cur),
-                },
-            )
-        }));
+    let v = views::contacts::detail(&s.svc, &ctx.access, &contact_id(&id)?).await?;
+    Ok(render(&contact_page(&ctx, v)))
+}
+
+fn doc_link(ctx: &Ctx, d: DocumentRecord) -> DocLink {
+    let (segment, _, noun) = kind_info(d.kind);
+    DocLink {
+        href: ctx.url(&format!("/{segment}/{}", d.id)),
+        label: noun.into(),
+        number: d.number,
+        status: d.status.as_str(),
+        date: date(d.issue_date),
+        total: money(d.total, ctx.currency()),
     }
-    docs.sort_by_key(|d| std::cmp::Reverse(d.0));
+}
+
+fn contact_page(ctx: &Ctx, v: views::contacts::ContactView) -> ContactPage {
+    let c = v.contact;
     let roles = match (c.is_customer, c.is_supplier) {
         (true, true) => "Customer and supplier",
         (true, false) => "Customer",
         (false, true) => "Supplier",
         (false, false) => "Neither customer nor supplier",
     };
-    Ok(render(&ContactPage {
+    ContactPage {
         layout: ctx.layout(c.name.clone(), "contacts"),
         name: c.name,
         email: c.email.unwrap_or_default(),
@@ -190,9 +179,46 @@ pub async fn detail(
         address: c.address.unwrap_or_default(),
         roles: roles.into(),
         id: c.id.to_string(),
-        documents: docs.into_iter().take(50).map(|(_, d)| d).collect(),
+        documents: v.documents.into_iter().map(|d| doc_link(ctx, d)).collect(),
         can_edit: ctx.can(Permission::ContactsWrite),
-    }))
+        deletable: v.deletable,
+        kept_because: v.kept_because,
+    }
+}
+
+/// `POST /app/{company_id}/contacts/{id}/delete`: asks first, then deletes a contact that
+/// nothing refers to (the service refuses one in use, with the reason).
+pub async fn delete(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let c = editable(&s, &ctx, &id).await?;
+    let back = ctx.url(&format!("/contacts/{}", c.id));
+    if !confirm::confirmed(&form) {
+        let ask = confirm::Confirm {
+            title: format!("Delete {}?", c.name),
+            message: format!(
+                "{} disappears from your contacts. Nothing in the books refers to it, so no document or entry changes. This cannot be undone.",
+                c.name
+            ),
+            button: "Delete contact".into(),
+            back,
+        };
+        return confirm::page(
+            &ctx,
+            ctx.url(&format!("/contacts/{}/delete", c.id)),
+            &form,
+            ask,
+        );
+    }
+    let gone = contacts::delete(&s.svc, &ctx.access, &c.id).await?;
+    Ok(redirect_with_notice(
+        &ctx.url("/contacts"),
+        &format!("Contact {} deleted.", gone.name),
+    ))
 }
 
 #[derive(Template)]
@@ -324,8 +350,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Page
 
 async fn editable(s: &AppState, ctx: &Ctx, id: &str) -> Result<ContactRecord, PageError> {
     ctx.access.require(Permission::ContactsWrite)?;
-    let id = ContactId::parse(id).map_err(|_| PageError::Service(Error::NotFound("contact")))?;
-    Ok(contacts::get(&s.svc, &ctx.access, &id).await?)
+    Ok(contacts::get(&s.svc, &ctx.access, &contact_id(id)?).await?)
 }
 
 /// `GET /app/{company_id}/contacts/{id}/edit`.

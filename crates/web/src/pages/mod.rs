@@ -105,6 +105,10 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/contacts/new", get(contacts::new_form))
         .route("/app/{company_id}/contacts/{id}", get(contacts::detail))
         .route(
+            "/app/{company_id}/contacts/{id}/delete",
+            post(contacts::delete),
+        )
+        .route(
             "/app/{company_id}/contacts/{id}/edit",
             get(contacts::edit_form).post(contacts::save),
         )

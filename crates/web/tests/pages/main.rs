@@ -10,6 +10,7 @@ mod access;
 mod activity;
 mod app_connect;
 mod books;
+mod contacts;
 mod csrf;
 mod documents;
 mod integrations;
