@@ -44,6 +44,21 @@
   }
 })();
 
+// The navigation collapses behind a Menu button on narrow screens. Only with this script:
+// without it the CSS leaves the navigation open at every width.
+(function () {
+  "use strict";
+  var btn = document.querySelector(".nav-toggle");
+  if (!btn) return;
+  document.documentElement.classList.add("js-nav");
+  btn.hidden = false;
+  btn.addEventListener("click", function () {
+    var open = btn.getAttribute("aria-expanded") !== "true";
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    document.documentElement.classList.toggle("nav-open", open);
+  });
+})();
+
 // Line forms (`form[data-lines]`: documents, and `data-lines="journal"` for journal entries):
 // "Add line" adds a row in place, and the totals follow what is typed. The server recomputes
 // every amount when the form is saved, and stays the authority on balance and rounding.

@@ -116,6 +116,8 @@ fn cash_view(cs: &CashSummary, today: NaiveDate, cur: Currency) -> Result<CashVi
             .checked_add_months(Months::new(1))
             .unwrap_or(NaiveDate::MAX);
     }
+    // The chart reads left to right; the table of its numbers starts with the latest month.
+    months.reverse();
     Ok(CashView {
         total: money(cs.total_closing.minor, cur),
         accounts: cs
