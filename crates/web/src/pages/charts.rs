@@ -192,7 +192,10 @@ mod tests {
             .unwrap()
         };
         let empty = svg(cash_trend(&["Jan".into(), "Feb".into()], &[0.0, 0.0]).unwrap());
-        assert!(!empty.contains(">0.0<") && !empty.contains(">0.1<"), "{empty}");
+        assert!(
+            !empty.contains(">0.0<") && !empty.contains(">0.1<"),
+            "{empty}"
+        );
     }
 
     #[test]
@@ -214,7 +217,12 @@ mod tests {
             .skip(2)
             .filter_map(|r| {
                 let attr = |k: &str| -> Option<f64> {
-                    r.split(&format!("{k}=\"")).nth(1)?.split('"').next()?.parse().ok()
+                    r.split(&format!("{k}=\""))
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .parse()
+                        .ok()
                 };
                 Some(attr("x")? + attr("width")?)
             })

@@ -324,11 +324,12 @@ pub fn parse_date(field: &str, v: &str) -> Result<Option<NaiveDate>, String> {
     if v.trim().is_empty() {
         return Ok(None);
     }
-    let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .map_err(|_| format!(
+    let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+        format!(
             "{}: enter a date as YYYY-MM-DD, or pick it from the calendar",
             field_label(field)
-        ))?;
+        )
+    })?;
     newledger_domain::dates::check(field, d).map_err(|_| {
         format!(
             "{}: use a date between {} and {}",
