@@ -289,24 +289,24 @@ pub async fn csv(
     Ok(csv_of(&ctx, page.rows).into_response(&name))
 }
 
-/// The rows of the log as CSV: the stored columns, the time in the company's zone beside
-/// the ISO instant, and the action in words.
+/// The rows of the log as CSV: the stored columns (the instant in ISO 8601, UTC), then the
+/// time in the company's zone and the action in words, so that existing readers keep working.
 fn csv_of(ctx: &Ctx, rows: Vec<ActivityRecord>) -> CsvWriter {
     let mut w = CsvWriter::new(&[
         "id",
         "at",
-        "at_local",
         "actor_kind",
         "actor_id",
         "actor_label",
         "action",
-        "what",
         "target_kind",
         "target_id",
         "outcome",
         "reason",
         "ip",
         "count",
+        "at_local",
+        "what",
     ]);
     for r in rows {
         let what = activity::describe(&r.row);
@@ -317,18 +317,18 @@ fn csv_of(ctx: &Ctx, rows: Vec<ActivityRecord>) -> CsvWriter {
         w.row(&[
             &r.id.to_string(),
             &iso,
-            &ctx.when.text(a.at),
             &a.actor_kind,
             &a.actor_id,
             &a.actor_label,
             &a.action,
-            &what,
             &a.target_kind,
             &a.target_id,
             &a.outcome,
             &a.reason,
             &a.ip,
             &a.count.to_string(),
+            &ctx.when.text(a.at),
+            &what,
         ]);
     }
     w
