@@ -12,6 +12,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use newledger_domain::account::Account;
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
@@ -20,6 +21,7 @@ use newledger_service::books::{accounts, contacts};
 use newledger_service::reports;
 use newledger_service::views::{self, ContactRecord, DocumentRecord, ListQuery, Page};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// Filters of the contact list.
 #[derive(Debug, Default, Deserialize)]
@@ -186,6 +188,19 @@ fn contact_page(ctx: &Ctx, v: views::contacts::ContactView) -> ContactPage {
     }
 }
 
+/// What the confirmation page says before a contact is deleted.
+fn ask_delete(ctx: &Ctx, c: &ContactRecord) -> confirm::Confirm {
+    confirm::Confirm {
+        title: format!("Delete {}?", c.name),
+        message: format!(
+            "{} disappears from your contacts. Nothing in the books refers to it, so no document or entry changes. This cannot be undone.",
+            c.name
+        ),
+        button: "Delete contact".into(),
+        back: ctx.url(&format!("/contacts/{}", c.id)),
+    }
+}
+
 /// `POST /app/{company_id}/contacts/{id}/delete`: asks first, then deletes a contact that
 /// nothing refers to (the service refuses one in use, with the reason).
 pub async fn delete(
@@ -196,23 +211,9 @@ pub async fn delete(
 ) -> PageResult {
     ctx.check_csrf(&form)?;
     let c = editable(&s, &ctx, &id).await?;
-    let back = ctx.url(&format!("/contacts/{}", c.id));
     if !confirm::confirmed(&form) {
-        let ask = confirm::Confirm {
-            title: format!("Delete {}?", c.name),
-            message: format!(
-                "{} disappears from your contacts. Nothing in the books refers to it, so no document or entry changes. This cannot be undone.",
-                c.name
-            ),
-            button: "Delete contact".into(),
-            back,
-        };
-        return confirm::page(
-            &ctx,
-            ctx.url(&format!("/contacts/{}/delete", c.id)),
-            &form,
-            ask,
-        );
+        let action = ctx.url(&format!("/contacts/{}/delete", c.id));
+        return confirm::page(&ctx, action, &form, ask_delete(&ctx, &c));
     }
     let gone = contacts::delete(&s.svc, &ctx.access, &c.id).await?;
     Ok(redirect_with_notice(
@@ -407,11 +408,9 @@ struct AccountsPage {
 
 /// `GET /app/{company_id}/accounts`: the chart, grouped by class, with balances today.
 pub async fn accounts_list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
-    use newledger_domain::account::AccountClass;
-    let cur = ctx.currency();
     let list = accounts::list(&s.svc, &ctx.access).await?;
     let today = s.svc.clock.today();
-    let balances: std::collections::HashMap<String, i64> = if ctx.can(Permission::ReportsRead) {
+    let balances: HashMap<String, i64> = if ctx.can(Permission::ReportsRead) {
         reports::trial_balance(&s.svc, &ctx.access, today)
             .await?
             .rows
@@ -419,8 +418,20 @@ pub async fn accounts_list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
             .map(|r| (r.account_id.to_string(), r.debit.minor - r.credit.minor))
             .collect()
     } else {
-        std::collections::HashMap::new()
+        HashMap::new()
     };
+    Ok(render(&accounts_page(&ctx, &list, &balances, today)))
+}
+
+/// The chart grouped by class, each account with its balance on its natural side.
+fn accounts_page(
+    ctx: &Ctx,
+    list: &[Account],
+    balances: &HashMap<String, i64>,
+    today: chrono::NaiveDate,
+) -> AccountsPage {
+    use newledger_domain::account::AccountClass;
+    let cur = ctx.currency();
     let classes = [
         (AccountClass::Asset, "Assets"),
         (AccountClass::Liability, "Liabilities"),
@@ -454,10 +465,10 @@ pub async fn accounts_list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
                 .collect(),
         })
         .collect();
-    Ok(render(&AccountsPage {
+    AccountsPage {
         layout: ctx.layout("Chart of accounts", "accounts"),
         groups,
         with_balances: ctx.can(Permission::ReportsRead),
         as_of: date(today),
-    }))
+    }
 }
