@@ -71,6 +71,11 @@ test("axe-core finds nothing on the main pages", suite, async () => {
     ["/settings/members", "members"], ["/settings/company", "company settings"], ["/activity", "activity log"]]) {
     await accessible(path, name);
   }
+  // The general ledger's Download CSV sits level with Run report.
+  await page.goto(app("/general-ledger"));
+  const run = await page.getByRole("button", { name: "Run report" }).boundingBox();
+  const csv = await page.getByRole("link", { name: "Download CSV" }).boundingBox();
+  assert.ok(Math.abs(run.y - csv.y) <= 1 && Math.abs(run.height - csv.height) <= 1, `aligned: ${JSON.stringify({ run, csv })}`);
   // The Menu button belongs to narrow screens only.
   assert.equal(await page.getByRole("button", { name: "Menu" }).isVisible(), false);
   await page.goto(app("/reports"));
