@@ -141,3 +141,19 @@ export async function shot(page, name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+const require = (await import("node:module")).createRequire(import.meta.url);
+let axeSource;
+/**
+ * Runs axe-core (WCAG 2.1 A/AA rules and the best practices) on the page as it stands and
+ * returns its violations, each as "rule: target …" lines. The script is evaluated through the
+ * DevTools protocol, so the page's strict CSP stays as it is.
+ */
+export async function axeViolations(page) {
+  axeSource ??= fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
+  );
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+}

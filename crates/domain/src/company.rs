@@ -1,4 +1,5 @@
-//! Company settings that rules depend on: base currency, lock date, fiscal year start.
+//! Company settings that rules depend on: base currency, lock date, fiscal year start, and
+//! the time zone in which its people read instants.
 
 use crate::DomainError;
 use crate::ids::CompanyId;
@@ -23,6 +24,66 @@ pub struct Company {
     pub fiscal_year_start_month: u32,
     /// First day of that month.
     pub fiscal_year_start_day: u32,
+    /// Where instants (activity, last used, created) are shown; the books' dates stay plain dates.
+    pub time_zone: TimeZone,
+}
+
+/// An IANA time zone name (`Europe/Paris`), checked against the tz database compiled in
+/// (chrono-tz). Stored and serialized as its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    /// Coordinated Universal Time, every company's default.
+    pub const UTC: TimeZone = TimeZone(chrono_tz::Tz::UTC);
+
+    /// Parses an IANA name; anything else is a validation error naming the field.
+    pub fn parse(name: &str) -> Result<Self, DomainError> {
+        name.trim()
+            .parse::<chrono_tz::Tz>()
+            .map(TimeZone)
+            .map_err(|_| {
+                DomainError::invalid(
+                    "time_zone",
+                    "must be an IANA time zone name such as Europe/Paris or UTC",
+                )
+            })
+    }
+
+    /// The IANA name.
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// The zone, for conversions.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.0
+    }
+
+    /// Every name the database knows, for pickers.
+    pub fn all_names() -> impl Iterator<Item = &'static str> {
+        chrono_tz::TZ_VARIANTS.iter().map(|t| t.name())
+    }
+}
+
+impl Default for TimeZone {
+    fn default() -> Self {
+        TimeZone::UTC
+    }
+}
+
+impl TryFrom<String> for TimeZone {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        TimeZone::parse(&s)
+    }
+}
+
+impl From<TimeZone> for String {
+    fn from(t: TimeZone) -> String {
+        t.name().to_owned()
+    }
 }
 
 impl Company {
@@ -80,6 +141,7 @@ mod tests {
             lock_date: NaiveDate::from_ymd_opt(2026, 3, 31),
             fiscal_year_start_month: month,
             fiscal_year_start_day: day,
+            time_zone: TimeZone::UTC,
         }
     }
 
@@ -94,6 +156,18 @@ mod tests {
             c.check_open(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap())
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(
+            TimeZone::parse(" Europe/Paris ").unwrap().name(),
+            "Europe/Paris"
+        );
+        assert_eq!(TimeZone::default(), TimeZone::UTC);
+        assert!(TimeZone::parse("Mars/Olympus").is_err());
+        assert!(TimeZone::parse("").is_err());
+        assert!(TimeZone::all_names().any(|n| n == "America/New_York"));
     }
 
     #[test]

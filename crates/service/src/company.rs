@@ -5,7 +5,7 @@ use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::account::{Account, TEMPLATE_CHART};
 use newledger_domain::actor::Actor;
-use newledger_domain::company::{Company, validate_fiscal_year_start};
+use newledger_domain::company::{Company, TimeZone, validate_fiscal_year_start};
 use newledger_domain::ids::{AccountId, CompanyId, UserId};
 use newledger_domain::money::Currency;
 use newledger_domain::permission::Permission;
@@ -33,6 +33,7 @@ pub async fn create_company(
         lock_date: None,
         fiscal_year_start_month: 1,
         fiscal_year_start_day: 1,
+        time_zone: TimeZone::UTC,
     };
     let accounts: Vec<Account> = TEMPLATE_CHART
         .iter()
@@ -232,6 +233,40 @@ pub async fn update_settings(
     lock_date: Option<Option<NaiveDate>>,
     fiscal_year_start: Option<(u32, u32)>,
 ) -> Result<Company> {
+    let change = SettingsChange {
+        name,
+        lock_date,
+        fiscal_year_start,
+        time_zone: None,
+    };
+    change_settings(svc, access, change).await
+}
+
+/// What a settings change sets; `None` leaves a setting as it is.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SettingsChange<'a> {
+    /// Display name.
+    pub name: Option<&'a str>,
+    /// Lock date (`Some(None)` removes it).
+    pub lock_date: Option<Option<NaiveDate>>,
+    /// Fiscal year start (month, day).
+    pub fiscal_year_start: Option<(u32, u32)>,
+    /// IANA time zone name.
+    pub time_zone: Option<&'a str>,
+}
+
+/// Changes company settings, all or nothing, logged with the old and new values.
+pub async fn change_settings(
+    svc: &Services,
+    access: &Access,
+    change: SettingsChange<'_>,
+) -> Result<Company> {
+    let SettingsChange {
+        name,
+        lock_date,
+        fiscal_year_start,
+        time_zone,
+    } = change;
     access.require(Permission::SettingsManage)?;
     let mut c = svc
         .store
@@ -254,14 +289,17 @@ pub async fn update_settings(
         c.fiscal_year_start_month = m;
         c.fiscal_year_start_day = d;
     }
+    if let Some(t) = time_zone {
+        c.time_zone = TimeZone::parse(t)?;
+    }
     svc.write(async |w| {
         w.store().update_company(&c, svc.clock.now_ms()).await?;
         w.credentials_changed();
         w.log(
             access,
             Event::ok("company.settings_changed", "company", c.id.as_str()).details(json!({
-                "old": {"name": old.name, "lock_date": old.lock_date, "fiscal_year_start": [old.fiscal_year_start_month, old.fiscal_year_start_day]},
-                "new": {"name": c.name, "lock_date": c.lock_date, "fiscal_year_start": [c.fiscal_year_start_month, c.fiscal_year_start_day]},
+                "old": {"name": old.name, "lock_date": old.lock_date, "fiscal_year_start": [old.fiscal_year_start_month, old.fiscal_year_start_day], "time_zone": old.time_zone},
+                "new": {"name": c.name, "lock_date": c.lock_date, "fiscal_year_start": [c.fiscal_year_start_month, c.fiscal_year_start_day], "time_zone": c.time_zone},
             })),
         )
         .await

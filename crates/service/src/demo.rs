@@ -2,11 +2,13 @@
 //! realistic activity (customers, suppliers, invoices in every state, bills, expenses,
 //! payments, manual journals, drafts by a person and by an app).
 
+use crate::activity::ActivityLog;
 use crate::app_connect::apps::{self, NewApp};
 use crate::books::contacts::{self, ContactInput};
 use crate::books::documents::{self, DocumentInput};
 use crate::books::journal::{self, JournalInput, JournalLineInput};
 use crate::books::payments::{self, AllocationInput, PaymentInput};
+use crate::clock::{Clock, ManualClock};
 use crate::{Access, Result, Services, company, people};
 use chrono::{Datelike, Days, NaiveDate};
 use newledger_domain::account::Account;
@@ -19,6 +21,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// E-mail of the demo person.
 pub const DEMO_EMAIL: &str = "demo@newledger.example";
@@ -262,6 +265,25 @@ const SUPPLIERS: &[&str] = &[
     "Insure One",
 ];
 
+/// Milliseconds at 09:00 UTC of a day, plus `offset_s` seconds.
+fn morning(day: NaiveDate, offset_s: u32) -> i64 {
+    day.and_hms_opt(9, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_millis())
+        + i64::from(offset_s) * 1000
+}
+
+/// The services with their clock (and the activity log's) standing on the day being filled
+/// in, so that what the demo records — activity, creation times, the reversal date of a
+/// void — spreads over the year instead of piling up on the day it was generated.
+fn on_the_day(svc: &Services, clock: &Arc<ManualClock>) -> Services {
+    let clock: Arc<dyn Clock> = clock.clone();
+    Services {
+        activity: Arc::new(ActivityLog::new(svc.store.clone(), clock.clone())),
+        clock,
+        ..svc.clone()
+    }
+}
+
 /// Fills a company with a year of activity ending `today`.
 pub async fn populate(
     svc: &Services,
@@ -273,6 +295,10 @@ pub async fn populate(
     let accounts = svc.store.accounts(&access.company.id).await?;
     let a = |c: &str| code(&accounts, c).clone();
     let start = today.checked_sub_days(Days::new(365)).unwrap_or(today);
+    let real_now = svc.clock.now_ms();
+    let clock = Arc::new(ManualClock::new(morning(start, 0)));
+    let then = on_the_day(svc, &clock);
+    let svc = &then;
     let mut customers = Vec::new();
     for (i, name) in CUSTOMERS.iter().enumerate() {
         let c = contacts::create(
@@ -343,6 +369,7 @@ pub async fn populate(
     let mut n = 0u32;
     while day < today {
         n += 1;
+        clock.set(morning(day, n));
         let customer = customers[rng.gen_range(0..customers.len())].clone();
         let (desc, acc, price) = services[rng.gen_range(0..services.len())];
         let qty = if desc == "Consulting hours" {
@@ -368,6 +395,8 @@ pub async fn populate(
         if age > 3 {
             let inv = documents::approve(svc, access, DocumentKind::Invoice, &inv.id, None).await?;
             if n.is_multiple_of(17) {
+                // Voided a few hours later the same day: the reversal is dated that day.
+                clock.set(morning(day, 6 * 3600 + n));
                 documents::void(svc, access, DocumentKind::Invoice, &inv.id, None).await?;
             } else if age > 45 || (age > 20 && n.is_multiple_of(2)) {
                 let paid_on = day
@@ -496,6 +525,25 @@ pub async fn populate(
             .await?;
             journal::post(svc, access, &dep.id, None).await?;
         }
+        // Now and then a draft is started and thrown away, as people do.
+        if n.is_multiple_of(13) && (today - day).num_days() > 10 {
+            let scrap = documents::create_draft(
+                svc,
+                access,
+                DocumentKind::Invoice,
+                DocumentInput {
+                    contact_id: Some(customer.clone()),
+                    issue_date: day,
+                    due_date: None,
+                    reference: format!("DRAFT-{n}"),
+                    payment_account_id: None,
+                    lines: vec![line("Quote, not accepted", "1", "300.00", a("4000"), "20")],
+                },
+            )
+            .await?;
+            clock.set(morning(day, 2 * 3600 + n));
+            documents::discard(svc, access, DocumentKind::Invoice, &scrap.id, None).await?;
+        }
         day = day
             .checked_add_days(Days::new(rng.gen_range(2..4)))
             .unwrap_or(today);
@@ -512,6 +560,7 @@ pub async fn populate(
         let issued = today
             .checked_sub_days(Days::new(9 * i as u64))
             .unwrap_or(today);
+        clock.set(morning(issued, 0).min(real_now));
         documents::create_draft(
             svc,
             who,
@@ -527,6 +576,7 @@ pub async fn populate(
         )
         .await?;
     }
+    clock.set(real_now);
     journal::create_draft(
         svc,
         access,
@@ -542,9 +592,8 @@ pub async fn populate(
     .await?;
     // The app drafted those invoices over the API: it shows as used (two exchanges, the last
     // one 40 minutes ago), like an app that runs every night.
-    let now = svc.clock.now_ms();
     svc.store
-        .flush_app_usage(&[(app.id.clone(), now - 40 * 60 * 1000, 2)])
+        .flush_app_usage(&[(app.id.clone(), real_now - 40 * 60 * 1000, 2)])
         .await?;
     let _ = PermissionSet::EMPTY;
     Ok(())

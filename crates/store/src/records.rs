@@ -351,6 +351,35 @@ pub struct ActivityRecord {
     pub row: NewActivity,
 }
 
+/// What refers to a contact (it may be deleted only when nothing does).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContactUsage {
+    /// Invoices, bills and expenses, drafts included.
+    pub documents: i64,
+    /// Payments.
+    pub payments: i64,
+    /// Journal entries whose lines name it, drafts included.
+    pub entries: i64,
+}
+
+impl ContactUsage {
+    /// True when nothing refers to the contact.
+    pub fn is_unused(&self) -> bool {
+        self.documents == 0 && self.payments == 0 && self.entries == 0
+    }
+}
+
+/// An actor seen in a company's activity log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActorSeen {
+    /// `user`, `app` or `connection`.
+    pub kind: String,
+    /// Its id.
+    pub id: String,
+    /// Its most telling label (a name or an e-mail rather than the id, when one was logged).
+    pub label: String,
+}
+
 /// Filter of the activity log.
 #[derive(Clone, Debug, Default)]
 pub struct ActivityFilter {

@@ -128,6 +128,12 @@ pub trait BooksStore: Send + Sync {
         company: &CompanyId,
         q: &ListQuery,
     ) -> StoreResult<Vec<ContactRecord>>;
+    /// What refers to a contact: documents, payments and journal entries (drafts included).
+    async fn contact_usage(&self, company: &CompanyId, id: &ContactId)
+    -> StoreResult<ContactUsage>;
+    /// Deletes a contact that nothing refers to, checked in the same statement; `Conflict`
+    /// when something does (or it is gone).
+    async fn delete_contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<()>;
 
     /// Adds a draft document.
     async fn insert_document(&self, doc: &DocumentRecord) -> StoreResult<()>;
@@ -311,6 +317,9 @@ pub trait ActivityStore: Send + Sync {
         company: &CompanyId,
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivityRecord>>;
+    /// The people, apps and connections that appear as actors in a company's log (kind, id,
+    /// a readable label), for picking one to filter by; at most 1,000.
+    async fn activity_actors(&self, company: &CompanyId) -> StoreResult<Vec<ActorSeen>>;
 }
 
 /// Web sessions.

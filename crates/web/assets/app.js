@@ -44,8 +44,24 @@
   }
 })();
 
-// Document forms (`form[data-lines]`): "Add line" adds a row in place, and the totals follow
-// what is typed. The server recomputes every amount when the form is saved.
+// The navigation collapses behind a Menu button on narrow screens. Only with this script:
+// without it the CSS leaves the navigation open at every width.
+(function () {
+  "use strict";
+  var btn = document.querySelector(".nav-toggle");
+  if (!btn) return;
+  document.documentElement.classList.add("js-nav");
+  btn.hidden = false;
+  btn.addEventListener("click", function () {
+    var open = btn.getAttribute("aria-expanded") !== "true";
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    document.documentElement.classList.toggle("nav-open", open);
+  });
+})();
+
+// Line forms (`form[data-lines]`: documents, and `data-lines="journal"` for journal entries):
+// "Add line" adds a row in place, and the totals follow what is typed. The server recomputes
+// every amount when the form is saved, and stays the authority on balance and rounding.
 (function () {
   "use strict";
   function num(v, dflt) {
@@ -58,7 +74,33 @@
   function fmt(x, cur) {
     return x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " " + cur;
   }
+  // The currency code ends every formatted amount ("1,234.00 EUR").
+  function currencyOf(el) {
+    var parts = (el.textContent || "").trim().split(" ");
+    return parts.length > 1 ? parts[parts.length - 1] : "";
+  }
+  function journalTotals(form) {
+    var dr = form.querySelector("#jr-debits"), cr = form.querySelector("#jr-credits");
+    if (!dr || !cr) return;
+    var cur = dr.getAttribute("data-currency") || currencyOf(dr);
+    dr.setAttribute("data-currency", cur);
+    var d = 0, c = 0;
+    form.querySelectorAll("tr[data-line]").forEach(function (row) {
+      var v = function (p) { var el = row.querySelector("[name^='" + p + "_']"); return el ? num(el.value, 0) : 0; };
+      d += round2(v("debit"));
+      c += round2(v("credit"));
+    });
+    d = round2(d); c = round2(c);
+    dr.textContent = fmt(d, cur);
+    cr.textContent = fmt(c, cur);
+    var diff = form.querySelector("#jr-diff");
+    if (diff) {
+      diff.textContent = d === c ? (d === 0 ? "" : "· balanced")
+        : "· out of balance by " + fmt(Math.abs(round2(d - c)), cur);
+    }
+  }
   function totals(form) {
+    if (form.getAttribute("data-lines") === "journal") return journalTotals(form);
     var out = form.querySelector("#doc-total");
     if (!out) return;
     var cur = form.querySelector("#doc-subtotal").getAttribute("data-currency") || "";
@@ -94,6 +136,10 @@
     var first = row.querySelector("input");
     if (first) first.focus();
   }
+  // The journal form's Add line button needs this script; without it the spare rows serve.
+  document.querySelectorAll("form[data-lines] [data-add-line][hidden]").forEach(function (b) {
+    b.hidden = false;
+  });
   document.addEventListener("input", function (ev) {
     var form = ev.target.closest("form[data-lines]");
     if (form) totals(form);

@@ -43,8 +43,9 @@ impl<S: Subscriber> Layer<S> for Statements {
         e.record(&mut t);
         // The node's own pollers (epochs every 250 ms, usage flushes in a transaction) are not
         // the request's; reads never open a transaction, so its control statements are theirs.
+        // A pool opening a fresh SQLite connection runs its PRAGMAs: set-up, not a query.
         let text = t.0.trim_start();
-        let control = ["BEGIN", "COMMIT", "ROLLBACK"]
+        let control = ["BEGIN", "COMMIT", "ROLLBACK", "PRAGMA"]
             .iter()
             .any(|c| text.starts_with(c));
         if control || text.contains("cache_epoch") || text.contains("use_count") {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import { CHROMIUM, REQUIRE_ALL, freshCode, launch, shot, startServer } from "../lib.mjs";
+import { CHROMIUM, REQUIRE_ALL, axeViolations, freshCode, launch, shot, startServer } from "../lib.mjs";
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -115,6 +115,7 @@ test("a client registers and the person approves it, minus one permission", suit
   await page.getByText("Not verified by NewLedger.").waitFor();
   await page.getByText("runs on your own computer").waitFor();
   await shot(page, "20-oauth-consent-picker");
+  assert.deepEqual(await axeViolations(page), [], "the consent page passes axe-core");
   await picker.selectOption(server.companyId);
   await page.getByLabel("Read customers and suppliers").uncheck();
   await page.getByLabel("Confirm with your 6-digit authenticator code").fill(await freshCode(server.totpSecret));

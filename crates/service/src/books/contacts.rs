@@ -6,7 +6,7 @@ use crate::work::Work;
 use crate::{Access, Error, Result, Services};
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
-use newledger_store::{ContactRecord, ListQuery};
+use newledger_store::{ContactRecord, ContactUsage, ListQuery};
 use serde::Deserialize;
 
 /// Fields of a contact as a client sends them.
@@ -167,6 +167,77 @@ pub async fn update_in(
     Ok(c)
 }
 
+/// Why a contact cannot be deleted ("it has 3 documents and 1 payment"), or None when it can.
+/// A contact that anything refers to stays: the books must still say who was invoiced.
+pub fn kept_because(u: &ContactUsage) -> Option<String> {
+    let count = |n: i64, one: &str, many: &str| match n {
+        0 => None,
+        1 => Some(format!("1 {one}")),
+        n => Some(format!("{n} {many}")),
+    };
+    let parts: Vec<String> = [
+        count(
+            u.documents,
+            "invoice, bill or expense",
+            "invoices, bills or expenses",
+        ),
+        count(u.payments, "payment", "payments"),
+        count(u.entries, "journal entry", "journal entries"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match parts.as_slice() {
+        [] => None,
+        [one] => Some(format!("it has {one}")),
+        [rest @ .., last] => Some(format!("it has {} and {last}", rest.join(", "))),
+    }
+}
+
+/// What refers to a contact (for the page to offer deletion only when it will succeed).
+pub async fn usage(svc: &Services, access: &Access, id: &ContactId) -> Result<ContactUsage> {
+    access.require(Permission::ContactsRead)?;
+    Ok(svc.store.contact_usage(&access.company.id, id).await?)
+}
+
+/// Deletes a contact nothing refers to (people only: programs never delete), logged with
+/// its name; a contact in use is a conflict that says why.
+pub async fn delete(svc: &Services, access: &Access, id: &ContactId) -> Result<ContactRecord> {
+    access.require(Permission::ContactsWrite)?;
+    if access.actor.is_program() {
+        return Err(Error::Forbidden {
+            permission: None,
+            reason: "only people delete contacts".into(),
+        });
+    }
+    svc.write(async |w| {
+        let c = w
+            .store()
+            .contact(&access.company.id, id)
+            .await?
+            .ok_or(Error::NotFound("contact"))?;
+        let u = w.store().contact_usage(&access.company.id, id).await?;
+        if let Some(why) = kept_because(&u) {
+            return Err(Error::Conflict(format!(
+                "{} cannot be deleted: {why}",
+                c.name
+            )));
+        }
+        w.store()
+            .delete_contact(&access.company.id, id)
+            .await
+            .map_err(|_| Error::Conflict(format!("{} is now in use and was kept", c.name)))?;
+        w.documents_changed();
+        w.log(
+            access,
+            Event::ok("contact.deleted", "contact", c.id.as_str()).reason(c.name.clone()),
+        )
+        .await?;
+        Ok(c)
+    })
+    .await
+}
+
 /// One contact.
 pub async fn get(svc: &Services, access: &Access, id: &ContactId) -> Result<ContactRecord> {
     access.require(Permission::ContactsRead)?;
@@ -182,4 +253,27 @@ pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<
     let q = normalize(q)?;
     let rows = svc.store.list_contacts(&access.company.id, &q).await?;
     Ok(page(rows, q.limit, |c| c.id.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_to_keep_a_contact_read_as_a_sentence() {
+        let u = |documents, payments, entries| ContactUsage {
+            documents,
+            payments,
+            entries,
+        };
+        assert_eq!(kept_because(&u(0, 0, 0)), None);
+        assert_eq!(
+            kept_because(&u(1, 0, 0)).as_deref(),
+            Some("it has 1 invoice, bill or expense")
+        );
+        assert_eq!(
+            kept_because(&u(3, 1, 2)).as_deref(),
+            Some("it has 3 invoices, bills or expenses, 1 payment and 2 journal entries")
+        );
+    }
 }

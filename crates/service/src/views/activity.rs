@@ -5,7 +5,7 @@ use crate::{Access, Error, Result, Services};
 use chrono::{Days, NaiveDate};
 use newledger_domain::ids::AppId;
 use newledger_domain::permission::Permission;
-use newledger_store::{ActivityFilter, ActivityRecord};
+use newledger_store::{ActivityFilter, ActivityRecord, ActorSeen};
 
 /// Rows per page of the log.
 pub const PAGE_SIZE: i64 = 100;
@@ -83,6 +83,104 @@ fn filter(q: &ActivityQuery, limit: i64) -> ActivityFilter {
     }
 }
 
+/// Every action the log records, as people read it. An action missing here reads as its
+/// dotted name with the dots and underscores turned into spaces, so a new event is never hidden.
+const ACTIONS: &[(&str, &str)] = &[
+    ("account.created", "Account created"),
+    ("app.confirmation_failed", "Confirmation code refused"),
+    ("app.created", "App created"),
+    ("app.deleted", "App deleted"),
+    ("app.restored", "App restored"),
+    ("app.revoked", "App revoked"),
+    ("app.secret_rotated", "Secret rotated"),
+    ("bill.approved", "Bill approved"),
+    ("bill.discarded", "Bill draft discarded"),
+    ("bill.drafted", "Bill drafted"),
+    ("bill.updated", "Bill draft edited"),
+    ("bill.voided", "Bill voided"),
+    ("company.settings_changed", "Company settings changed"),
+    ("contact.created", "Contact created"),
+    ("contact.deleted", "Contact deleted"),
+    ("contact.updated", "Contact edited"),
+    ("expense.approved", "Expense approved"),
+    ("expense.discarded", "Expense draft discarded"),
+    ("expense.drafted", "Expense drafted"),
+    ("expense.updated", "Expense draft edited"),
+    ("expense.voided", "Expense voided"),
+    ("invoice.approved", "Invoice approved"),
+    ("invoice.discarded", "Invoice draft discarded"),
+    ("invoice.drafted", "Invoice drafted"),
+    ("invoice.updated", "Invoice draft edited"),
+    ("invoice.voided", "Invoice voided"),
+    ("journal.discarded", "Journal draft discarded"),
+    ("journal.drafted", "Journal entry drafted"),
+    ("journal.posted", "Journal entry posted"),
+    ("journal.reversed", "Journal entry reversed"),
+    ("journal.updated", "Journal draft edited"),
+    ("ledger.exported", "Ledger exported"),
+    ("mcp.tool_called", "AI assistant used a tool"),
+    ("member.added", "Member added"),
+    ("member.removed", "Member removed"),
+    ("member.role_changed", "Member's role changed"),
+    ("oauth.client_deleted", "OAuth app deleted"),
+    (
+        "oauth.client_metadata_failed",
+        "OAuth client metadata refused",
+    ),
+    ("oauth.client_registered", "OAuth app registered"),
+    ("oauth.client_secret_rotated", "OAuth app secret rotated"),
+    ("oauth.code_issued", "Authorization code issued"),
+    ("oauth.code_replayed", "Authorization code reused (refused)"),
+    ("oauth.connection_deleted", "OAuth connection deleted"),
+    ("oauth.consent_denied", "Access denied at consent"),
+    ("oauth.consent_granted", "Access approved at consent"),
+    ("oauth.refresh_reused", "Refresh token reused (refused)"),
+    ("oauth.token_failed", "OAuth token request refused"),
+    ("oauth.token_revoked", "OAuth token revoked"),
+    ("oauth.tokens_issued", "OAuth tokens issued"),
+    ("payment.recorded", "Payment recorded"),
+    ("signin.failed", "Sign-in failed"),
+    ("signin.locked", "Sign-in locked"),
+    ("signin.refused", "Sign-in refused"),
+    ("signin.succeeded", "Signed in"),
+    ("signin.unlocked", "Sign-in unlocked"),
+    ("token.failed", "Token request refused"),
+    ("totp.enrolled", "Authenticator set up"),
+];
+
+/// An action as people read it: `token.failed` → "Token request refused".
+pub fn action_label(action: &str) -> String {
+    match ACTIONS.iter().find(|(a, _)| *a == action) {
+        Some((_, label)) => (*label).to_owned(),
+        None => {
+            let plain = action.replace(['.', '_'], " ");
+            let mut c = plain.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// What a row says happened: the action's label, with the reason of a failure after a colon
+/// ("Token request refused: wrong secret").
+pub fn describe(row: &newledger_store::NewActivity) -> String {
+    let label = action_label(&row.action);
+    if row.outcome == "failure" && !row.reason.is_empty() {
+        format!("{label}: {}", row.reason)
+    } else {
+        label
+    }
+}
+
+/// The people, apps and connections seen in the company's log, to pick one as a filter.
+pub async fn actors(svc: &Services, access: &Access) -> Result<Vec<ActorSeen>> {
+    if !may_read(access) {
+        return Err(Error::missing(Permission::MembersManage));
+    }
+    Ok(svc.store.activity_actors(&access.company.id).await?)
+}
+
 /// Up to `limit` rows (at most [`EXPORT_MAX`]) of the company's log matching `q`, newest first.
 pub async fn list(
     svc: &Services,
@@ -140,4 +238,30 @@ pub(crate) async fn of_app(
     rows.dedup_by_key(|r| r.id);
     rows.truncate(APP_ROWS);
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_read_as_words() {
+        assert_eq!(action_label("app.secret_rotated"), "Secret rotated");
+        assert_eq!(action_label("widget.was_frobbed"), "Widget was frobbed");
+        let row = newledger_store::NewActivity {
+            action: "token.failed".into(),
+            outcome: "failure".into(),
+            reason: "wrong secret".into(),
+            ..Default::default()
+        };
+        assert_eq!(describe(&row), "Token request refused: wrong secret");
+    }
+
+    #[test]
+    fn every_action_has_one_label() {
+        let mut names: Vec<_> = ACTIONS.iter().map(|(a, _)| *a).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ACTIONS.len());
+    }
 }

@@ -10,6 +10,7 @@
 pub mod activity;
 pub mod apps;
 pub mod cache;
+pub mod contacts;
 pub mod dashboard;
 pub mod documents;
 pub mod journal;
@@ -18,8 +19,8 @@ use newledger_domain::actor::Actor;
 
 pub use crate::books::Page;
 pub use newledger_store::{
-    ActivityRecord, AppRecord, AppStatus, ContactRecord, DocumentRecord, EntryRecord, ListQuery,
-    NewActivity, PaymentRecord,
+    ActivityRecord, ActorSeen, AppRecord, AppStatus, ContactRecord, DocumentRecord, EntryRecord,
+    ListQuery, NewActivity, PaymentRecord,
 };
 
 /// A read model's result in the shape one surface answers with (the REST API's serialized

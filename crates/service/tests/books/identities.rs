@@ -147,5 +147,50 @@ async fn demo_company_is_coherent() {
             .unwrap();
         let days: std::collections::BTreeSet<_> = drafts.iter().map(|d| d.issue_date).collect();
         assert!(days.len() >= 3, "{}: drafts on {days:?}", env.name);
+        // Voids, discarded drafts and the log spread over the year, not all on the day the
+        // demo was made: each was recorded on its own day.
+        let day_of = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap()
+                .date_naive()
+        };
+        let log = |prefix: &str| {
+            let f = newledger_store::ActivityFilter {
+                action_prefix: Some(prefix.into()),
+                limit: 10_000,
+                ..Default::default()
+            };
+            let store = svc.store.clone();
+            let company = info.company_id.clone();
+            async move { store.list_activity(&company, &f).await.unwrap() }
+        };
+        for action in ["invoice.voided", "invoice.discarded", "invoice.approved"] {
+            let rows = log(action).await;
+            let days: std::collections::BTreeSet<_> =
+                rows.iter().map(|r| day_of(r.row.at)).collect();
+            assert!(days.len() >= 3, "{}: {action} on {days:?}", env.name);
+        }
+        let all = log("").await;
+        let first = all.iter().map(|r| r.row.at).min().unwrap();
+        let last = all.iter().map(|r| r.row.at).max().unwrap();
+        assert!(
+            last - first > 300 * 86_400_000,
+            "{}: the log spans the year",
+            env.name
+        );
+        let voided = svc
+            .store
+            .list_documents(
+                &info.company_id,
+                newledger_domain::document::DocumentKind::Invoice,
+                &newledger_store::ListQuery {
+                    limit: 1000,
+                    status: Some("voided".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(voided.len() >= 3, "{}", env.name);
     }
 }

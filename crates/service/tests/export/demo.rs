@@ -96,7 +96,8 @@ async fn demo_matches_engines(db: TestDb) {
         let (bc, bc_text) = check::fetch(&d.app, &d.token, &cid, "beancount", from, to).await;
         let (csv, csv_text) = check::fetch(&d.app, &d.token, &cid, "csv", from, to).await;
         let lines = check::check_csv(&csv_text, &e, &what);
-        assert!(lines > 100, "{what}: only {lines} lines");
+        // The previous fiscal year holds only the demo's first five weeks (about 90 lines).
+        assert!(lines > 50, "{what}: only {lines} lines");
         if let Some(h) = &engines.hledger {
             check::check_hledger(h, &hl, &hl_text, &e, None, &what);
             // The whole ledger, cut by hledger itself at the same dates.

@@ -218,6 +218,11 @@ pub(super) fn entries_query(select: &str, company: &CompanyId, lq: &ListQuery) -
     q
 }
 
+/// Journal entries naming the contact (`$1` company, `$3` the id quoted as in the lines' JSON):
+/// entry lines, drafts included, are a JSON array, so the quoted id is searched in its text.
+const CONTACT_ENTRIES: &str =
+    "SELECT COUNT(*) FROM journal_entries WHERE company_id = $1 AND lines LIKE $3";
+
 #[async_trait]
 impl BooksStore for SqlStore {
     async fn accounts(&self, company: &CompanyId) -> StoreResult<Vec<Account>> {
@@ -261,6 +266,44 @@ impl BooksStore for SqlStore {
         .execute(&self.write)
         .await?;
         Ok(())
+    }
+
+    async fn contact_usage(
+        &self,
+        company: &CompanyId,
+        id: &ContactId,
+    ) -> StoreResult<ContactUsage> {
+        let r = sqlx::query(&format!(
+            "SELECT (SELECT COUNT(*) FROM documents WHERE company_id = $1 AND contact_id = $2) AS documents,
+                    (SELECT COUNT(*) FROM payments WHERE company_id = $1 AND contact_id = $2) AS payments,
+                    ({CONTACT_ENTRIES}) AS entries"
+        ))
+        .bind(company.as_str())
+        .bind(id.as_str())
+        .bind(format!("%\"{id}\"%"))
+        .fetch_one(&self.read)
+        .await?;
+        Ok(ContactUsage {
+            documents: rows::i(&r, "documents")?,
+            payments: rows::i(&r, "payments")?,
+            entries: rows::i(&r, "entries")?,
+        })
+    }
+
+    async fn delete_contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<()> {
+        // The checks sit in the DELETE itself, so a document drafted meanwhile wins.
+        let r = sqlx::query(&format!(
+            "DELETE FROM contacts WHERE company_id = $1 AND id = $2
+             AND NOT EXISTS (SELECT 1 FROM documents WHERE company_id = $1 AND contact_id = $2)
+             AND NOT EXISTS (SELECT 1 FROM payments WHERE company_id = $1 AND contact_id = $2)
+             AND ({CONTACT_ENTRIES}) = 0"
+        ))
+        .bind(company.as_str())
+        .bind(id.as_str())
+        .bind(format!("%\"{id}\"%"))
+        .execute(&self.write)
+        .await?;
+        one_row(r.rows_affected(), "contact in use")
     }
 
     async fn update_contact(&self, c: &ContactRecord, expected_version: i64) -> StoreResult<()> {

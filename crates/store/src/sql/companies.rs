@@ -25,7 +25,8 @@ impl CompanyStore for SqlStore {
         let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO companies (id, name, currency, is_live, lock_date, fiscal_year_start_month,
-             fiscal_year_start_day, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)",
+             fiscal_year_start_day, created_at, updated_at, time_zone)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$9)",
         )
         .bind(c.id.as_str())
         .bind(&c.name)
@@ -35,6 +36,7 @@ impl CompanyStore for SqlStore {
         .bind(i64::from(c.fiscal_year_start_month))
         .bind(i64::from(c.fiscal_year_start_day))
         .bind(now)
+        .bind(c.time_zone.name())
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -78,7 +80,7 @@ impl CompanyStore for SqlStore {
     async fn update_company(&self, c: &Company, now: i64) -> StoreResult<()> {
         let r = sqlx::query(
             "UPDATE companies SET name = $2, is_live = $3, lock_date = $4, fiscal_year_start_month = $5,
-             fiscal_year_start_day = $6, updated_at = $7 WHERE id = $1",
+             fiscal_year_start_day = $6, updated_at = $7, time_zone = $8 WHERE id = $1",
         )
         .bind(c.id.as_str())
         .bind(&c.name)
@@ -87,6 +89,7 @@ impl CompanyStore for SqlStore {
         .bind(i64::from(c.fiscal_year_start_month))
         .bind(i64::from(c.fiscal_year_start_day))
         .bind(now)
+        .bind(c.time_zone.name())
         .execute(&self.write)
         .await?;
         one_row(r.rows_affected(), "company")

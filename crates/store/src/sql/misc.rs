@@ -78,6 +78,29 @@ impl ActivityStore for SqlStore {
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter().map(rows::activity).collect()
     }
+
+    async fn activity_actors(&self, company: &CompanyId) -> StoreResult<Vec<ActorSeen>> {
+        // Failed token requests log the client id as the label: prefer any other label.
+        let rs = sqlx::query(
+            "SELECT actor_kind, actor_id,
+                    COALESCE(MAX(CASE WHEN actor_label <> actor_id THEN actor_label END), actor_id) AS label
+             FROM activity
+             WHERE company_id = $1 AND actor_id <> '' AND actor_kind IN ('user', 'app', 'connection')
+             GROUP BY actor_kind, actor_id ORDER BY actor_kind, label LIMIT 1000",
+        )
+        .bind(company.as_str())
+        .fetch_all(&self.read)
+        .await?;
+        rs.iter()
+            .map(|r| {
+                Ok(ActorSeen {
+                    kind: rows::s(r, "actor_kind")?,
+                    id: rows::s(r, "actor_id")?,
+                    label: rows::s(r, "label")?,
+                })
+            })
+            .collect()
+    }
 }
 
 #[async_trait]

@@ -5,7 +5,7 @@ use crate::{StoreError, StoreResult};
 use chrono::NaiveDate;
 use newledger_domain::account::{Account, AccountClass, AccountRole};
 use newledger_domain::actor::Actor;
-use newledger_domain::company::Company;
+use newledger_domain::company::{Company, TimeZone};
 use newledger_domain::document::{DocumentKind, DocumentStatus};
 use newledger_domain::ids::*;
 use newledger_domain::journal::{EntrySource, EntryStatus};
@@ -88,6 +88,7 @@ pub(crate) fn company(r: &AnyRow) -> StoreResult<Company> {
         fiscal_year_start_month: u32::try_from(i(r, "fiscal_year_start_month")?)
             .map_err(corrupt)?,
         fiscal_year_start_day: u32::try_from(i(r, "fiscal_year_start_day")?).map_err(corrupt)?,
+        time_zone: TimeZone::parse(&s(r, "time_zone")?).map_err(corrupt)?,
     })
 }
 

@@ -170,4 +170,48 @@ async fn append_and_filter(store: Arc<dyn Store>) {
     assert_eq!(seen, all.iter().map(|r| r.id).collect::<Vec<_>>());
 }
 
-newledger_testkit::both_backends!(append_and_filter);
+/// The actors seen in a company's log, once each, with a label other than the bare id when
+/// one was logged; system rows, anonymous rows and other companies are left out.
+async fn actors_seen(store: Arc<dyn Store>) {
+    let b = books(&*store).await;
+    let other = books(&*store).await;
+    let c = Some(b.id());
+    let person = ("user", b.owner.id.as_str());
+    store
+        .append_activity(&[
+            row(c, NOW, person, "app.created", "app_one"),
+            row(c, NOW + 1, person, "app.revoked", "app_one"),
+            // A failed token request logs the client id as its label.
+            NewActivity {
+                actor_label: "app_one".into(),
+                ..row(c, NOW + 2, ("app", "app_one"), "token.failed", "app_one")
+            },
+            row(c, NOW + 3, ("app", "app_one"), "invoice.drafted", "inv_x"),
+            row(c, NOW + 4, ("system", ""), "demo.made", ""),
+            row(c, NOW + 5, ("anonymous", ""), "signin.failed", ""),
+            row(
+                Some(other.id()),
+                NOW,
+                ("app", "app_two"),
+                "app.created",
+                "app_two",
+            ),
+        ])
+        .await
+        .unwrap();
+    let seen = store.activity_actors(b.id()).await.unwrap();
+    let got: Vec<(&str, &str, &str)> = seen
+        .iter()
+        .map(|a| (a.kind.as_str(), a.id.as_str(), a.label.as_str()))
+        .collect();
+    let person_label = format!("user {}", b.owner.id);
+    assert_eq!(
+        got,
+        vec![
+            ("app", "app_one", "app app_one"),
+            ("user", b.owner.id.as_str(), person_label.as_str()),
+        ]
+    );
+}
+
+newledger_testkit::both_backends!(append_and_filter, actors_seen);

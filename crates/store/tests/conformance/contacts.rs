@@ -2,6 +2,7 @@
 
 use crate::fixtures::*;
 use newledger_domain::actor::Actor;
+use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::{AppId, ContactId};
 use newledger_store::*;
 use std::sync::Arc;
@@ -207,4 +208,49 @@ async fn list_filters_and_pages(store: Arc<dyn Store>) {
     assert_eq!(since[0].id, changed.id);
 }
 
-newledger_testkit::both_backends!(insert_read_update, list_filters_and_pages);
+/// A contact is deleted only while nothing refers to it, checked in the DELETE itself; its
+/// usage counts documents (drafts included) and stays within the company.
+async fn delete_only_unused(store: Arc<dyn Store>) {
+    let b = books(&*store).await;
+    let used = contact(&*store, &b, "Used Ltd", true).await;
+    let spare = contact(&*store, &b, "Spare Ltd", true).await;
+    draft(
+        &*store,
+        &b,
+        DocumentKind::Invoice,
+        Some(&used.id),
+        10_000,
+        d(2026, 3, 1),
+    )
+    .await;
+    let u = store.contact_usage(b.id(), &used.id).await.unwrap();
+    assert_eq!((u.documents, u.payments, u.entries), (1, 0, 0));
+    assert!(!u.is_unused());
+    assert!(is_conflict(store.delete_contact(b.id(), &used.id).await));
+    assert!(store.contact(b.id(), &used.id).await.unwrap().is_some());
+
+    assert!(
+        store
+            .contact_usage(b.id(), &spare.id)
+            .await
+            .unwrap()
+            .is_unused()
+    );
+    let other = books(&*store).await;
+    assert!(
+        is_conflict(store.delete_contact(other.id(), &spare.id).await),
+        "another company's"
+    );
+    store.delete_contact(b.id(), &spare.id).await.unwrap();
+    assert!(store.contact(b.id(), &spare.id).await.unwrap().is_none());
+    assert!(
+        is_conflict(store.delete_contact(b.id(), &spare.id).await),
+        "gone"
+    );
+}
+
+newledger_testkit::both_backends!(
+    insert_read_update,
+    list_filters_and_pages,
+    delete_only_unused
+);

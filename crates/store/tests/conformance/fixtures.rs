@@ -112,6 +112,7 @@ pub fn company_record(name: &str) -> Company {
         lock_date: None,
         fiscal_year_start_month: 1,
         fiscal_year_start_day: 1,
+        time_zone: newledger_domain::company::TimeZone::UTC,
     }
 }
 

@@ -40,9 +40,15 @@ pub fn compact(v: f64) -> String {
     }
 }
 
+/// The y range of a chart: from zero (or below the lowest value) to a little above the
+/// highest. With nothing to show (an empty company), 0–1000 so that the ticks are round
+/// numbers rather than fractions of a cent.
 fn padded_range(values: &[f64]) -> (f64, f64) {
     let lo = values.iter().copied().fold(0.0_f64, f64::min);
     let hi = values.iter().copied().fold(0.0_f64, f64::max);
+    if lo == 0.0 && hi == 0.0 {
+        return (0.0, 1000.0);
+    }
     let span = (hi - lo).max(1.0);
     (
         if lo < 0.0 { lo - span * 0.08 } else { 0.0 },
@@ -116,7 +122,8 @@ pub fn aging_bars(values: &[f64; 5], receivable: bool) -> Result<String, Error> 
             .margin(10)
             .x_label_area_size(26)
             .y_label_area_size(48)
-            .build_cartesian_2d((0u32..5u32).into_segmented(), 0.0..hi)
+            // A segmented range includes its end as a slot: 0..4 gives the five buckets.
+            .build_cartesian_2d((0u32..4u32).into_segmented(), 0.0..hi)
             .map_err(chart_err)?;
         chart
             .configure_mesh()
@@ -171,6 +178,56 @@ mod tests {
         assert!(svg.contains("<svg") && svg.contains("Feb"));
         assert!(!svg.contains("<script"));
         assert!(aging_bars(&[0.0; 5], true).is_ok());
+    }
+
+    #[test]
+    fn an_empty_chart_has_round_ticks() {
+        assert_eq!(padded_range(&[0.0; 12]), (0.0, 1000.0));
+        let svg = |uri: String| {
+            String::from_utf8(
+                base64::engine::general_purpose::STANDARD
+                    .decode(uri.trim_start_matches("data:image/svg+xml;base64,"))
+                    .unwrap(),
+            )
+            .unwrap()
+        };
+        let empty = svg(cash_trend(&["Jan".into(), "Feb".into()], &[0.0, 0.0]).unwrap());
+        assert!(
+            !empty.contains(">0.0<") && !empty.contains(">0.1<"),
+            "{empty}"
+        );
+    }
+
+    #[test]
+    fn aging_bars_have_five_slots() {
+        let svg = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(
+                    aging_bars(&[1.0, 2.0, 3.0, 4.0, 5.0], true)
+                        .unwrap()
+                        .trim_start_matches("data:image/svg+xml;base64,"),
+                )
+                .unwrap(),
+        )
+        .unwrap();
+        // Five slots fill the plot: the last bar ends near the right edge (with a sixth,
+        // empty slot it ended a sixth of the width earlier).
+        let right = svg
+            .split("<rect ")
+            .skip(2)
+            .filter_map(|r| {
+                let attr = |k: &str| -> Option<f64> {
+                    r.split(&format!("{k}=\""))
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .parse()
+                        .ok()
+                };
+                Some(attr("x")? + attr("width")?)
+            })
+            .fold(0.0_f64, f64::max);
+        assert!(right > 380.0, "last bar ends at {right}: {svg}");
     }
 
     #[test]

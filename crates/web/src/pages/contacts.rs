@@ -1,6 +1,7 @@
 //! Contacts (list with search, detail with their documents, forms to add and edit one) and the chart
 //! of accounts with balances.
 
+use super::confirm;
 use super::documents::kind_info;
 use super::lists::{Opt, PAGE_SIZE, next_href};
 use super::session::{Ctx, Layout};
@@ -12,15 +13,16 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use newledger_domain::document::DocumentKind;
+use newledger_domain::account::Account;
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::contacts::ContactInput;
-use newledger_service::books::{accounts, contacts, documents};
+use newledger_service::books::{accounts, contacts};
 use newledger_service::reports;
-use newledger_service::views::{ContactRecord, ListQuery};
+use newledger_service::views::{self, ContactRecord, DocumentRecord, ListQuery, Page};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// Filters of the contact list.
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +74,10 @@ pub async fn list(
         },
     )
     .await?;
+    Ok(render(&list_page(&ctx, f, page)))
+}
+
+fn list_page(ctx: &Ctx, f: ContactFilter, page: Page<ContactRecord>) -> ContactsPage {
     let mut rows: Vec<ContactRow> = page
         .data
         .into_iter()
@@ -99,14 +105,14 @@ pub async fn list(
     let next = page
         .next_cursor
         .map(|c| next_href(&ctx.url("/contacts"), &[("q", &f.q), ("kind", &f.kind)], &c));
-    Ok(render(&ContactsPage {
+    ContactsPage {
         layout: ctx.layout("Contacts", "contacts"),
         rows,
         q: f.q,
         kinds,
         can_write: ctx.can(Permission::ContactsWrite),
         next,
-    }))
+    }
 }
 
 struct DocLink {
@@ -130,6 +136,12 @@ struct ContactPage {
     id: String,
     documents: Vec<DocLink>,
     can_edit: bool,
+    deletable: bool,
+    kept_because: Option<String>,
+}
+
+fn contact_id(id: &str) -> Result<ContactId, PageError> {
+    ContactId::parse(id).map_err(|_| PageError::Service(Error::NotFound("contact")))
 }
 
 /// `GET /app/{company_id}/contacts/{id}`.
@@ -138,52 +150,31 @@ pub async fn detail(
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
 ) -> PageResult {
-    let id = ContactId::parse(&id).map_err(|_| PageError::Service(Error::NotFound("contact")))?;
-    let c = contacts::get(&s.svc, &ctx.access, &id).await?;
-    let cur = ctx.currency();
-    let mut docs = Vec::new();
-    for kind in [
-        DocumentKind::Invoice,
-        DocumentKind::Bill,
-        DocumentKind::Expense,
-    ] {
-        if !ctx.can(kind.info().read) {
-            continue;
-        }
-        let (segment, _, noun) = kind_info(kind);
-        let page = documents::list(
-            &s.svc,
-            &ctx.access,
-            kind,
-            ListQuery {
-                limit: 100,
-                contact_id: Some(c.id.to_string()),
-                ..Default::default()
-            },
-        )
-        .await?;
-        docs.extend(page.data.into_iter().map(|d| {
-            (
-                d.issue_date,
-                DocLink {
-                    href: ctx.url(&format!("/{segment}/{}", d.id)),
-                    label: noun.into(),
-                    number: d.number,
-                    status: d.status.as_str(),
-                    date: date(d.issue_date),
-                    total: money(d.total, cur),
-                },
-            )
-        }));
+    let v = views::contacts::detail(&s.svc, &ctx.access, &contact_id(&id)?).await?;
+    Ok(render(&contact_page(&ctx, v)))
+}
+
+fn doc_link(ctx: &Ctx, d: DocumentRecord) -> DocLink {
+    let (segment, _, noun) = kind_info(d.kind);
+    DocLink {
+        href: ctx.url(&format!("/{segment}/{}", d.id)),
+        label: noun.into(),
+        number: d.number,
+        status: d.status.as_str(),
+        date: date(d.issue_date),
+        total: money(d.total, ctx.currency()),
     }
-    docs.sort_by_key(|d| std::cmp::Reverse(d.0));
+}
+
+fn contact_page(ctx: &Ctx, v: views::contacts::ContactView) -> ContactPage {
+    let c = v.contact;
     let roles = match (c.is_customer, c.is_supplier) {
         (true, true) => "Customer and supplier",
         (true, false) => "Customer",
         (false, true) => "Supplier",
         (false, false) => "Neither customer nor supplier",
     };
-    Ok(render(&ContactPage {
+    ContactPage {
         layout: ctx.layout(c.name.clone(), "contacts"),
         name: c.name,
         email: c.email.unwrap_or_default(),
@@ -191,9 +182,45 @@ pub async fn detail(
         address: c.address.unwrap_or_default(),
         roles: roles.into(),
         id: c.id.to_string(),
-        documents: docs.into_iter().take(50).map(|(_, d)| d).collect(),
+        documents: v.documents.into_iter().map(|d| doc_link(ctx, d)).collect(),
         can_edit: ctx.can(Permission::ContactsWrite),
-    }))
+        deletable: v.deletable,
+        kept_because: v.kept_because,
+    }
+}
+
+/// What the confirmation page says before a contact is deleted.
+fn ask_delete(ctx: &Ctx, c: &ContactRecord) -> confirm::Confirm {
+    confirm::Confirm {
+        title: format!("Delete {}?", c.name),
+        message: format!(
+            "{} disappears from your contacts. Nothing in the books refers to it, so no document or entry changes. This cannot be undone.",
+            c.name
+        ),
+        button: "Delete contact".into(),
+        back: ctx.url(&format!("/contacts/{}", c.id)),
+    }
+}
+
+/// `POST /app/{company_id}/contacts/{id}/delete`: asks first, then deletes a contact that
+/// nothing refers to (the service refuses one in use, with the reason).
+pub async fn delete(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let c = editable(&s, &ctx, &id).await?;
+    if !confirm::confirmed(&form) {
+        let action = ctx.url(&format!("/contacts/{}/delete", c.id));
+        return confirm::page(&ctx, action, &form, ask_delete(&ctx, &c));
+    }
+    let gone = contacts::delete(&s.svc, &ctx.access, &c.id).await?;
+    Ok(redirect_with_notice(
+        &ctx.url("/contacts"),
+        &format!("Contact {} deleted.", gone.name),
+    ))
 }
 
 #[derive(Template)]
@@ -325,8 +352,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Page
 
 async fn editable(s: &AppState, ctx: &Ctx, id: &str) -> Result<ContactRecord, PageError> {
     ctx.access.require(Permission::ContactsWrite)?;
-    let id = ContactId::parse(id).map_err(|_| PageError::Service(Error::NotFound("contact")))?;
-    Ok(contacts::get(&s.svc, &ctx.access, &id).await?)
+    Ok(contacts::get(&s.svc, &ctx.access, &contact_id(id)?).await?)
 }
 
 /// `GET /app/{company_id}/contacts/{id}/edit`.
@@ -383,11 +409,9 @@ struct AccountsPage {
 
 /// `GET /app/{company_id}/accounts`: the chart, grouped by class, with balances today.
 pub async fn accounts_list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
-    use newledger_domain::account::AccountClass;
-    let cur = ctx.currency();
     let list = accounts::list(&s.svc, &ctx.access).await?;
     let today = s.svc.clock.today();
-    let balances: std::collections::HashMap<String, i64> = if ctx.can(Permission::ReportsRead) {
+    let balances: HashMap<String, i64> = if ctx.can(Permission::ReportsRead) {
         reports::trial_balance(&s.svc, &ctx.access, today)
             .await?
             .rows
@@ -395,8 +419,20 @@ pub async fn accounts_list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
             .map(|r| (r.account_id.to_string(), r.debit.minor - r.credit.minor))
             .collect()
     } else {
-        std::collections::HashMap::new()
+        HashMap::new()
     };
+    Ok(render(&accounts_page(&ctx, &list, &balances, today)))
+}
+
+/// The chart grouped by class, each account with its balance on its natural side.
+fn accounts_page(
+    ctx: &Ctx,
+    list: &[Account],
+    balances: &HashMap<String, i64>,
+    today: chrono::NaiveDate,
+) -> AccountsPage {
+    use newledger_domain::account::AccountClass;
+    let cur = ctx.currency();
     let classes = [
         (AccountClass::Asset, "Assets"),
         (AccountClass::Liability, "Liabilities"),
@@ -430,10 +466,10 @@ pub async fn accounts_list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
                 .collect(),
         })
         .collect();
-    Ok(render(&AccountsPage {
+    AccountsPage {
         layout: ctx.layout("Chart of accounts", "accounts"),
         groups,
         with_balances: ctx.can(Permission::ReportsRead),
         as_of: date(today),
-    }))
+    }
 }

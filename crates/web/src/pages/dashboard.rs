@@ -42,7 +42,7 @@ struct OverdueRow {
 struct IdleApp {
     href: String,
     name: String,
-    last_used: String,
+    last_used: super::when::MaybeMoment,
 }
 
 #[derive(Template)]
@@ -116,6 +116,8 @@ fn cash_view(cs: &CashSummary, today: NaiveDate, cur: Currency) -> Result<CashVi
             .checked_add_months(Months::new(1))
             .unwrap_or(NaiveDate::MAX);
     }
+    // The chart reads left to right; the table of its numbers starts with the latest month.
+    months.reverse();
     Ok(CashView {
         total: money(cs.total_closing.minor, cur),
         accounts: cs
@@ -165,7 +167,7 @@ fn dashboard_page(ctx: &Ctx, f: dashboard::Dashboard) -> Result<DashboardPage, E
                 .map(|a| IdleApp {
                     href: ctx.url(&format!("/settings/app-connect/apps/{}", a.id)),
                     name: a.name,
-                    last_used: super::view::instant_or(a.last_used_at, "never used"),
+                    last_used: ctx.when.relative_or(a.last_used_at, "never used"),
                 })
                 .collect()
         }),

@@ -3,7 +3,7 @@
 //! right in the list. The buttons follow the person's permissions; the service checks again.
 
 use super::session::{Ctx, Layout};
-use super::view::{PageResult, date, instant, money, render};
+use super::view::{PageResult, date, money, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -20,7 +20,7 @@ struct DraftRow {
     total: String,
     drafted_by: String,
     by_program: bool,
-    drafted_at: String,
+    drafted_at: super::when::Moment,
     version: i64,
     can_approve: bool,
     approve_label: &'static str,
@@ -117,7 +117,7 @@ fn draft_row(ctx: &Ctx, d: DraftItem) -> DraftRow {
         total: money(d.total, ctx.currency()),
         drafted_by: d.created_by_label,
         by_program: d.created_by.is_program(),
-        drafted_at: instant(d.created_at),
+        drafted_at: ctx.when.relative(d.created_at),
         version: d.version,
         can_approve: ctx.can(d.kind.approve_permission()),
         approve_label: if d.kind == DraftKind::Journal {

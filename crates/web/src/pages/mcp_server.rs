@@ -4,7 +4,7 @@
 
 use super::integrations::GUIDES;
 use super::session::{Ctx, Layout};
-use super::view::{PageResult, instant_or, render};
+use super::view::{PageResult, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -23,7 +23,7 @@ struct ConnectionRow {
     client_name: String,
     approved_by: String,
     permissions: Vec<&'static str>,
-    last_used: String,
+    last_used: super::when::MaybeMoment,
 }
 
 #[derive(Template)]
@@ -52,7 +52,7 @@ pub async fn tab(State(s): State<AppState>, ctx: Ctx) -> PageResult {
             client_name: v.client.map_or_else(|| "A deleted app".into(), |c| c.name),
             approved_by: v.approved_by,
             permissions: v.connection.scope.iter().map(Permission::as_str).collect(),
-            last_used: instant_or(v.connection.last_used_at, "never"),
+            last_used: ctx.when.relative_or(v.connection.last_used_at, "never"),
         })
         .collect();
     let tools = newledger_mcp::TOOLS

@@ -4,6 +4,7 @@
 //! navigation only hides what the handlers refuse anyway).
 
 mod accounts;
+mod activity;
 mod app_connect;
 mod assets;
 mod charts;
@@ -23,8 +24,10 @@ mod members;
 mod oauth_connections;
 mod reports;
 pub mod session;
+mod settings;
 mod signin;
 pub mod view;
+mod when;
 
 use crate::state::AppState;
 use axum::Router;
@@ -73,6 +76,10 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{company_id}/contacts/new", get(contacts::new_form))
         .route("/app/{company_id}/contacts/{id}", get(contacts::detail))
         .route(
+            "/app/{company_id}/contacts/{id}/delete",
+            post(contacts::delete),
+        )
+        .route(
             "/app/{company_id}/contacts/{id}/edit",
             get(contacts::edit_form).post(contacts::save),
         )
@@ -117,6 +124,10 @@ pub fn routes() -> Router<AppState> {
             post(members::change),
         )
         .route(
+            "/app/{company_id}/settings/company",
+            get(settings::show).post(settings::save),
+        )
+        .route(
             "/app/{company_id}/settings/integrations",
             get(integrations::index),
         )
@@ -124,8 +135,8 @@ pub fn routes() -> Router<AppState> {
             "/app/{company_id}/settings/integrations/{guide}",
             get(integrations::guide),
         )
-        .route("/app/{company_id}/activity", get(members::activity))
-        .route("/app/{company_id}/activity.csv", get(members::activity_csv))
+        .route("/app/{company_id}/activity", get(activity::page))
+        .route("/app/{company_id}/activity.csv", get(activity::csv))
         .merge(documents::routes())
         .merge(app_connect::routes())
         .merge(journal::routes())

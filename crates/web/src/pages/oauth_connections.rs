@@ -7,9 +7,7 @@
 
 use super::session::{Ctx, Layout};
 use super::view::render_status;
-use super::view::{
-    PageForm, PageResult, capitalise, instant, instant_or, redirect_with_notice, render,
-};
+use super::view::{PageForm, PageResult, capitalise, redirect_with_notice, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -23,10 +21,10 @@ struct Row {
     client_domain: String,
     unverified: bool,
     approved_by: String,
-    approved_at: String,
+    approved_at: super::when::Moment,
     permissions: Vec<&'static str>,
     resources: Vec<String>,
-    last_used: String,
+    last_used: super::when::MaybeMoment,
     idle: bool,
 }
 
@@ -36,7 +34,7 @@ struct AppRow {
     confidential: bool,
     secret_hint: String,
     redirect_uris: Vec<String>,
-    created_at: String,
+    created_at: super::when::Moment,
 }
 
 #[derive(Template)]
@@ -96,10 +94,10 @@ async fn page(
                     .unwrap_or_default(),
                 unverified: v.client.as_ref().is_some_and(authorize::unverified),
                 approved_by: v.approved_by.clone(),
-                approved_at: instant(c.created_at),
+                approved_at: ctx.when.relative(c.created_at),
                 permissions: c.scope.iter().map(|p| p.as_str()).collect(),
                 resources: v.resources.clone(),
-                last_used: instant_or(c.last_used_at, "never"),
+                last_used: ctx.when.relative_or(c.last_used_at, "never"),
                 idle: v.idle,
             }
         })
@@ -113,7 +111,7 @@ async fn page(
             confidential: c.secret_hash.is_some(),
             secret_hint: c.secret_hint,
             redirect_uris: c.redirect_uris,
-            created_at: instant(c.created_at),
+            created_at: ctx.when.relative(c.created_at),
         })
         .collect();
     Ok(render_status(

@@ -166,6 +166,8 @@ pub struct Ctx {
     pub role: Role,
     /// One-line notice left by the previous form.
     pub notice: Option<String>,
+    /// The company's time zone and this request's "now", for showing instants.
+    pub when: super::when::Clockface,
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -205,12 +207,14 @@ impl FromRequestParts<AppState> for Ctx {
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default()
         });
+        let when = super::when::Clockface::new(access.company.time_zone, state.svc.clock.now_ms());
         Ok(Ctx {
             signed,
             access,
             companies,
             role,
             notice,
+            when,
         })
     }
 }

@@ -317,13 +317,19 @@ pub fn date(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
 
-/// Parses an optional ISO date field; an unparseable one is a validation message.
+/// Parses an optional ISO date field; an unparseable one is a validation message. The date
+/// pickers of every page carry the same bounds (`min="1900-01-01" max="2199-12-31"`), so the
+/// calendar offers exactly the days this accepts.
 pub fn parse_date(field: &str, v: &str) -> Result<Option<NaiveDate>, String> {
     if v.trim().is_empty() {
         return Ok(None);
     }
-    let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{}: enter a date as YYYY-MM-DD", field_label(field)))?;
+    let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+        format!(
+            "{}: enter a date as YYYY-MM-DD, or pick it from the calendar",
+            field_label(field)
+        )
+    })?;
     newledger_domain::dates::check(field, d).map_err(|_| {
         format!(
             "{}: use a date between {} and {}",

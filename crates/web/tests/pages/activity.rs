@@ -34,7 +34,7 @@ async fn the_outcome_filter_fills_every_page() {
         .page(&url(&p, "/activity?action=test.&outcome=failure"))
         .await;
     assert_eq!(status, 200);
-    assert!(first.contains("100 shown"), "a full first page");
+    assert!(first.contains("100 events shown"), "a full first page");
     assert!(!first.contains("badge-success"));
     let next = first
         .split("href=\"")
@@ -49,7 +49,7 @@ async fn the_outcome_filter_fills_every_page() {
     );
     let (_, second) = b.page(&next).await;
     assert!(
-        second.contains("20 shown"),
+        second.contains("20 events shown"),
         "the rest on the second page: {next} {}",
         &second[second.find("shown").unwrap_or(0).saturating_sub(40)..]
     );

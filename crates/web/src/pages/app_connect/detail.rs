@@ -4,7 +4,7 @@
 use super::secret::{self, FirstCall};
 use super::{App, PermView, perms_of};
 use crate::pages::session::{Ctx, Layout};
-use crate::pages::view::{PageResult, instant, instant_or, no_store, render_status};
+use crate::pages::view::{PageResult, no_store, render_status};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -15,7 +15,7 @@ use newledger_service::views::apps::AppDetail;
 use newledger_service::views::{self, AppStatus};
 
 struct ActivityRow {
-    at: String,
+    at: crate::pages::when::Moment,
     actor: String,
     action: String,
     outcome: String,
@@ -33,10 +33,10 @@ struct DetailPage {
     purpose: String,
     owner: String,
     created_by: String,
-    created_at: String,
+    created_at: crate::pages::when::Moment,
     status: &'static str,
-    expiry: String,
-    last_used: String,
+    expiry: crate::pages::when::MaybeMoment,
+    last_used: crate::pages::when::MaybeMoment,
     use_count: i64,
     secret_hint: String,
     overlap_until: Option<String>,
@@ -87,13 +87,13 @@ fn detail_page(s: &AppState, ctx: &Ctx, detail: AppDetail, error: Option<String>
         purpose: a.purpose.clone(),
         owner: detail.view.owner.clone(),
         created_by: detail.created_by.clone(),
-        created_at: instant(a.created_at),
+        created_at: ctx.when.relative(a.created_at),
         status: detail.view.status,
-        expiry: instant_or(a.expires_at, "No expiry"),
-        last_used: instant_or(a.last_used_at, "Never"),
+        expiry: ctx.when.relative_or(a.expires_at, "No expiry"),
+        last_used: ctx.when.relative_or(a.last_used_at, "Never"),
         use_count: a.use_count,
         secret_hint: a.secret_hint.clone(),
-        overlap_until: detail.overlap_until.map(instant),
+        overlap_until: detail.overlap_until.map(|u| ctx.when.text(u)),
         read: split(PermissionKind::Read),
         draft: split(PermissionKind::Draft),
         owner_note,
@@ -102,7 +102,7 @@ fn detail_page(s: &AppState, ctx: &Ctx, detail: AppDetail, error: Option<String>
             .iter()
             .cloned()
             .map(|r| ActivityRow {
-                at: instant(r.row.at),
+                at: ctx.when.exact(r.row.at),
                 actor: r.row.actor_label,
                 action: r.row.action,
                 outcome: r.row.outcome,

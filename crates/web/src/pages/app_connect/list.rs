@@ -3,7 +3,7 @@
 
 use super::{PermView, perms_of};
 use crate::pages::session::{Ctx, Layout};
-use crate::pages::view::{PageResult, instant, instant_or, render};
+use crate::pages::view::{PageResult, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -13,13 +13,13 @@ use serde::Deserialize;
 struct AppRow {
     href: String,
     id: String,
-    created: String,
+    created: crate::pages::when::Moment,
     name: String,
     owner: String,
     permissions: Vec<PermView>,
     status: &'static str,
-    expiry: String,
-    last_used: String,
+    expiry: crate::pages::when::MaybeMoment,
+    last_used: crate::pages::when::MaybeMoment,
 }
 
 #[derive(Template)]
@@ -47,12 +47,12 @@ pub async fn page(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         .map(|v| AppRow {
             href: ctx.url(&format!("/settings/app-connect/apps/{}", v.app.id)),
             id: v.app.id.to_string(),
-            created: instant(v.app.created_at),
+            created: ctx.when.relative(v.app.created_at),
             owner: v.owner,
             permissions: perms_of(v.app.permissions),
             status: v.status,
-            expiry: instant_or(v.app.expires_at, "No expiry"),
-            last_used: instant_or(v.app.last_used_at, "Never"),
+            expiry: ctx.when.relative_or(v.app.expires_at, "No expiry"),
+            last_used: ctx.when.relative_or(v.app.last_used_at, "Never"),
             name: v.app.name,
         })
         .collect();

@@ -3,7 +3,7 @@
 
 use super::App;
 use crate::pages::session::{Ctx, Layout};
-use crate::pages::view::{PageResult, instant, no_store, render};
+use crate::pages::view::{PageResult, no_store, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -95,7 +95,7 @@ pub async fn page(State(s): State<AppState>, ctx: Ctx, App(id): App) -> PageResu
     let old_secret_note = match app.prev_secret_valid_until.filter(|u| *u > now) {
         Some(u) => format!(
             "The previous secret keeps working until {}, then stops.",
-            instant(u)
+            ctx.when.text(u)
         ),
         None => "The previous secret stopped working, and so did the tokens issued with it.".into(),
     };

@@ -4,7 +4,7 @@
 use super::{Doc, kind_info};
 use crate::pages::lists::Opt;
 use crate::pages::session::{Ctx, Layout};
-use crate::pages::view::{PageResult, date, instant, money, render};
+use crate::pages::view::{PageResult, date, money, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -56,7 +56,7 @@ struct DocumentPage {
     reference: String,
     drafted_by: String,
     drafted_by_program: bool,
-    drafted_at: String,
+    drafted_at: crate::pages::when::Moment,
     approved: Option<String>,
     lines: Vec<LineRow>,
     subtotal: String,
@@ -112,9 +112,9 @@ fn document_page(ctx: &Ctx, detail: DocumentDetail, today: NaiveDate) -> Documen
         reference: d.reference.clone(),
         drafted_by: v.created_by_label.clone(),
         drafted_by_program: d.created_by.is_program(),
-        drafted_at: instant(d.created_at),
+        drafted_at: ctx.when.relative(d.created_at),
         approved: match (&detail.approved_by_label, d.approved_at) {
-            (Some(who), Some(at)) => Some(format!("{who} on {}", instant(at))),
+            (Some(who), Some(at)) => Some(format!("{who} on {}", ctx.when.text(at))),
             _ => None,
         },
         lines: line_rows(d, &accounts, cur),

@@ -3,7 +3,7 @@
 
 use super::Entry;
 use crate::pages::session::{Ctx, Layout};
-use crate::pages::view::{PageResult, date, instant, money, render};
+use crate::pages::view::{PageResult, date, money, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -38,7 +38,7 @@ struct EntryPage {
     source: &'static str,
     created_by: String,
     by_program: bool,
-    created_at: String,
+    created_at: crate::pages::when::Moment,
     posted: Option<String>,
     lines: Vec<JLine>,
     total: String,
@@ -66,9 +66,9 @@ fn entry_page(ctx: &Ctx, d: EntryDetail) -> EntryPage {
         source: e.source.as_str(),
         created_by: d.created_by_label.clone(),
         by_program: e.created_by.is_program(),
-        created_at: instant(e.created_at),
+        created_at: ctx.when.relative(e.created_at),
         posted: match (&d.posted_by_label, e.posted_at) {
-            (Some(who), Some(at)) => Some(format!("{who} on {}", instant(at))),
+            (Some(who), Some(at)) => Some(format!("{who} on {}", ctx.when.text(at))),
             _ => None,
         },
         lines: lines(&d, ctx.currency()),
