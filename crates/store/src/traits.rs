@@ -379,6 +379,7 @@ pub trait Roles:
     + SessionStore
     + IdempotencyStore
     + OAuthStore
+    + crate::people::PeopleStore
 {
 }
 

@@ -156,6 +156,33 @@ async fn log_for_user(svc: &Services, user: &UserRecord, who: &Who, e: Event) ->
     Ok(())
 }
 
+/// [`log_for_user`] inside a unit of work.
+pub(crate) async fn log_for_user_in(
+    w: &crate::work::Work<'_>,
+    user: &UserRecord,
+    who: &Who,
+    e: Event,
+) -> Result<()> {
+    let companies = w.store().companies_of_user(&user.id).await?;
+    if companies.is_empty() {
+        return w.log_as(None, who, e).await;
+    }
+    for (c, _) in companies {
+        w.log_as(Some(&c.id), who, e.clone()).await?;
+    }
+    Ok(())
+}
+
+/// Who a person is in the activity log, acting for themself from `ip`.
+pub fn who_of(user: &UserRecord, ip: &str) -> Who {
+    Who {
+        kind: "user".into(),
+        id: user.id.to_string(),
+        label: user.email.clone(),
+        ip: ip.to_owned(),
+    }
+}
+
 /// Second step: a TOTP code or a recovery code (`xxxxx-xxxxx`).
 pub async fn check_second_factor(
     svc: &Services,
