@@ -10,4 +10,4 @@ pub mod throttle;
 pub mod totp;
 pub mod users;
 
-pub use newledger_store::{SessionRecord, UserRecord};
+pub use newledger_store::{InvitationRecord, MemberRecord, SessionRecord, UserRecord};

@@ -1,24 +1,25 @@
-//! Settings → Members (add an existing person by e-mail, change roles, remove; changes need
-//! `members:manage`, checked by the service) and the activity log with filters and CSV export.
+//! Settings → Members: the members with their roles (change, remove, unlock sign-in, reset
+//! two-factor), the pending invitations (resend, revoke) and the invitation form. Changes need
+//! `members:manage`, checked again by the service; adding a person is an invitation they
+//! accept, and no answer here tells whether an e-mail has an account.
 
 use super::confirm;
-use super::csv::CsvWriter;
 use super::session::{Ctx, Layout};
 use super::view::{
-    PageError, PageForm, PageResult, capitalise, field_label, instant, parse_date,
-    redirect_with_notice, render, render_status,
+    PageError, PageForm, PageResult, capitalise, field_label, instant, no_store,
+    redirect_with_notice, render_status,
 };
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use newledger_domain::ids::UserId;
+use newledger_domain::ids::{InvitationId, UserId};
 use newledger_domain::permission::Permission;
 use newledger_domain::role::Role;
-use newledger_service::people::signin;
-use newledger_service::views::{ActivityRecord, activity};
+use newledger_service::people::invitations::{self, Delivery, Sent};
+use newledger_service::people::{recovery, signin};
 use newledger_service::{Error, company};
-use serde::Deserialize;
+use newledger_service::people::MemberRecord;
 
 struct MemberRow {
     user_id: String,
@@ -31,28 +32,49 @@ struct MemberRow {
     last_owner: bool,
 }
 
+struct InvitationRow {
+    id: String,
+    email: String,
+    role: &'static str,
+    invited_by: String,
+    sent: String,
+    expires: String,
+    expired: bool,
+}
+
+/// A link to pass on by hand (mail off or failing), shown this once.
+struct LinkBox {
+    email: String,
+    url: String,
+    why: String,
+}
+
 #[derive(Template)]
 #[template(path = "pages/members.html")]
 struct MembersPage {
     layout: Layout,
     rows: Vec<MemberRow>,
+    invitations: Vec<InvitationRow>,
     can_manage: bool,
+    is_owner: bool,
     roles: Vec<&'static str>,
     add_email: String,
     add_role: String,
     errors: Vec<String>,
+    link: Option<LinkBox>,
 }
 
-async fn members_view(
-    s: &AppState,
-    ctx: &Ctx,
-    form: Option<&PageForm>,
+/// What a re-rendered page carries besides the lists.
+#[derive(Default)]
+struct Extra<'a> {
+    form: Option<&'a PageForm>,
     errors: Vec<String>,
-    status: StatusCode,
-) -> PageResult {
-    let members = company::members(&s.svc, &ctx.access).await?;
+    link: Option<LinkBox>,
+}
+
+fn member_rows(ctx: &Ctx, members: Vec<MemberRecord>) -> Vec<MemberRow> {
     let owners = members.iter().filter(|m| m.role == Role::Owner).count();
-    let rows = members
+    members
         .into_iter()
         .map(|m| MemberRow {
             last_owner: m.role == Role::Owner && owners == 1,
@@ -63,26 +85,52 @@ async fn members_view(
             role: m.role.as_str(),
             since: instant(m.created_at),
         })
-        .collect();
-    Ok(render_status(
-        status,
-        &MembersPage {
-            layout: ctx.layout("Members", "members"),
-            rows,
-            can_manage: ctx.can(Permission::MembersManage),
-            roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
-            add_email: form.map(|f| f.get("email").to_owned()).unwrap_or_default(),
-            add_role: form
-                .and_then(|f| f.opt("role").map(str::to_owned))
-                .unwrap_or_else(|| "viewer".into()),
-            errors,
-        },
-    ))
+        .collect()
+}
+
+async fn invitation_rows(s: &AppState, ctx: &Ctx) -> Result<Vec<InvitationRow>, PageError> {
+    if !ctx.can(Permission::MembersManage) {
+        return Ok(Vec::new());
+    }
+    let now = s.svc.clock.now_ms();
+    let pending = invitations::pending(&s.svc, &ctx.access).await?;
+    Ok(pending
+        .into_iter()
+        .map(|i| InvitationRow {
+            id: i.id.to_string(),
+            email: i.email,
+            role: i.role.as_str(),
+            invited_by: i.invited_by_label,
+            sent: instant(i.sent_at),
+            expires: instant(i.expires_at),
+            expired: i.expires_at <= now,
+        })
+        .collect())
+}
+
+async fn members_view(s: &AppState, ctx: &Ctx, extra: Extra<'_>, status: StatusCode) -> PageResult {
+    let members = company::members(&s.svc, &ctx.access).await?;
+    let form = extra.form;
+    let page = MembersPage {
+        layout: ctx.layout("Members", "members"),
+        rows: member_rows(ctx, members),
+        invitations: invitation_rows(s, ctx).await?,
+        can_manage: ctx.can(Permission::MembersManage),
+        is_owner: ctx.role == Role::Owner,
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        add_email: form.map(|f| f.get("email").to_owned()).unwrap_or_default(),
+        add_role: form
+            .and_then(|f| f.opt("role").map(str::to_owned))
+            .unwrap_or_else(|| "viewer".into()),
+        errors: extra.errors,
+        link: extra.link,
+    };
+    Ok(no_store(render_status(status, &page)))
 }
 
 /// `GET /app/{company_id}/settings/members`.
 pub async fn list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
-    members_view(&s, &ctx, None, Vec::new(), StatusCode::OK).await
+    members_view(&s, &ctx, Extra::default(), StatusCode::OK).await
 }
 
 fn role_of(form: &PageForm) -> Result<Role, Error> {
@@ -90,37 +138,24 @@ fn role_of(form: &PageForm) -> Result<Role, Error> {
 }
 
 /// Re-renders the page with a validation or conflict message; other errors propagate.
-async fn or_message(
-    s: &AppState,
-    ctx: &Ctx,
-    form: &PageForm,
-    r: Result<String, Error>,
-) -> PageResult {
-    match r {
-        Ok(notice) => Ok(redirect_with_notice(&ctx.url("/settings/members"), &notice)),
+async fn or_message(s: &AppState, ctx: &Ctx, form: &PageForm, r: Result<String, Error>) -> PageResult {
+    let (status, msg) = match r {
+        Ok(notice) => return Ok(redirect_with_notice(&ctx.url("/settings/members"), &notice)),
+        Err(Error::Invalid { field, reason }) if field == "totp" => {
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("Authenticator code: {reason}"))
+        }
         Err(Error::Invalid { field, reason }) => {
-            let msg = format!("{}: {reason}", field_label(&field));
-            members_view(
-                s,
-                ctx,
-                Some(form),
-                vec![msg],
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("{}: {reason}", field_label(&field)))
         }
-        Err(Error::Conflict(m)) => {
-            members_view(
-                s,
-                ctx,
-                Some(form),
-                vec![capitalise(&m) + "."],
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        Err(Error::Conflict(m)) => (StatusCode::CONFLICT, capitalise(&m) + "."),
+        Err(e) => return Err(e.into()),
+    };
+    let extra = Extra {
+        form: Some(form),
+        errors: vec![msg],
+        link: None,
+    };
+    members_view(s, ctx, extra, status).await
 }
 
 /// `POST /app/{company_id}/settings/members`: changes a member's role; anyone else gets the
@@ -132,16 +167,118 @@ pub async fn add(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageRes
     let r = async {
         let role = role_of(&form)?;
         company::set_member(&s.svc, &ctx.access, &email, role).await?;
-        Ok(format!(
-            "{email} is now a member with the role {}.",
-            role.as_str()
-        ))
+        Ok(format!("{email} is now a member with the role {}.", role.as_str()))
     }
     .await;
     or_message(&s, &ctx, &form, r).await
 }
 
-/// `POST /app/{company_id}/settings/members/{user_id}/{role|unlock|remove}` (unlocking: owners).
+/// Answers an invitation made or sent again: a notice when mailed, else the page with the link
+/// to pass on (shown this once; the page is not stored).
+async fn sent(s: &AppState, ctx: &Ctx, form: &PageForm, r: Result<Sent, Error>) -> PageResult {
+    let sent = match r {
+        Ok(sent) => sent,
+        Err(e) => return or_message(s, ctx, form, Err(e)).await,
+    };
+    let email = sent.invitation.email;
+    match sent.delivery {
+        Delivery::Mailed => Ok(redirect_with_notice(
+            &ctx.url("/settings/members"),
+            &format!("Invitation sent to {email}. The link works for 7 days."),
+        )),
+        Delivery::Link { url, why } => {
+            let link = Some(LinkBox { email, url, why: capitalise(&why.to_string()) });
+            members_view(s, ctx, Extra { link, ..Extra::default() }, StatusCode::OK).await
+        }
+    }
+}
+
+/// `POST /app/{company_id}/settings/members/invitations`: invites an e-mail with a role.
+pub async fn invite(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let r = match role_of(&form) {
+        Ok(role) => invitations::invite(&s.svc, &ctx.access, form.get("email"), role).await,
+        Err(e) => Err(e),
+    };
+    sent(&s, &ctx, &form, r).await
+}
+
+/// `POST /app/{company_id}/settings/members/invitations/{id}/{resend|revoke}`.
+pub async fn invitation_action(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, action)): Path<(String, String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let id = InvitationId::parse(&id).map_err(|_| Error::NotFound("invitation"))?;
+    match action.as_str() {
+        "resend" => {
+            let r = invitations::resend(&s.svc, &ctx.access, &id).await;
+            sent(&s, &ctx, &form, r).await
+        }
+        "revoke" => {
+            let inv = invitations::revoke(&s.svc, &ctx.access, &id).await;
+            let r = inv.map(|i| format!("The invitation of {} was revoked: its link no longer works.", i.email));
+            or_message(&s, &ctx, &form, r).await
+        }
+        _ => Err(PageError::Service(Error::NotFound("action"))),
+    }
+}
+
+/// What the confirmation step says before a role change or a removal.
+fn confirmation(ctx: &Ctx, m: &MemberRecord, action: &str, form: &PageForm) -> Option<confirm::Confirm> {
+    let back = ctx.url("/settings/members");
+    match action {
+        "role" => Some(confirm::Confirm {
+            title: format!("Change the role of {}?", m.name),
+            message: format!(
+                "{} ({}) goes from {} to {}: what they can see and do here changes at their next request, and so do the permissions of apps they own.",
+                m.name,
+                m.email,
+                m.role.as_str(),
+                form.get("role")
+            ),
+            button: "Change role".into(),
+            back,
+        }),
+        "remove" => Some(confirm::Confirm {
+            title: format!("Remove {} from {}?", m.name, ctx.access.company.name),
+            message: format!(
+                "{} ({}) loses access to this company at once, and apps they own stop working until someone else owns them.",
+                m.name, m.email
+            ),
+            button: "Remove member".into(),
+            back,
+        }),
+        _ => None,
+    }
+}
+
+/// Does a confirmed (or confirmation-free) action on a member; the notice on success.
+async fn apply(s: &AppState, ctx: &Ctx, m: &MemberRecord, action: &str, form: &PageForm) -> Result<String, Error> {
+    let (svc, access, user) = (&s.svc, &ctx.access, &m.user_id);
+    match action {
+        "role" => {
+            let role = role_of(form)?;
+            company::set_member(svc, access, &m.email, role).await?;
+            Ok(format!("{} now has the role {}.", m.email, role.as_str()))
+        }
+        "unlock" => signin::unlock_member(svc, access, user)
+            .await
+            .map(|()| format!("{} can sign in again.", m.email)),
+        "reset-2fa" => recovery::reset_second_factor(svc, access, user, form.opt("totp"))
+            .await
+            .map(|_| format!("{} sets up two-factor authentication again at their next sign-in; their sessions were signed out.", m.email)),
+        "remove" => company::remove_member(svc, access, user)
+            .await
+            .map(|()| format!("{} was removed from this company.", m.email)),
+        _ => Err(Error::NotFound("action")),
+    }
+}
+
+/// `POST /app/{company_id}/settings/members/{user_id}/{role|unlock|reset-2fa|remove}`
+/// (unlocking and resetting two-factor: owners; the latter confirmed by their TOTP code).
 pub async fn change(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -150,293 +287,16 @@ pub async fn change(
 ) -> PageResult {
     ctx.check_csrf(&form)?;
     ctx.access.require(Permission::MembersManage)?;
-    let user = UserId::parse(&user).map_err(|_| PageError::Service(Error::NotFound("member")))?;
-    let member = company::members(&s.svc, &ctx.access)
-        .await?
+    let user = UserId::parse(&user).map_err(|_| Error::NotFound("member"))?;
+    let members = company::members(&s.svc, &ctx.access).await?;
+    let member = members
         .into_iter()
         .find(|m| m.user_id == user)
-        .ok_or(PageError::Service(Error::NotFound("member")))?;
-    // Unlocking takes nothing away: it needs no confirmation step.
-    if action != "unlock" && !confirm::confirmed(&form) {
-        let c = match action.as_str() {
-            "role" => confirm::Confirm {
-                title: format!("Change the role of {}?", member.name),
-                message: format!(
-                    "{} ({}) goes from {} to {}: what they can see and do here changes at their next request, and so do the permissions of apps they own.",
-                    member.name,
-                    member.email,
-                    member.role.as_str(),
-                    form.get("role")
-                ),
-                button: "Change role".into(),
-                back: ctx.url("/settings/members"),
-            },
-            "remove" => confirm::Confirm {
-                title: format!("Remove {} from {}?", member.name, ctx.access.company.name),
-                message: format!(
-                    "{} ({}) loses access to this company at once, and apps they own stop working until someone else owns them.",
-                    member.name, member.email
-                ),
-                button: "Remove member".into(),
-                back: ctx.url("/settings/members"),
-            },
-            _ => return Err(PageError::Service(Error::NotFound("action"))),
-        };
+        .ok_or(Error::NotFound("member"))?;
+    if let Some(c) = confirmation(&ctx, &member, &action, &form).filter(|_| !confirm::confirmed(&form)) {
         let to = ctx.url(&format!("/settings/members/{user}/{action}"));
         return confirm::page(&ctx, to, &form, c);
     }
-    let r = match action.as_str() {
-        "role" => {
-            async {
-                let role = role_of(&form)?;
-                company::set_member(&s.svc, &ctx.access, &member.email, role).await?;
-                Ok(format!(
-                    "{} now has the role {}.",
-                    member.email,
-                    role.as_str()
-                ))
-            }
-            .await
-        }
-        "unlock" => signin::unlock_member(&s.svc, &ctx.access, &user)
-            .await
-            .map(|()| format!("{} can sign in again.", member.email)),
-        "remove" => company::remove_member(&s.svc, &ctx.access, &user)
-            .await
-            .map(|()| format!("{} was removed from this company.", member.email)),
-        _ => return Err(PageError::Service(Error::NotFound("action"))),
-    };
+    let r = apply(&s, &ctx, &member, &action, &form).await;
     or_message(&s, &ctx, &form, r).await
-}
-
-/// Filters of the activity log.
-#[derive(Debug, Default, Deserialize)]
-pub struct ActivityQuery {
-    #[serde(default)]
-    actor_kind: String,
-    #[serde(default)]
-    actor_id: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    outcome: String,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    before: String,
-}
-
-struct ActivityRow {
-    at: String,
-    actor_kind: String,
-    actor_label: String,
-    actor_href: Option<String>,
-    action: String,
-    target: String,
-    outcome: String,
-    reason: String,
-    ip: String,
-    count: i64,
-}
-
-#[derive(Template)]
-#[template(path = "pages/activity.html")]
-struct ActivityPage {
-    layout: Layout,
-    rows: Vec<ActivityRow>,
-    kinds: Vec<(&'static str, &'static str, bool)>,
-    outcomes: Vec<(&'static str, &'static str, bool)>,
-    actor_id: String,
-    action: String,
-    from: String,
-    to: String,
-    errors: Vec<String>,
-    csv_href: String,
-    next: Option<String>,
-}
-
-fn query_of(q: &ActivityQuery) -> (activity::ActivityQuery, Vec<String>) {
-    let mut errors = Vec::new();
-    let mut day = |field, v: &str| {
-        parse_date(field, v).unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        })
-    };
-    let some = |v: &str| Some(v.to_owned());
-    let query = activity::ActivityQuery {
-        actor_kind: some(&q.actor_kind),
-        actor_id: some(&q.actor_id),
-        action_prefix: some(&q.action),
-        outcome: some(&q.outcome),
-        from: day("from", &q.from),
-        to: day("to", &q.to),
-        before: q.before.parse().ok(),
-    };
-    (query, errors)
-}
-
-async fn activity_rows(
-    s: &AppState,
-    ctx: &Ctx,
-    q: &ActivityQuery,
-    limit: i64,
-) -> Result<(activity::ActivityPage, Vec<String>), PageError> {
-    let (query, errors) = query_of(q);
-    let page = activity::list(&s.svc, &ctx.access, &query, limit).await?;
-    Ok((page, errors))
-}
-
-fn query_string(q: &ActivityQuery, before: Option<i64>) -> String {
-    let mut ser = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [
-        ("actor_kind", &q.actor_kind),
-        ("actor_id", &q.actor_id),
-        ("action", &q.action),
-        ("outcome", &q.outcome),
-        ("from", &q.from),
-        ("to", &q.to),
-    ] {
-        if !v.is_empty() {
-            ser.append_pair(k, v);
-        }
-    }
-    if let Some(b) = before {
-        ser.append_pair("before", &b.to_string());
-    }
-    ser.finish()
-}
-
-/// `GET /app/{company_id}/activity`.
-pub async fn activity(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ActivityQuery>,
-) -> PageResult {
-    let (page, errors) = activity_rows(&s, &ctx, &q, activity::PAGE_SIZE).await?;
-    Ok(render(&activity_page(&ctx, q, page, errors)))
-}
-
-fn activity_page(
-    ctx: &Ctx,
-    q: ActivityQuery,
-    page: activity::ActivityPage,
-    errors: Vec<String>,
-) -> ActivityPage {
-    let choices = |all: &[(&'static str, &'static str)], current: &str| {
-        all.iter()
-            .map(|(v, l)| (*v, *l, *v == current))
-            .collect::<Vec<_>>()
-    };
-    ActivityPage {
-        layout: ctx.layout("Activity log", "activity"),
-        rows: page
-            .rows
-            .into_iter()
-            .map(|r| activity_row(ctx, r))
-            .collect(),
-        kinds: choices(&ACTOR_KINDS, &q.actor_kind),
-        outcomes: choices(&OUTCOMES, &q.outcome),
-        csv_href: format!("{}?{}", ctx.url("/activity.csv"), query_string(&q, None)),
-        next: page
-            .next_before
-            .map(|b| format!("{}?{}", ctx.url("/activity"), query_string(&q, Some(b)))),
-        actor_id: q.actor_id,
-        action: q.action,
-        from: q.from,
-        to: q.to,
-        errors,
-    }
-}
-
-/// The actor kinds the log can be filtered by, with their labels.
-const ACTOR_KINDS: [(&str, &str); 6] = [
-    ("", "Anyone"),
-    ("user", "People"),
-    ("app", "Apps"),
-    ("connection", "OAuth connections"),
-    ("system", "System"),
-    ("anonymous", "Unknown (failed sign-ins)"),
-];
-
-/// The outcomes the log can be filtered by, with their labels.
-const OUTCOMES: [(&str, &str); 3] = [
-    ("", "Any outcome"),
-    ("success", "Success"),
-    ("failure", "Failure"),
-];
-
-fn activity_row(ctx: &Ctx, r: ActivityRecord) -> ActivityRow {
-    let a = r.row;
-    ActivityRow {
-        at: instant(a.at),
-        actor_href: (a.actor_kind == "app")
-            .then(|| ctx.url(&format!("/settings/app-connect/apps/{}", a.actor_id)))
-            .filter(|_| ctx.can(Permission::AppConnectManage)),
-        actor_kind: a.actor_kind,
-        actor_label: a.actor_label,
-        action: a.action,
-        target: if a.target_id.is_empty() {
-            a.target_kind
-        } else {
-            format!("{} {}", a.target_kind, a.target_id)
-        },
-        outcome: a.outcome,
-        reason: a.reason,
-        ip: a.ip,
-        count: a.count,
-    }
-}
-
-/// `GET /app/{company_id}/activity.csv`: the filtered log (newest first, at most 10,000 rows).
-pub async fn activity_csv(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ActivityQuery>,
-) -> PageResult {
-    let (page, errors) = activity_rows(&s, &ctx, &q, activity::EXPORT_MAX).await?;
-    if let Some(e) = errors.into_iter().next() {
-        return Err(PageError::BadRequest(e));
-    }
-    let w = activity_csv_of(page.rows);
-    let name = format!("activity-{}.csv", ctx.access.company.id);
-    Ok(w.into_response(&name))
-}
-
-/// The rows of the log as CSV (the columns of the stored rows).
-fn activity_csv_of(rows: Vec<ActivityRecord>) -> CsvWriter {
-    let mut w = CsvWriter::new(&[
-        "id",
-        "at",
-        "actor_kind",
-        "actor_id",
-        "actor_label",
-        "action",
-        "target_kind",
-        "target_id",
-        "outcome",
-        "reason",
-        "ip",
-        "count",
-    ]);
-    for r in rows {
-        let a = r.row;
-        w.row(&[
-            &r.id.to_string(),
-            &instant(a.at),
-            &a.actor_kind,
-            &a.actor_id,
-            &a.actor_label,
-            &a.action,
-            &a.target_kind,
-            &a.target_id,
-            &a.outcome,
-            &a.reason,
-            &a.ip,
-            &a.count.to_string(),
-        ]);
-    }
-    w
 }

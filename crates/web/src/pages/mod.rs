@@ -4,6 +4,7 @@
 //! navigation only hides what the handlers refuse anyway).
 
 mod accounts;
+mod activity;
 mod app_connect;
 mod assets;
 mod books;
@@ -19,9 +20,12 @@ mod integrations;
 mod journal;
 mod journal_edit;
 mod ledger;
+mod invite;
 mod mcp_server;
 mod members;
+mod my_sessions;
 mod oauth_connections;
+mod recovery;
 mod reports;
 pub mod session;
 mod signin;
@@ -53,6 +57,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/signin/enrol",
             get(signin::enrol_page).post(signin::enrol_submit),
+        )
+        .route(
+            "/signin/forgot",
+            get(recovery::forgot_page).post(recovery::forgot_submit),
+        )
+        .route(
+            "/signin/reset/{token}",
+            get(recovery::reset_page).post(recovery::reset_submit),
+        )
+        .route(
+            "/invite/{token}",
+            get(invite::invite_page).post(invite::invite_submit),
         )
         .route(
             "/signout",
@@ -166,6 +182,18 @@ pub fn routes() -> Router<AppState> {
             post(members::change),
         )
         .route(
+            "/app/{company_id}/settings/members/invitations",
+            post(members::invite),
+        )
+        .route(
+            "/app/{company_id}/settings/members/invitations/{id}/{action}",
+            post(members::invitation_action),
+        )
+        .route(
+            "/app/{company_id}/account/sessions",
+            get(my_sessions::list).post(my_sessions::sign_out),
+        )
+        .route(
             "/app/{company_id}/settings/integrations",
             get(integrations::index),
         )
@@ -173,8 +201,8 @@ pub fn routes() -> Router<AppState> {
             "/app/{company_id}/settings/integrations/{guide}",
             get(integrations::guide),
         )
-        .route("/app/{company_id}/activity", get(members::activity))
-        .route("/app/{company_id}/activity.csv", get(members::activity_csv))
+        .route("/app/{company_id}/activity", get(activity::activity))
+        .route("/app/{company_id}/activity.csv", get(activity::activity_csv))
         .route(
             "/app/{company_id}/{kind}/{id}/{action}",
             get(edit::edit_form).post(edit::document_post),
