@@ -30,7 +30,7 @@ pub struct Mail {
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     /// No SMTP server is configured.
-    #[error("mail is off on this server (no NEWLEDGER_SMTP_URL)")]
+    #[error("this server does not send e-mail (mail is not set up)")]
     Off,
     /// The message could not be built (a bad address).
     #[error("the message could not be built: {0}")]
