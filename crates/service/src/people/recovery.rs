@@ -221,3 +221,41 @@ async fn confirm_owner(
         }
     }
 }
+
+/// A signed-in person changes their password: the current one and — with a second factor — a
+/// fresh code confirm it. Every other session of theirs ends (`keep` is the asking session's
+/// id hash) and every reset link dies. Returns how many sessions ended.
+pub async fn change_password(
+    svc: &Services,
+    user: &UserRecord,
+    keep: &str,
+    current: &str,
+    new: &str,
+    code: &str,
+    ip: &str,
+) -> Result<u64> {
+    if !users::verify_password(current, &user.password_hash) {
+        return Err(Error::invalid("current_password", "this is not your current password"));
+    }
+    let hash = users::hash_password(&*svc.random, new)?;
+    if user.totp_enabled {
+        super::totp::verify(svc, user, code)
+            .await
+            .map_err(|e| match e {
+                Error::Invalid { reason, .. } => Error::invalid("code", reason),
+                e => e,
+            })?;
+    }
+    let now = svc.clock.now_ms();
+    let who = who_of(user, ip);
+    svc.write(async |w| {
+        w.store().set_password_hash(&user.id, &hash, now).await?;
+        w.store().end_password_resets(&user.id, now).await?;
+        let ended = w.store().end_sessions_of_user(&user.id, Some(keep)).await?;
+        let e = Event::ok("password.changed", "user", user.id.as_str())
+            .reason(format!("changed by the person; {ended} other session(s) signed out"));
+        log_for_user_in(w, user, &who, e).await?;
+        Ok(ended)
+    })
+    .await
+}

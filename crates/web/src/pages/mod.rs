@@ -194,6 +194,10 @@ pub fn routes() -> Router<AppState> {
             get(my_sessions::list).post(my_sessions::sign_out),
         )
         .route(
+            "/app/{company_id}/account/password",
+            post(my_sessions::change_password),
+        )
+        .route(
             "/app/{company_id}/settings/integrations",
             get(integrations::index),
         )

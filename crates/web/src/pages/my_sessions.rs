@@ -2,10 +2,15 @@
 //! sign-out of one other session or all of them. The rules live in `people::sessions`.
 
 use super::session::{Ctx, Layout};
-use super::view::{PageForm, PageResult, instant, redirect_with_notice, render};
+use super::view::{
+    PageForm, PageResult, field_label, instant, redirect_with_notice, render_status,
+};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
+use newledger_service::Error;
+use newledger_service::people::recovery;
 use newledger_service::people::sessions::{self, SessionView};
 
 struct Row {
@@ -24,6 +29,8 @@ struct SessionsPage {
     layout: Layout,
     rows: Vec<Row>,
     others: bool,
+    needs_code: bool,
+    errors: Vec<String>,
 }
 
 /// A readable browser name from a `User-Agent` ("Firefox on Linux"); the raw text otherwise.
@@ -56,15 +63,43 @@ fn row(v: SessionView) -> Row {
     }
 }
 
-/// `GET /app/{company_id}/account/sessions`.
-pub async fn list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+async fn page(s: &AppState, ctx: &Ctx, errors: Vec<String>, status: StatusCode) -> PageResult {
     let views = sessions::list_mine(&s.svc, &ctx.signed.session).await?;
     let rows: Vec<Row> = views.into_iter().map(row).collect();
-    Ok(render(&SessionsPage {
-        layout: ctx.layout("Your sessions", "sessions"),
-        others: rows.iter().any(|r| !r.current),
-        rows,
-    }))
+    Ok(render_status(
+        status,
+        &SessionsPage {
+            layout: ctx.layout("Your sessions", "sessions"),
+            others: rows.iter().any(|r| !r.current),
+            rows,
+            needs_code: ctx.signed.user.totp_enabled,
+            errors,
+        },
+    ))
+}
+
+/// `GET /app/{company_id}/account/sessions`.
+pub async fn list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    page(&s, &ctx, Vec::new(), StatusCode::OK).await
+}
+
+/// `POST /app/{company_id}/account/password`: current password, new password and a code;
+/// signs out every other session.
+pub async fn change_password(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
+    ctx.check_csrf(&form)?;
+    let (me, keep) = (&ctx.signed.user, &ctx.signed.session.id_hash);
+    let (current, new, code) = (form.get("current_password"), form.get("new_password"), form.get("code"));
+    match recovery::change_password(&s.svc, me, keep, current, new, code, &ctx.signed.ip).await {
+        Ok(n) => {
+            let notice = format!("Your password was changed; {n} other session(s) signed out.");
+            Ok(redirect_with_notice(&ctx.url("/account/sessions"), &notice))
+        }
+        Err(Error::Invalid { field, reason }) => {
+            let msg = format!("{}: {reason}", field_label(&field));
+            page(&s, &ctx, vec![msg], StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /app/{company_id}/account/sessions`: `session=<handle>` or `all=yes`.

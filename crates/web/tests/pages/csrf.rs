@@ -75,6 +75,10 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
             vec![],
         ),
         ("/account/sessions".into(), vec![("all", "yes")]),
+        (
+            "/account/password".into(),
+            vec![("current_password", "x"), ("new_password", "y")],
+        ),
     ];
     for (path, fields) in &forms {
         for token in [None, Some("forged-token")] {

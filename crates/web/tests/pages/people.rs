@@ -228,6 +228,22 @@ async fn a_person_sees_their_sessions_and_signs_out_others(app: TestApp) {
     assert_eq!(r.status(), 303);
     assert!(!alive(&b2).await && !alive(&b3).await && alive(&b1).await);
     assert!(actions(&app, &p).await.iter().any(|a| a == "session.signed_out"));
+
+    // Changing the password: the current one and a code; other sessions end, this one stays.
+    let b4 = sign_in(&app, &p).await;
+    let pw = url(&p, "/account/password");
+    let code = app.next_totp(&p.totp_secret);
+    let wrong = [("current_password", "not it at all"), ("new_password", "a newer password"), ("code", code.as_str())];
+    let r = b1.submit(&page, &pw, &wrong).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("not your current password"));
+    let code = app.next_totp(&p.totp_secret);
+    let right = [("current_password", p.password.as_str()), ("new_password", "a newer password"), ("code", code.as_str())];
+    let r = b1.submit(&page, &pw, &right).await;
+    assert_eq!(r.status(), 303);
+    assert!(alive(&b1).await && !alive(&b4).await);
+    let r = password_step(&Browser::new(&app), &p.email, "a newer password").await;
+    assert_eq!(location(&r), "/signin/code");
 }
 
 newledger_testkit::both_apps!(
