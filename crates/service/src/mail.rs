@@ -60,7 +60,11 @@ pub struct Mailer {
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the URL: it may carry credentials.
-        f.write_str(if self.is_on() { "Mailer(smtp)" } else { "Mailer(off)" })
+        f.write_str(if self.is_on() {
+            "Mailer(smtp)"
+        } else {
+            "Mailer(off)"
+        })
     }
 }
 
@@ -152,7 +156,10 @@ impl Mailer {
             match me.send(&mail).await {
                 Ok(()) => tracing::info!(what, "mail sent"),
                 Err(MailError::Off) => {
-                    tracing::warn!(what, "mail is off (no NEWLEDGER_SMTP_URL): message not sent");
+                    tracing::warn!(
+                        what,
+                        "mail is off (no NEWLEDGER_SMTP_URL): message not sent"
+                    );
                 }
                 Err(e) => tracing::warn!(what, error = %e, "mail not sent"),
             }

@@ -442,10 +442,18 @@ async fn invitations_are_single_use_expire_and_tell_nothing_about_accounts() {
             Delivery::Mailed => "mailed".to_owned(),
             Delivery::Link { why, .. } => format!("link: {why}"),
         };
-        let a = invitations::invite(&svc, &o, "olga@example.com", Role::Viewer).await.unwrap();
-        let b = invitations::invite(&svc, &o, "nobody@example.com", Role::Viewer).await.unwrap();
+        let a = invitations::invite(&svc, &o, "olga@example.com", Role::Viewer)
+            .await
+            .unwrap();
+        let b = invitations::invite(&svc, &o, "nobody@example.com", Role::Viewer)
+            .await
+            .unwrap();
         assert_eq!(shape(&a), shape(&b));
-        assert_eq!(svc.store.membership(&c, &outsider.id).await.unwrap(), None, "nobody added");
+        assert_eq!(
+            svc.store.membership(&c, &outsider.id).await.unwrap(),
+            None,
+            "nobody added"
+        );
         // Already a member: said (the inviter sees the members anyway).
         assert!(matches!(
             invitations::invite(&svc, &o, "pat@example.com", Role::Viewer).await,
@@ -455,7 +463,9 @@ async fn invitations_are_single_use_expire_and_tell_nothing_about_accounts() {
         let admin = users::create_user(&svc, "ada@example.com", "Ada", "another long password")
             .await
             .unwrap();
-        company::add_member_by_operator(&svc, &o, "ada@example.com", Role::Admin).await.unwrap();
+        company::add_member_by_operator(&svc, &o, "ada@example.com", Role::Admin)
+            .await
+            .unwrap();
         let ad = owner_access(&svc, &admin, &c).await;
         assert!(matches!(
             invitations::invite(&svc, &ad, "x@example.com", Role::Owner).await,
@@ -475,8 +485,13 @@ async fn invitations_are_single_use_expire_and_tell_nothing_about_accounts() {
             invitations::accept_signed_in(&svc, &ta, &admin, "10.0.0.1").await,
             Err(Error::Forbidden { .. })
         ));
-        invitations::accept_signed_in(&svc, &ta, &outsider, "10.0.0.1").await.unwrap();
-        assert_eq!(svc.store.membership(&c, &outsider.id).await.unwrap(), Some(Role::Viewer));
+        invitations::accept_signed_in(&svc, &ta, &outsider, "10.0.0.1")
+            .await
+            .unwrap();
+        assert_eq!(
+            svc.store.membership(&c, &outsider.id).await.unwrap(),
+            Some(Role::Viewer)
+        );
         assert!(matches!(
             invitations::open(&svc, &ta).await,
             Err(Error::NotFound(_))
@@ -486,13 +501,25 @@ async fn invitations_are_single_use_expire_and_tell_nothing_about_accounts() {
             invitations::accept_new(&svc, &tb, "Nob", "short", "10.0.0.1").await,
             Err(Error::Invalid { .. })
         ));
-        assert!(svc.store.user_by_email("nobody@example.com").await.unwrap().is_none());
+        assert!(
+            svc.store
+                .user_by_email("nobody@example.com")
+                .await
+                .unwrap()
+                .is_none()
+        );
         clock.advance(invitations::INVITE_TTL_MS);
         assert!(matches!(
             invitations::accept_new(&svc, &tb, "Nob", "a password long enough", "10.0.0.1").await,
             Err(Error::NotFound(_))
         ));
-        assert!(svc.store.user_by_email("nobody@example.com").await.unwrap().is_none());
+        assert!(
+            svc.store
+                .user_by_email("nobody@example.com")
+                .await
+                .unwrap()
+                .is_none()
+        );
     })
     .await;
 }
@@ -503,9 +530,13 @@ async fn a_reset_link_needs_the_second_factor_and_signs_out_everywhere() {
     use newledger_service::people::{recovery, sessions};
     newledger_testkit::db::on_both_urls(|url, _| async move {
         let (svc, clock, u, secret, _c) = node_with_person(&url).await;
-        recovery::request(&svc, "nobody@example.com", "10.0.0.1").await.unwrap();
+        recovery::request(&svc, "nobody@example.com", "10.0.0.1")
+            .await
+            .unwrap();
         for _ in 0..4 {
-            recovery::request(&svc, "PAT@example.com", "10.0.0.1").await.unwrap();
+            recovery::request(&svc, "PAT@example.com", "10.0.0.1")
+                .await
+                .unwrap();
         }
         assert_eq!(
             svc.store.count_password_resets(&u.id, 0).await.unwrap(),
@@ -524,8 +555,12 @@ async fn a_reset_link_needs_the_second_factor_and_signs_out_everywhere() {
             .await
             .unwrap();
         let client = sessions::Client::default();
-        sessions::create(&svc, &u.id, sessions::STAGE_FULL, None, &client).await.unwrap();
-        sessions::create(&svc, &u.id, sessions::STAGE_FULL, None, &client).await.unwrap();
+        sessions::create(&svc, &u.id, sessions::STAGE_FULL, None, &client)
+            .await
+            .unwrap();
+        sessions::create(&svc, &u.id, sessions::STAGE_FULL, None, &client)
+            .await
+            .unwrap();
         let new = "a brand new password";
         assert!(matches!(
             recovery::complete(&svc, token, new, "", "10.0.0.1").await,
@@ -533,7 +568,9 @@ async fn a_reset_link_needs_the_second_factor_and_signs_out_everywhere() {
         ));
         clock.advance(30_000);
         let code = code_now(&clock, &secret);
-        recovery::complete(&svc, token, new, &code, "10.0.0.1").await.unwrap();
+        recovery::complete(&svc, token, new, &code, "10.0.0.1")
+            .await
+            .unwrap();
         assert!(svc.store.sessions_of_user(&u.id).await.unwrap().is_empty());
         let after = svc.store.user_by_id(&u.id).await.unwrap().unwrap();
         assert!(users::verify_password(new, &after.password_hash));

@@ -46,7 +46,10 @@ impl SmtpSink {
     pub async fn start() -> Option<SmtpSink> {
         let Some(python) = python() else {
             let msg = "SMTP sink skipped: aiosmtpd is not installed (run tests/smtp-sink/setup.sh)";
-            assert!(!crate::db::require_all(), "NEWLEDGER_REQUIRE_ALL=1 but {msg}");
+            assert!(
+                !crate::db::require_all(),
+                "NEWLEDGER_REQUIRE_ALL=1 but {msg}"
+            );
             eprintln!("\n*** {msg} ***\n");
             return None;
         };
@@ -54,8 +57,10 @@ impl SmtpSink {
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
-        let dir = std::env::temp_dir().join(format!("newledger-smtp-{port}-{}", std::process::id()));
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/smtp-sink/sink.py");
+        let dir =
+            std::env::temp_dir().join(format!("newledger-smtp-{port}-{}", std::process::id()));
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/smtp-sink/sink.py");
         let mut child = tokio::process::Command::new(python)
             .arg(script)
             .arg(&dir)
@@ -98,21 +103,28 @@ impl SmtpSink {
     pub async fn wait_for(&self, to: &str) -> serde_json::Value {
         for _ in 0..150 {
             let found = self.messages().into_iter().rev().find(|m| {
-                m["to"].as_array().is_some_and(|a| a.iter().any(|x| x.as_str() == Some(to)))
+                m["to"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(to)))
             });
             if let Some(m) = found {
                 return m;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("no mail to {to} within 15 s; received: {:?}", self.messages());
+        panic!(
+            "no mail to {to} within 15 s; received: {:?}",
+            self.messages()
+        );
     }
 }
 
 /// The first link in a message's text that starts with `prefix`.
 pub fn link_in(message: &serde_json::Value, prefix: &str) -> String {
     let text = message["text"].as_str().unwrap_or_default();
-    let start = text.find(prefix).unwrap_or_else(|| panic!("no {prefix} link in {text}"));
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in {text}"));
     text[start..]
         .split_whitespace()
         .next()

@@ -150,12 +150,20 @@ pub async fn resend(svc: &Services, access: &Access, id: &InvitationId) -> Resul
 }
 
 /// Revokes a pending invitation: its link stops working at once.
-pub async fn revoke(svc: &Services, access: &Access, id: &InvitationId) -> Result<InvitationRecord> {
+pub async fn revoke(
+    svc: &Services,
+    access: &Access,
+    id: &InvitationId,
+) -> Result<InvitationRecord> {
     access.require(Permission::MembersManage)?;
     let inv = pending_of(svc, access, id).await?;
     let now = svc.clock.now_ms();
     svc.write(async |w| {
-        if !w.store().end_invitation(&inv.id, "revoked", None, now).await? {
+        if !w
+            .store()
+            .end_invitation(&inv.id, "revoked", None, now)
+            .await?
+        {
             return Err(Error::Conflict(
                 "this invitation was accepted or revoked meanwhile".into(),
             ));
@@ -166,7 +174,11 @@ pub async fn revoke(svc: &Services, access: &Access, id: &InvitationId) -> Resul
     Ok(inv)
 }
 
-async fn pending_of(svc: &Services, access: &Access, id: &InvitationId) -> Result<InvitationRecord> {
+async fn pending_of(
+    svc: &Services,
+    access: &Access,
+    id: &InvitationId,
+) -> Result<InvitationRecord> {
     svc.store
         .invitation(&access.company.id, id)
         .await?
@@ -185,11 +197,19 @@ pub fn link(svc: &Services, token: &str) -> String {
     format!("{}/invite/{token}", svc.settings.base_url)
 }
 
-async fn deliver(svc: &Services, access: &Access, inv: InvitationRecord, token: &str) -> Result<Sent> {
+async fn deliver(
+    svc: &Services,
+    access: &Access,
+    inv: InvitationRecord,
+    token: &str,
+) -> Result<Sent> {
     let url = link(svc, token);
     let mail = Mail {
         to: inv.email.clone(),
-        subject: format!("{} invites you to {} on NewLedger", access.label, access.company.name),
+        subject: format!(
+            "{} invites you to {} on NewLedger",
+            access.label, access.company.name
+        ),
         text: format!(
             "{who} invites you to join {company} on NewLedger as {role}.\n\n\
              Open this link to accept (it works once, until {until}):\n\n{url}\n\n\
@@ -210,7 +230,12 @@ async fn deliver(svc: &Services, access: &Access, inv: InvitationRecord, token: 
                 svc.activity
                     .log(
                         access,
-                        Event::failed("invite.mail_failed", "invitation", inv.id.as_str(), why.to_string()),
+                        Event::failed(
+                            "invite.mail_failed",
+                            "invitation",
+                            inv.id.as_str(),
+                            why.to_string(),
+                        ),
                     )
                     .await?;
             }

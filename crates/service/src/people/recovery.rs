@@ -71,7 +71,8 @@ pub async fn request(svc: &Services, email: &str, ip: &str) -> Result<()> {
         log_for_user_in(w, &user, &who, e).await
     })
     .await?;
-    svc.mailer.send_later(reset_mail(svc, &user, &token), "password reset");
+    svc.mailer
+        .send_later(reset_mail(svc, &user, &token), "password reset");
     Ok(())
 }
 
@@ -141,8 +142,9 @@ pub async fn complete(
         w.store().set_password_hash(&user.id, &hash, now).await?;
         w.store().end_password_resets(&user.id, now).await?;
         let ended = w.store().end_sessions_of_user(&user.id, None).await?;
-        let e = Event::ok("password.changed", "user", user.id.as_str())
-            .reason(format!("by an e-mailed reset link; {ended} session(s) signed out"));
+        let e = Event::ok("password.changed", "user", user.id.as_str()).reason(format!(
+            "by an e-mailed reset link; {ended} session(s) signed out"
+        ));
         log_for_user_in(w, &user, &who, e).await
     })
     .await?;
@@ -166,7 +168,11 @@ pub async fn reset_second_factor(
         ));
     }
     let in_company = svc.store.membership(&access.company.id, member).await?;
-    let target = svc.store.user_by_id(member).await?.filter(|_| in_company.is_some());
+    let target = svc
+        .store
+        .user_by_id(member)
+        .await?
+        .filter(|_| in_company.is_some());
     let target = target.ok_or(Error::NotFound("member"))?;
     confirm_owner(svc, access, me, &target, code).await?;
     let now = svc.clock.now_ms();
@@ -211,7 +217,12 @@ async fn confirm_owner(
             svc.activity
                 .log(
                     access,
-                    Event::failed("totp.reset_confirmation_failed", "user", target.id.as_str(), why),
+                    Event::failed(
+                        "totp.reset_confirmation_failed",
+                        "user",
+                        target.id.as_str(),
+                        why,
+                    ),
                 )
                 .await?;
             Err(match e {
@@ -235,7 +246,10 @@ pub async fn change_password(
     ip: &str,
 ) -> Result<u64> {
     if !users::verify_password(current, &user.password_hash) {
-        return Err(Error::invalid("current_password", "this is not your current password"));
+        return Err(Error::invalid(
+            "current_password",
+            "this is not your current password",
+        ));
     }
     let hash = users::hash_password(&*svc.random, new)?;
     if user.totp_enabled {
@@ -252,8 +266,9 @@ pub async fn change_password(
         w.store().set_password_hash(&user.id, &hash, now).await?;
         w.store().end_password_resets(&user.id, now).await?;
         let ended = w.store().end_sessions_of_user(&user.id, Some(keep)).await?;
-        let e = Event::ok("password.changed", "user", user.id.as_str())
-            .reason(format!("changed by the person; {ended} other session(s) signed out"));
+        let e = Event::ok("password.changed", "user", user.id.as_str()).reason(format!(
+            "changed by the person; {ended} other session(s) signed out"
+        ));
         log_for_user_in(w, user, &who, e).await?;
         Ok(ended)
     })

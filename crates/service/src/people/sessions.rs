@@ -122,7 +122,8 @@ pub struct SessionView {
 }
 
 fn handle_of(svc: &Services, s: &SessionRecord) -> String {
-    svc.key.hash_secret(&format!("session-handle:{}", s.id_hash))
+    svc.key
+        .hash_secret(&format!("session-handle:{}", s.id_hash))
 }
 
 fn live(svc: &Services, s: &SessionRecord, now: i64) -> bool {

@@ -235,7 +235,9 @@ pub async fn enrol(svc: &Services, user: &UserRecord, code: &str, ip: &str) -> R
     let who = super::signin::who_of(user, ip);
     let now = svc.clock.now_ms();
     svc.write(async |w| {
-        w.store().set_totp(&user.id, Some(&sealed), true, now).await?;
+        w.store()
+            .set_totp(&user.id, Some(&sealed), true, now)
+            .await?;
         w.store().replace_recovery_codes(&user.id, &hashes).await?;
         let enrolled = crate::activity::Event::ok("totp.enrolled", "user", user.id.as_str());
         super::signin::log_for_user_in(w, user, &who, enrolled).await?;

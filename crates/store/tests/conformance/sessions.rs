@@ -71,7 +71,10 @@ async fn session_lifecycle(store: Arc<dyn Store>) {
     store.insert_session(&third).await.unwrap();
     let mine = store.sessions_of_user(&b.owner.id).await.unwrap();
     assert_eq!(mine.len(), 2);
-    assert!(mine.iter().all(|m| m.ip == "192.0.2.7" && m.user_agent.contains("Firefox")));
+    assert!(
+        mine.iter()
+            .all(|m| m.ip == "192.0.2.7" && m.user_agent.contains("Firefox"))
+    );
     assert_eq!(
         store
             .end_sessions_of_user(&b.owner.id, Some(&third.id_hash))
@@ -82,7 +85,10 @@ async fn session_lifecycle(store: Arc<dyn Store>) {
     let left = store.sessions_of_user(&b.owner.id).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].id_hash, third.id_hash);
-    assert_eq!(store.end_sessions_of_user(&b.owner.id, None).await.unwrap(), 1);
+    assert_eq!(
+        store.end_sessions_of_user(&b.owner.id, None).await.unwrap(),
+        1
+    );
 }
 
 newledger_testkit::both_backends!(session_lifecycle);

@@ -60,7 +60,9 @@ async fn view(
         Some(sess) => Some(users::user(&s.svc, &sess.user_id).await?.email),
         None => None,
     };
-    let csrf = session.as_ref().map_or_else(|| new_form_token(s), |x| x.csrf_token.clone());
+    let csrf = session
+        .as_ref()
+        .map_or_else(|| new_form_token(s), |x| x.csrf_token.clone());
     let inv = opened.invitation;
     let (status, error) = error.map_or((StatusCode::OK, None), |(st, e)| (st, Some(e)));
     let page = InvitePage {
@@ -108,7 +110,10 @@ pub async fn invite_submit(
     match sess.filter(is_full) {
         Some(sess) => accept_signed_in(&s, &token, sess, &client, &form).await,
         None if !form_token_ok(&headers, &form) => {
-            let e = (StatusCode::FORBIDDEN, "The form expired. Please try again.".into());
+            let e = (
+                StatusCode::FORBIDDEN,
+                "The form expired. Please try again.".into(),
+            );
             view(&s, &token, None, Some(&form), Some(e)).await
         }
         None => accept_new(&s, &token, &client, &form).await,
@@ -146,19 +151,30 @@ async fn accept_new(
 ) -> PageResult {
     let v = s.limits.signin_ip.check(&client.ip);
     if !v.allowed {
-        let e = format!("Too many attempts. Please wait {}.", wait_text(v.reset_secs));
-        return view(s, token, None, Some(form), Some((StatusCode::TOO_MANY_REQUESTS, e))).await;
+        let e = format!(
+            "Too many attempts. Please wait {}.",
+            wait_text(v.reset_secs)
+        );
+        return view(
+            s,
+            token,
+            None,
+            Some(form),
+            Some((StatusCode::TOO_MANY_REQUESTS, e)),
+        )
+        .await;
     }
     let (name, password) = (form.get("name"), form.get("password"));
-    let (user, company) = match invitations::accept_new(&s.svc, token, name, password, &client.ip).await {
-        Ok(done) => done,
-        Err(Error::NotFound(_)) => return Ok(dead_link()),
-        Err(Error::Invalid { reason, .. }) | Err(Error::Conflict(reason)) => {
-            let e = (StatusCode::UNPROCESSABLE_ENTITY, capitalise(&reason) + ".");
-            return view(s, token, None, Some(form), Some(e)).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (user, company) =
+        match invitations::accept_new(&s.svc, token, name, password, &client.ip).await {
+            Ok(done) => done,
+            Err(Error::NotFound(_)) => return Ok(dead_link()),
+            Err(Error::Invalid { reason, .. }) | Err(Error::Conflict(reason)) => {
+                let e = (StatusCode::UNPROCESSABLE_ENTITY, capitalise(&reason) + ".");
+                return view(s, token, None, Some(form), Some(e)).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
     // Next: the authenticator app, then the company.
     let (value, _) = sessions::create(&s.svc, &user.id, STAGE_ENROL, Some(company), client).await?;
     let mut r = Redirect::to("/signin/enrol").into_response();

@@ -16,10 +16,10 @@ use axum::http::StatusCode;
 use newledger_domain::ids::{InvitationId, UserId};
 use newledger_domain::permission::Permission;
 use newledger_domain::role::Role;
+use newledger_service::people::MemberRecord;
 use newledger_service::people::invitations::{self, Delivery, Sent};
 use newledger_service::people::{recovery, signin};
 use newledger_service::{Error, company};
-use newledger_service::people::MemberRecord;
 
 struct MemberRow {
     user_id: String,
@@ -138,15 +138,22 @@ fn role_of(form: &PageForm) -> Result<Role, Error> {
 }
 
 /// Re-renders the page with a validation or conflict message; other errors propagate.
-async fn or_message(s: &AppState, ctx: &Ctx, form: &PageForm, r: Result<String, Error>) -> PageResult {
+async fn or_message(
+    s: &AppState,
+    ctx: &Ctx,
+    form: &PageForm,
+    r: Result<String, Error>,
+) -> PageResult {
     let (status, msg) = match r {
         Ok(notice) => return Ok(redirect_with_notice(&ctx.url("/settings/members"), &notice)),
-        Err(Error::Invalid { field, reason }) if field == "totp" => {
-            (StatusCode::UNPROCESSABLE_ENTITY, format!("Authenticator code: {reason}"))
-        }
-        Err(Error::Invalid { field, reason }) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, format!("{}: {reason}", field_label(&field)))
-        }
+        Err(Error::Invalid { field, reason }) if field == "totp" => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Authenticator code: {reason}"),
+        ),
+        Err(Error::Invalid { field, reason }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{}: {reason}", field_label(&field)),
+        ),
         Err(Error::Conflict(m)) => (StatusCode::CONFLICT, capitalise(&m) + "."),
         Err(e) => return Err(e.into()),
     };
@@ -167,7 +174,10 @@ pub async fn add(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageRes
     let r = async {
         let role = role_of(&form)?;
         company::set_member(&s.svc, &ctx.access, &email, role).await?;
-        Ok(format!("{email} is now a member with the role {}.", role.as_str()))
+        Ok(format!(
+            "{email} is now a member with the role {}.",
+            role.as_str()
+        ))
     }
     .await;
     or_message(&s, &ctx, &form, r).await
@@ -187,8 +197,21 @@ async fn sent(s: &AppState, ctx: &Ctx, form: &PageForm, r: Result<Sent, Error>) 
             &format!("Invitation sent to {email}. The link works for 7 days."),
         )),
         Delivery::Link { url, why } => {
-            let link = Some(LinkBox { email, url, why: capitalise(&why.to_string()) });
-            members_view(s, ctx, Extra { link, ..Extra::default() }, StatusCode::OK).await
+            let link = Some(LinkBox {
+                email,
+                url,
+                why: capitalise(&why.to_string()),
+            });
+            members_view(
+                s,
+                ctx,
+                Extra {
+                    link,
+                    ..Extra::default()
+                },
+                StatusCode::OK,
+            )
+            .await
         }
     }
 }
@@ -219,7 +242,12 @@ pub async fn invitation_action(
         }
         "revoke" => {
             let inv = invitations::revoke(&s.svc, &ctx.access, &id).await;
-            let r = inv.map(|i| format!("The invitation of {} was revoked: its link no longer works.", i.email));
+            let r = inv.map(|i| {
+                format!(
+                    "The invitation of {} was revoked: its link no longer works.",
+                    i.email
+                )
+            });
             or_message(&s, &ctx, &form, r).await
         }
         _ => Err(PageError::Service(Error::NotFound("action"))),
@@ -227,7 +255,12 @@ pub async fn invitation_action(
 }
 
 /// What the confirmation step says before a role change or a removal.
-fn confirmation(ctx: &Ctx, m: &MemberRecord, action: &str, form: &PageForm) -> Option<confirm::Confirm> {
+fn confirmation(
+    ctx: &Ctx,
+    m: &MemberRecord,
+    action: &str,
+    form: &PageForm,
+) -> Option<confirm::Confirm> {
     let back = ctx.url("/settings/members");
     match action {
         "role" => Some(confirm::Confirm {
@@ -256,7 +289,13 @@ fn confirmation(ctx: &Ctx, m: &MemberRecord, action: &str, form: &PageForm) -> O
 }
 
 /// Does a confirmed (or confirmation-free) action on a member; the notice on success.
-async fn apply(s: &AppState, ctx: &Ctx, m: &MemberRecord, action: &str, form: &PageForm) -> Result<String, Error> {
+async fn apply(
+    s: &AppState,
+    ctx: &Ctx,
+    m: &MemberRecord,
+    action: &str,
+    form: &PageForm,
+) -> Result<String, Error> {
     let (svc, access, user) = (&s.svc, &ctx.access, &m.user_id);
     match action {
         "role" => {
@@ -293,7 +332,9 @@ pub async fn change(
         .into_iter()
         .find(|m| m.user_id == user)
         .ok_or(Error::NotFound("member"))?;
-    if let Some(c) = confirmation(&ctx, &member, &action, &form).filter(|_| !confirm::confirmed(&form)) {
+    if let Some(c) =
+        confirmation(&ctx, &member, &action, &form).filter(|_| !confirm::confirmed(&form))
+    {
         let to = ctx.url(&format!("/settings/members/{user}/{action}"));
         return confirm::page(&ctx, to, &form, c);
     }

@@ -17,10 +17,10 @@ mod dashboard;
 mod drafts;
 mod edit;
 mod integrations;
+mod invite;
 mod journal;
 mod journal_edit;
 mod ledger;
-mod invite;
 mod mcp_server;
 mod members;
 mod my_sessions;
@@ -206,7 +206,10 @@ pub fn routes() -> Router<AppState> {
             get(integrations::guide),
         )
         .route("/app/{company_id}/activity", get(activity::activity))
-        .route("/app/{company_id}/activity.csv", get(activity::activity_csv))
+        .route(
+            "/app/{company_id}/activity.csv",
+            get(activity::activity_csv),
+        )
         .route(
             "/app/{company_id}/{kind}/{id}/{action}",
             get(edit::edit_form).post(edit::document_post),

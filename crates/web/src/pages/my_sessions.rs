@@ -35,14 +35,26 @@ struct SessionsPage {
 
 /// A readable browser name from a `User-Agent` ("Firefox on Linux"); the raw text otherwise.
 fn browser(ua: &str) -> String {
-    let name = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
-        .iter()
-        .find(|(k, _)| ua.contains(k))
-        .map(|(_, n)| *n);
-    let os = [("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"), ("Mac OS", "macOS"), ("Linux", "Linux")]
-        .iter()
-        .find(|(k, _)| ua.contains(k))
-        .map(|(_, n)| *n);
+    let name = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, n)| *n);
+    let os = [
+        ("Windows", "Windows"),
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("Mac OS", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, n)| *n);
     match (name, os) {
         (Some(n), Some(o)) => format!("{n} on {o}"),
         (Some(n), None) => n.to_owned(),
@@ -88,7 +100,11 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
 pub async fn change_password(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
     ctx.check_csrf(&form)?;
     let (me, keep) = (&ctx.signed.user, &ctx.signed.session.id_hash);
-    let (current, new, code) = (form.get("current_password"), form.get("new_password"), form.get("code"));
+    let (current, new, code) = (
+        form.get("current_password"),
+        form.get("new_password"),
+        form.get("code"),
+    );
     match recovery::change_password(&s.svc, me, keep, current, new, code, &ctx.signed.ip).await {
         Ok(n) => {
             let notice = format!("Your password was changed; {n} other session(s) signed out.");

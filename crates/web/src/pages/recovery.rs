@@ -3,9 +3,7 @@
 //! link's page, which sets a new password and — with the second factor typed on the same
 //! form — signs in. The rules live in `people::recovery`.
 
-use super::session::{
-    MaybeSession, SessionClient, form_token_ok, new_form_token, set_form_token,
-};
+use super::session::{MaybeSession, SessionClient, form_token_ok, new_form_token, set_form_token};
 use super::signin::{finish_signin, start_session};
 use super::view::{PageForm, PageResult, capitalise, error_page, render_status, wait_text};
 use crate::state::AppState;
@@ -26,7 +24,13 @@ struct ForgotPage {
     mail_on: bool,
 }
 
-fn forgot_form(s: &AppState, status: StatusCode, email: &str, error: Option<String>, sent: bool) -> Response {
+fn forgot_form(
+    s: &AppState,
+    status: StatusCode,
+    email: &str,
+    error: Option<String>,
+    sent: bool,
+) -> Response {
     let token = new_form_token(s);
     let page = ForgotPage {
         csrf: token.clone(),
@@ -55,18 +59,39 @@ pub async fn forgot_submit(
     let email = form.get("email").trim().to_owned();
     if !form_token_ok(&headers, &form) {
         let msg = "The form expired. Please enter your e-mail again.";
-        return Ok(forgot_form(&s, StatusCode::FORBIDDEN, &email, Some(msg.into()), false));
+        return Ok(forgot_form(
+            &s,
+            StatusCode::FORBIDDEN,
+            &email,
+            Some(msg.into()),
+            false,
+        ));
     }
     let v = s.limits.forgot_ip.check(&client.ip);
     if !v.allowed {
-        let msg = format!("Too many requests from your network. Please wait {}.", wait_text(v.reset_secs));
-        return Ok(forgot_form(&s, StatusCode::TOO_MANY_REQUESTS, &email, Some(msg), false));
+        let msg = format!(
+            "Too many requests from your network. Please wait {}.",
+            wait_text(v.reset_secs)
+        );
+        return Ok(forgot_form(
+            &s,
+            StatusCode::TOO_MANY_REQUESTS,
+            &email,
+            Some(msg),
+            false,
+        ));
     }
     match recovery::request(&s.svc, &email, &client.ip).await {
         Ok(()) => Ok(forgot_form(&s, StatusCode::OK, &email, None, true)),
         Err(Error::Invalid { reason, .. }) => {
             let msg = capitalise(&reason) + ".";
-            Ok(forgot_form(&s, StatusCode::UNPROCESSABLE_ENTITY, &email, Some(msg), false))
+            Ok(forgot_form(
+                &s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &email,
+                Some(msg),
+                false,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -90,7 +115,12 @@ fn dead_link() -> Response {
     )
 }
 
-async fn reset_form(s: &AppState, token: &str, status: StatusCode, error: Option<String>) -> PageResult {
+async fn reset_form(
+    s: &AppState,
+    token: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> PageResult {
     let user = match recovery::open(&s.svc, token).await {
         Ok(u) => u,
         Err(Error::NotFound(_)) => return Ok(dead_link()),
@@ -130,12 +160,17 @@ pub async fn reset_submit(
     }
     let v = s.limits.signin_ip.check(&client.ip);
     if !v.allowed {
-        let msg = format!("Too many attempts. Please wait {}.", wait_text(v.reset_secs));
+        let msg = format!(
+            "Too many attempts. Please wait {}.",
+            wait_text(v.reset_secs)
+        );
         return reset_form(&s, &token, StatusCode::TOO_MANY_REQUESTS, Some(msg)).await;
     }
     let (password, code) = (form.get("password"), form.get("code"));
     match recovery::complete(&s.svc, &token, password, code, &client.ip).await {
-        Ok(u) if u.totp_enabled => finish_signin(&s, &headers, old.as_ref(), &u, &client, None).await,
+        Ok(u) if u.totp_enabled => {
+            finish_signin(&s, &headers, old.as_ref(), &u, &client, None).await
+        }
         Ok(u) => start_session(&s, old, &u, &client).await,
         Err(Error::NotFound(_)) => Ok(dead_link()),
         Err(Error::Invalid { reason, .. }) => {
@@ -143,7 +178,10 @@ pub async fn reset_submit(
             reset_form(&s, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await
         }
         Err(Error::RateLimited { retry_after_secs }) => {
-            let msg = format!("Too many failed attempts. Please wait {}.", wait_text(retry_after_secs));
+            let msg = format!(
+                "Too many failed attempts. Please wait {}.",
+                wait_text(retry_after_secs)
+            );
             reset_form(&s, &token, StatusCode::TOO_MANY_REQUESTS, Some(msg)).await
         }
         Err(e) => Err(e.into()),

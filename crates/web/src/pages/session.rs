@@ -78,9 +78,10 @@ pub fn return_to(headers: &HeaderMap) -> Option<String> {
     let to = String::from_utf8(bytes).ok()?;
     // An app's authorization request, or an invitation waiting for its person to sign in.
     let ok = to.starts_with("/oauth/authorize?")
-        || to
-            .strip_prefix("/invite/")
-            .is_some_and(|t| t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+        || to.strip_prefix("/invite/").is_some_and(|t| {
+            t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        });
     ok.then_some(to)
 }
 
@@ -89,7 +90,10 @@ pub struct SessionClient(pub sessions::Client);
 
 impl FromRequestParts<AppState> for SessionClient {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
         let user_agent = parts
             .headers

@@ -115,7 +115,13 @@ pub async fn signin_submit(
     let email = form.get("email").to_owned();
     if !form_token_ok(&headers, &form) {
         let msg = "The sign-in form expired. Please enter your details again.";
-        return Ok(signin_form(&s, StatusCode::FORBIDDEN, &email, Some(msg.into()), None));
+        return Ok(signin_form(
+            &s,
+            StatusCode::FORBIDDEN,
+            &email,
+            Some(msg.into()),
+            None,
+        ));
     }
     let verdict = s.limits.signin_ip.check(&client.ip);
     if !verdict.allowed {
@@ -123,7 +129,13 @@ pub async fn signin_submit(
             "Too many sign-in attempts from your network. Please wait {} and try again.",
             wait_text(verdict.reset_secs)
         );
-        return Ok(signin_form(&s, StatusCode::TOO_MANY_REQUESTS, &email, Some(msg), None));
+        return Ok(signin_form(
+            &s,
+            StatusCode::TOO_MANY_REQUESTS,
+            &email,
+            Some(msg),
+            None,
+        ));
     }
     match signin::check_password(&s.svc, &email, form.get("password"), &client.ip).await {
         Ok(user) => start_session(&s, old, &user, &client).await,
@@ -225,7 +237,12 @@ pub(super) async fn finish_signin(
     Ok(r)
 }
 
-fn code_again(sess: &SessionRecord, user: &UserRecord, status: StatusCode, msg: String) -> Response {
+fn code_again(
+    sess: &SessionRecord,
+    user: &UserRecord,
+    status: StatusCode,
+    msg: String,
+) -> Response {
     render_status(
         status,
         &CodePage {
@@ -242,7 +259,12 @@ fn code_wait(s: &AppState, ip: &str, user: &UserRecord) -> Option<String> {
         .iter()
         .map(|key| s.limits.signin_ip.check(key))
         .find(|v| !v.allowed)
-        .map(|v| format!("Too many attempts. Please wait {} and try again.", wait_text(v.reset_secs)))
+        .map(|v| {
+            format!(
+                "Too many attempts. Please wait {} and try again.",
+                wait_text(v.reset_secs)
+            )
+        })
 }
 
 /// `POST /signin/code`: TOTP or recovery code.
@@ -261,13 +283,23 @@ pub async fn code_submit(
     let code = form.opt("code").or(form.opt("recovery")).unwrap_or("");
     if code.is_empty() {
         let msg = "Enter the 6-digit code from your authenticator app, or a recovery code.";
-        return Ok(code_again(&sess, &user, StatusCode::UNPROCESSABLE_ENTITY, msg.into()));
+        return Ok(code_again(
+            &sess,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            msg.into(),
+        ));
     }
     match signin::check_second_factor(&s.svc, &user, code, &client.ip).await {
         Ok(()) => finish_signin(&s, &headers, Some(&sess), &user, &client, None).await,
         Err(Error::Invalid { reason, .. }) => {
             let msg = super::view::capitalise(&reason) + ".";
-            Ok(code_again(&sess, &user, StatusCode::UNPROCESSABLE_ENTITY, msg))
+            Ok(code_again(
+                &sess,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                msg,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -339,14 +371,24 @@ pub async fn enrol_submit(
     sessions::check_csrf(&sess, form.csrf())?;
     let v = s.limits.signin_ip.check(&client.ip);
     if !v.allowed {
-        let msg = format!("Too many attempts. Please wait {}.", wait_text(v.reset_secs));
+        let msg = format!(
+            "Too many attempts. Please wait {}.",
+            wait_text(v.reset_secs)
+        );
         return enrol_view(&s, &sess, &user, Some(msg), StatusCode::TOO_MANY_REQUESTS).await;
     }
     match totp::enrol(&s.svc, &user, form.get("code"), &client.ip).await {
         Ok(codes) => finish_signin(&s, &headers, Some(&sess), &user, &client, Some(codes)).await,
         Err(Error::Invalid { reason, .. }) => {
             let msg = super::view::capitalise(&reason) + ".";
-            enrol_view(&s, &sess, &user, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+            enrol_view(
+                &s,
+                &sess,
+                &user,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

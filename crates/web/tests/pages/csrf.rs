@@ -127,7 +127,14 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
             .unwrap()
             == 0
     );
-    assert!(app.svc.store.pending_invitations(&p.company_id).await.unwrap().is_empty());
+    assert!(
+        app.svc
+            .store
+            .pending_invitations(&p.company_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Nothing changed.
     let d = app
         .svc

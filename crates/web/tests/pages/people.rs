@@ -6,13 +6,15 @@
 use crate::support::*;
 use newledger_domain::role::Role;
 use newledger_service::people::{totp, users};
-use newledger_testkit::smtp::{SmtpSink, link_in};
 use newledger_testkit::app::Options;
+use newledger_testkit::smtp::{SmtpSink, link_in};
 use newledger_testkit::spawn_app_with;
 
 /// The invitation link (`/invite/nlinv_…`, as a path) in a page.
 fn invite_path(html: &str) -> String {
-    let i = html.find("/invite/nlinv_").expect("an invitation link on the page");
+    let i = html
+        .find("/invite/nlinv_")
+        .expect("an invitation link on the page");
     html[i..]
         .split(|c: char| c == '<' || c == '"' || c.is_whitespace())
         .next()
@@ -41,8 +43,12 @@ async fn actions(app: &TestApp, p: &Person) -> Vec<String> {
 /// Invites `email` from the Members page; returns the response.
 async fn invite(b: &Browser, p: &Person, email: &str, role: &str) -> reqwest::Response {
     let page = url(p, "/settings/members");
-    b.submit(&page, &url(p, "/settings/members/invitations"), &[("email", email), ("role", role)])
-        .await
+    b.submit(
+        &page,
+        &url(p, "/settings/members/invitations"),
+        &[("email", email), ("role", role)],
+    )
+    .await
 }
 
 /// A new person opens the link, sets a password, enrols TOTP; returns their browser and secret.
@@ -52,7 +58,11 @@ async fn accept_as_new_person(app: &TestApp, link: &str) -> (Browser, String) {
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("Create account and join"), "{html}");
     let r = b
-        .submit(link, link, &[("name", "Nora New"), ("password", "a fresh long password")])
+        .submit(
+            link,
+            link,
+            &[("name", "Nora New"), ("password", "a fresh long password")],
+        )
         .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     assert_eq!(location(&r), "/signin/enrol");
@@ -60,7 +70,9 @@ async fn accept_as_new_person(app: &TestApp, link: &str) -> (Browser, String) {
     let i = html.find("id=\"manual-key\">").unwrap() + "id=\"manual-key\">".len();
     let secret: String = html[i..html[i..].find('<').unwrap() + i].replace(' ', "");
     let code = app.next_totp(&secret);
-    let r = b.submit("/signin/enrol", "/signin/enrol", &[("code", &code)]).await;
+    let r = b
+        .submit("/signin/enrol", "/signin/enrol", &[("code", &code)])
+        .await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("recovery-codes"));
     (b, secret)
@@ -73,7 +85,10 @@ async fn invite_without_mail_shows_the_link_once_and_the_invitee_joins(app: Test
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
     let html = r.text().await.unwrap();
-    assert!(html.contains("Pass this invitation on to nora@example.com"), "{html}");
+    assert!(
+        html.contains("Pass this invitation on to nora@example.com"),
+        "{html}"
+    );
     assert!(html.contains("This server does not send e-mail"), "{html}");
     let link = invite_path(&html);
     // The list shows it pending, without the link.
@@ -82,7 +97,12 @@ async fn invite_without_mail_shows_the_link_once_and_the_invitee_joins(app: Test
     assert!(!list.contains(&link), "the link is shown once");
     // Only the keyed hash is stored.
     let token = link.trim_start_matches("/invite/");
-    let stored = app.svc.store.pending_invitations(&p.company_id).await.unwrap();
+    let stored = app
+        .svc
+        .store
+        .pending_invitations(&p.company_id)
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0].token_hash, token);
     assert!(!stored[0].token_hash.contains(token));
@@ -92,11 +112,24 @@ async fn invite_without_mail_shows_the_link_once_and_the_invitee_joins(app: Test
     assert_eq!(location(&r), format!("/app/{}", p.company_id));
     let (status, dash) = nb.page(&location(&r)).await;
     assert_eq!(status, 200);
-    assert!(dash.contains("bookkeeper"), "lands in the company with the role");
-    let nora = app.svc.store.user_by_email("nora@example.com").await.unwrap().unwrap();
+    assert!(
+        dash.contains("bookkeeper"),
+        "lands in the company with the role"
+    );
+    let nora = app
+        .svc
+        .store
+        .user_by_email("nora@example.com")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(nora.totp_enabled);
     assert_eq!(
-        app.svc.store.membership(&p.company_id, &nora.id).await.unwrap(),
+        app.svc
+            .store
+            .membership(&p.company_id, &nora.id)
+            .await
+            .unwrap(),
         Some(Role::Bookkeeper)
     );
     // Single use.
@@ -104,7 +137,12 @@ async fn invite_without_mail_shows_the_link_once_and_the_invitee_joins(app: Test
     assert_eq!(status, 404);
     assert!(again.contains("no longer works"));
     let log = actions(&app, &p).await;
-    for a in ["invite.created", "invite.accepted", "member.added", "totp.enrolled"] {
+    for a in [
+        "invite.created",
+        "invite.accepted",
+        "member.added",
+        "totp.enrolled",
+    ] {
         assert!(log.iter().any(|x| x == a), "{a} in {log:?}");
     }
 }
@@ -131,7 +169,14 @@ async fn an_account_holder_signs_in_to_accept_and_the_inviter_learns_nothing(app
         strip(norm(&h1, &other.email)),
         strip(norm(&h2, "nobody-here@example.com"))
     );
-    assert!(app.svc.store.membership(&p.company_id, &other.user_id).await.unwrap().is_none());
+    assert!(
+        app.svc
+            .store
+            .membership(&p.company_id, &other.user_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // The invitee opens the link, is sent to sign in, and comes back to accept.
     let ob = Browser::new(&app);
@@ -140,13 +185,19 @@ async fn an_account_holder_signs_in_to_accept_and_the_inviter_learns_nothing(app
     let r = password_step(&ob, &other.email, &other.password).await;
     assert_eq!(location(&r), "/signin/code");
     let code = app.next_totp(&other.totp_secret);
-    let r = ob.submit("/signin/code", "/signin/code", &[("code", &code)]).await;
+    let r = ob
+        .submit("/signin/code", "/signin/code", &[("code", &code)])
+        .await;
     assert_eq!(location(&r), link, "back to the invitation");
     let r = ob.submit(&link, &link, &[]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), format!("/app/{}", p.company_id));
     assert_eq!(
-        app.svc.store.membership(&p.company_id, &other.user_id).await.unwrap(),
+        app.svc
+            .store
+            .membership(&p.company_id, &other.user_id)
+            .await
+            .unwrap(),
         Some(Role::Accountant)
     );
 }
@@ -154,13 +205,36 @@ async fn an_account_holder_signs_in_to_accept_and_the_inviter_learns_nothing(app
 async fn resend_gives_a_new_link_and_revoke_ends_it(app: TestApp) {
     let p = app.owner("Acme").await;
     let b = sign_in(&app, &p).await;
-    let first = invite_path(&invite(&b, &p, "ray@example.com", "viewer").await.text().await.unwrap());
-    let id = app.svc.store.pending_invitations(&p.company_id).await.unwrap()[0].id.to_string();
+    let first = invite_path(
+        &invite(&b, &p, "ray@example.com", "viewer")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let id = app
+        .svc
+        .store
+        .pending_invitations(&p.company_id)
+        .await
+        .unwrap()[0]
+        .id
+        .to_string();
     let members = url(&p, "/settings/members");
-    let r = b.submit(&members, &url(&p, &format!("/settings/members/invitations/{id}/resend")), &[]).await;
+    let r = b
+        .submit(
+            &members,
+            &url(&p, &format!("/settings/members/invitations/{id}/resend")),
+            &[],
+        )
+        .await;
     let second = invite_path(&r.text().await.unwrap());
     assert_ne!(first, second);
-    assert_eq!(Browser::new(&app).page(&first).await.0, 404, "the old link died");
+    assert_eq!(
+        Browser::new(&app).page(&first).await.0,
+        404,
+        "the old link died"
+    );
     assert_eq!(Browser::new(&app).page(&second).await.0, 200);
     // Seven days later the link no longer works; the list says it expired.
     app.clock.advance(7 * 24 * 3_600_000 + 1);
@@ -168,9 +242,22 @@ async fn resend_gives_a_new_link_and_revoke_ends_it(app: TestApp) {
     let b = sign_in(&app, &p).await;
     let (_, list) = b.page(&members).await;
     assert!(list.contains("expired"), "{list}");
-    let r = b.submit(&members, &url(&p, &format!("/settings/members/invitations/{id}/revoke")), &[]).await;
+    let r = b
+        .submit(
+            &members,
+            &url(&p, &format!("/settings/members/invitations/{id}/revoke")),
+            &[],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    assert!(app.svc.store.pending_invitations(&p.company_id).await.unwrap().is_empty());
+    assert!(
+        app.svc
+            .store
+            .pending_invitations(&p.company_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let log = actions(&app, &p).await;
     assert!(log.iter().any(|a| a == "invite.resent") && log.iter().any(|a| a == "invite.revoked"));
 }
@@ -186,7 +273,12 @@ async fn an_owner_resets_a_members_two_factor(app: TestApp) {
     let r = b.submit(&members, &action, &[("totp", "000000")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Authenticator code"));
-    assert!(actions(&app, &p).await.iter().any(|a| a == "totp.reset_confirmation_failed"));
+    assert!(
+        actions(&app, &p)
+            .await
+            .iter()
+            .any(|a| a == "totp.reset_confirmation_failed")
+    );
     // An admin who is not an owner may not.
     let ab = sign_in(&app, &admin).await;
     let code = app.next_totp(&admin.totp_secret);
@@ -223,22 +315,44 @@ async fn a_person_sees_their_sessions_and_signs_out_others(app: TestApp) {
         let u = format!("{}{}", app.base, url(&p, ""));
         async move { b.get(u).send().await.unwrap().status() == 200 }
     };
-    assert_eq!((alive(&b2).await as u8) + (alive(&b3).await as u8), 1, "one other signed out");
+    assert_eq!(
+        (alive(&b2).await as u8) + (alive(&b3).await as u8),
+        1,
+        "one other signed out"
+    );
     let r = b1.submit(&page, &page, &[("all", "yes")]).await;
     assert_eq!(r.status(), 303);
     assert!(!alive(&b2).await && !alive(&b3).await && alive(&b1).await);
-    assert!(actions(&app, &p).await.iter().any(|a| a == "session.signed_out"));
+    assert!(
+        actions(&app, &p)
+            .await
+            .iter()
+            .any(|a| a == "session.signed_out")
+    );
 
     // Changing the password: the current one and a code; other sessions end, this one stays.
     let b4 = sign_in(&app, &p).await;
     let pw = url(&p, "/account/password");
     let code = app.next_totp(&p.totp_secret);
-    let wrong = [("current_password", "not it at all"), ("new_password", "a newer password"), ("code", code.as_str())];
+    let wrong = [
+        ("current_password", "not it at all"),
+        ("new_password", "a newer password"),
+        ("code", code.as_str()),
+    ];
     let r = b1.submit(&page, &pw, &wrong).await;
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("not your current password"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("not your current password")
+    );
     let code = app.next_totp(&p.totp_secret);
-    let right = [("current_password", p.password.as_str()), ("new_password", "a newer password"), ("code", code.as_str())];
+    let right = [
+        ("current_password", p.password.as_str()),
+        ("new_password", "a newer password"),
+        ("code", code.as_str()),
+    ];
     let r = b1.submit(&page, &pw, &right).await;
     assert_eq!(r.status(), 303);
     assert!(alive(&b1).await && !alive(&b4).await);
@@ -276,12 +390,27 @@ async fn an_invitation_is_mailed_through_smtp_and_accepted() {
     assert_eq!(r.status(), 303, "mailed: a notice, no link on the page");
     let mail = sink.wait_for("mia@example.com").await;
     assert!(mail["subject"].as_str().unwrap().contains("Acme"), "{mail}");
-    assert!(mail["header_from"].as_str().unwrap().contains("no-reply@example.com"));
+    assert!(
+        mail["header_from"]
+            .as_str()
+            .unwrap()
+            .contains("no-reply@example.com")
+    );
     let link = path_of(&link_in(&mail, &format!("{}/invite/", app.base)));
     accept_as_new_person(&app, &link).await;
-    let mia = app.svc.store.user_by_email("mia@example.com").await.unwrap().unwrap();
+    let mia = app
+        .svc
+        .store
+        .user_by_email("mia@example.com")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        app.svc.store.membership(&p.company_id, &mia.id).await.unwrap(),
+        app.svc
+            .store
+            .membership(&p.company_id, &mia.id)
+            .await
+            .unwrap(),
         Some(Role::Accountant)
     );
 }
@@ -289,16 +418,28 @@ async fn an_invitation_is_mailed_through_smtp_and_accepted() {
 #[tokio::test]
 async fn when_the_mail_server_fails_the_inviter_gets_the_link() {
     // A port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let (app, _db) = mail_app(format!("smtp://127.0.0.1:{port}")).await;
     let p = app.owner("Acme").await;
     let b = sign_in(&app, &p).await;
     let r = invite(&b, &p, "lee@example.com", "viewer").await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
-    assert!(html.contains("The mail server did not accept the message"), "{html}");
+    assert!(
+        html.contains("The mail server did not accept the message"),
+        "{html}"
+    );
     assert_eq!(Browser::new(&app).page(&invite_path(&html)).await.0, 200);
-    assert!(actions(&app, &p).await.iter().any(|a| a == "invite.mail_failed"));
+    assert!(
+        actions(&app, &p)
+            .await
+            .iter()
+            .any(|a| a == "invite.mail_failed")
+    );
 }
 
 #[tokio::test]
@@ -312,7 +453,9 @@ async fn forgot_password_answers_the_same_and_the_reset_still_needs_the_code() {
     let ask = |email: String| {
         let b = Browser::new(&app);
         async move {
-            let r = b.submit("/signin/forgot", "/signin/forgot", &[("email", &email)]).await;
+            let r = b
+                .submit("/signin/forgot", "/signin/forgot", &[("email", &email)])
+                .await;
             (r.status(), r.text().await.unwrap().replace(&email, "E"))
         }
     };
@@ -322,17 +465,26 @@ async fn forgot_password_answers_the_same_and_the_reset_still_needs_the_code() {
     assert_eq!(known, unknown, "the same answer either way");
     let mail = sink.wait_for(&p.email).await;
     let link = path_of(&link_in(&mail, &format!("{}/signin/reset/", app.base)));
-    assert!(sink.messages().len() == 1, "nothing mailed to an unknown address");
+    assert!(
+        sink.messages().len() == 1,
+        "nothing mailed to an unknown address"
+    );
 
     let b = Browser::new(&app);
     let (status, form) = b.page(&link).await;
     assert_eq!(status, 200);
     assert!(form.contains("autocomplete=\"new-password\"") && form.contains("one-time-code"));
-    let r = b.submit(&link, &link, &[("password", "a brand new password")]).await;
+    let r = b
+        .submit(&link, &link, &[("password", "a brand new password")])
+        .await;
     assert_eq!(r.status(), 422, "the link alone does not sign in");
     let code = app.next_totp(&p.totp_secret);
     let r = b
-        .submit(&link, &link, &[("password", "a brand new password"), ("code", &code)])
+        .submit(
+            &link,
+            &link,
+            &[("password", "a brand new password"), ("code", &code)],
+        )
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), format!("/app/{}", p.company_id));
@@ -358,13 +510,29 @@ async fn reset_links_are_limited_per_account_and_expire_after_an_hour() {
             .unwrap();
     }
     let since = app.clock.now_ms() - 1;
-    let n = app.svc.store.count_password_resets(&p.user_id, since).await.unwrap();
+    let n = app
+        .svc
+        .store
+        .count_password_resets(&p.user_id, since)
+        .await
+        .unwrap();
     assert_eq!(n, 3, "three links an hour");
     let b = Browser::new(&app);
     for _ in 0..5 {
-        b.submit("/signin/forgot", "/signin/forgot", &[("email", "x@example.com")]).await;
+        b.submit(
+            "/signin/forgot",
+            "/signin/forgot",
+            &[("email", "x@example.com")],
+        )
+        .await;
     }
-    let r = b.submit("/signin/forgot", "/signin/forgot", &[("email", "x@example.com")]).await;
+    let r = b
+        .submit(
+            "/signin/forgot",
+            "/signin/forgot",
+            &[("email", "x@example.com")],
+        )
+        .await;
     assert_eq!(r.status(), 429, "per network address");
 
     // A link works for an hour.
@@ -380,6 +548,7 @@ async fn reset_links_are_limited_per_account_and_expire_after_an_hour() {
     app.svc.store.insert_password_reset(&link).await.unwrap();
     let path = format!("/signin/reset/{token}");
     assert_eq!(b.page(&path).await.0, 200);
-    app.clock.advance(newledger_service::people::recovery::RESET_TTL_MS);
+    app.clock
+        .advance(newledger_service::people::recovery::RESET_TTL_MS);
     assert_eq!(b.page(&path).await.0, 404);
 }
