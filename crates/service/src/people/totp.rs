@@ -170,21 +170,24 @@ pub async fn start_enrolment(svc: &Services, user: &UserRecord) -> Result<String
     Ok(secret)
 }
 
+/// The secret of an enrolment started and not confirmed yet.
+fn unconfirmed_secret(svc: &Services, user: &UserRecord) -> Result<String> {
+    match (stored_secret(svc, user)?, user.totp_enabled) {
+        (Some(s), false) => Ok(s),
+        (_, true) => Err(Error::Conflict(
+            "two-factor authentication is already set up".into(),
+        )),
+        (None, _) => Err(Error::Conflict("start the set-up first".into())),
+    }
+}
+
 /// Confirms enrolment with a first code; returns ten one-time recovery codes to show once.
 pub async fn confirm_enrolment(
     svc: &Services,
     user: &UserRecord,
     code: &str,
 ) -> Result<Vec<String>> {
-    let secret = match (stored_secret(svc, user)?, user.totp_enabled) {
-        (Some(s), false) => s,
-        (_, true) => {
-            return Err(Error::Conflict(
-                "two-factor authentication is already set up".into(),
-            ));
-        }
-        (None, _) => return Err(Error::Conflict("start the set-up first".into())),
-    };
+    let secret = unconfirmed_secret(svc, user)?;
     verify_with(svc, user, &secret, code).await?;
     store_secret(svc, &user.id, &secret, true).await?;
     regenerate_recovery_codes(svc, user).await
@@ -220,15 +223,7 @@ pub async fn regenerate_recovery_codes(svc: &Services, user: &UserRecord) -> Res
 /// then turns the factor on, stores new recovery codes and logs the enrolment and the sign-in
 /// in each of the person's companies — one unit of work. Returns the codes to show once.
 pub async fn enrol(svc: &Services, user: &UserRecord, code: &str, ip: &str) -> Result<Vec<String>> {
-    let secret = match (stored_secret(svc, user)?, user.totp_enabled) {
-        (Some(s), false) => s,
-        (_, true) => {
-            return Err(Error::Conflict(
-                "two-factor authentication is already set up".into(),
-            ));
-        }
-        (None, _) => return Err(Error::Conflict("start the set-up first".into())),
-    };
+    let secret = unconfirmed_secret(svc, user)?;
     verify_with(svc, user, &secret, code).await?;
     let (codes, hashes) = new_recovery_codes(svc);
     let sealed = seal(svc, &user.id, &secret);

@@ -3,7 +3,7 @@
 //! link's page, which sets a new password and — with the second factor typed on the same
 //! form — signs in. The rules live in `people::recovery`.
 
-use super::session::{MaybeSession, SessionClient, form_token_ok, new_form_token, set_form_token};
+use super::session::{MaybeSession, SessionClient, new_form_token, precheck, set_form_token};
 use super::signin::{finish_signin, start_session};
 use super::view::{PageForm, PageResult, capitalise, error_page, render_status, wait_text};
 use crate::state::AppState;
@@ -57,39 +57,19 @@ pub async fn forgot_submit(
     form: PageForm,
 ) -> PageResult {
     let email = form.get("email").trim().to_owned();
-    if !form_token_ok(&headers, &form) {
-        let msg = "The form expired. Please enter your e-mail again.";
-        return Ok(forgot_form(
-            &s,
-            StatusCode::FORBIDDEN,
-            &email,
-            Some(msg.into()),
-            false,
-        ));
-    }
-    let v = s.limits.forgot_ip.check(&client.ip);
-    if !v.allowed {
-        let msg = format!(
-            "Too many requests from your network. Please wait {}.",
-            wait_text(v.reset_secs)
-        );
-        return Ok(forgot_form(
-            &s,
-            StatusCode::TOO_MANY_REQUESTS,
-            &email,
-            Some(msg),
-            false,
-        ));
-    }
-    match recovery::request(&s.svc, &email, &client.ip).await {
+    let asked = match precheck(&headers, &form, &s.limits.forgot_ip, &client.ip) {
+        Ok(()) => recovery::request(&s.svc, &email, &client.ip).await,
+        Err((status, msg)) => return Ok(forgot_form(&s, status, &email, Some(msg), false)),
+    };
+    match asked {
         Ok(()) => Ok(forgot_form(&s, StatusCode::OK, &email, None, true)),
         Err(Error::Invalid { reason, .. }) => {
-            let msg = capitalise(&reason) + ".";
+            let msg = Some(capitalise(&reason) + ".");
             Ok(forgot_form(
                 &s,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &email,
-                Some(msg),
+                msg,
                 false,
             ))
         }
@@ -144,6 +124,23 @@ pub async fn reset_page(State(s): State<AppState>, Path(token): Path<String>) ->
     reset_form(&s, &token, StatusCode::OK, None).await
 }
 
+/// Why the reset form shows again, from a failed [`recovery::complete`]; other errors pass.
+fn refused(e: Error) -> Result<(StatusCode, String), Error> {
+    match e {
+        Error::Invalid { reason, .. } => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, capitalise(&reason) + "."))
+        }
+        Error::RateLimited { retry_after_secs } => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many failed attempts. Please wait {}.",
+                wait_text(retry_after_secs)
+            ),
+        )),
+        e => Err(e),
+    }
+}
+
 /// `POST /signin/reset/{token}`: new password + second factor; signs in (or on to enrolment
 /// for a person without a second factor yet).
 pub async fn reset_submit(
@@ -154,17 +151,8 @@ pub async fn reset_submit(
     MaybeSession(old): MaybeSession,
     form: PageForm,
 ) -> PageResult {
-    if !form_token_ok(&headers, &form) {
-        let msg = "The form expired. Please try again.";
-        return reset_form(&s, &token, StatusCode::FORBIDDEN, Some(msg.into())).await;
-    }
-    let v = s.limits.signin_ip.check(&client.ip);
-    if !v.allowed {
-        let msg = format!(
-            "Too many attempts. Please wait {}.",
-            wait_text(v.reset_secs)
-        );
-        return reset_form(&s, &token, StatusCode::TOO_MANY_REQUESTS, Some(msg)).await;
+    if let Err((status, msg)) = precheck(&headers, &form, &s.limits.signin_ip, &client.ip) {
+        return reset_form(&s, &token, status, Some(msg)).await;
     }
     let (password, code) = (form.get("password"), form.get("code"));
     match recovery::complete(&s.svc, &token, password, code, &client.ip).await {
@@ -173,17 +161,9 @@ pub async fn reset_submit(
         }
         Ok(u) => start_session(&s, old, &u, &client).await,
         Err(Error::NotFound(_)) => Ok(dead_link()),
-        Err(Error::Invalid { reason, .. }) => {
-            let msg = capitalise(&reason) + ".";
-            reset_form(&s, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await
+        Err(e) => {
+            let (status, msg) = refused(e)?;
+            reset_form(&s, &token, status, Some(msg)).await
         }
-        Err(Error::RateLimited { retry_after_secs }) => {
-            let msg = format!(
-                "Too many failed attempts. Please wait {}.",
-                wait_text(retry_after_secs)
-            );
-            reset_form(&s, &token, StatusCode::TOO_MANY_REQUESTS, Some(msg)).await
-        }
-        Err(e) => Err(e.into()),
     }
 }

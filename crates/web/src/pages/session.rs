@@ -127,6 +127,28 @@ pub fn set_form_token(r: &mut Response, state: &AppState, token: &str, path: &'s
     }
 }
 
+/// Why a form shown before a session exists is refused before its use case runs: a missing or
+/// wrong double-submit token, or too many requests from the address (`limiter`).
+pub fn precheck(
+    headers: &HeaderMap,
+    form: &PageForm,
+    limiter: &crate::ratelimit::Limiter,
+    ip: &str,
+) -> Result<(), (axum::http::StatusCode, String)> {
+    use axum::http::StatusCode;
+    if !form_token_ok(headers, form) {
+        let msg = "The form expired. Please enter your details again.";
+        return Err((StatusCode::FORBIDDEN, msg.into()));
+    }
+    let v = limiter.check(ip);
+    if !v.allowed {
+        let wait = super::view::wait_text(v.reset_secs);
+        let msg = format!("Too many attempts from your network. Please wait {wait} and try again.");
+        return Err((StatusCode::TOO_MANY_REQUESTS, msg));
+    }
+    Ok(())
+}
+
 /// True when the form's `csrf` field equals the double-submit cookie.
 pub fn form_token_ok(headers: &HeaderMap, form: &PageForm) -> bool {
     cookie(headers, FORM_TOKEN_COOKIE)

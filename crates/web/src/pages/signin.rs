@@ -6,7 +6,7 @@
 
 use super::session::{
     MaybeSession, RETURN_COOKIE, SESSION_COOKIE, SessionClient, Signed, clear_cookie,
-    form_token_ok, home_of_stage, new_form_token, return_to, set_form_token, set_session_cookie,
+    home_of_stage, new_form_token, precheck, return_to, set_form_token, set_session_cookie,
 };
 use super::view::{PageError, PageForm, PageResult, no_store, render, render_status, wait_text};
 use crate::state::AppState;
@@ -113,29 +113,8 @@ pub async fn signin_submit(
     form: PageForm,
 ) -> PageResult {
     let email = form.get("email").to_owned();
-    if !form_token_ok(&headers, &form) {
-        let msg = "The sign-in form expired. Please enter your details again.";
-        return Ok(signin_form(
-            &s,
-            StatusCode::FORBIDDEN,
-            &email,
-            Some(msg.into()),
-            None,
-        ));
-    }
-    let verdict = s.limits.signin_ip.check(&client.ip);
-    if !verdict.allowed {
-        let msg = format!(
-            "Too many sign-in attempts from your network. Please wait {} and try again.",
-            wait_text(verdict.reset_secs)
-        );
-        return Ok(signin_form(
-            &s,
-            StatusCode::TOO_MANY_REQUESTS,
-            &email,
-            Some(msg),
-            None,
-        ));
+    if let Err((status, msg)) = precheck(&headers, &form, &s.limits.signin_ip, &client.ip) {
+        return Ok(signin_form(&s, status, &email, Some(msg), None));
     }
     match signin::check_password(&s.svc, &email, form.get("password"), &client.ip).await {
         Ok(user) => start_session(&s, old, &user, &client).await,
@@ -253,18 +232,38 @@ fn code_again(
     )
 }
 
-/// Per address and per person: a stolen password alone must not allow guessing codes.
-fn code_wait(s: &AppState, ip: &str, user: &UserRecord) -> Option<String> {
-    [ip.to_owned(), format!("2fa:{}", user.id)]
+/// Checks a second-factor code: per address and per person first (a stolen password alone
+/// must not allow guessing codes); `Some` says why the code page shows again.
+async fn code_check(
+    s: &AppState,
+    user: &UserRecord,
+    code: &str,
+    ip: &str,
+) -> Result<Option<(StatusCode, String)>, PageError> {
+    let keys = [ip.to_owned(), format!("2fa:{}", user.id)];
+    if let Some(v) = keys
         .iter()
-        .map(|key| s.limits.signin_ip.check(key))
+        .map(|k| s.limits.signin_ip.check(k))
         .find(|v| !v.allowed)
-        .map(|v| {
-            format!(
-                "Too many attempts. Please wait {} and try again.",
-                wait_text(v.reset_secs)
-            )
-        })
+    {
+        let msg = format!(
+            "Too many attempts. Please wait {} and try again.",
+            wait_text(v.reset_secs)
+        );
+        return Ok(Some((StatusCode::TOO_MANY_REQUESTS, msg)));
+    }
+    if code.is_empty() {
+        let msg = "Enter the 6-digit code from your authenticator app, or a recovery code.";
+        return Ok(Some((StatusCode::UNPROCESSABLE_ENTITY, msg.into())));
+    }
+    match signin::check_second_factor(&s.svc, user, code, ip).await {
+        Ok(()) => Ok(None),
+        Err(Error::Invalid { reason, .. }) => Ok(Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            super::view::capitalise(&reason) + ".",
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /signin/code`: TOTP or recovery code.
@@ -277,31 +276,10 @@ pub async fn code_submit(
 ) -> PageResult {
     let (sess, user) = staged(&s.svc, sess, STAGE_PASSWORD).await?;
     sessions::check_csrf(&sess, form.csrf())?;
-    if let Some(msg) = code_wait(&s, &client.ip, &user) {
-        return Ok(code_again(&sess, &user, StatusCode::TOO_MANY_REQUESTS, msg));
-    }
     let code = form.opt("code").or(form.opt("recovery")).unwrap_or("");
-    if code.is_empty() {
-        let msg = "Enter the 6-digit code from your authenticator app, or a recovery code.";
-        return Ok(code_again(
-            &sess,
-            &user,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            msg.into(),
-        ));
-    }
-    match signin::check_second_factor(&s.svc, &user, code, &client.ip).await {
-        Ok(()) => finish_signin(&s, &headers, Some(&sess), &user, &client, None).await,
-        Err(Error::Invalid { reason, .. }) => {
-            let msg = super::view::capitalise(&reason) + ".";
-            Ok(code_again(
-                &sess,
-                &user,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                msg,
-            ))
-        }
-        Err(e) => Err(e.into()),
+    match code_check(&s, &user, code, &client.ip).await? {
+        None => finish_signin(&s, &headers, Some(&sess), &user, &client, None).await,
+        Some((status, msg)) => Ok(code_again(&sess, &user, status, msg)),
     }
 }
 
@@ -359,6 +337,31 @@ pub async fn enrol_page(State(s): State<AppState>, MaybeSession(sess): MaybeSess
     enrol_view(&s, &sess, &user, None, StatusCode::OK).await
 }
 
+/// Confirms enrolment with a first code: the recovery codes, or why the page shows again.
+async fn enrol_check(
+    s: &AppState,
+    user: &UserRecord,
+    code: &str,
+    ip: &str,
+) -> Result<Result<Vec<String>, (StatusCode, String)>, PageError> {
+    let v = s.limits.signin_ip.check(ip);
+    if !v.allowed {
+        let msg = format!(
+            "Too many attempts. Please wait {}.",
+            wait_text(v.reset_secs)
+        );
+        return Ok(Err((StatusCode::TOO_MANY_REQUESTS, msg)));
+    }
+    match totp::enrol(&s.svc, user, code, ip).await {
+        Ok(codes) => Ok(Ok(codes)),
+        Err(Error::Invalid { reason, .. }) => Ok(Err((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            super::view::capitalise(&reason) + ".",
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `POST /signin/enrol`: confirm with a first code; shows the recovery codes once.
 pub async fn enrol_submit(
     State(s): State<AppState>,
@@ -369,28 +372,9 @@ pub async fn enrol_submit(
 ) -> PageResult {
     let (sess, user) = staged(&s.svc, sess, STAGE_ENROL).await?;
     sessions::check_csrf(&sess, form.csrf())?;
-    let v = s.limits.signin_ip.check(&client.ip);
-    if !v.allowed {
-        let msg = format!(
-            "Too many attempts. Please wait {}.",
-            wait_text(v.reset_secs)
-        );
-        return enrol_view(&s, &sess, &user, Some(msg), StatusCode::TOO_MANY_REQUESTS).await;
-    }
-    match totp::enrol(&s.svc, &user, form.get("code"), &client.ip).await {
+    match enrol_check(&s, &user, form.get("code"), &client.ip).await? {
         Ok(codes) => finish_signin(&s, &headers, Some(&sess), &user, &client, Some(codes)).await,
-        Err(Error::Invalid { reason, .. }) => {
-            let msg = super::view::capitalise(&reason) + ".";
-            enrol_view(
-                &s,
-                &sess,
-                &user,
-                Some(msg),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
+        Err((status, msg)) => enrol_view(&s, &sess, &user, Some(msg), status).await,
     }
 }
 
