@@ -44,7 +44,9 @@ impl<S: Subscriber> Layer<S> for Statements {
         // The node's own pollers (epochs every 250 ms, usage flushes in a transaction) are not
         // the request's; reads never open a transaction, so its control statements are theirs.
         let text = t.0.trim_start();
-        let control = ["BEGIN", "COMMIT", "ROLLBACK"]
+        // A pooled connection opened during the request (another task held the others) runs
+        // its set-up PRAGMAs: that is the pool's, not a query of the request.
+        let control = ["BEGIN", "COMMIT", "ROLLBACK", "PRAGMA"]
             .iter()
             .any(|c| text.starts_with(c));
         if control || text.contains("cache_epoch") || text.contains("use_count") {
