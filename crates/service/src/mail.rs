@@ -85,7 +85,8 @@ impl Mailer {
         Self { smtp: None }
     }
 
-    /// SMTP at `url` sending as `from` (`Name <address>` or an address).
+    /// SMTP at `url` sending as `from` (`Name <address>` or an address). Call it inside the
+    /// tokio runtime: the transport's connection pool lives there.
     pub fn smtp(url: &str, from: &str) -> Result<Self, MailConfigError> {
         Self::smtp_with_timeout(url, from, SEND_TIMEOUT)
     }
@@ -171,8 +172,9 @@ impl Mailer {
 mod tests {
     use super::*;
 
-    #[test]
-    fn configuration_is_checked_and_never_printed() {
+    // The transport's connection pool runs on the tokio runtime: built inside one, as in `serve`.
+    #[tokio::test]
+    async fn configuration_is_checked_and_never_printed() {
         assert!(Mailer::smtp("smtp://127.0.0.1:2525", "NewLedger <a@example.com>").is_ok());
         assert!(Mailer::smtp("smtps://u:p@mail.example.com", "a@example.com").is_ok());
         assert!(Mailer::smtp("http://mail.example.com", "a@example.com").is_err());
