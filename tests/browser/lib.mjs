@@ -77,8 +77,11 @@ async function freePort() {
   });
 }
 
-/** Starts `newledger serve --demo` on a fresh SQLite file; resolves with its demo details. */
-export async function startServer() {
+/**
+ * Starts `newledger serve --demo` on a fresh SQLite file; resolves with its demo details.
+ * `env` adds environment variables (e.g. NEWLEDGER_SMTP_URL).
+ */
+export async function startServer(env = {}) {
   const bin = binary();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "newledger-browser-"));
   const port = await freePort();
@@ -86,7 +89,7 @@ export async function startServer() {
   const db = `sqlite://${dir}/nl.db`;
   const child = spawn(bin, ["serve", "--demo", "--listen", `127.0.0.1:${port}`, "--base-url", base, "--database-url", db], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" },
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn", ...env },
   });
   let out = "";
   let err = "";
@@ -156,4 +159,57 @@ export async function axeViolations(page) {
     window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
   );
   return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+}
+
+/** The Python with aiosmtpd (tests/smtp-sink/setup.sh installs it), or null. */
+export function sinkPython() {
+  const cache = process.env.NEWLEDGER_CI_CACHE || "/var/tmp/newledger-ci";
+  const py = process.env.NEWLEDGER_SMTP_SINK_PYTHON || path.join(cache, "venv-smtp", "bin", "python");
+  const r = spawnSync(py, ["-c", "import aiosmtpd"], { stdio: "ignore" });
+  return r.status === 0 ? py : null;
+}
+
+/**
+ * Starts the real SMTP sink (tests/smtp-sink/sink.py) on a free loopback port; every message
+ * becomes a JSON file. Resolves with { url, waitFor(to), stop() }.
+ */
+export async function startSink() {
+  const py = sinkPython();
+  if (!py) throw new Error("aiosmtpd is not installed: run tests/smtp-sink/setup.sh");
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "newledger-smtp-"));
+  const child = spawn(py, [path.join(here, "..", "smtp-sink", "sink.py"), dir, String(port)], { stdio: ["pipe", "pipe", "inherit"] });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the SMTP sink did not start")), 20000);
+    child.stdout.on("data", (d) => { if (String(d).includes("ready")) { clearTimeout(timer); resolve(); } });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`the SMTP sink exited with ${code}`)); });
+  });
+  const messages = () => fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    /** The newest message to `to`, waiting up to 15 s. */
+    async waitFor(to, after = 0) {
+      for (let i = 0; i < 150; i++) {
+        const found = messages().slice(after).reverse().find((m) => m.to.includes(to));
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no mail to ${to}; got ${JSON.stringify(messages())}`);
+    },
+    async stop() {
+      child.removeAllListeners("exit");
+      child.stdin.end();
+      child.kill("SIGTERM");
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The first link in a message's text starting with `prefix`. */
+export function linkIn(message, prefix) {
+  const i = message.text.indexOf(prefix);
+  if (i < 0) throw new Error(`no ${prefix} link in ${message.text}`);
+  return message.text.slice(i).split(/\s/)[0];
 }

@@ -48,6 +48,28 @@ pub struct FileConfig {
     pub oauth_allow_private_client_metadata: Option<bool>,
     /// Seconds an idempotency claim without a stored response counts as running.
     pub idempotency_lease_secs: Option<u64>,
+    /// SMTP server for invitations and password resets (may carry credentials).
+    pub smtp_url: Option<Redacted>,
+    /// From address of the mail sent.
+    pub mail_from: Option<String>,
+}
+
+/// A setting that may carry a secret (an SMTP URL with a password): never printed by `Debug`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Redacted(pub String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&newledger_store::redact_url(&self.0))
+    }
+}
+
+impl std::str::FromStr for Redacted {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
 }
 
 impl Common {

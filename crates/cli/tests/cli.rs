@@ -195,9 +195,12 @@ fn serve_defaults_the_public_url_from_the_listen_address() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let note = lines.next().unwrap().unwrap();
+    // Without NEWLEDGER_SMTP_URL the server says mail is off, then that it serves.
+    let mail = lines.next().unwrap().unwrap();
     let serving = lines.next().unwrap().unwrap();
     let _ = child.kill();
     let _ = child.wait();
+    assert!(mail.starts_with("Mail is off"), "{mail}");
     assert!(
         note.starts_with("No --base-url given: using http://127.0.0.1:"),
         "{note}"

@@ -103,3 +103,5 @@ id_type!(/// An OAuth connection (a person's consent to a client for one company
     ConnectionId, "conn_");
 id_type!(/// An OAuth client (authorization code + PKCE): its id is the `client_id`.
     OAuthClientId, "oac_");
+id_type!(/// An invitation to join a company.
+    InvitationId, "ivt_");

@@ -111,7 +111,8 @@ async fn owner_in(store: &(impl CompanyStore + ?Sized), access: &Access) -> Resu
 
 /// What the Members form answers for anyone who is not yet a member, whether or not they have
 /// an account on this server: people join a company only by accepting an invitation.
-pub const NOT_A_MEMBER: &str = "people join a company by accepting an invitation, which is not     available yet: ask your server's operator to add them (`newledger company add-member`)";
+pub const NOT_A_MEMBER: &str =
+    "people join a company by accepting an invitation: invite them with the form below";
 
 /// Changes the role of a member. Only owners make or unmake owners, and the last owner stays.
 /// Nobody is added without their consent: for anyone who is not a member the answer is

@@ -15,6 +15,7 @@ mod error;
 pub mod general_ledger;
 pub mod idempotency;
 pub mod ledger_export;
+pub mod mail;
 pub mod oauth;
 pub mod people;
 pub mod reports;
@@ -94,6 +95,8 @@ pub struct Services {
     pub signin_throttle: Arc<people::throttle::SigninThrottle>,
     /// Client ID metadata documents: the fetcher and this node's freshness cache.
     pub client_documents: Arc<oauth::client_document::ClientDocuments>,
+    /// Outgoing mail (invitations, password resets); off unless SMTP is configured.
+    pub mailer: Arc<mail::Mailer>,
 }
 
 impl Services {
@@ -117,6 +120,7 @@ impl Services {
                 )),
                 settings.allow_private_client_metadata,
             )),
+            mailer: Arc::new(mail::Mailer::off()),
             store,
             clock,
             random: Arc::new(SystemRandom),
@@ -140,6 +144,12 @@ impl Services {
     /// The services with another random source (tests: a [`clock::SeededRandom`]).
     pub fn with_random(mut self, random: Arc<dyn Random>) -> Self {
         self.random = random;
+        self
+    }
+
+    /// The services with a mail component (SMTP configured at start).
+    pub fn with_mailer(mut self, mailer: mail::Mailer) -> Self {
+        self.mailer = Arc::new(mailer);
         self
     }
 

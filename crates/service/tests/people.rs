@@ -426,3 +426,160 @@ async fn totp_secrets_are_sealed_at_rest() {
     })
     .await;
 }
+
+/// Invitations: the inviter's answer is the same for an address with an account and one
+/// without; only owners invite owners; a link works once, for its invitee, for 7 days.
+#[tokio::test]
+async fn invitations_are_single_use_expire_and_tell_nothing_about_accounts() {
+    use newledger_service::people::invitations::{self, Delivery};
+    newledger_testkit::db::on_both_urls(|url, _| async move {
+        let (svc, clock, owner, _secret, c) = node_with_person(&url).await;
+        let o = owner_access(&svc, &owner, &c).await;
+        let outsider = users::create_user(&svc, "olga@example.com", "Olga", "yet another password")
+            .await
+            .unwrap();
+        let shape = |s: &invitations::Sent| match &s.delivery {
+            Delivery::Mailed => "mailed".to_owned(),
+            Delivery::Link { why, .. } => format!("link: {why}"),
+        };
+        let a = invitations::invite(&svc, &o, "olga@example.com", Role::Viewer)
+            .await
+            .unwrap();
+        let b = invitations::invite(&svc, &o, "nobody@example.com", Role::Viewer)
+            .await
+            .unwrap();
+        assert_eq!(shape(&a), shape(&b));
+        assert_eq!(
+            svc.store.membership(&c, &outsider.id).await.unwrap(),
+            None,
+            "nobody added"
+        );
+        // Already a member: said (the inviter sees the members anyway).
+        assert!(matches!(
+            invitations::invite(&svc, &o, "pat@example.com", Role::Viewer).await,
+            Err(Error::Conflict(_))
+        ));
+        // An admin invites, but not owners.
+        let admin = users::create_user(&svc, "ada@example.com", "Ada", "another long password")
+            .await
+            .unwrap();
+        company::add_member_by_operator(&svc, &o, "ada@example.com", Role::Admin)
+            .await
+            .unwrap();
+        let ad = owner_access(&svc, &admin, &c).await;
+        assert!(matches!(
+            invitations::invite(&svc, &ad, "x@example.com", Role::Owner).await,
+            Err(Error::Forbidden { .. })
+        ));
+        let token = |s: &invitations::Sent| match &s.delivery {
+            Delivery::Link { url, .. } => url.rsplit('/').next().unwrap().to_owned(),
+            Delivery::Mailed => unreachable!("mail is off"),
+        };
+        let (ta, tb) = (token(&a), token(&b));
+        // The link of an account holder is accepted by that person, signed in, only.
+        assert!(matches!(
+            invitations::accept_new(&svc, &ta, "Olga", "a password long enough", "10.0.0.1").await,
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(
+            invitations::accept_signed_in(&svc, &ta, &admin, "10.0.0.1").await,
+            Err(Error::Forbidden { .. })
+        ));
+        invitations::accept_signed_in(&svc, &ta, &outsider, "10.0.0.1")
+            .await
+            .unwrap();
+        assert_eq!(
+            svc.store.membership(&c, &outsider.id).await.unwrap(),
+            Some(Role::Viewer)
+        );
+        assert!(matches!(
+            invitations::open(&svc, &ta).await,
+            Err(Error::NotFound(_))
+        ));
+        // A bad password changes nothing; after 7 days the link is dead.
+        assert!(matches!(
+            invitations::accept_new(&svc, &tb, "Nob", "short", "10.0.0.1").await,
+            Err(Error::Invalid { .. })
+        ));
+        assert!(
+            svc.store
+                .user_by_email("nobody@example.com")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        clock.advance(invitations::INVITE_TTL_MS);
+        assert!(matches!(
+            invitations::accept_new(&svc, &tb, "Nob", "a password long enough", "10.0.0.1").await,
+            Err(Error::NotFound(_))
+        ));
+        assert!(
+            svc.store
+                .user_by_email("nobody@example.com")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    })
+    .await;
+}
+
+/// A reset link needs the second factor, works once, ends every session and every other link.
+#[tokio::test]
+async fn a_reset_link_needs_the_second_factor_and_signs_out_everywhere() {
+    use newledger_service::people::{recovery, sessions};
+    newledger_testkit::db::on_both_urls(|url, _| async move {
+        let (svc, clock, u, secret, _c) = node_with_person(&url).await;
+        recovery::request(&svc, "nobody@example.com", "10.0.0.1")
+            .await
+            .unwrap();
+        for _ in 0..4 {
+            recovery::request(&svc, "PAT@example.com", "10.0.0.1")
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            svc.store.count_password_resets(&u.id, 0).await.unwrap(),
+            recovery::PER_ACCOUNT_PER_HOUR
+        );
+        let token = "nlpr_made-by-the-test";
+        let now = clock.now_ms();
+        svc.store
+            .insert_password_reset(&newledger_store::PasswordResetRecord {
+                token_hash: svc.key.hash_secret(token),
+                user_id: u.id.clone(),
+                created_at: now,
+                expires_at: now + recovery::RESET_TTL_MS,
+                used_at: None,
+            })
+            .await
+            .unwrap();
+        let client = sessions::Client::default();
+        sessions::create(&svc, &u.id, sessions::STAGE_FULL, None, &client)
+            .await
+            .unwrap();
+        sessions::create(&svc, &u.id, sessions::STAGE_FULL, None, &client)
+            .await
+            .unwrap();
+        let new = "a brand new password";
+        assert!(matches!(
+            recovery::complete(&svc, token, new, "", "10.0.0.1").await,
+            Err(Error::Invalid { .. })
+        ));
+        clock.advance(30_000);
+        let code = code_now(&clock, &secret);
+        recovery::complete(&svc, token, new, &code, "10.0.0.1")
+            .await
+            .unwrap();
+        assert!(svc.store.sessions_of_user(&u.id).await.unwrap().is_empty());
+        let after = svc.store.user_by_id(&u.id).await.unwrap().unwrap();
+        assert!(users::verify_password(new, &after.password_hash));
+        clock.advance(30_000);
+        let code = code_now(&clock, &secret);
+        assert!(matches!(
+            recovery::complete(&svc, token, "another new password", &code, "10.0.0.1").await,
+            Err(Error::NotFound(_))
+        ));
+    })
+    .await;
+}

@@ -8,6 +8,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod error;
+pub mod people;
 pub mod postgres;
 pub mod records;
 mod sql;
@@ -15,6 +16,7 @@ pub mod sqlite;
 mod traits;
 
 pub use error::StoreError;
+pub use people::*;
 pub use records::*;
 pub use sql::SqlStore;
 pub use traits::*;

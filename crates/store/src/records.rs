@@ -422,6 +422,10 @@ pub struct SessionRecord {
     pub last_seen_at: i64,
     /// Absolute expiry (ms).
     pub expires_at: i64,
+    /// Address it was opened from.
+    pub ip: String,
+    /// The browser's `User-Agent` when it was opened (at most 300 characters).
+    pub user_agent: String,
 }
 
 /// A pending one-time secret reveal of a web session.

@@ -22,7 +22,8 @@ pub trait UserStore: Send + Sync {
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
     /// Finds a user by id.
     async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<UserRecord>>;
-    /// Sets (or clears) the TOTP secret and whether it is confirmed.
+    /// Sets (or clears) the TOTP secret and whether it is confirmed; clearing it (`None`, not
+    /// enabled) also forgets the last used time step.
     async fn set_totp(
         &self,
         id: &UserId,
@@ -388,6 +389,7 @@ pub trait Roles:
     + SessionStore
     + IdempotencyStore
     + OAuthStore
+    + crate::people::PeopleStore
 {
 }
 

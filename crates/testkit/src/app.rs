@@ -58,6 +58,8 @@ pub struct Options {
     pub web: Option<WebConfig>,
     /// Development mode of client ID metadata documents (loopback test servers over http).
     pub allow_private_client_metadata: bool,
+    /// SMTP server to send mail through (see [`crate::smtp::SmtpSink`]); mail is off without.
+    pub smtp_url: Option<String>,
 }
 
 impl Default for Options {
@@ -66,6 +68,7 @@ impl Default for Options {
             key: SecretKey::from_bytes([42; 32]),
             web: None,
             allow_private_client_metadata: false,
+            smtp_url: None,
         }
     }
 }
@@ -119,7 +122,16 @@ pub async fn spawn_app_with(database_url: &str, opts: Options) -> TestApp {
         allow_private_client_metadata: opts.allow_private_client_metadata,
         ..Settings::default()
     };
-    let svc = Services::new(Arc::new(store.clone()), clock.clone(), opts.key, settings);
+    let mut svc = Services::new(Arc::new(store.clone()), clock.clone(), opts.key, settings);
+    if let Some(url) = &opts.smtp_url {
+        let m = newledger_service::mail::Mailer::smtp_with_timeout(
+            url,
+            "NewLedger <no-reply@example.com>",
+            std::time::Duration::from_secs(5),
+        )
+        .expect("smtp url");
+        svc = svc.with_mailer(m);
+    }
     let web = opts.web.map(|mut w| {
         w.base_url = base.clone();
         w

@@ -12,4 +12,6 @@ pub mod http;
 #[cfg(feature = "app")]
 pub mod oauth;
 #[cfg(feature = "app")]
+pub mod smtp;
+#[cfg(feature = "app")]
 pub use app::{Person, TestApp, spawn_app, spawn_app_with};

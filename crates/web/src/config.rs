@@ -21,6 +21,9 @@ pub struct WebConfig {
     pub request_timeout: std::time::Duration,
     /// Dynamic client registrations per minute per address.
     pub register_rate_per_ip: u32,
+    /// "Forgot password" requests per minute per address (each account also gets at most
+    /// three links an hour, counted in the database).
+    pub forgot_rate_per_ip: u32,
     /// Open MCP sessions per principal (connection or app).
     pub mcp_sessions_per_principal: usize,
     /// An MCP session unused for this long ends.
@@ -41,6 +44,7 @@ impl WebConfig {
             body_limit: 1 << 20,
             request_timeout: std::time::Duration::from_secs(30),
             register_rate_per_ip: 10,
+            forgot_rate_per_ip: 5,
             mcp_sessions_per_principal: 8,
             mcp_session_idle: std::time::Duration::from_secs(600),
         }

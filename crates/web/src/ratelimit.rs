@@ -84,6 +84,8 @@ pub struct Limits {
     pub signin_ip: Limiter,
     /// Dynamic client registration, per address.
     pub register_ip: Limiter,
+    /// "Forgot password" requests, per address.
+    pub forgot_ip: Limiter,
 }
 
 impl Limits {
@@ -95,6 +97,7 @@ impl Limits {
             api_app: Limiter::new(c.api_rate_per_app),
             signin_ip: Limiter::new(c.signin_rate_per_ip),
             register_ip: Limiter::new(c.register_rate_per_ip),
+            forgot_ip: Limiter::new(c.forgot_rate_per_ip),
         }
     }
 
@@ -105,5 +108,6 @@ impl Limits {
         self.api_app.shrink();
         self.signin_ip.shrink();
         self.register_ip.shrink();
+        self.forgot_ip.shrink();
     }
 }

@@ -66,6 +66,15 @@ pub struct ServeArgs {
     /// died mid-write leaves such a claim: keep it above the longest write.
     #[arg(long, env = "NEWLEDGER_IDEMPOTENCY_LEASE")]
     pub idempotency_lease_secs: Option<u64>,
+    /// SMTP server for invitations and password reset links: smtp://host:25,
+    /// smtp://user:password@host:587?tls=required (STARTTLS) or smtps://user:password@host:465.
+    /// Without it mail is off: invitation links are shown to the inviter to pass on.
+    #[arg(long, env = "NEWLEDGER_SMTP_URL")]
+    pub smtp_url: Option<crate::config::Redacted>,
+    /// From address of the mail sent (default `NewLedger <no-reply@HOST>`, HOST from the
+    /// public URL).
+    #[arg(long, env = "NEWLEDGER_MAIL_FROM")]
+    pub mail_from: Option<String>,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -120,6 +129,11 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let (svc, store) = super::open(common, &file, settings).await?;
+    let svc = svc.with_mailer(mailer(
+        args.smtp_url.or(file.smtp_url.clone()),
+        args.mail_from.or(file.mail_from.clone()),
+        &base_url,
+    )?);
     if args.demo {
         let info = if svc.store.all_companies().await?.is_empty() {
             tracing::info!("creating demo data (about a minute on first start)");
@@ -192,6 +206,28 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
             std::process::exit(0)
         }
     }
+}
+
+/// The mail component: SMTP when a URL is set, else off (said in the log and on the console).
+fn mailer(
+    url: Option<crate::config::Redacted>,
+    from: Option<String>,
+    base_url: &str,
+) -> anyhow::Result<newledger_service::mail::Mailer> {
+    use newledger_service::mail::{Mailer, default_from};
+    let Some(url) = url else {
+        tracing::warn!(
+            "mail is off (no NEWLEDGER_SMTP_URL): invitation links are shown to the inviter, password reset links are not sent"
+        );
+        out!(
+            "Mail is off (set NEWLEDGER_SMTP_URL to send invitations and password reset links): invitation links are shown to the person who invites."
+        );
+        return Ok(Mailer::off());
+    };
+    let from = from.unwrap_or_else(|| default_from(base_url));
+    let m = Mailer::smtp(&url.0, &from).map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(smtp = %newledger_store::redact_url(&url.0), from = %from, "mail is on");
+    Ok(m)
 }
 
 /// The public URL of a server reached at its listen address: `http://` + the address, with the

@@ -118,9 +118,6 @@ async fn record_failure(svc: &Services, user: &UserRecord, who: &Who, what: &str
     throttle(svc).pair_failed(&user.email, &who.ip, now, was_locked);
     let failures = before + 1;
     let locked_until = throttle::account_lock_until(failures, now);
-    svc.store
-        .set_login_failures(&user.id, failures, locked_until)
-        .await?;
     let event = if locked_until.is_some() && !was_locked {
         Event::failed(
             "signin.locked",
@@ -140,20 +137,43 @@ async fn record_failure(svc: &Services, user: &UserRecord, who: &Who, what: &str
             format!("{what} ({failures} failures in a row)"),
         )
     };
-    log_for_user(svc, user, who, event).await
+    // The count and its activity rows: one unit of work.
+    svc.write(async |w| {
+        w.store()
+            .set_login_failures(&user.id, failures, locked_until)
+            .await?;
+        log_for_user_in(w, user, who, event).await
+    })
+    .await
 }
 
 /// Writes a person's sign-in event into the activity log of every company they belong to, so
-/// that each company's administrators see sign-ins, failures and lockouts of their members.
-async fn log_for_user(svc: &Services, user: &UserRecord, who: &Who, e: Event) -> Result<()> {
-    let companies = svc.store.companies_of_user(&user.id).await?;
+/// that each company's administrators see sign-ins, failures and lockouts of their members —
+/// as part of the unit of work `w`.
+pub(crate) async fn log_for_user_in(
+    w: &crate::work::Work<'_>,
+    user: &UserRecord,
+    who: &Who,
+    e: Event,
+) -> Result<()> {
+    let companies = w.store().companies_of_user(&user.id).await?;
     if companies.is_empty() {
-        return svc.activity.log_as(None, who, e).await;
+        return w.log_as(None, who, e).await;
     }
     for (c, _) in companies {
-        svc.activity.log_as(Some(&c.id), who, e.clone()).await?;
+        w.log_as(Some(&c.id), who, e.clone()).await?;
     }
     Ok(())
+}
+
+/// Who a person is in the activity log, acting for themself from `ip`.
+pub fn who_of(user: &UserRecord, ip: &str) -> Who {
+    Who {
+        kind: "user".into(),
+        id: user.id.to_string(),
+        label: user.email.clone(),
+        ip: ip.to_owned(),
+    }
 }
 
 /// Second step: a TOTP code or a recovery code (`xxxxx-xxxxx`).
@@ -183,15 +203,15 @@ pub async fn check_second_factor(
     };
     match result {
         Ok(how) => {
-            reset(svc, user).await?;
-            log_for_user(
-                svc,
-                user,
-                &who,
-                Event::ok("signin.succeeded", "user", user.id.as_str()).reason(how),
-            )
-            .await?;
-            Ok(())
+            throttle(svc).forget(&user.email);
+            let e = Event::ok("signin.succeeded", "user", user.id.as_str()).reason(how);
+            svc.write(async |w| {
+                if user.failed_logins != 0 || user.locked_until.is_some() {
+                    w.store().set_login_failures(&user.id, 0, None).await?;
+                }
+                log_for_user_in(w, user, &who, e).await
+            })
+            .await
         }
         Err(e) => {
             record_failure(svc, user, &who, &format!("second factor refused: {e}")).await?;
@@ -203,15 +223,14 @@ pub async fn check_second_factor(
 /// Clears a person's failure count and lock (on this node also the per-address waits) and logs
 /// it in each company they belong to, as `who`.
 async fn unlock_user(svc: &Services, user: &UserRecord, who: &Who) -> Result<()> {
-    svc.store.set_login_failures(&user.id, 0, None).await?;
+    svc.write(async |w| {
+        w.store().set_login_failures(&user.id, 0, None).await?;
+        let e = Event::ok("signin.unlocked", "user", user.id.as_str());
+        log_for_user_in(w, user, who, e).await
+    })
+    .await?;
     throttle(svc).forget(&user.email);
-    log_for_user(
-        svc,
-        user,
-        who,
-        Event::ok("signin.unlocked", "user", user.id.as_str()),
-    )
-    .await
+    Ok(())
 }
 
 /// An owner unlocks a member of their company (from Members).

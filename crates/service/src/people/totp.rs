@@ -170,28 +170,31 @@ pub async fn start_enrolment(svc: &Services, user: &UserRecord) -> Result<String
     Ok(secret)
 }
 
+/// The secret of an enrolment started and not confirmed yet.
+fn unconfirmed_secret(svc: &Services, user: &UserRecord) -> Result<String> {
+    match (stored_secret(svc, user)?, user.totp_enabled) {
+        (Some(s), false) => Ok(s),
+        (_, true) => Err(Error::Conflict(
+            "two-factor authentication is already set up".into(),
+        )),
+        (None, _) => Err(Error::Conflict("start the set-up first".into())),
+    }
+}
+
 /// Confirms enrolment with a first code; returns ten one-time recovery codes to show once.
 pub async fn confirm_enrolment(
     svc: &Services,
     user: &UserRecord,
     code: &str,
 ) -> Result<Vec<String>> {
-    let secret = match (stored_secret(svc, user)?, user.totp_enabled) {
-        (Some(s), false) => s,
-        (_, true) => {
-            return Err(Error::Conflict(
-                "two-factor authentication is already set up".into(),
-            ));
-        }
-        (None, _) => return Err(Error::Conflict("start the set-up first".into())),
-    };
+    let secret = unconfirmed_secret(svc, user)?;
     verify_with(svc, user, &secret, code).await?;
     store_secret(svc, &user.id, &secret, true).await?;
     regenerate_recovery_codes(svc, user).await
 }
 
-/// Replaces the recovery codes; returns the new ones (shown once).
-pub async fn regenerate_recovery_codes(svc: &Services, user: &UserRecord) -> Result<Vec<String>> {
+/// Ten new one-time recovery codes (`xxxxx-xxxxx`) and their keyed hashes.
+fn new_recovery_codes(svc: &Services) -> (Vec<String>, Vec<String>) {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let codes: Vec<String> = (0..10)
         .map(|_| {
@@ -205,8 +208,39 @@ pub async fn regenerate_recovery_codes(svc: &Services, user: &UserRecord) -> Res
             )
         })
         .collect();
-    let hashes: Vec<String> = codes.iter().map(|c| svc.key.hash_secret(c)).collect();
+    let hashes = codes.iter().map(|c| svc.key.hash_secret(c)).collect();
+    (codes, hashes)
+}
+
+/// Replaces the recovery codes; returns the new ones (shown once).
+pub async fn regenerate_recovery_codes(svc: &Services, user: &UserRecord) -> Result<Vec<String>> {
+    let (codes, hashes) = new_recovery_codes(svc);
     svc.store.replace_recovery_codes(&user.id, &hashes).await?;
+    Ok(codes)
+}
+
+/// Finishes enrolment at sign-in: checks the first code (its time step is used either way),
+/// then turns the factor on, stores new recovery codes and logs the enrolment and the sign-in
+/// in each of the person's companies — one unit of work. Returns the codes to show once.
+pub async fn enrol(svc: &Services, user: &UserRecord, code: &str, ip: &str) -> Result<Vec<String>> {
+    let secret = unconfirmed_secret(svc, user)?;
+    verify_with(svc, user, &secret, code).await?;
+    let (codes, hashes) = new_recovery_codes(svc);
+    let sealed = seal(svc, &user.id, &secret);
+    let who = super::signin::who_of(user, ip);
+    let now = svc.clock.now_ms();
+    svc.write(async |w| {
+        w.store()
+            .set_totp(&user.id, Some(&sealed), true, now)
+            .await?;
+        w.store().replace_recovery_codes(&user.id, &hashes).await?;
+        let enrolled = crate::activity::Event::ok("totp.enrolled", "user", user.id.as_str());
+        super::signin::log_for_user_in(w, user, &who, enrolled).await?;
+        let signed_in = crate::activity::Event::ok("signin.succeeded", "user", user.id.as_str())
+            .reason("enrolled a second factor");
+        super::signin::log_for_user_in(w, user, &who, signed_in).await
+    })
+    .await?;
     Ok(codes)
 }
 

@@ -5,7 +5,7 @@ use crate::{Error, Result, Services};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use newledger_domain::ids::UserId;
-use newledger_store::{StoreError, UserRecord};
+use newledger_store::{StoreError, UserRecord, UserStore};
 
 /// Minimum password length (NIST SP 800-63B asks for at least 8; we ask a little more).
 pub const MIN_PASSWORD: usize = 10;
@@ -63,13 +63,19 @@ pub async fn create_user(
     name: &str,
     password: &str,
 ) -> Result<UserRecord> {
+    let user = new_user(svc, email, name, password)?;
+    insert_user(&*svc.store, &user).await?;
+    Ok(user)
+}
+
+/// A person not stored yet: e-mail, name and password checked, password hashed.
+pub fn new_user(svc: &Services, email: &str, name: &str, password: &str) -> Result<UserRecord> {
     let email = normalize_email(email)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Error::invalid("name", "required, at most 200 characters"));
     }
-    let now = svc.clock.now_ms();
-    let user = UserRecord {
+    Ok(UserRecord {
         id: svc.new_id::<UserId>(UserId::PREFIX),
         email,
         name: name.to_owned(),
@@ -79,10 +85,14 @@ pub async fn create_user(
         totp_last_step: 0,
         failed_logins: 0,
         locked_until: None,
-        created_at: now,
-    };
-    match svc.store.insert_user(&user).await {
-        Ok(()) => Ok(user),
+        created_at: svc.clock.now_ms(),
+    })
+}
+
+/// Stores a new person through `store` (the services' store or a unit of work).
+pub async fn insert_user(store: &(impl UserStore + ?Sized), user: &UserRecord) -> Result<()> {
+    match store.insert_user(user).await {
+        Ok(()) => Ok(()),
         Err(StoreError::Conflict { .. }) => Err(Error::invalid(
             "email",
             "a person with this e-mail already exists",

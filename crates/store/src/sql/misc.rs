@@ -107,8 +107,8 @@ impl ActivityStore for SqlStore {
 impl SessionStore for SqlStore {
     async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, company_id, csrf_token, stage, created_at, last_seen_at, expires_at)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            "INSERT INTO sessions (id_hash, user_id, company_id, csrf_token, stage, created_at, last_seen_at, expires_at, ip, user_agent)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
         )
         .bind(&s.id_hash)
         .bind(s.user_id.as_str())
@@ -118,6 +118,8 @@ impl SessionStore for SqlStore {
         .bind(s.created_at)
         .bind(s.last_seen_at)
         .bind(s.expires_at)
+        .bind(&s.ip)
+        .bind(&s.user_agent)
         .execute(&self.write)
         .await?;
         Ok(())

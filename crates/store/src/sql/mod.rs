@@ -5,6 +5,7 @@ mod books;
 mod companies;
 mod misc;
 mod oauth;
+mod people;
 mod reports;
 mod rows;
 mod source;

@@ -234,6 +234,8 @@ pub(crate) fn session(r: &AnyRow) -> StoreResult<SessionRecord> {
         created_at: i(r, "created_at")?,
         last_seen_at: i(r, "last_seen_at")?,
         expires_at: i(r, "expires_at")?,
+        ip: s(r, "ip")?,
+        user_agent: s(r, "user_agent")?,
     })
 }
 

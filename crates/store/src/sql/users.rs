@@ -52,7 +52,11 @@ impl UserStore for SqlStore {
         now: i64,
     ) -> StoreResult<()> {
         let r = sqlx::query(
-            "UPDATE users SET totp_secret = $2, totp_enabled = $3, updated_at = $4 WHERE id = $1",
+            // Clearing the secret (a reset) also forgets the last used step: it belonged to
+            // the old secret, and would refuse the new one's codes for up to a minute.
+            "UPDATE users SET totp_secret = $2, totp_enabled = $3, updated_at = $4,
+             totp_last_step = CASE WHEN $3 = 0 AND $2 IS NULL THEN 0 ELSE totp_last_step END
+             WHERE id = $1",
         )
         .bind(id.as_str())
         .bind(secret.map(str::to_owned))

@@ -15,6 +15,8 @@ async fn session_lifecycle(store: Arc<dyn Store>) {
         created_at: NOW,
         last_seen_at: NOW,
         expires_at: NOW + 3_600_000,
+        ip: "192.0.2.7".into(),
+        user_agent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0".into(),
     };
     store.insert_session(&s).await.unwrap();
     let r = store.session(&s.id_hash).await.unwrap().unwrap();
@@ -60,6 +62,33 @@ async fn session_lifecycle(store: Arc<dyn Store>) {
         "only that session ends"
     );
     store.delete_session(&s.id_hash).await.unwrap();
+
+    // A person's sessions: listed with where they were opened, and ended all but one.
+    let third = SessionRecord {
+        id_hash: format!("sha256-{}", uid()),
+        ..s.clone()
+    };
+    store.insert_session(&third).await.unwrap();
+    let mine = store.sessions_of_user(&b.owner.id).await.unwrap();
+    assert_eq!(mine.len(), 2);
+    assert!(
+        mine.iter()
+            .all(|m| m.ip == "192.0.2.7" && m.user_agent.contains("Firefox"))
+    );
+    assert_eq!(
+        store
+            .end_sessions_of_user(&b.owner.id, Some(&third.id_hash))
+            .await
+            .unwrap(),
+        1
+    );
+    let left = store.sessions_of_user(&b.owner.id).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id_hash, third.id_hash);
+    assert_eq!(
+        store.end_sessions_of_user(&b.owner.id, None).await.unwrap(),
+        1
+    );
 }
 
 newledger_testkit::both_backends!(session_lifecycle);

@@ -16,12 +16,15 @@ mod dashboard;
 mod documents;
 mod drafts;
 mod integrations;
+mod invite;
 mod journal;
 mod ledger;
 mod lists;
 mod mcp_server;
 mod members;
+mod my_sessions;
 mod oauth_connections;
+mod recovery;
 mod reports;
 pub mod session;
 mod settings;
@@ -55,6 +58,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/signin/enrol",
             get(signin::enrol_page).post(signin::enrol_submit),
+        )
+        .route(
+            "/signin/forgot",
+            get(recovery::forgot_page).post(recovery::forgot_submit),
+        )
+        .route(
+            "/signin/reset/{token}",
+            get(recovery::reset_page).post(recovery::reset_submit),
+        )
+        .route(
+            "/invite/{token}",
+            get(invite::invite_page).post(invite::invite_submit),
         )
         .route(
             "/signout",
@@ -126,6 +141,22 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/app/{company_id}/settings/company",
             get(settings::show).post(settings::save),
+        )
+        .route(
+            "/app/{company_id}/settings/members/invitations",
+            post(members::invite),
+        )
+        .route(
+            "/app/{company_id}/settings/members/invitations/{id}/{action}",
+            post(members::invitation_action),
+        )
+        .route(
+            "/app/{company_id}/account/sessions",
+            get(my_sessions::list).post(my_sessions::sign_out),
+        )
+        .route(
+            "/app/{company_id}/account/password",
+            post(my_sessions::change_password),
         )
         .route(
             "/app/{company_id}/settings/integrations",

@@ -76,7 +76,83 @@ pub fn return_to(headers: &HeaderMap) -> Option<String> {
         .decode(raw)
         .ok()?;
     let to = String::from_utf8(bytes).ok()?;
-    to.starts_with("/oauth/authorize?").then_some(to)
+    // An app's authorization request, or an invitation waiting for its person to sign in.
+    let ok = to.starts_with("/oauth/authorize?")
+        || to.strip_prefix("/invite/").is_some_and(|t| {
+            t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        });
+    ok.then_some(to)
+}
+
+/// Where a request comes from, for the person's list of sessions.
+pub struct SessionClient(pub sessions::Client);
+
+impl FromRequestParts<AppState> for SessionClient {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Ok(SessionClient(sessions::Client { ip, user_agent }))
+    }
+}
+
+/// Name of the cookie carrying the double-submit token of forms shown before a session exists
+/// (sign-in, forgot password, reset, invitation).
+pub const FORM_TOKEN_COOKIE: &str = "nl_signin";
+
+/// A fresh double-submit token.
+pub fn new_form_token(state: &AppState) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(state.svc.random.bytes::<24>())
+}
+
+/// Sets the double-submit cookie of `token` for the pages under `path`.
+pub fn set_form_token(r: &mut Response, state: &AppState, token: &str, path: &'static str) {
+    let c = Cookie::build((FORM_TOKEN_COOKIE, token.to_owned()))
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.secure_cookies);
+    if let Ok(h) = HeaderValue::from_str(&c.to_string()) {
+        r.headers_mut().append(header::SET_COOKIE, h);
+    }
+}
+
+/// Why a form shown before a session exists is refused before its use case runs: a missing or
+/// wrong double-submit token, or too many requests from the address (`limiter`).
+pub fn precheck(
+    headers: &HeaderMap,
+    form: &PageForm,
+    limiter: &crate::ratelimit::Limiter,
+    ip: &str,
+) -> Result<(), (axum::http::StatusCode, String)> {
+    use axum::http::StatusCode;
+    if !form_token_ok(headers, form) {
+        let msg = "The form expired. Please enter your details again.";
+        return Err((StatusCode::FORBIDDEN, msg.into()));
+    }
+    let v = limiter.check(ip);
+    if !v.allowed {
+        let wait = super::view::wait_text(v.reset_secs);
+        let msg = format!("Too many attempts from your network. Please wait {wait} and try again.");
+        return Err((StatusCode::TOO_MANY_REQUESTS, msg));
+    }
+    Ok(())
+}
+
+/// True when the form's `csrf` field equals the double-submit cookie.
+pub fn form_token_ok(headers: &HeaderMap, form: &PageForm) -> bool {
+    cookie(headers, FORM_TOKEN_COOKIE)
+        .is_some_and(|c| !c.is_empty() && newledger_service::crypto::ct_eq(c, form.csrf()))
 }
 
 /// Adds `Set-Cookie` that removes a cookie.
@@ -103,6 +179,11 @@ impl FromRequestParts<AppState> for MaybeSession {
         };
         Ok(MaybeSession(sessions::load(&state.svc, value).await?))
     }
+}
+
+/// True for a fully signed-in session (password and second factor done).
+pub fn is_full(s: &SessionRecord) -> bool {
+    s.stage == STAGE_FULL
 }
 
 /// Where a session at `stage` belongs.

@@ -5,26 +5,21 @@
 //! Throttling: per address here (`limits.signin_ip`), per account in the service.
 
 use super::session::{
-    MaybeSession, RETURN_COOKIE, SESSION_COOKIE, Signed, clear_cookie, cookie, home_of_stage,
-    return_to, set_session_cookie,
+    MaybeSession, RETURN_COOKIE, SESSION_COOKIE, SessionClient, Signed, clear_cookie,
+    home_of_stage, new_form_token, precheck, return_to, set_form_token, set_session_cookie,
 };
 use super::view::{PageError, PageForm, PageResult, no_store, render, render_status, wait_text};
-use crate::extract::ClientIp;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
-use newledger_service::activity::{Event, Who};
 use newledger_service::people::sessions::{self, STAGE_ENROL, STAGE_FULL, STAGE_PASSWORD};
 use newledger_service::people::{SessionRecord, UserRecord};
 use newledger_service::people::{signin, totp, users};
 use newledger_service::{Error, Services, company};
 use serde::Deserialize;
-
-/// Cookie carrying the sign-in form's double-submit token.
-const SIGNIN_CSRF_COOKIE: &str = "nl_signin";
 
 #[derive(Template)]
 #[template(path = "pages/signin.html")]
@@ -67,10 +62,6 @@ struct SignoutPage {
     email: String,
 }
 
-fn random_token(state: &AppState) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(state.svc.random.bytes::<24>())
-}
-
 fn signin_form(
     state: &AppState,
     status: StatusCode,
@@ -78,7 +69,7 @@ fn signin_form(
     error: Option<String>,
     info: Option<String>,
 ) -> Response {
-    let token = random_token(state);
+    let token = new_form_token(state);
     let mut r = render_status(
         status,
         &SigninPage {
@@ -88,14 +79,7 @@ fn signin_form(
             info,
         },
     );
-    let c = axum_extra::extract::cookie::Cookie::build((SIGNIN_CSRF_COOKIE, token))
-        .path("/signin")
-        .http_only(true)
-        .same_site(axum_extra::extract::cookie::SameSite::Strict)
-        .secure(state.config.secure_cookies);
-    if let Ok(h) = axum::http::HeaderValue::from_str(&c.to_string()) {
-        r.headers_mut().append(axum::http::header::SET_COOKIE, h);
-    }
+    set_form_token(&mut r, state, &token, "/signin");
     r
 }
 
@@ -123,62 +107,45 @@ pub async fn signin_page(
 /// `POST /signin`: e-mail and password.
 pub async fn signin_submit(
     State(s): State<AppState>,
-    ClientIp(ip): ClientIp,
+    SessionClient(client): SessionClient,
     headers: axum::http::HeaderMap,
     MaybeSession(old): MaybeSession,
     form: PageForm,
 ) -> PageResult {
     let email = form.get("email").to_owned();
-    let token_ok = cookie(&headers, SIGNIN_CSRF_COOKIE)
-        .is_some_and(|c| !c.is_empty() && newledger_service::crypto::ct_eq(c, form.csrf()));
-    if !token_ok {
-        return Ok(signin_form(
-            &s,
-            StatusCode::FORBIDDEN,
-            &email,
-            Some("The sign-in form expired. Please enter your details again.".into()),
-            None,
-        ));
+    if let Err((status, msg)) = precheck(&headers, &form, &s.limits.signin_ip, &client.ip) {
+        return Ok(signin_form(&s, status, &email, Some(msg), None));
     }
-    let verdict = s.limits.signin_ip.check(&ip);
-    if !verdict.allowed {
-        return Ok(signin_form(
-            &s,
+    match signin::check_password(&s.svc, &email, form.get("password"), &client.ip).await {
+        Ok(user) => start_session(&s, old, &user, &client).await,
+        Err(e) => password_refused(&s, &email, e),
+    }
+}
+
+/// The sign-in form again, saying why the password step failed.
+fn password_refused(s: &AppState, email: &str, e: Error) -> PageResult {
+    let (status, msg) = match e {
+        Error::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "Wrong e-mail or password.".into()),
+        Error::RateLimited { retry_after_secs } => (
             StatusCode::TOO_MANY_REQUESTS,
-            &email,
-            Some(format!(
-                "Too many sign-in attempts from your network. Please wait {} and try again.",
-                wait_text(verdict.reset_secs)
-            )),
-            None,
-        ));
-    }
-    let user = match signin::check_password(&s.svc, &email, form.get("password"), &ip).await {
-        Ok(u) => u,
-        Err(Error::Unauthenticated(_)) => {
-            return Ok(signin_form(
-                &s,
-                StatusCode::UNAUTHORIZED,
-                &email,
-                Some("Wrong e-mail or password.".into()),
-                None,
-            ));
-        }
-        Err(Error::RateLimited { retry_after_secs }) => {
-            return Ok(signin_form(
-                &s,
-                StatusCode::TOO_MANY_REQUESTS,
-                &email,
-                Some(format!(
-                    "Too many failed attempts for this e-mail from your network. Please wait {} \
-                     and try again, or ask an owner of your company to unlock your sign-in.",
-                    wait_text(retry_after_secs)
-                )),
-                None,
-            ));
-        }
-        Err(e) => return Err(e.into()),
+            format!(
+                "Too many failed attempts for this e-mail from your network. Please wait {} \
+                 and try again, or ask an owner of your company to unlock your sign-in.",
+                wait_text(retry_after_secs)
+            ),
+        ),
+        e => return Err(e.into()),
     };
+    Ok(signin_form(s, status, email, Some(msg), None))
+}
+
+/// After the password: a session waiting for the second factor (or for enrolment).
+pub(super) async fn start_session(
+    s: &AppState,
+    old: Option<SessionRecord>,
+    user: &UserRecord,
+    client: &sessions::Client,
+) -> PageResult {
     if let Some(o) = old {
         sessions::end(&s.svc, &o).await?;
     }
@@ -187,9 +154,9 @@ pub async fn signin_submit(
     } else {
         STAGE_ENROL
     };
-    let (value, sess) = sessions::create(&s.svc, &user.id, stage, None).await?;
+    let (value, sess) = sessions::create(&s.svc, &user.id, stage, None, client).await?;
     let mut r = Redirect::to(&home_of_stage(&sess)).into_response();
-    set_session_cookie(&mut r, &s, &value);
+    set_session_cookie(&mut r, s, &value);
     Ok(r)
 }
 
@@ -217,81 +184,103 @@ pub async fn code_page(State(s): State<AppState>, MaybeSession(sess): MaybeSessi
     }))
 }
 
-/// Replaces a half-way session by a full one (a new cookie value: no session fixation).
-async fn finish_signin(
+/// Starts a full session for a person who has just given their second factor (a new cookie
+/// value: no session fixation), ending `old`; answers with `page` or a redirect home.
+pub(super) async fn finish_signin(
     s: &AppState,
     headers: &axum::http::HeaderMap,
-    old: &SessionRecord,
+    old: Option<&SessionRecord>,
     user: &UserRecord,
-) -> Result<(String, String), PageError> {
-    sessions::end(&s.svc, old).await?;
+    client: &sessions::Client,
+    page: Option<Vec<String>>,
+) -> PageResult {
+    if let Some(old) = old {
+        sessions::end(&s.svc, old).await?;
+    }
     // Live books first: a test company is rarely where a person means to land.
     let mut companies = company::companies_of(&s.svc, &user.id).await?;
     companies.sort_by_key(|(c, _)| !c.is_live);
     let first = companies.into_iter().next().map(|(c, _)| c.id);
-    let (value, sess) = sessions::create(&s.svc, &user.id, STAGE_FULL, first).await?;
-    // An app's authorization request was waiting: back to it, with nothing lost.
-    Ok((
-        value,
-        return_to(headers).unwrap_or_else(|| home_of_stage(&sess)),
-    ))
+    let (value, sess) = sessions::create(&s.svc, &user.id, STAGE_FULL, first, client).await?;
+    // An app's authorization request or an invitation was waiting: back to it.
+    let to = return_to(headers).unwrap_or_else(|| home_of_stage(&sess));
+    let mut r = match page {
+        Some(codes) => no_store(render(&RecoveryCodesPage {
+            codes,
+            continue_to: to,
+        })),
+        None => Redirect::to(&to).into_response(),
+    };
+    set_session_cookie(&mut r, s, &value);
+    clear_cookie(&mut r, s, RETURN_COOKIE);
+    Ok(r)
+}
+
+fn code_again(
+    sess: &SessionRecord,
+    user: &UserRecord,
+    status: StatusCode,
+    msg: String,
+) -> Response {
+    render_status(
+        status,
+        &CodePage {
+            csrf: sess.csrf_token.clone(),
+            email: user.email.clone(),
+            error: Some(msg),
+        },
+    )
+}
+
+/// Checks a second-factor code: per address and per person first (a stolen password alone
+/// must not allow guessing codes); `Some` says why the code page shows again.
+async fn code_check(
+    s: &AppState,
+    user: &UserRecord,
+    code: &str,
+    ip: &str,
+) -> Result<Option<(StatusCode, String)>, PageError> {
+    let keys = [ip.to_owned(), format!("2fa:{}", user.id)];
+    if let Some(v) = keys
+        .iter()
+        .map(|k| s.limits.signin_ip.check(k))
+        .find(|v| !v.allowed)
+    {
+        let msg = format!(
+            "Too many attempts. Please wait {} and try again.",
+            wait_text(v.reset_secs)
+        );
+        return Ok(Some((StatusCode::TOO_MANY_REQUESTS, msg)));
+    }
+    if code.is_empty() {
+        let msg = "Enter the 6-digit code from your authenticator app, or a recovery code.";
+        return Ok(Some((StatusCode::UNPROCESSABLE_ENTITY, msg.into())));
+    }
+    match signin::check_second_factor(&s.svc, user, code, ip).await {
+        Ok(()) => Ok(None),
+        Err(Error::Invalid { reason, .. }) => Ok(Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            super::view::capitalise(&reason) + ".",
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /signin/code`: TOTP or recovery code.
 pub async fn code_submit(
     State(s): State<AppState>,
-    ClientIp(ip): ClientIp,
+    SessionClient(client): SessionClient,
     headers: axum::http::HeaderMap,
     MaybeSession(sess): MaybeSession,
     form: PageForm,
 ) -> PageResult {
     let (sess, user) = staged(&s.svc, sess, STAGE_PASSWORD).await?;
     sessions::check_csrf(&sess, form.csrf())?;
-    let again = |status, msg: String| {
-        render_status(
-            status,
-            &CodePage {
-                csrf: sess.csrf_token.clone(),
-                email: user.email.clone(),
-                error: Some(msg),
-            },
-        )
-    };
-    // Per address and per person: a stolen password alone must not allow guessing codes.
-    for key in [ip.clone(), format!("2fa:{}", user.id)] {
-        let v = s.limits.signin_ip.check(&key);
-        if !v.allowed {
-            return Ok(again(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!(
-                    "Too many attempts. Please wait {} and try again.",
-                    wait_text(v.reset_secs)
-                ),
-            ));
-        }
-    }
     let code = form.opt("code").or(form.opt("recovery")).unwrap_or("");
-    if code.is_empty() {
-        return Ok(again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Enter the 6-digit code from your authenticator app, or a recovery code.".into(),
-        ));
+    match code_check(&s, &user, code, &client.ip).await? {
+        None => finish_signin(&s, &headers, Some(&sess), &user, &client, None).await,
+        Some((status, msg)) => Ok(code_again(&sess, &user, status, msg)),
     }
-    match signin::check_second_factor(&s.svc, &user, code, &ip).await {
-        Ok(()) => {}
-        Err(Error::Invalid { reason, .. }) => {
-            return Ok(again(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                super::view::capitalise(&reason) + ".",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let (value, to) = finish_signin(&s, &headers, &sess, &user).await?;
-    let mut r = Redirect::to(&to).into_response();
-    set_session_cookie(&mut r, &s, &value);
-    clear_cookie(&mut r, &s, RETURN_COOKIE);
-    Ok(r)
 }
 
 fn qr_data_uri(uri: &str) -> Result<String, PageError> {
@@ -348,70 +337,45 @@ pub async fn enrol_page(State(s): State<AppState>, MaybeSession(sess): MaybeSess
     enrol_view(&s, &sess, &user, None, StatusCode::OK).await
 }
 
+/// Confirms enrolment with a first code: the recovery codes, or why the page shows again.
+async fn enrol_check(
+    s: &AppState,
+    user: &UserRecord,
+    code: &str,
+    ip: &str,
+) -> Result<Result<Vec<String>, (StatusCode, String)>, PageError> {
+    let v = s.limits.signin_ip.check(ip);
+    if !v.allowed {
+        let msg = format!(
+            "Too many attempts. Please wait {}.",
+            wait_text(v.reset_secs)
+        );
+        return Ok(Err((StatusCode::TOO_MANY_REQUESTS, msg)));
+    }
+    match totp::enrol(&s.svc, user, code, ip).await {
+        Ok(codes) => Ok(Ok(codes)),
+        Err(Error::Invalid { reason, .. }) => Ok(Err((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            super::view::capitalise(&reason) + ".",
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `POST /signin/enrol`: confirm with a first code; shows the recovery codes once.
 pub async fn enrol_submit(
     State(s): State<AppState>,
-    ClientIp(ip): ClientIp,
+    SessionClient(client): SessionClient,
     headers: axum::http::HeaderMap,
     MaybeSession(sess): MaybeSession,
     form: PageForm,
 ) -> PageResult {
     let (sess, user) = staged(&s.svc, sess, STAGE_ENROL).await?;
     sessions::check_csrf(&sess, form.csrf())?;
-    let v = s.limits.signin_ip.check(&ip);
-    if !v.allowed {
-        let msg = format!(
-            "Too many attempts. Please wait {}.",
-            wait_text(v.reset_secs)
-        );
-        return enrol_view(&s, &sess, &user, Some(msg), StatusCode::TOO_MANY_REQUESTS).await;
+    match enrol_check(&s, &user, form.get("code"), &client.ip).await? {
+        Ok(codes) => finish_signin(&s, &headers, Some(&sess), &user, &client, Some(codes)).await,
+        Err((status, msg)) => enrol_view(&s, &sess, &user, Some(msg), status).await,
     }
-    let codes = match totp::confirm_enrolment(&s.svc, &user, form.get("code")).await {
-        Ok(c) => c,
-        Err(Error::Invalid { reason, .. }) => {
-            let msg = super::view::capitalise(&reason) + ".";
-            return enrol_view(
-                &s,
-                &sess,
-                &user,
-                Some(msg),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let who = Who {
-        kind: "user".into(),
-        id: user.id.to_string(),
-        label: user.email.clone(),
-        ip: ip.clone(),
-    };
-    s.svc
-        .activity
-        .log_as(
-            None,
-            &who,
-            Event::ok("totp.enrolled", "user", user.id.as_str()),
-        )
-        .await?;
-    s.svc
-        .activity
-        .log_as(
-            None,
-            &who,
-            Event::ok("signin.succeeded", "user", user.id.as_str())
-                .reason("enrolled a second factor"),
-        )
-        .await?;
-    let (value, to) = finish_signin(&s, &headers, &sess, &user).await?;
-    let mut r = no_store(render(&RecoveryCodesPage {
-        codes,
-        continue_to: to,
-    }));
-    set_session_cookie(&mut r, &s, &value);
-    clear_cookie(&mut r, &s, RETURN_COOKIE);
-    Ok(r)
 }
 
 /// `GET /signout`: a confirmation button (signing out changes state, so it is a POST).

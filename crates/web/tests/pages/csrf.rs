@@ -62,6 +62,23 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
             vec![("role", "viewer")],
         ),
         (format!("/settings/members/{}/remove", p.user_id), vec![]),
+        (
+            format!("/settings/members/{}/reset-2fa", p.user_id),
+            vec![("totp", "123456")],
+        ),
+        (
+            "/settings/members/invitations".into(),
+            vec![("email", "x@example.com"), ("role", "viewer")],
+        ),
+        (
+            "/settings/members/invitations/ivt_01aaaaaaaaaaaaaaaaaaaaaaaa/revoke".into(),
+            vec![],
+        ),
+        ("/account/sessions".into(), vec![("all", "yes")]),
+        (
+            "/account/password".into(),
+            vec![("current_password", "x"), ("new_password", "y")],
+        ),
     ];
     for (path, fields) in &forms {
         for token in [None, Some("forged-token")] {
@@ -97,6 +114,27 @@ async fn every_form_refuses_a_missing_or_wrong_token() {
     let code = app.next_totp(&p.totp_secret);
     let r = fresh.post("/signin/code", &[("code", code.as_str())]).await;
     assert_eq!(r.status(), 403, "second factor without token");
+    // The forms shown before a session exists carry their own double-submit token.
+    let r = Browser::new(&app)
+        .post("/signin/forgot", &[("email", p.email.as_str())])
+        .await;
+    assert_eq!(r.status(), 403, "forgot password without its form token");
+    assert!(
+        app.svc
+            .store
+            .count_password_resets(&p.user_id, 0)
+            .await
+            .unwrap()
+            == 0
+    );
+    assert!(
+        app.svc
+            .store
+            .pending_invitations(&p.company_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Nothing changed.
     let d = app
         .svc

@@ -15,5 +15,6 @@ mod csrf;
 mod documents;
 mod integrations;
 mod journal;
+mod people;
 mod settings;
 mod signin;

@@ -319,6 +319,7 @@ async fn https_base_url_sends_hsts_and_secure_cookies() {
         &p.user_id,
         sessions::STAGE_FULL,
         Some(p.company_id.clone()),
+        &sessions::Client::default(),
     )
     .await
     .unwrap();
