@@ -152,7 +152,12 @@ impl Ledger {
     /// company currency. Optionally the same for a comparison date.
     #[tool(
         title = "Trial balance",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn trial_balance(
         &self,
@@ -175,7 +180,12 @@ impl Ledger {
     /// normal balances); assets equal liabilities + equity. Optionally a comparison date.
     #[tool(
         title = "Balance sheet",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn balance_sheet(
         &self,
@@ -198,7 +208,12 @@ impl Ledger {
     /// period: the fiscal year to date. Optionally a comparison period (e.g. last year).
     #[tool(
         title = "Profit and loss",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn profit_and_loss(
         &self,
@@ -223,7 +238,12 @@ impl Ledger {
     /// of them. Optionally a comparison period.
     #[tool(
         title = "Cash summary",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn cash_summary(
         &self,
@@ -245,7 +265,12 @@ impl Ledger {
     /// per month, with totals. Optionally a comparison period.
     #[tool(
         title = "Expense breakdown",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn expense_breakdown(
         &self,
@@ -268,7 +293,12 @@ impl Ledger {
     /// 90, with totals; counts payments dated on or before the date. Optionally a comparison date.
     #[tool(
         title = "Aging report",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn aging_report(
         &self,
@@ -299,7 +329,12 @@ impl Ledger {
     /// returns the first page of the same ledger for that period.
     #[tool(
         title = "General ledger",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn general_ledger(
         &self,
