@@ -30,7 +30,7 @@ const SESSION_HEADER: &str = "mcp-session-id";
 /// The guard (an axum middleware on the MCP route).
 pub(crate) async fn guard(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let Some(company) = company_of(req.uri().path()) else {
-        return (StatusCode::NOT_FOUND, "no such MCP server").into_response();
+        return metadata::not_an_mcp_url(State(sh)).await;
     };
     let caller = Caller::of(&sh, &req);
     let access = match authenticate(&sh, caller, &company).await {
