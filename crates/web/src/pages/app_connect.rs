@@ -33,7 +33,7 @@ pub struct PermView {
     pub label: &'static str,
 }
 
-fn perms_of(set: PermissionSet) -> Vec<PermView> {
+pub(super) fn perms_of(set: PermissionSet) -> Vec<PermView> {
     Permission::ALL
         .iter()
         .filter(|p| set.contains(**p))

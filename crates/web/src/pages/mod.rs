@@ -21,6 +21,7 @@ mod journal_edit;
 mod ledger;
 mod mcp_server;
 mod members;
+mod oauth_connection;
 mod oauth_connections;
 mod reports;
 pub mod session;
@@ -124,6 +125,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/app/{company_id}/settings/app-connect/oauth",
             get(oauth_connections::list),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/{connection_id}",
+            get(oauth_connection::connection),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/apps/{client_id}",
+            get(oauth_connection::app),
         )
         .route(
             "/app/{company_id}/settings/app-connect/oauth/{connection_id}/delete",

@@ -14,4 +14,5 @@ mod csrf;
 mod documents;
 mod integrations;
 mod journal;
+mod oauth_pages;
 mod signin;
