@@ -6,7 +6,10 @@
 #
 #   scripts/bench-load.sh [SECONDS] [CONNECTIONS] [WHICH]   (defaults: 8 s, 32 connections, all)
 #
-# WHICH picks the parts: `token`, `invoice`, `page`, `reports` (comma-separated), or `all`.
+# WHICH picks the parts: `token`, `invoice`, `page`, `reports`, `introspect`, `refresh`
+# (comma-separated), or `all`. `refresh` needs node (it signs the demo person in and approves
+# consent over HTTP with scripts/oauth-refresh-tokens.mjs to get one refresh token family per
+# connection).
 #
 # It builds the release binary, starts `newledger serve --demo` on a fresh database with the
 # rate limits raised (so that the limiter does not answer 429 instead of doing the work), and
@@ -18,7 +21,8 @@
 #
 # Targets (SQLite and PostgreSQL, 2 cores, 32 connections): token endpoint >= 0.25 of /healthz;
 # authenticated GET of one invoice >= 0.5, p99 < 10 ms (issue 3); a page of 50 invoices
-# >= 0.2, p99 < 10 ms; every report on the demo company >= 0.3, p99 < 10 ms (issue 14).
+# >= 0.2, p99 < 10 ms; every report on the demo company >= 0.3, p99 < 10 ms (issue 14);
+# introspection >= 0.5 and the refresh token grant >= 0.1 (issue 13).
 set -euo pipefail
 
 secs=${1:-8}
@@ -120,4 +124,41 @@ if want reports; then
         printf '%-16s ' "$r"
         "$ratio" "$base" "$api/reports/$r" "$work/get.lua" "$secs" "$conns"
     done
+fi
+if want introspect; then
+    echo "== (e) POST /oauth/introspect of an access token, by the demo app (HTTP Basic)   (target: ratio >= 0.5)"
+    cat >"$work/introspect.lua" <<EOF
+wrk.method = "POST"
+wrk.body = "token=$token"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Basic $basic"
+EOF
+    "$ratio" "$base" "$base/oauth/introspect" "$work/introspect.lua" "$secs" "$conns"
+fi
+if want refresh; then
+    echo "== (f) POST /oauth/token, refresh_token grant, each connection rotating its own family   (target: ratio >= 0.1)"
+    signin() { awk -v k="$1" '$1==k{print $2; exit}' "$work/server.log"; }
+    mapfile -t rt < <(NL_BASE=$base NL_EMAIL=$(signin E-mail) NL_PASSWORD=$(signin Password) \
+        NL_TOTP_SECRET=$(awk '$1=="TOTP"{print $3; exit}' "$work/server.log") NL_COMPANY=$company \
+        NL_DIR=$work node "$root/scripts/oauth-refresh-tokens.mjs" "$conns")
+    {
+        echo "local tokens = {$(printf '"%s",' "${rt[@]:1}")}"
+        cat <<EOF
+local n = 0
+function setup(thread)
+  n = n + 1
+  thread:set("rt", tokens[n])
+end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+request = function()
+  return wrk.format(nil, nil, nil, "grant_type=refresh_token&client_id=${rt[0]}&refresh_token=" .. rt)
+end
+response = function(status, headers, body)
+  local next = body:match('"refresh_token":"([^"]+)"')
+  if next then rt = next end
+end
+EOF
+    } >"$work/refresh.lua"
+    WRK_THREADS=$conns "$ratio" "$base" "$base/oauth/token" "$work/refresh.lua" "$secs" "$conns"
 fi

@@ -12,7 +12,7 @@
 //! The caller's [`Access`] rides in the request extensions to the tools.
 
 use crate::{Shared, metadata, tools};
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -30,7 +30,7 @@ const SESSION_HEADER: &str = "mcp-session-id";
 /// The guard (an axum middleware on the MCP route).
 pub(crate) async fn guard(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let Some(company) = company_of(req.uri().path()) else {
-        return (StatusCode::NOT_FOUND, "no such MCP server").into_response();
+        return metadata::not_an_mcp_url(State(sh)).await;
     };
     let caller = Caller::of(&sh, &req);
     let access = match authenticate(&sh, caller, &company).await {
@@ -38,17 +38,22 @@ pub(crate) async fn guard(State(sh): State<Arc<Shared>>, req: Request, next: Nex
         Err(r) => return *r,
     };
     let (parts, body) = req.into_parts();
-    let bytes = if parts.method == Method::POST {
-        match axum::body::to_bytes(body, sh.config.body_limit).await {
-            Ok(b) => b,
-            Err(_) => {
-                return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    // A 2026-07-28 request names its method and tool in headers (which rmcp checks against the
+    // body), so its body goes to rmcp unread; otherwise the guard reads it once and hands the
+    // bytes on. (rmcp parses the body itself and takes no parsed message.)
+    let (message, body) = match Peek::of_headers(&parts.headers) {
+        Some(peek) => (peek, body),
+        None if parts.method == Method::POST => {
+            match axum::body::to_bytes(body, sh.config.body_limit).await {
+                Ok(b) => (Peek::of(&b), Body::from(b)),
+                Err(_) => {
+                    return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
+                        .into_response();
+                }
             }
         }
-    } else {
-        Bytes::new()
+        None => (Peek::default(), body),
     };
-    let message = Peek::of(&bytes);
     if let Some(needed) = message.missing_permission(&access) {
         return insufficient_scope(&sh, &company, needed);
     }
@@ -66,7 +71,7 @@ pub(crate) async fn guard(State(sh): State<Arc<Shared>>, req: Request, next: Nex
         _ => {}
     }
     let deleting = parts.method == Method::DELETE;
-    let mut req = Request::from_parts(parts, Body::from(bytes));
+    let mut req = Request::from_parts(parts, body);
     req.extensions_mut().insert(access);
     let response = next.run(req).await;
     match session {
@@ -172,6 +177,31 @@ impl Peek {
         serde_json::from_slice(body).unwrap_or_default()
     }
 
+    /// The `Mcp-Method` and `Mcp-Name` headers of a 2026-07-28 request, when it has them in
+    /// plain ASCII. rmcp refuses a request whose headers differ from its body, and the tool
+    /// handler checks the permission again, so a lying header gains nothing.
+    fn of_headers(headers: &HeaderMap) -> Option<Self> {
+        let method = headers.get("mcp-method")?.to_str().ok()?.to_owned();
+        let name = match headers.get("mcp-name") {
+            None => None,
+            Some(v) => {
+                let v = v.to_str().ok()?;
+                if v.starts_with("=?") {
+                    // A Base64-encoded value (`=?base64?…?=`): the body says it plainly.
+                    return None;
+                }
+                Some(v.to_owned())
+            }
+        };
+        if method == "tools/call" && name.is_none() {
+            return None;
+        }
+        Some(Self {
+            method: Some(method),
+            params: Some(PeekParams { name }),
+        })
+    }
+
     fn is_initialize(&self) -> bool {
         self.method.as_deref() == Some("initialize")
     }
@@ -272,6 +302,28 @@ mod tests {
         assert_eq!(p.params.and_then(|p| p.name).as_deref(), Some("draft_bill"));
         assert!(Peek::of(br#"{"method":"initialize"}"#).is_initialize());
         assert!(Peek::of(b"not json").method.is_none());
+    }
+
+    #[test]
+    fn peeks_at_the_headers_of_a_stateless_request() {
+        let mut h = HeaderMap::new();
+        assert!(Peek::of_headers(&h).is_none());
+        h.insert("mcp-method", HeaderValue::from_static("tools/call"));
+        assert!(Peek::of_headers(&h).is_none(), "a tool call names its tool");
+        h.insert("mcp-name", HeaderValue::from_static("draft_bill"));
+        let p = Peek::of_headers(&h).unwrap();
+        assert_eq!(p.params.and_then(|p| p.name).as_deref(), Some("draft_bill"));
+        h.insert("mcp-name", HeaderValue::from_static("=?base64?ZHJhZnQ=?="));
+        assert!(
+            Peek::of_headers(&h).is_none(),
+            "encoded names: read the body"
+        );
+        let mut h = HeaderMap::new();
+        h.insert("mcp-method", HeaderValue::from_static("tools/list"));
+        assert_eq!(
+            Peek::of_headers(&h).unwrap().method.as_deref(),
+            Some("tools/list")
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod shapes;
 mod tools;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{any, get};
 use newledger_service::Services;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
@@ -99,8 +99,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(svc: Services, config: McpConfig
         manager,
         transport,
     );
+    // The MCP URL has no trailing slash (it is the resource of RFC 9728 and the tokens'
+    // audience), but a client given the URL with one is served the same, without a redirect:
+    // clients do not follow redirects of a POST, and the token's audience names the company
+    // either way. Anything else under `/mcp/` is a 404 that says which URL to use.
     Router::new()
-        .route_service("/mcp/{company_id}", mcp)
+        .route_service("/mcp/{company_id}", mcp.clone())
+        .route_service("/mcp/{company_id}/", mcp)
         .route_layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             auth::guard,
@@ -109,6 +114,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(svc: Services, config: McpConfig
             "/.well-known/oauth-protected-resource/mcp/{company_id}",
             get(metadata::protected_resource),
         )
+        .route(
+            "/.well-known/oauth-protected-resource/mcp/{company_id}/",
+            get(metadata::protected_resource),
+        )
+        .route("/mcp", any(metadata::not_an_mcp_url))
+        .route("/mcp/", any(metadata::not_an_mcp_url))
+        .route("/mcp/{company_id}/{*rest}", any(metadata::not_an_mcp_url))
         .with_state(shared)
 }
 

@@ -56,3 +56,26 @@ pub(crate) async fn protected_resource(
 pub(crate) fn url(base_url: &str, company: &CompanyId) -> String {
     format!("{base_url}/.well-known/oauth-protected-resource/mcp/{company}")
 }
+
+/// 404 for a path under `/mcp/` that is no company's MCP URL, as a problem document (RFC 9457)
+/// saying what the URL looks like, so that a person who pasted a wrong one can fix it.
+pub(crate) async fn not_an_mcp_url(State(sh): State<Arc<Shared>>) -> Response {
+    let base = &sh.config.base_url;
+    let mut r = (
+        StatusCode::NOT_FOUND,
+        Json(json!({
+            "type": "urn:newledger:problem:not-found",
+            "title": "No MCP server here",
+            "status": 404,
+            "detail": format!(
+                "A company's MCP URL is {base}/mcp/{{company_id}} (Settings → App Connect → MCP Server shows it, with a copy button)."
+            ),
+        })),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    r
+}

@@ -6,6 +6,10 @@ use newledger_domain::account::Account;
 use newledger_domain::company::Company;
 use newledger_domain::money::Currency;
 use newledger_service::books::{self, ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
+use newledger_service::reports::ReportJson;
+use rmcp::ErrorData;
+use rmcp::handler::server::tool::IntoCallToolResult;
+use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -427,6 +431,39 @@ pub(crate) struct Compared<T: JsonSchema> {
     pub report: T,
     /// The same report for the comparison period (null when none was asked for).
     pub comparison: Option<T>,
+}
+
+/// A report tool's result, [`Compared`] put together from the service's cached JSON of each
+/// report (its structured content, and the same as text for clients that read only text):
+/// nothing is serialized twice, and a cached report not at all.
+pub(crate) struct ReportResult {
+    value: serde_json::Value,
+    text: String,
+}
+
+impl ReportResult {
+    pub(crate) fn new(report: &ReportJson, comparison: Option<&ReportJson>) -> Self {
+        // Keys in the order serde_json writes a value's (sorted), as the text of `Json` was.
+        let text = format!(
+            "{{\"comparison\":{},\"report\":{}}}",
+            comparison.map_or("null", |c| c.text.as_str()),
+            report.text
+        );
+        let value = serde_json::json!({
+            "report": report.value,
+            "comparison": comparison.map(|c| &c.value),
+        });
+        Self { value, text }
+    }
+}
+
+impl IntoCallToolResult for ReportResult {
+    fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
+        let mut r = CallToolResult::structured(serde_json::Value::Null);
+        r.content = vec![ContentBlock::text(self.text)];
+        r.structured_content = Some(self.value);
+        Ok(r.into())
+    }
 }
 
 fn currency(code: &str) -> Currency {

@@ -95,6 +95,89 @@ where
         .map(Arc::unwrap_or_clone)
 }
 
+/// Which report a surface asks for (its dates come as [`ReportDates`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Report {
+    /// [`trial_balance`] as of `as_of`.
+    TrialBalance,
+    /// [`profit_and_loss`] over `from..=to`.
+    ProfitAndLoss,
+    /// [`balance_sheet`] as of `as_of`.
+    BalanceSheet,
+    /// [`cash_summary`] over `from..=to`.
+    CashSummary,
+    /// [`aging`] of invoices (receivable) or bills (payable) as of `as_of`.
+    Aging(DocumentKind),
+    /// [`expenses`] over `from..=to`.
+    Expenses,
+}
+
+/// A report as JSON, serialized once per node until the books change: the surfaces that answer
+/// JSON (the REST API's body, the MCP tools' structured content and its text copy) share it,
+/// so a report asked again costs neither a query nor a serialization.
+#[derive(Debug)]
+pub struct ReportJson {
+    /// The JSON text, object keys sorted (the REST API's body).
+    pub text: String,
+    /// The same as a JSON value.
+    pub value: serde_json::Value,
+}
+
+impl ReportJson {
+    fn of<T: Serialize>(report: &T) -> Result<Self> {
+        let value = serde_json::to_value(report).map_err(|e| crate::Error::Internal(e.into()))?;
+        Ok(Self {
+            text: value.to_string(),
+            value,
+        })
+    }
+}
+
+/// `report` for `dates` as JSON (`reports:read`), from the node's read cache when the books
+/// have not changed since it was made (see `views::cache`); the dates are checked as by the
+/// report's own function.
+pub async fn json(
+    svc: &Services,
+    access: &Access,
+    report: Report,
+    dates: ReportDates,
+) -> Result<Arc<ReportJson>> {
+    access.require(Permission::ReportsRead)?;
+    let ReportDates { as_of, from, to } = dates;
+    let what = match report {
+        Report::TrialBalance | Report::BalanceSheet | Report::Aging(_) => {
+            format!("{report:?}/{as_of}")
+        }
+        _ => format!("{report:?}/{from}/{to}"),
+    };
+    let key = format!("{}/report-json/{what}", access.company.id);
+    svc.views
+        .get_or_fill(
+            svc,
+            key,
+            |_| 100,
+            || async {
+                match report {
+                    Report::TrialBalance => {
+                        ReportJson::of(&trial_balance(svc, access, as_of).await?)
+                    }
+                    Report::ProfitAndLoss => {
+                        ReportJson::of(&profit_and_loss(svc, access, from, to).await?)
+                    }
+                    Report::BalanceSheet => {
+                        ReportJson::of(&balance_sheet(svc, access, as_of).await?)
+                    }
+                    Report::CashSummary => {
+                        ReportJson::of(&cash_summary(svc, access, from, to).await?)
+                    }
+                    Report::Aging(kind) => ReportJson::of(&aging(svc, access, kind, as_of).await?),
+                    Report::Expenses => ReportJson::of(&expenses(svc, access, from, to).await?),
+                }
+            },
+        )
+        .await
+}
+
 /// Trial balance as of a date.
 pub async fn trial_balance(
     svc: &Services,

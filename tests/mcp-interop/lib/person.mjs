@@ -166,7 +166,8 @@ export class Person {
       r = await this.request(page);
     }
     if (r.status !== 200) throw new Error(`OAuth Connections page ${r.status}`);
-    const rows = r.text.split("<tr>").filter((row) => row.includes(`<strong>${clientName}</strong>`));
+    // The app's name is the link to the connection's page.
+    const rows = r.text.split("<tr>").filter((row) => row.includes(`">${clientName}</a></strong>`));
     if (rows.length === 0) throw new Error(`no connection of ${clientName} listed:\n${r.text.slice(0, 3000)}`);
     for (const row of rows) {
       const action = decode(row.match(/action="([^"]*\/delete)"/)[1]);

@@ -177,7 +177,12 @@ impl Ledger {
     /// first to learn the currency and to resolve relative dates.
     #[tool(
         title = "Company profile",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn get_company(
         &self,
@@ -197,7 +202,12 @@ impl Ledger {
     /// `bank` or `card` account.
     #[tool(
         title = "Chart of accounts",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn list_accounts(
         &self,
@@ -214,7 +224,12 @@ impl Ledger {
     /// one. Use the `id` as `contact_id` in drafts; if nobody matches, `create_contact` adds one.
     #[tool(
         title = "Search contacts",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn search_contacts(
         &self,
@@ -249,7 +264,12 @@ impl Ledger {
     /// `get_document` for them) and `next_cursor`.
     #[tool(
         title = "List invoices",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn list_invoices(
         &self,
@@ -264,7 +284,12 @@ impl Ledger {
     /// use `get_document`) and `next_cursor`.
     #[tool(
         title = "List bills",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn list_bills(
         &self,
@@ -279,7 +304,12 @@ impl Ledger {
     /// lines omitted: use `get_document`) and `next_cursor`.
     #[tool(
         title = "List expenses",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn list_expenses(
         &self,
@@ -294,7 +324,12 @@ impl Ledger {
     /// lines omitted: use `get_document` with the entry id) and `next_cursor`.
     #[tool(
         title = "List journal entries",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn list_journal_entries(
         &self,
@@ -329,7 +364,12 @@ impl Ledger {
     /// The `version` is what `expected_version` takes when you replace a draft.
     #[tool(
         title = "Get a document or journal entry",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn get_document(
         &self,

@@ -3,15 +3,15 @@
 
 use super::ToolError;
 use crate::server::Ledger;
-use crate::shapes::Compared;
+use crate::shapes::{Compared, ReportResult};
 use chrono::NaiveDate;
 use newledger_domain::document::DocumentKind;
-use newledger_domain::permission::Permission;
 use newledger_domain::report::{Aging, BalanceSheet, ProfitAndLoss, TrialBalance};
+use newledger_service::Access;
 use newledger_service::general_ledger::{self, GeneralLedgerPage, GeneralLedgerQuery};
-use newledger_service::reports::{self, CashSummary, ExpenseBreakdown, ReportDates};
-use newledger_service::{Access, views};
+use newledger_service::reports::{self, CashSummary, ExpenseBreakdown, Report, ReportDates};
 use rmcp::handler::server::tool::Extension;
+use rmcp::handler::server::tool::schema_for_output;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{Json, tool, tool_router};
 use schemars::JsonSchema;
@@ -83,52 +83,22 @@ impl Ledger {
         ReportDates::resolve(a, self.shared.svc.clock.today(), as_of, from, to)
     }
 
-    /// Runs `report` for the requested dates and, when asked, for the comparison dates.
-    async fn compared<T, F, Fut>(
-        &self,
-        current: ReportDates,
-        comparison: Option<ReportDates>,
-        report: F,
-    ) -> Result<Json<Compared<T>>, ToolError>
-    where
-        T: JsonSchema,
-        F: Fn(ReportDates) -> Fut,
-        Fut: std::future::Future<Output = newledger_service::Result<T>>,
-    {
-        let report_now = report(current).await?;
-        let comparison = match comparison {
-            Some(d) => Some(report(d).await?),
-            None => None,
-        };
-        Ok(Json(Compared {
-            report: report_now,
-            comparison,
-        }))
-    }
-
-    /// A report from the per-node read cache (filled by `fill` when the books changed since),
-    /// the same cache the REST API's reports use; `reports:read` is checked on every call.
-    async fn cached<T, Fut>(
+    /// `report` as the service serialized and cached it for the requested dates and, when
+    /// asked, for the comparison dates: the result is put together from the cached JSON, so a
+    /// report asked again is neither computed nor serialized again.
+    async fn report(
         &self,
         a: &Access,
-        what: String,
-        fill: impl FnOnce() -> Fut,
-    ) -> newledger_service::Result<T>
-    where
-        T: Clone + Send + Sync + 'static,
-        Fut: std::future::Future<Output = newledger_service::Result<T>>,
-    {
+        report: Report,
+        (current, comparison): (ReportDates, Option<ReportDates>),
+    ) -> Result<ReportResult, ToolError> {
         let svc = &self.shared.svc;
-        views::shaped(
-            svc,
-            a,
-            Permission::ReportsRead,
-            format!("mcp/{what}"),
-            100,
-            fill,
-        )
-        .await
-        .map(|r| (*r).clone())
+        let now = reports::json(svc, a, report, current).await?;
+        let then = match comparison {
+            Some(d) => Some(reports::json(svc, a, report, d).await?),
+            None => None,
+        };
+        Ok(ReportResult::new(&now, then.as_deref()))
     }
 
     fn as_of_dates(&self, a: &Access, p: &AsOf) -> (ReportDates, Option<ReportDates>) {
@@ -152,22 +122,21 @@ impl Ledger {
     /// company currency. Optionally the same for a comparison date.
     #[tool(
         title = "Trial balance",
-        annotations(read_only_hint = true, open_world_hint = false)
+        output_schema = schema_for_output::<Compared<TrialBalance>>(),
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn trial_balance(
         &self,
         Extension(a): Extension<Access>,
         Parameters(p): Parameters<AsOf>,
-    ) -> Result<Json<Compared<TrialBalance>>, ToolError> {
-        let (now, then) = self.as_of_dates(&a, &p);
-        let svc = &self.shared.svc;
-        let a = &a;
-        self.compared(now, then, |d| {
-            self.cached(a, format!("trial_balance/{}", d.as_of), move || {
-                reports::trial_balance(svc, a, d.as_of)
-            })
-        })
-        .await
+    ) -> Result<ReportResult, ToolError> {
+        let dates = self.as_of_dates(&a, &p);
+        self.report(&a, Report::TrialBalance, dates).await
     }
 
     /// Balance sheet as of a date: assets, liabilities and equity (with current year
@@ -175,22 +144,21 @@ impl Ledger {
     /// normal balances); assets equal liabilities + equity. Optionally a comparison date.
     #[tool(
         title = "Balance sheet",
-        annotations(read_only_hint = true, open_world_hint = false)
+        output_schema = schema_for_output::<Compared<BalanceSheet>>(),
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn balance_sheet(
         &self,
         Extension(a): Extension<Access>,
         Parameters(p): Parameters<AsOf>,
-    ) -> Result<Json<Compared<BalanceSheet>>, ToolError> {
-        let (now, then) = self.as_of_dates(&a, &p);
-        let svc = &self.shared.svc;
-        let a = &a;
-        self.compared(now, then, |d| {
-            self.cached(a, format!("balance_sheet/{}", d.as_of), move || {
-                reports::balance_sheet(svc, a, d.as_of)
-            })
-        })
-        .await
+    ) -> Result<ReportResult, ToolError> {
+        let dates = self.as_of_dates(&a, &p);
+        self.report(&a, Report::BalanceSheet, dates).await
     }
 
     /// Profit and loss (accrual basis) over a period: revenue and expense accounts with their
@@ -198,24 +166,21 @@ impl Ledger {
     /// period: the fiscal year to date. Optionally a comparison period (e.g. last year).
     #[tool(
         title = "Profit and loss",
-        annotations(read_only_hint = true, open_world_hint = false)
+        output_schema = schema_for_output::<Compared<ProfitAndLoss>>(),
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn profit_and_loss(
         &self,
         Extension(a): Extension<Access>,
         Parameters(p): Parameters<Period>,
-    ) -> Result<Json<Compared<ProfitAndLoss>>, ToolError> {
-        let (now, then) = self.period_dates(&a, &p);
-        let svc = &self.shared.svc;
-        let a = &a;
-        self.compared(now, then, |d| {
-            self.cached(
-                a,
-                format!("profit_and_loss/{}/{}", d.from, d.to),
-                move || reports::profit_and_loss(svc, a, d.from, d.to),
-            )
-        })
-        .await
+    ) -> Result<ReportResult, ToolError> {
+        let dates = self.period_dates(&a, &p);
+        self.report(&a, Report::ProfitAndLoss, dates).await
     }
 
     /// Cash summary over a period (at most 120 months): each bank and card account's opening
@@ -223,44 +188,42 @@ impl Ledger {
     /// of them. Optionally a comparison period.
     #[tool(
         title = "Cash summary",
-        annotations(read_only_hint = true, open_world_hint = false)
+        output_schema = schema_for_output::<Compared<CashSummary>>(),
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn cash_summary(
         &self,
         Extension(a): Extension<Access>,
         Parameters(p): Parameters<Period>,
-    ) -> Result<Json<Compared<CashSummary>>, ToolError> {
-        let (now, then) = self.period_dates(&a, &p);
-        let svc = &self.shared.svc;
-        let a = &a;
-        self.compared(now, then, |d| {
-            self.cached(a, format!("cash_summary/{}/{}", d.from, d.to), move || {
-                reports::cash_summary(svc, a, d.from, d.to)
-            })
-        })
-        .await
+    ) -> Result<ReportResult, ToolError> {
+        let dates = self.period_dates(&a, &p);
+        self.report(&a, Report::CashSummary, dates).await
     }
 
     /// Expense breakdown over a period (at most 120 months): spending per expense account and
     /// per month, with totals. Optionally a comparison period.
     #[tool(
         title = "Expense breakdown",
-        annotations(read_only_hint = true, open_world_hint = false)
+        output_schema = schema_for_output::<Compared<ExpenseBreakdown>>(),
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn expense_breakdown(
         &self,
         Extension(a): Extension<Access>,
         Parameters(p): Parameters<Period>,
-    ) -> Result<Json<Compared<ExpenseBreakdown>>, ToolError> {
-        let (now, then) = self.period_dates(&a, &p);
-        let svc = &self.shared.svc;
-        let a = &a;
-        self.compared(now, then, |d| {
-            self.cached(a, format!("expenses/{}/{}", d.from, d.to), move || {
-                reports::expenses(svc, a, d.from, d.to)
-            })
-        })
-        .await
+    ) -> Result<ReportResult, ToolError> {
+        let dates = self.period_dates(&a, &p);
+        self.report(&a, Report::Expenses, dates).await
     }
 
     /// Aging of receivables (open invoices per customer) or payables (open bills per
@@ -268,28 +231,25 @@ impl Ledger {
     /// 90, with totals; counts payments dated on or before the date. Optionally a comparison date.
     #[tool(
         title = "Aging report",
-        annotations(read_only_hint = true, open_world_hint = false)
+        output_schema = schema_for_output::<Compared<Aging>>(),
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn aging_report(
         &self,
         Extension(a): Extension<Access>,
         Parameters(p): Parameters<AgingArgs>,
-    ) -> Result<Json<Compared<Aging>>, ToolError> {
+    ) -> Result<ReportResult, ToolError> {
         let kind = match p.side {
             AgingSide::Receivable => DocumentKind::Invoice,
             AgingSide::Payable => DocumentKind::Bill,
         };
-        let (now, then) = self.as_of_dates(&a, &p.dates);
-        let svc = &self.shared.svc;
-        let a = &a;
-        self.compared(now, then, |d| {
-            self.cached(
-                a,
-                format!("aging/{}/{}", kind.as_str(), d.as_of),
-                move || reports::aging(svc, a, kind, d.as_of),
-            )
-        })
-        .await
+        let dates = self.as_of_dates(&a, &p.dates);
+        self.report(&a, Report::Aging(kind), dates).await
     }
 
     /// General ledger: every posted line over a period, account by account in date order,
@@ -299,7 +259,12 @@ impl Ledger {
     /// returns the first page of the same ledger for that period.
     #[tool(
         title = "General ledger",
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
     )]
     async fn general_ledger(
         &self,
@@ -308,28 +273,23 @@ impl Ledger {
     ) -> Result<Json<Compared<GeneralLedgerPage>>, ToolError> {
         let svc = &self.shared.svc;
         let (now, then) = self.period_dates(&a, &p.period);
-        let account = p.account_id.as_deref();
-        let a = &a;
-        self.compared(now, then, |d| {
-            let cursor = (d == now).then(|| p.cursor.clone()).flatten();
-            async move {
-                let q = GeneralLedgerQuery::from_request(
-                    a,
-                    svc.clock.today(),
-                    Some(d.from),
-                    Some(d.to),
-                    account,
-                    p.limit,
-                    cursor,
-                )?;
-                let what = format!(
-                    "general_ledger/{}/{}/{:?}/{:?}/{:?}",
-                    q.from, q.to, q.account_id, q.limit, q.cursor
-                );
-                self.cached(a, what, || general_ledger::page(svc, a, &q))
-                    .await
-            }
-        })
-        .await
+        let page = async |d: ReportDates, cursor: Option<String>| {
+            let q = GeneralLedgerQuery::from_request(
+                &a,
+                svc.clock.today(),
+                Some(d.from),
+                Some(d.to),
+                p.account_id.as_deref(),
+                p.limit,
+                cursor,
+            )?;
+            general_ledger::page(svc, &a, &q).await
+        };
+        let report = page(now, p.cursor.clone()).await?;
+        let comparison = match then {
+            Some(d) => Some(page(d, None).await?),
+            None => None,
+        };
+        Ok(Json(Compared { report, comparison }))
     }
 }

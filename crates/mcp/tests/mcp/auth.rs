@@ -190,7 +190,80 @@ async fn origin_and_host(app: TestApp) {
     assert_eq!(none.status, 200, "{}", none.text);
 }
 
+/// A client given the MCP URL with a trailing slash is served the same, without a redirect
+/// (clients do not follow a redirected POST); other paths under `/mcp/` are a 404 problem
+/// document naming the URL's form.
+async fn trailing_slash(app: TestApp) {
+    let c = ctx(&app, &["reports:read"]).await;
+    let mcp = url(&app, &c.company);
+    let slashed = format!("{mcp}/");
+    let meta_url = format!(
+        "{}/.well-known/oauth-protected-resource/mcp/{}",
+        app.base, c.company
+    );
+    // The same challenge, pointing at the same metadata.
+    let g = send(
+        app.http
+            .post(&slashed)
+            .header("accept", "application/json, text/event-stream")
+            .json(&init_body()),
+    )
+    .await;
+    g.expect(401);
+    assert!(
+        g.header("www-authenticate")
+            .contains(&format!("resource_metadata=\"{meta_url}\"")),
+        "{}",
+        g.header("www-authenticate")
+    );
+    // The metadata at the slashed resource's well-known URL (RFC 9728 §3.1) names the one
+    // resource, without the slash, which the client's prefix check accepts.
+    let m = send(app.http.get(format!("{meta_url}/"))).await;
+    m.expect(200);
+    assert_eq!(m.body["resource"], mcp);
+    // With the token (audience: the URL without the slash), both eras work at the slashed URL.
+    for era in [Era::Stateless, Era::Sessions] {
+        let mut s = Mcp::unopened(&app, &c.company, &c.token, era);
+        s.url = slashed.clone();
+        if era == Era::Sessions {
+            s.initialize().await;
+        }
+        let tb = s.ok("trial_balance", json!({})).await;
+        assert!(tb["report"].is_object(), "{tb}");
+    }
+    // Anything else under /mcp/ is a 404 that says what an MCP URL looks like.
+    for path in [
+        format!("{mcp}/tools"),
+        format!("{}/mcp/not-a-company", app.base),
+        format!("{}/mcp/", app.base),
+    ] {
+        let r = app
+            .http
+            .post(&path)
+            .bearer_auth(&c.token)
+            .json(&init_body())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("/mcp/{company_id}"),
+            "{body}"
+        );
+    }
+}
+
 newledger_testkit::both_apps!(
+    trailing_slash,
     challenge_and_metadata,
     wrong_audience,
     insufficient_scope,

@@ -181,6 +181,38 @@ async fn permissions_are_read_at_each_request(app: TestApp) {
     assert!(after.contains(&"list_invoices".to_owned()), "{after:?}");
 }
 
+/// A session unused for longer than the idle limit has ended: 404 (the client initializes
+/// again), while one used within it lives on.
+async fn idle_sessions_end(db: String) {
+    let mut web = newledger_web::WebConfig::new("http://placeholder");
+    web.mcp_session_idle = std::time::Duration::from_secs(1);
+    let opts = newledger_testkit::app::Options {
+        web: Some(web),
+        ..Default::default()
+    };
+    let app = newledger_testkit::app::spawn_app_with(&db, opts).await;
+    let c = ctx(&app, &["reports:read"]).await;
+    let idle = Mcp::open(&app, &c.company, &c.token, Era::Sessions).await;
+    let busy = Mcp::open(&app, &c.company, &c.token, Era::Sessions).await;
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        busy.request("tools/list", json!({})).await.result();
+    }
+    let r = idle.request("tools/list", json!({})).await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    busy.ok("trial_balance", json!({})).await;
+    // A new session works at once.
+    Mcp::open(&app, &c.company, &c.token, Era::Sessions)
+        .await
+        .ok("trial_balance", json!({}))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sessions_end_on_both() {
+    newledger_testkit::db::on_both_urls(|db, _| idle_sessions_end(db)).await;
+}
+
 newledger_testkit::both_apps!(
     both_eras,
     sessions_belong_to_their_connection,

@@ -48,15 +48,17 @@ async fn tools_list_is_filtered(app: TestApp) {
         assert_eq!(t["inputSchema"]["type"], "object", "{name}");
         assert_eq!(t["outputSchema"]["type"], "object", "{name}");
         let a = &t["annotations"];
+        // Every tool: no effect outside these books, nothing destroyed, safe to repeat (reads
+        // by nature, drafts through their idempotency_key).
         assert_eq!(a["openWorldHint"], false, "{name}");
+        assert_eq!(a["destructiveHint"], false, "{name}");
+        assert_eq!(a["idempotentHint"], true, "{name}");
         let spec = newledger_mcp::TOOLS
             .iter()
             .find(|s| s.name == name)
             .unwrap();
         if spec.writes {
             assert_eq!(a["readOnlyHint"], false, "{name}");
-            assert_eq!(a["destructiveHint"], false, "{name}");
-            assert_eq!(a["idempotentHint"], true, "{name}");
             assert!(
                 t["inputSchema"]["required"]
                     .as_array()
@@ -239,13 +241,41 @@ async fn drafting_tools(app: TestApp) {
     let again = s.ok("draft_journal_entry", je).await;
     assert_eq!(again["draft"]["id"], entry["draft"]["id"]);
     assert_eq!(again["replayed"], true);
+    // Updating the draft entry: its id and the version read.
+    let jid = entry["draft"]["id"].as_str().unwrap();
+    let update = json!({"idempotency_key": "j-2", "id": jid, "expected_version": entry["draft"]["version"],
+        "date": today, "memo": "Owner's loan, corrected",
+        "lines": [{"account_id": ch.bank, "debit": "600.00"}, {"account_id": ch.equity, "credit": "600.00"}]});
+    let updated = s.ok("draft_journal_entry", update).await;
+    assert_eq!(updated["draft"]["id"], jid);
+    assert_eq!(updated["draft"]["total"], "600.00");
+    assert_eq!(updated["draft"]["memo"], "Owner's loan, corrected");
+
+    // Once a person approved it, a document is no longer a draft an assistant may change.
+    let oa = app.access(&owner).await;
+    let bill_id =
+        newledger_domain::ids::DocumentId::parse(bill["draft"]["id"].as_str().unwrap()).unwrap();
+    newledger_service::books::documents::approve(
+        &app.svc,
+        &oa,
+        newledger_domain::document::DocumentKind::Bill,
+        &bill_id,
+        None,
+    )
+    .await
+    .unwrap();
+    let e = s
+        .err("draft_bill", json!({"idempotency_key": "b-2", "id": bill["draft"]["id"], "contact_id": contact,
+            "issue_date": today, "lines": [{"description": "Paper", "quantity": 2, "unit_price": "50",
+            "account_id": ch.expense, "tax_rate": "0"}]}))
+        .await;
+    assert!(e.contains("Only drafts can be changed"), "{e}");
 
     // Every draft is authored by the connection and waits in Drafts to review.
-    let oa = app.access(&owner).await;
     let review = newledger_service::books::drafts::to_review(&app.svc, &oa)
         .await
         .unwrap();
-    assert_eq!(review.items.len(), 5, "{:?}", review.items);
+    assert_eq!(review.items.len(), 4, "{:?}", review.items);
     assert!(
         review
             .items

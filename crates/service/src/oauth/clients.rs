@@ -338,6 +338,43 @@ pub async fn get(svc: &Services, access: &Access, id: &str) -> Result<OAuthClien
         .ok_or(Error::NotFound("OAuth app"))
 }
 
+/// A registered OAuth app's page.
+#[derive(Clone, Debug)]
+pub struct ClientDetail {
+    /// The app.
+    pub client: OAuthClientRecord,
+    /// Who registered it: `Name (e-mail)`, or `a former member`.
+    pub registered_by: String,
+    /// The company's connections made through it.
+    pub connections: Vec<super::connections::ConnectionView>,
+    /// What was done to it (secret rotations) and through its connections' tokens, newest first.
+    pub activity: Vec<newledger_store::ActivityRecord>,
+}
+
+/// One OAuth app registered by this company, with its connections and activity.
+pub async fn detail(svc: &Services, access: &Access, id: &str) -> Result<ClientDetail> {
+    let client = get(svc, access, id).await?;
+    let registered_by = match &client.created_by {
+        Some(u) => svc.store.user_by_id(u).await?.map_or_else(
+            || "a former member".to_owned(),
+            |u| format!("{} ({})", u.name, u.email),
+        ),
+        None => "dynamic registration".to_owned(),
+    };
+    let connections = super::connections::list(svc, access)
+        .await?
+        .into_iter()
+        .filter(|c| c.connection.client_id == client.id)
+        .collect();
+    let activity = crate::views::activity::of_principal(svc, access, client.id.as_str()).await?;
+    Ok(ClientDetail {
+        client,
+        registered_by,
+        connections,
+        activity,
+    })
+}
+
 /// Clients registered by this company.
 pub async fn list(svc: &Services, access: &Access) -> Result<Vec<OAuthClientRecord>> {
     access.require(Permission::AppConnectManage)?;

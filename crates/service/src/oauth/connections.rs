@@ -8,7 +8,7 @@ use crate::people::totp;
 use crate::{Access, Error, Result, Services};
 use newledger_domain::ids::ConnectionId;
 use newledger_domain::permission::Permission;
-use newledger_store::{ConnectionRecord, OAuthClientRecord};
+pub use newledger_store::{ConnectionRecord, OAuthClientRecord};
 
 /// A connection with what a list shows about it.
 #[derive(Clone, Debug)]
@@ -63,6 +63,23 @@ pub async fn get(svc: &Services, access: &Access, id: &str) -> Result<Connection
         .filter(|c| c.company_id == access.company.id && c.active)
         .ok_or(Error::NotFound("connection"))?;
     view(svc, c).await
+}
+
+/// A connection's page: what the list shows, and its recent activity.
+#[derive(Clone, Debug)]
+pub struct ConnectionDetail {
+    /// The connection with its client, approver and resources.
+    pub view: ConnectionView,
+    /// What it did (tool calls, drafts, token refreshes) and what was done to it, newest first.
+    pub activity: Vec<newledger_store::ActivityRecord>,
+}
+
+/// One connection of the company with its activity (people who manage App Connect).
+pub async fn detail(svc: &Services, access: &Access, id: &str) -> Result<ConnectionDetail> {
+    let view = get(svc, access, id).await?;
+    let activity =
+        crate::views::activity::of_principal(svc, access, view.connection.id.as_str()).await?;
+    Ok(ConnectionDetail { view, activity })
 }
 
 /// Deletes a connection after a fresh second-factor code: its tokens stop at once, here and

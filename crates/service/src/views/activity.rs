@@ -210,13 +210,24 @@ pub(crate) async fn of_app(
     access: &Access,
     app: &AppId,
 ) -> Result<Vec<ActivityRecord>> {
+    of_principal(svc, access, app.as_str()).await
+}
+
+/// The activity of an app, an OAuth connection or an OAuth client (by id): what it did (as
+/// actor) and what was done to it (as target), newest first, at most [`APP_ROWS`]. The caller
+/// has checked that the reader manages App Connect.
+pub(crate) async fn of_principal(
+    svc: &Services,
+    access: &Access,
+    id: &str,
+) -> Result<Vec<ActivityRecord>> {
     let limit = i64::try_from(APP_ROWS).unwrap_or(50);
     let mut rows = svc
         .store
         .list_activity(
             &access.company.id,
             &ActivityFilter {
-                actor_id: Some(app.to_string()),
+                actor_id: Some(id.to_owned()),
                 limit,
                 ..Default::default()
             },
@@ -227,7 +238,7 @@ pub(crate) async fn of_app(
             .list_activity(
                 &access.company.id,
                 &ActivityFilter {
-                    target_id: Some(app.to_string()),
+                    target_id: Some(id.to_owned()),
                     limit,
                     ..Default::default()
                 },

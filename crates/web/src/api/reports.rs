@@ -1,16 +1,17 @@
 //! `GET /reports/{name}` with `as_of` or `from`/`to` (ISO dates). Defaults: `as_of` and `to`
 //! today, `from` the start of the fiscal year containing `to`.
 
-use super::{ApiQuery, json_bytes, json_response};
+use super::{ApiQuery, json_response};
 use crate::error::ApiError;
 use crate::extract::ApiAccess;
 use crate::state::AppState;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use newledger_domain::document::DocumentKind;
-use newledger_domain::permission::Permission;
-use newledger_service::{Error, reports, views};
+use newledger_service::Error;
+use newledger_service::reports::{self, Report};
 use serde::Deserialize;
 
 /// Report parameters.
@@ -26,63 +27,31 @@ pub struct ReportParams {
     pub to: Option<NaiveDate>,
 }
 
-/// The reports this route serves.
-const NAMES: [&str; 7] = [
-    "trial-balance",
-    "profit-and-loss",
-    "balance-sheet",
-    "cash-summary",
-    "ar-aging",
-    "ap-aging",
-    "expenses",
-];
-
-/// A report's JSON body as this endpoint has always written it: through a JSON value, whose
-/// object keys come out sorted.
-fn as_value<T: serde::Serialize>(report: T) -> Result<axum::body::Bytes, Error> {
-    json_bytes(&serde_json::to_value(report).map_err(|e| Error::Internal(e.into()))?)
+/// The report a route name names.
+fn named(name: &str) -> Option<Report> {
+    Some(match name {
+        "trial-balance" => Report::TrialBalance,
+        "profit-and-loss" => Report::ProfitAndLoss,
+        "balance-sheet" => Report::BalanceSheet,
+        "cash-summary" => Report::CashSummary,
+        "ar-aging" => Report::Aging(DocumentKind::Invoice),
+        "ap-aging" => Report::Aging(DocumentKind::Bill),
+        "expenses" => Report::Expenses,
+        _ => return None,
+    })
 }
 
-/// Any report by name.
+/// Any report by name: its JSON as the service serialized (and cached) it.
 pub async fn report(
     State(s): State<AppState>,
     ApiAccess(a): ApiAccess,
     Path((_, name)): Path<(String, String)>,
     ApiQuery(p): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
-    let reports::ReportDates { as_of, from, to } =
-        reports::ReportDates::resolve(&a, s.svc.clock.today(), p.as_of, p.from, p.to);
-    if !NAMES.contains(&name.as_str()) {
-        return Err(Error::NotFound("report").into());
-    }
-    let what = format!("api/report/{name}/{as_of}/{from}/{to}");
-    let body = views::shaped(&s.svc, &a, Permission::ReportsRead, what, 100, || {
-        report_body(&s, &a, &name, as_of, from, to)
-    })
-    .await?;
-    Ok(json_response(&body))
-}
-
-/// The body of one report, serialized.
-async fn report_body(
-    s: &AppState,
-    a: &newledger_service::Access,
-    name: &str,
-    as_of: NaiveDate,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<axum::body::Bytes, Error> {
-    let (svc, a) = (&s.svc, a);
-    match name {
-        "trial-balance" => as_value(reports::trial_balance(svc, a, as_of).await?),
-        "profit-and-loss" => as_value(reports::profit_and_loss(svc, a, from, to).await?),
-        "balance-sheet" => as_value(reports::balance_sheet(svc, a, as_of).await?),
-        "cash-summary" => as_value(reports::cash_summary(svc, a, from, to).await?),
-        "ar-aging" => as_value(reports::aging(svc, a, DocumentKind::Invoice, as_of).await?),
-        "ap-aging" => as_value(reports::aging(svc, a, DocumentKind::Bill, as_of).await?),
-        "expenses" => as_value(reports::expenses(svc, a, from, to).await?),
-        _ => Err(Error::NotFound("report")),
-    }
+    let dates = reports::ReportDates::resolve(&a, s.svc.clock.today(), p.as_of, p.from, p.to);
+    let report = named(&name).ok_or(Error::NotFound("report"))?;
+    let body = reports::json(&s.svc, &a, report, dates).await?;
+    Ok(json_response(&Bytes::copy_from_slice(body.text.as_bytes())))
 }
 
 // OpenAPI: `report` serves every report under one route, but each report has its own

@@ -67,34 +67,7 @@ pub async fn introspect(
     let run = async {
         limited(&s, &ip)?;
         let p = read_form(&headers, body).await?;
-        let (id, secret) = client_auth(&headers, &p)?;
-        let secret = secret.ok_or_else(|| OAuthError {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
-            description:
-                "introspection is for confidential clients: authenticate with the client secret"
-                    .into(),
-            retry_after: None,
-        })?;
-        let caller = if let Ok(app) = AppId::parse(&id) {
-            tokens::authenticate_app_secret(&s.svc, &app, &secret)
-                .await
-                .map_err(OAuthError::from)?
-                .then_some(grants::Caller::App(app))
-                .ok_or_else(|| OAuthError {
-                    status: StatusCode::UNAUTHORIZED,
-                    error: "invalid_client",
-                    description: "client authentication failed: unknown client or wrong secret"
-                        .into(),
-                    retry_after: None,
-                })?
-        } else {
-            grants::Caller::Client(Box::new(
-                clients::authenticate(&s.svc, &id, Some(&secret))
-                    .await
-                    .map_err(OAuthError::from)?,
-            ))
-        };
+        let caller = introspecting_caller(&s, &headers, &p).await?;
         let token = one(&p, "token")?
             .ok_or_else(|| OAuthError::bad("invalid_request", "token is required"))?;
         let v = grants::introspect(&s.svc, &caller, token)
@@ -107,4 +80,37 @@ pub async fn introspect(
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
+}
+
+fn invalid_client(description: &str) -> OAuthError {
+    OAuthError {
+        status: StatusCode::UNAUTHORIZED,
+        error: "invalid_client",
+        description: description.into(),
+        retry_after: None,
+    }
+}
+
+/// Who asks to introspect: an API credential app or a confidential OAuth client, by its secret.
+async fn introspecting_caller(
+    s: &AppState,
+    headers: &HeaderMap,
+    p: &std::collections::HashMap<String, Vec<String>>,
+) -> Result<grants::Caller, OAuthError> {
+    let (id, secret) = client_auth(headers, p)?;
+    let secret = secret.ok_or_else(|| {
+        invalid_client(
+            "introspection is for confidential clients: authenticate with the client secret",
+        )
+    })?;
+    let Ok(app) = AppId::parse(&id) else {
+        let client = clients::authenticate(&s.svc, &id, Some(&secret)).await?;
+        return Ok(grants::Caller::Client(Box::new(client)));
+    };
+    tokens::authenticate_app_secret(&s.svc, &app, &secret)
+        .await?
+        .then_some(grants::Caller::App(app))
+        .ok_or_else(|| {
+            invalid_client("client authentication failed: unknown client or wrong secret")
+        })
 }

@@ -44,6 +44,19 @@ async fn run(
             retry_after: Some(v.reset_secs),
         });
     }
+    let m = read_metadata(headers, body).await?;
+    let r = clients::register_dynamic(&s.svc, m, ip).await?;
+    let mut resp = (StatusCode::CREATED, axum::Json(registered(&r))).into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+/// The client metadata of the request: JSON of at most [`MAX_REGISTRATION_BODY`] bytes.
+async fn read_metadata(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<ClientMetadata, OAuthError> {
     let json_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -62,15 +75,16 @@ async fn run(
             description: format!("the metadata is larger than {MAX_REGISTRATION_BODY} bytes"),
             retry_after: None,
         })?;
-    let m: ClientMetadata = serde_json::from_slice(&bytes).map_err(|e| {
+    serde_json::from_slice(&bytes).map_err(|e| {
         OAuthError::bad(
             "invalid_client_metadata",
             format!("the metadata is not valid JSON of the expected shape: {e}"),
         )
-    })?;
-    let r = clients::register_dynamic(&s.svc, m, ip)
-        .await
-        .map_err(OAuthError::from)?;
+    })
+}
+
+/// The registration response (RFC 7591 §3.2.1): the client as registered.
+fn registered(r: &clients::Registered) -> serde_json::Value {
     let c = &r.client;
     let mut body = json!({
         "client_id": c.id,
@@ -93,8 +107,5 @@ async fn run(
             obj.insert("client_uri".into(), json!(u));
         }
     }
-    let mut resp = (StatusCode::CREATED, axum::Json(body)).into_response();
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(resp)
+    body
 }

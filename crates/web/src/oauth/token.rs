@@ -186,97 +186,87 @@ async fn issue(
     }
     let p = read_form(headers, body).await?;
     let (client_id, secret) = client_auth(headers, &p)?;
-    let grant = one(&p, "grant_type")?;
-    let resources = p.get("resource").cloned().unwrap_or_default();
-    match grant {
-        Some("client_credentials") => {}
-        Some("authorization_code" | "refresh_token")
-            if newledger_domain::ids::AppId::parse(&client_id).is_ok() =>
-        {
-            return Err(OAuthError::bad(
-                "unauthorized_client",
-                "API credential apps use grant_type=client_credentials; authorization_code and refresh_token are for OAuth clients",
-            ));
-        }
+    let is_app = newledger_domain::ids::AppId::parse(&client_id).is_ok();
+    match one(&p, "grant_type")? {
+        Some("client_credentials") => client_credentials(s, ip, &p, &client_id, secret).await,
+        Some("authorization_code" | "refresh_token") if is_app => Err(OAuthError::bad(
+            "unauthorized_client",
+            "API credential apps use grant_type=client_credentials; authorization_code and refresh_token are for OAuth clients",
+        )),
         Some(g @ ("authorization_code" | "refresh_token")) => {
-            let client = clients::authenticate(&s.svc, &client_id, secret.as_deref())
-                .await
-                .map_err(OAuthError::from)?;
-            let by_client = s.limits.token_client.check(client.id.as_str());
-            if !by_client.allowed {
-                return Err(OAuthError::rate_limited(
-                    by_client.reset_secs,
-                    "for this client",
-                ));
-            }
-            let r = if g == "authorization_code" {
-                grants::exchange_code(
-                    &s.svc,
-                    &client,
-                    one(&p, "code")?,
-                    one(&p, "redirect_uri")?,
-                    one(&p, "code_verifier")?,
-                    &resources,
-                    ip,
-                )
-                .await
-            } else {
-                grants::refresh(
-                    &s.svc,
-                    &client,
-                    one(&p, "refresh_token")?,
-                    one(&p, "scope")?,
-                    &resources,
-                    ip,
-                )
-                .await
-            };
-            return r.map(|t| ok_json(&t)).map_err(OAuthError::from);
+            oauth_grant(s, ip, &p, &client_id, secret.as_deref(), g).await
         }
-        None => return Err(OAuthError::bad("invalid_request", "grant_type is required")),
-        Some(other) => {
-            return Err(OAuthError::bad(
-                "unsupported_grant_type",
-                format!(
-                    "grant_type `{}` is not supported (client_credentials, authorization_code, refresh_token)",
-                    clip(other)
-                ),
-            ));
-        }
+        None => Err(OAuthError::bad("invalid_request", "grant_type is required")),
+        Some(other) => Err(OAuthError::bad(
+            "unsupported_grant_type",
+            format!(
+                "grant_type `{}` is not supported (client_credentials, authorization_code, refresh_token)",
+                clip(other)
+            ),
+        )),
     }
+}
+
+/// The per-client token rate limit, counted only once the client has authenticated: otherwise
+/// anyone knowing a client id could exhaust its quota (unauthenticated guessing is bounded per
+/// address).
+fn limit_client(s: &AppState, client_id: &str) -> Result<(), OAuthError> {
+    let by_client = s.limits.token_client.check(client_id);
+    if by_client.allowed {
+        return Ok(());
+    }
+    Err(OAuthError::rate_limited(
+        by_client.reset_secs,
+        "for this client",
+    ))
+}
+
+/// `authorization_code` and `refresh_token`, for OAuth clients.
+async fn oauth_grant(
+    s: &AppState,
+    ip: &str,
+    p: &HashMap<String, Vec<String>>,
+    client_id: &str,
+    secret: Option<&str>,
+    grant: &str,
+) -> Result<Response, OAuthError> {
+    let client = clients::authenticate(&s.svc, client_id, secret).await?;
+    limit_client(s, client.id.as_str())?;
+    let resources = p.get("resource").map(Vec::as_slice).unwrap_or_default();
+    let r = if grant == "authorization_code" {
+        let (code, redirect_uri) = (one(p, "code")?, one(p, "redirect_uri")?);
+        let verifier = one(p, "code_verifier")?;
+        grants::exchange_code(&s.svc, &client, code, redirect_uri, verifier, resources, ip).await
+    } else {
+        let (token, scope) = (one(p, "refresh_token")?, one(p, "scope")?);
+        grants::refresh(&s.svc, &client, token, scope, resources, ip).await
+    };
+    Ok(ok_json(&r?))
+}
+
+/// `client_credentials`, for API credential apps.
+async fn client_credentials(
+    s: &AppState,
+    ip: &str,
+    p: &HashMap<String, Vec<String>>,
+    client_id: &str,
+    secret: Option<String>,
+) -> Result<Response, OAuthError> {
     let Some(secret) = secret else {
         return Err(OAuthError::invalid_client(
             "client_credentials needs the app's client_secret",
         ));
     };
+    let resources = p.get("resource").map(Vec::as_slice).unwrap_or_default();
     if resources.len() > 1 {
         return Err(OAuthError::bad(
             "invalid_target",
             "client_credentials takes at most one resource",
         ));
     }
-    match tokens::client_credentials(
-        &s.svc,
-        &client_id,
-        &secret,
-        one(&p, "scope")?,
-        resources.first().map(String::as_str),
-        ip,
-    )
-    .await
-    {
-        Ok(t) => {
-            // Counted only once the client authenticated: otherwise anyone knowing a client id
-            // could exhaust its quota. Unauthenticated guessing is bounded per address above.
-            let by_client = s.limits.token_client.check(&client_id);
-            if !by_client.allowed {
-                return Err(OAuthError::rate_limited(
-                    by_client.reset_secs,
-                    "for this client",
-                ));
-            }
-            Ok(ok_json(&t))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let scope = one(p, "scope")?;
+    let resource = resources.first().map(String::as_str);
+    let t = tokens::client_credentials(&s.svc, client_id, &secret, scope, resource, ip).await?;
+    limit_client(s, client_id)?;
+    Ok(ok_json(&t))
 }

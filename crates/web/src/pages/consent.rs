@@ -20,9 +20,9 @@ use newledger_service::Error;
 use newledger_service::oauth::authorize::{
     self, Approval, AuthRequest, AuthorizeError, AuthorizeParams, ConsentError,
 };
-use newledger_service::people::UserRecord;
 use newledger_service::people::sessions::STAGE_FULL;
 use newledger_service::people::users;
+use newledger_service::people::{SessionRecord, UserRecord};
 
 /// Longest authorization query accepted (it is kept in a cookie across sign-in).
 pub const MAX_AUTHORIZE_QUERY: usize = 3000;
@@ -150,59 +150,7 @@ async fn consent_page(
     status: StatusCode,
 ) -> PageResult {
     let choices = authorize::choices(&s.svc, &signed.user, req).await?;
-    let offered = choices.iter().fold(PermissionSet::EMPTY, |a, c| {
-        PermissionSet::from_bits(a.bits() | c.offered.bits())
-    });
-    let (kept_company, kept_perms) = kept.unwrap_or((None, offered));
-    let rows = |kind| {
-        offered
-            .iter()
-            .filter(|p| p.kind() == kind)
-            .map(|p| PermRow {
-                value: p.as_str(),
-                label: p.label(),
-                checked: kept_perms.contains(p),
-            })
-            .collect::<Vec<_>>()
-    };
-    let c = &req.client;
-    let page = ConsentPage {
-        csrf: signed.session.csrf_token.clone(),
-        client_initial: c
-            .name
-            .chars()
-            .next()
-            .map(|x| x.to_uppercase().to_string())
-            .unwrap_or_default(),
-        client_name: c.name.clone(),
-        client_domain: authorize::client_domain(c),
-        metadata_url: c.metadata_url.clone(),
-        redirect_host: authorize::host_of(&req.redirect_uri),
-        unverified: authorize::unverified(c),
-        loopback: authorize::loopback_only(c),
-        error,
-        hidden: hidden(p),
-        fixed_company: req.company.is_some(),
-        companies: choices
-            .iter()
-            .map(|x| CompanyOption {
-                id: x.company.id.to_string(),
-                name: x.company.name.clone(),
-                role: x.role.as_str(),
-                selected: kept_company.as_ref() == Some(&x.company.id),
-            })
-            .collect(),
-        surfaces: surfaces_text(req.surfaces).into(),
-        read_perms: rows(PermissionKind::Read),
-        draft_perms: rows(PermissionKind::Draft),
-        refused: req
-            .requested
-            .refused
-            .iter()
-            .map(|p| format!("{} ({})", p.label(), p.as_str()))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
+    let page = ConsentPage::new(signed, req, p, &choices, error, kept);
     let mut r = render_status(status, &page);
     // Browsers apply `form-action` to the redirects a form submission follows: Approve and Deny
     // end at the client's redirect URI, so its origin (registered, checked) is allowed here.
@@ -210,6 +158,73 @@ async fn consent_page(
         r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     Ok(r)
+}
+
+impl ConsentPage {
+    /// The consent page for `req`: the companies the person may choose, and every permission
+    /// offered, ticked when kept (all of them on first display).
+    fn new(
+        signed: &Signed,
+        req: &AuthRequest,
+        p: &AuthorizeParams,
+        choices: &[authorize::CompanyChoice],
+        error: Option<String>,
+        kept: Option<(Option<CompanyId>, PermissionSet)>,
+    ) -> Self {
+        let offered = choices.iter().fold(PermissionSet::EMPTY, |a, c| {
+            PermissionSet::from_bits(a.bits() | c.offered.bits())
+        });
+        let (kept_company, kept_perms) = kept.unwrap_or((None, offered));
+        let rows = |kind| {
+            offered
+                .iter()
+                .filter(|p| p.kind() == kind)
+                .map(|p| PermRow {
+                    value: p.as_str(),
+                    label: p.label(),
+                    checked: kept_perms.contains(p),
+                })
+                .collect::<Vec<_>>()
+        };
+        let c = &req.client;
+        Self {
+            csrf: signed.session.csrf_token.clone(),
+            client_initial: c
+                .name
+                .chars()
+                .next()
+                .map(|x| x.to_uppercase().to_string())
+                .unwrap_or_default(),
+            client_name: c.name.clone(),
+            client_domain: authorize::client_domain(c),
+            metadata_url: c.metadata_url.clone(),
+            redirect_host: authorize::host_of(&req.redirect_uri),
+            unverified: authorize::unverified(c),
+            loopback: authorize::loopback_only(c),
+            error,
+            hidden: hidden(p),
+            fixed_company: req.company.is_some(),
+            companies: choices
+                .iter()
+                .map(|x| CompanyOption {
+                    id: x.company.id.to_string(),
+                    name: x.company.name.clone(),
+                    role: x.role.as_str(),
+                    selected: kept_company.as_ref() == Some(&x.company.id),
+                })
+                .collect(),
+            surfaces: surfaces_text(req.surfaces).into(),
+            read_perms: rows(PermissionKind::Read),
+            draft_perms: rows(PermissionKind::Draft),
+            refused: req
+                .requested
+                .refused
+                .iter()
+                .map(|p| format!("{} ({})", p.label(), p.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -266,14 +281,7 @@ pub async fn authorize_page(
     signed: Result<Signed, PageError>,
 ) -> PageResult {
     let q = q.unwrap_or_default();
-    if q.len() > MAX_AUTHORIZE_QUERY {
-        return Err(PageError::BadRequest(format!(
-            "The app's request is longer than {MAX_AUTHORIZE_QUERY} characters. Nothing was shared."
-        )));
-    }
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let pairs = query_pairs(&q)?;
     let p = params(&pairs)?;
     let req = match checked(&s, &p, &ip).await {
         Ok(r) => r,
@@ -281,21 +289,35 @@ pub async fn authorize_page(
     };
     let signed = match (signed, sess) {
         (Ok(sg), _) => sg,
-        (Err(_), sess) => {
-            // Sign in (or finish signing in), then come back to exactly this request.
-            let to = match sess {
-                Some(x) if x.stage != STAGE_FULL => super::session::home_of_stage(&x),
-                _ => "/signin".to_owned(),
-            };
-            let mut r = Redirect::to(&to).into_response();
-            set_return_cookie(&mut r, &s, &format!("/oauth/authorize?{q}"));
-            return Ok(r);
-        }
+        (Err(_), sess) => return Ok(to_sign_in(&s, sess.as_ref(), &q)),
     };
     if let Some(to) = authorize::already_approved(&s.svc, &signed.user, &req, &signed.ip).await? {
         return Ok(back_to_client(&headers, &req.client.name, &to));
     }
     consent_page(&s, &signed, &req, &p, None, None, StatusCode::OK).await
+}
+
+/// The authorization request's query parameters, bounded in length.
+fn query_pairs(q: &str) -> Result<Vec<(String, String)>, PageError> {
+    if q.len() > MAX_AUTHORIZE_QUERY {
+        return Err(PageError::BadRequest(format!(
+            "The app's request is longer than {MAX_AUTHORIZE_QUERY} characters. Nothing was shared."
+        )));
+    }
+    Ok(url::form_urlencoded::parse(q.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+/// Sign in (or finish signing in), then come back to exactly this request.
+fn to_sign_in(s: &AppState, sess: Option<&SessionRecord>, q: &str) -> Response {
+    let to = match sess {
+        Some(x) if x.stage != STAGE_FULL => super::session::home_of_stage(x),
+        _ => "/signin".to_owned(),
+    };
+    let mut r = Redirect::to(&to).into_response();
+    set_return_cookie(&mut r, s, &format!("/oauth/authorize?{q}"));
+    r
 }
 
 /// Refuses a consent submission from another site or from inside a frame.
@@ -343,12 +365,7 @@ pub async fn consent_submit(
 ) -> PageResult {
     same_site_top_level(&s, &headers)?;
     signed.check_csrf(&form)?;
-    let pairs: Vec<(String, String)> = PARAMS
-        .iter()
-        .chain(["resource"].iter())
-        .flat_map(|k| form.all(k).into_iter().map(|v| ((*k).to_owned(), v)))
-        .collect();
-    let p = params(&pairs)?;
+    let p = params(&submitted_pairs(&form))?;
     let req = match checked(&s, &p, &signed.ip).await {
         Ok(r) => r,
         Err(r) => return Ok(r),
@@ -359,28 +376,14 @@ pub async fn consent_submit(
         return Ok(Redirect::to(&to).into_response());
     }
     let company = CompanyId::parse(form.get("company")).ok();
-    let kept: PermissionSet = form
-        .all("permission")
-        .iter()
-        .filter_map(|v| newledger_domain::permission::Permission::parse(v).ok())
-        .collect();
+    let kept = kept_permissions(&form);
     let again = |msg: String, status| {
         let company = company.clone();
         let (s, signed, req, p) = (&s, &signed, &req, &p);
         async move { consent_page(s, signed, req, p, Some(msg), Some((company, kept)), status).await }
     };
-    for key in [signed.ip.clone(), format!("2fa:{}", user.id)] {
-        let v = s.limits.signin_ip.check(&key);
-        if !v.allowed {
-            return again(
-                format!(
-                    "Too many attempts. Please wait {} and try again.",
-                    wait_text(v.reset_secs)
-                ),
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await;
-        }
+    if let Some(wait) = second_factor_limited(&s, &signed.ip, &user) {
+        return again(wait, StatusCode::TOO_MANY_REQUESTS).await;
     }
     let Some(company_id) = company.clone() else {
         return again("Choose a company.".into(), StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -395,4 +398,36 @@ pub async fn consent_submit(
         Err(ConsentError::Retry(m)) => again(m, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(ConsentError::Internal(e)) => Err(e.into()),
     }
+}
+
+/// The authorization request as the consent form carried it (hidden fields).
+fn submitted_pairs(form: &PageForm) -> Vec<(String, String)> {
+    PARAMS
+        .iter()
+        .chain(["resource"].iter())
+        .flat_map(|k| form.all(k).into_iter().map(|v| ((*k).to_owned(), v)))
+        .collect()
+}
+
+/// The permissions the person left ticked.
+fn kept_permissions(form: &PageForm) -> PermissionSet {
+    form.all("permission")
+        .iter()
+        .filter_map(|v| newledger_domain::permission::Permission::parse(v).ok())
+        .collect()
+}
+
+/// What to tell the person when second-factor attempts from this address or for this person
+/// are over the limit (the sign-in limit, shared with sign-in).
+fn second_factor_limited(s: &AppState, ip: &str, user: &UserRecord) -> Option<String> {
+    [ip.to_owned(), format!("2fa:{}", user.id)]
+        .into_iter()
+        .map(|key| s.limits.signin_ip.check(&key))
+        .find(|v| !v.allowed)
+        .map(|v| {
+            format!(
+                "Too many attempts. Please wait {} and try again.",
+                wait_text(v.reset_secs)
+            )
+        })
 }

@@ -26,6 +26,28 @@ struct ConnectionRow {
     last_used: super::when::MaybeMoment,
 }
 
+impl ToolRow {
+    fn of(t: &newledger_mcp::ToolSpec) -> Self {
+        Self {
+            name: t.name,
+            summary: t.summary,
+            permissions: t.permissions.iter().map(|p| p.as_str()).collect(),
+            writes: t.writes,
+        }
+    }
+}
+
+impl ConnectionRow {
+    fn of(ctx: &Ctx, v: connections::ConnectionView) -> Self {
+        Self {
+            client_name: v.client.map_or_else(|| "A deleted app".into(), |c| c.name),
+            approved_by: v.approved_by,
+            permissions: v.connection.scope.iter().map(Permission::as_str).collect(),
+            last_used: ctx.when.relative_or(v.connection.last_used_at, "never"),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "pages/mcp_server.html")]
 struct McpPage {
@@ -48,22 +70,9 @@ pub async fn tab(State(s): State<AppState>, ctx: Ctx) -> PageResult {
         .await?
         .into_iter()
         .filter(|v| v.resources.contains(&mcp_url))
-        .map(|v| ConnectionRow {
-            client_name: v.client.map_or_else(|| "A deleted app".into(), |c| c.name),
-            approved_by: v.approved_by,
-            permissions: v.connection.scope.iter().map(Permission::as_str).collect(),
-            last_used: ctx.when.relative_or(v.connection.last_used_at, "never"),
-        })
+        .map(|v| ConnectionRow::of(&ctx, v))
         .collect();
-    let tools = newledger_mcp::TOOLS
-        .iter()
-        .map(|t| ToolRow {
-            name: t.name,
-            summary: t.summary,
-            permissions: t.permissions.iter().map(|p| p.as_str()).collect(),
-            writes: t.writes,
-        })
-        .collect();
+    let tools = newledger_mcp::TOOLS.iter().map(ToolRow::of).collect();
     Ok(render(&McpPage {
         layout: ctx.layout("MCP Server", "app-connect"),
         tab: "mcp",

@@ -23,6 +23,7 @@ mod lists;
 mod mcp_server;
 mod members;
 mod my_sessions;
+mod oauth_connection;
 mod oauth_connections;
 mod recovery;
 mod reports;
@@ -113,6 +114,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/app/{company_id}/settings/app-connect/oauth",
             get(oauth_connections::list),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/{connection_id}",
+            get(oauth_connection::connection),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/apps/{client_id}",
+            get(oauth_connection::app),
         )
         .route(
             "/app/{company_id}/settings/app-connect/oauth/{connection_id}/delete",

@@ -28,6 +28,37 @@ struct Row {
     idle: bool,
 }
 
+impl Row {
+    fn of(ctx: &Ctx, v: &connections::ConnectionView) -> Self {
+        let c = &v.connection;
+        Row {
+            id: c.id.to_string(),
+            client_name: v
+                .client
+                .as_ref()
+                .map_or_else(|| "A deleted app".into(), |x| x.name.clone()),
+            client_domain: v
+                .client
+                .as_ref()
+                .and_then(|x| {
+                    x.metadata_url
+                        .as_deref()
+                        .or(x.client_uri.as_deref())
+                        .or(x.redirect_uris.first().map(String::as_str))
+                })
+                .map(authorize::host_of)
+                .unwrap_or_default(),
+            unverified: v.client.as_ref().is_some_and(authorize::unverified),
+            approved_by: v.approved_by.clone(),
+            approved_at: ctx.when.relative(c.created_at),
+            permissions: c.scope.iter().map(|p| p.as_str()).collect(),
+            resources: v.resources.clone(),
+            last_used: ctx.when.relative_or(c.last_used_at, "never"),
+            idle: v.idle,
+        }
+    }
+}
+
 struct AppRow {
     id: String,
     name: String,
@@ -35,6 +66,19 @@ struct AppRow {
     secret_hint: String,
     redirect_uris: Vec<String>,
     created_at: super::when::Moment,
+}
+
+impl AppRow {
+    fn of(ctx: &Ctx, c: connections::OAuthClientRecord) -> Self {
+        AppRow {
+            id: c.id.to_string(),
+            name: c.name,
+            confidential: c.secret_hash.is_some(),
+            secret_hint: c.secret_hint,
+            redirect_uris: c.redirect_uris,
+            created_at: ctx.when.relative(c.created_at),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -70,49 +114,15 @@ async fn page(
     error: Option<String>,
     status: axum::http::StatusCode,
 ) -> PageResult {
-    let views = connections::list(&s.svc, &ctx.access).await?;
-    let rows = views
-        .into_iter()
-        .map(|v| {
-            let c = &v.connection;
-            Row {
-                id: c.id.to_string(),
-                client_name: v
-                    .client
-                    .as_ref()
-                    .map_or_else(|| "A deleted app".into(), |x| x.name.clone()),
-                client_domain: v
-                    .client
-                    .as_ref()
-                    .and_then(|x| {
-                        x.metadata_url
-                            .as_deref()
-                            .or(x.client_uri.as_deref())
-                            .or(x.redirect_uris.first().map(String::as_str))
-                    })
-                    .map(authorize::host_of)
-                    .unwrap_or_default(),
-                unverified: v.client.as_ref().is_some_and(authorize::unverified),
-                approved_by: v.approved_by.clone(),
-                approved_at: ctx.when.relative(c.created_at),
-                permissions: c.scope.iter().map(|p| p.as_str()).collect(),
-                resources: v.resources.clone(),
-                last_used: ctx.when.relative_or(c.last_used_at, "never"),
-                idle: v.idle,
-            }
-        })
+    let rows = connections::list(&s.svc, &ctx.access)
+        .await?
+        .iter()
+        .map(|v| Row::of(ctx, v))
         .collect();
     let apps = clients::list(&s.svc, &ctx.access)
         .await?
         .into_iter()
-        .map(|c| AppRow {
-            id: c.id.to_string(),
-            name: c.name,
-            confidential: c.secret_hash.is_some(),
-            secret_hint: c.secret_hint,
-            redirect_uris: c.redirect_uris,
-            created_at: ctx.when.relative(c.created_at),
-        })
+        .map(|c| AppRow::of(ctx, c))
         .collect();
     Ok(render_status(
         status,
@@ -129,20 +139,7 @@ async fn page(
 /// `POST /app/{company_id}/settings/app-connect/oauth/apps`: Register OAuth App.
 pub async fn register(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> PageResult {
     ctx.check_csrf(&form)?;
-    let new = NewOAuthClient {
-        name: form.get("name").to_owned(),
-        redirect_uris: form
-            .get("redirect_uris")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        logo_uri: form.opt("logo_uri").map(str::to_owned),
-        client_uri: form.opt("client_uri").map(str::to_owned),
-        confidential: form.get("confidential") == "1",
-    };
-    match clients::register(&s.svc, &ctx.access, new).await {
+    match clients::register(&s.svc, &ctx.access, new_client(&form)).await {
         Ok(r) => Ok(secret_page(
             &s,
             &ctx,
@@ -160,6 +157,23 @@ pub async fn register(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Pa
             .await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The *Register OAuth App* form as the service takes it (one redirect URI a line).
+fn new_client(form: &PageForm) -> NewOAuthClient {
+    NewOAuthClient {
+        name: form.get("name").to_owned(),
+        redirect_uris: form
+            .get("redirect_uris")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        logo_uri: form.opt("logo_uri").map(str::to_owned),
+        client_uri: form.opt("client_uri").map(str::to_owned),
+        confidential: form.get("confidential") == "1",
     }
 }
 

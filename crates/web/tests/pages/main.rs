@@ -15,6 +15,7 @@ mod csrf;
 mod documents;
 mod integrations;
 mod journal;
+mod oauth_pages;
 mod people;
 mod settings;
 mod signin;
