@@ -210,30 +210,16 @@ pub async fn form_choices(
     access: &Access,
     kind: DocumentKind,
 ) -> Result<FormChoices> {
-    let mut contacts = Vec::new();
-    let mut after = None;
-    loop {
-        let q = ListQuery {
-            limit: crate::books::MAX_LIMIT,
-            after: after.take(),
-            ..Default::default()
-        };
-        let page = crate::books::contacts::list(svc, access, q).await?;
-        contacts.extend(
-            page.data
-                .into_iter()
-                .filter(|c| match kind {
-                    DocumentKind::Invoice => c.is_customer,
-                    DocumentKind::Bill => c.is_supplier,
-                    DocumentKind::Expense => true,
-                })
-                .map(|c| (c.id.to_string(), c.name)),
-        );
-        match page.next_cursor {
-            Some(c) => after = Some(c),
-            None => break,
-        }
-    }
+    let mut contacts: Vec<(String, String)> = super::every_contact(svc, access)
+        .await?
+        .into_iter()
+        .filter(|c| match kind {
+            DocumentKind::Invoice => c.is_customer,
+            DocumentKind::Bill => c.is_supplier,
+            DocumentKind::Expense => true,
+        })
+        .map(|c| (c.id.to_string(), c.name))
+        .collect();
     contacts.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(FormChoices {
         contacts,

@@ -118,23 +118,35 @@ pub async fn contact_choices(
     let key = format!("{}/contact-choices", access.company.id);
     svc.views
         .get_or_fill(svc, key, Vec::len, || async {
-            let mut out = Vec::new();
-            let mut after = None;
-            loop {
-                let q = ListQuery {
-                    limit: crate::books::MAX_LIMIT,
-                    after: after.take(),
-                    ..Default::default()
-                };
-                let page = crate::books::contacts::list(svc, access, q).await?;
-                out.extend(page.data.into_iter().map(|c| (c.id.to_string(), c.name)));
-                match page.next_cursor {
-                    Some(c) => after = Some(c),
-                    None => break,
-                }
-            }
+            let mut out: Vec<(String, String)> = every_contact(svc, access)
+                .await?
+                .into_iter()
+                .map(|c| (c.id.to_string(), c.name))
+                .collect();
             out.sort_by(|a, b| a.1.cmp(&b.1));
             Ok(out)
         })
         .await
+}
+
+/// Every contact of the company, page by page (`contacts:read`).
+pub async fn every_contact(
+    svc: &crate::Services,
+    access: &crate::Access,
+) -> crate::Result<Vec<newledger_store::ContactRecord>> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let q = ListQuery {
+            limit: crate::books::MAX_LIMIT,
+            after: after.take(),
+            ..Default::default()
+        };
+        let page = crate::books::contacts::list(svc, access, q).await?;
+        out.extend(page.data);
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => return Ok(out),
+        }
+    }
 }
