@@ -61,6 +61,14 @@ impl TimeZone {
         self.0
     }
 
+    /// The calendar date in this zone at `now_ms` (ms since the epoch).
+    pub fn date_at(&self, now_ms: i64) -> chrono::NaiveDate {
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now_ms)
+            .map_or(chrono::NaiveDate::MIN, |d| {
+                d.with_timezone(&self.0).date_naive()
+            })
+    }
+
     /// Every name the database knows, for pickers.
     pub fn all_names() -> impl Iterator<Item = &'static str> {
         chrono_tz::TZ_VARIANTS.iter().map(|t| t.name())
@@ -168,6 +176,16 @@ mod tests {
         assert!(TimeZone::parse("Mars/Olympus").is_err());
         assert!(TimeZone::parse("").is_err());
         assert!(TimeZone::all_names().any(|n| n == "America/New_York"));
+    }
+
+    #[test]
+    fn today_is_the_company_s_calendar_day() {
+        // 2026-03-01 20:00 UTC is already 2 March in Sydney and still 1 March in New York.
+        let ms = 1_772_395_200_000;
+        let day = |tz: &str| TimeZone::parse(tz).unwrap().date_at(ms).to_string();
+        assert_eq!(day("UTC"), "2026-03-01");
+        assert_eq!(day("Australia/Sydney"), "2026-03-02");
+        assert_eq!(day("America/New_York"), "2026-03-01");
     }
 
     #[test]

@@ -23,6 +23,12 @@ pub struct Access {
 }
 
 impl Access {
+    /// Today in the company's time zone: the default date of reports, lists, forms, voids and
+    /// reversals (a company in Sydney starts its day before UTC does).
+    pub fn today(&self, clock: &dyn crate::clock::Clock) -> chrono::NaiveDate {
+        self.company.time_zone.date_at(clock.now_ms())
+    }
+
     /// Fails with `Forbidden` naming the permission when it is missing.
     pub fn require(&self, p: Permission) -> Result<()> {
         if self.permissions.contains(p) {

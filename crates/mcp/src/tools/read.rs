@@ -157,7 +157,7 @@ impl Ledger {
             to: f.to,
             ..ListFilter::default()
         }
-        .query(svc.clock.today())?;
+        .query(a.today(svc.clock.as_ref()))?;
         let page = documents::list(svc, a, kind, q).await?;
         Ok(Json(Page {
             data: page
@@ -192,7 +192,7 @@ impl Ledger {
             .map_err(super::ToolError::from)?;
         Ok(Json(CompanyOut::new(
             &a.company,
-            self.shared.svc.clock.today(),
+            a.today(self.shared.svc.clock.as_ref()),
         )))
     }
 
@@ -250,7 +250,7 @@ impl Ledger {
             }),
             ..ListFilter::default()
         }
-        .query(svc.clock.today())?;
+        .query(a.today(svc.clock.as_ref()))?;
         let page = contacts::list(svc, &a, q).await?;
         Ok(Json(Page {
             data: page.data.iter().map(ContactOut::from).collect(),
@@ -346,7 +346,7 @@ impl Ledger {
             to: f.to,
             ..ListFilter::default()
         }
-        .query(svc.clock.today())?;
+        .query(a.today(svc.clock.as_ref()))?;
         let page = journal::list(svc, &a, q).await?;
         let cur = a.company.currency;
         Ok(Json(Page {

@@ -80,7 +80,7 @@ impl Ledger {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> ReportDates {
-        ReportDates::resolve(a, self.shared.svc.clock.today(), as_of, from, to)
+        ReportDates::resolve(a, a.today(self.shared.svc.clock.as_ref()), as_of, from, to)
     }
 
     /// `report` as the service serialized and cached it for the requested dates and, when
@@ -276,7 +276,7 @@ impl Ledger {
         let page = async |d: ReportDates, cursor: Option<String>| {
             let q = GeneralLedgerQuery::from_request(
                 &a,
-                svc.clock.today(),
+                a.today(svc.clock.as_ref()),
                 Some(d.from),
                 Some(d.to),
                 p.account_id.as_deref(),

@@ -548,7 +548,7 @@ async fn void_in(
         .entry(&access.company.id, &original_id)
         .await?
         .ok_or(Error::NotFound("entry"))?;
-    let today = svc.clock.today();
+    let today = access.today(svc.clock.as_ref());
     access.company.check_open(today)?;
     let now = svc.clock.now_ms();
     let reversed = newledger_domain::journal::BalancedLines::new(

@@ -308,7 +308,10 @@ async fn reverse_in(
     access.person()?;
     let original = get_in(w, access, id).await?;
     original.lifecycle().check(EntryAction::Reverse)?;
-    let date = dates::check("date", date.unwrap_or_else(|| svc.clock.today()))?;
+    let date = dates::check(
+        "date",
+        date.unwrap_or_else(|| access.today(svc.clock.as_ref())),
+    )?;
     access.company.check_open(date)?;
     let lines = BalancedLines::new(original.lines.clone(), access.company.currency)?.reversed();
     let now = svc.clock.now_ms();

@@ -40,7 +40,7 @@ pub struct Dashboard {
 
 /// The dashboard of the reader's company.
 pub async fn figures(svc: &Services, access: &Access) -> Result<Dashboard> {
-    let today = svc.clock.today();
+    let today = access.today(svc.clock.as_ref());
     let can = |p| access.permissions.contains(p);
     let (cash, ar, ap) = if can(Permission::ReportsRead) {
         let first_of_month = today.with_day(1).unwrap_or(today);

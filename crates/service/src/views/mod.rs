@@ -74,7 +74,7 @@ pub async fn bank_accounts(
     access: &crate::Access,
 ) -> crate::Result<Vec<BankBalance>> {
     access.require(newledger_domain::permission::Permission::BankRead)?;
-    let today = svc.clock.today();
+    let today = access.today(svc.clock.as_ref());
     let key = format!("{}/bank-accounts/{today}", access.company.id);
     svc.views
         .get_or_fill(svc, key, Vec::len, || async {

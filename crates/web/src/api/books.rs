@@ -103,7 +103,7 @@ pub async fn list_contacts(
     ApiAccess(a): ApiAccess,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Res {
-    let page = contacts::list(&s.svc, &a, p.query(s.svc.clock.today())?).await?;
+    let page = contacts::list(&s.svc, &a, p.query(a.today(s.svc.clock.as_ref()))?).await?;
     ok(ListPage {
         data: page.data.iter().map(dto::ContactDto::from).collect(),
         next_cursor: page.next_cursor,
@@ -249,7 +249,7 @@ macro_rules! document_handlers {
             ApiAccess(a): ApiAccess,
             ApiQuery(p): ApiQuery<ListParams>,
         ) -> Res {
-            let q = p.query(s.svc.clock.today())?;
+            let q = p.query(a.today(s.svc.clock.as_ref()))?;
             let (read, limit) = ($kind.info().read, q.limit);
             let what = format!("api/{}/{q:?}", $segment);
             let w = usize::try_from(limit).unwrap_or(1);
@@ -491,7 +491,7 @@ pub async fn list_entries(
     ApiAccess(a): ApiAccess,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Res {
-    let page = views::journal::list(&s.svc, &a, p.query(s.svc.clock.today())?).await?;
+    let page = views::journal::list(&s.svc, &a, p.query(a.today(s.svc.clock.as_ref()))?).await?;
     ok(ListPage {
         data: page
             .data
@@ -632,7 +632,7 @@ pub async fn list_payments(
     ApiAccess(a): ApiAccess,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Res {
-    let page = payments::list(&s.svc, &a, p.query(s.svc.clock.today())?).await?;
+    let page = payments::list(&s.svc, &a, p.query(a.today(s.svc.clock.as_ref()))?).await?;
     ok(ListPage {
         data: page
             .data

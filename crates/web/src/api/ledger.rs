@@ -136,7 +136,7 @@ pub async fn general_ledger(
 ) -> Result<Response, ApiError> {
     let q = GeneralLedgerQuery::from_request(
         &a,
-        s.svc.clock.today(),
+        a.today(s.svc.clock.as_ref()),
         p.from,
         p.to,
         p.account_id.as_deref(),

@@ -48,7 +48,8 @@ pub async fn report(
     Path((_, name)): Path<(String, String)>,
     ApiQuery(p): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
-    let dates = reports::ReportDates::resolve(&a, s.svc.clock.today(), p.as_of, p.from, p.to);
+    let dates =
+        reports::ReportDates::resolve(&a, a.today(s.svc.clock.as_ref()), p.as_of, p.from, p.to);
     let report = named(&name).ok_or(Error::NotFound("report"))?;
     let body = reports::json(&s.svc, &a, report, dates).await?;
     Ok(json_response(&Bytes::copy_from_slice(body.text.as_bytes())))

@@ -59,7 +59,7 @@ pub async fn detail(
         .into_iter()
         .find(|a| a.id == id)
         .ok_or_else(not_found)?;
-    let (mut gq, mut errors) = q.period(&ctx, s.svc.clock.today());
+    let (mut gq, mut errors) = q.period(&ctx, ctx.access.today(s.svc.clock.as_ref()));
     gq.account_id = Some(id);
     let page = ledger::read(&s, &ctx, gq, &mut errors).await?;
     Ok(render(&account_page(&ctx, account, &page, errors)))
@@ -129,7 +129,7 @@ pub async fn ledger_csv(
         |field: &'static str, v: &str| parse_date(field, v).map_err(|e| Error::invalid(field, e));
     let account = Some(q.account_id.trim()).filter(|a| !a.is_empty());
     let (from, to) = (day("from", &q.from)?, day("to", &q.to)?);
-    let today = s.svc.clock.today();
+    let today = ctx.access.today(s.svc.clock.as_ref());
     let gq = GeneralLedgerQuery::from_request(&ctx.access, today, from, to, account, None, None)?;
     general_ledger::check(&s.svc, &ctx.access, &gq).await?;
     let name = general_ledger::csv_file_name(&gq);

@@ -410,7 +410,7 @@ struct AccountsPage {
 /// `GET /app/{company_id}/accounts`: the chart, grouped by class, with balances today.
 pub async fn accounts_list(State(s): State<AppState>, ctx: Ctx) -> PageResult {
     let list = accounts::list(&s.svc, &ctx.access).await?;
-    let today = s.svc.clock.today();
+    let today = ctx.access.today(s.svc.clock.as_ref());
     let balances: HashMap<String, i64> = if ctx.can(Permission::ReportsRead) {
         reports::trial_balance(&s.svc, &ctx.access, today)
             .await?

@@ -73,7 +73,7 @@ pub async fn general_ledger(
     Query(q): Query<LedgerQuery>,
 ) -> PageResult {
     let chart = accounts::list(&s.svc, &ctx.access).await?;
-    let (mut gq, mut errors) = q.period(&ctx, s.svc.clock.today());
+    let (mut gq, mut errors) = q.period(&ctx, ctx.access.today(s.svc.clock.as_ref()));
     gq.account_id = match q.account_id.trim() {
         "" => None,
         a => AccountId::parse(a)
@@ -123,7 +123,7 @@ pub async fn read(
     match general_ledger::page(&s.svc, &ctx.access, &gq).await {
         Err(Error::Invalid { field, reason }) => {
             errors.push(format!("{}: {reason}", field_label(&field)));
-            let today = s.svc.clock.today();
+            let today = ctx.access.today(s.svc.clock.as_ref());
             let fallback = GeneralLedgerQuery {
                 from: ctx.access.company.fiscal_year_start(today),
                 to: today,

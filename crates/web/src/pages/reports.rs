@@ -419,7 +419,7 @@ pub async fn report(
     }
     let report = lookup(&name)?;
     ctx.access.require(Permission::ReportsRead)?;
-    let today = s.svc.clock.today();
+    let today = ctx.access.today(s.svc.clock.as_ref());
     // A period that cannot be read is said on the page, over the fiscal year to date.
     let (resolved, errors) = match resolve(&ctx, today, &p) {
         Ok(r) => (r, Vec::new()),
@@ -508,7 +508,7 @@ fn html_row((kind, cells): (RowKind, Vec<Cell>), cur: Currency) -> HtmlRow {
 async fn report_csv(s: &AppState, ctx: &Ctx, name: &str, p: &Params) -> PageResult {
     let (name, _, _, _) = lookup(name)?;
     ctx.access.require(Permission::ReportsRead)?;
-    let today = s.svc.clock.today();
+    let today = ctx.access.today(s.svc.clock.as_ref());
     let r = resolve(ctx, today, p).map_err(PageError::BadRequest)?;
     let table = build(s, ctx, name, &r).await?;
     let cur = ctx.currency();

@@ -19,7 +19,11 @@ use std::collections::HashMap;
 /// `GET /app/{company_id}/{invoices|bills|expenses}/{id}`.
 pub async fn page(State(s): State<AppState>, ctx: Ctx, doc: Doc) -> PageResult {
     let detail = views::documents::detail(&s.svc, &ctx.access, doc.kind, &doc.id).await?;
-    Ok(render(&document_page(&ctx, detail, s.svc.clock.today())))
+    Ok(render(&document_page(
+        &ctx,
+        detail,
+        ctx.access.today(s.svc.clock.as_ref()),
+    )))
 }
 
 struct LineRow {

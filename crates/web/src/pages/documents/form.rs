@@ -177,7 +177,7 @@ pub async fn new(
     Extension(kind): Extension<DocumentKind>,
 ) -> PageResult {
     ctx.access.require(kind.info().draft)?;
-    let typed = Typed::blank(s.svc.clock.today());
+    let typed = Typed::blank(ctx.access.today(s.svc.clock.as_ref()));
     Form::new(kind, None, &typed, NEW_LINES)
         .render(&s, &ctx)
         .await

@@ -326,7 +326,7 @@ fn edit_target(ctx: &Ctx, e: &EntryRecord) -> Target {
 pub async fn new(State(s): State<AppState>, ctx: Ctx) -> PageResult {
     ctx.access.require(Permission::JournalDraft)?;
     let typed = Typed {
-        date: s.svc.clock.today().to_string(),
+        date: ctx.access.today(s.svc.clock.as_ref()).to_string(),
         memo: String::new(),
         lines: Vec::new(),
     };

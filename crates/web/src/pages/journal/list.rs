@@ -106,7 +106,7 @@ pub async fn page(
     ctx: Ctx,
     Query(f): Query<JournalFilter>,
 ) -> PageResult {
-    let from_text = f.first_day(s.svc.clock.today());
+    let from_text = f.first_day(ctx.access.today(s.svc.clock.as_ref()));
     let (q, errors) = f.query(&from_text);
     let page = views::journal::list(&s.svc, &ctx.access, q).await?;
     Ok(render(&journal_page(&ctx, f, from_text, &page, errors)))
