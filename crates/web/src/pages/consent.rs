@@ -66,6 +66,9 @@ struct ConsentPage {
     hidden: Vec<(String, String)>,
     fixed_company: bool,
     companies: Vec<CompanyOption>,
+    /// No company chosen yet among several: the picker starts on "Choose a company…" so that
+    /// nobody connects the first company of a list by not looking.
+    choose_prompt: bool,
     surfaces: String,
     read_perms: Vec<PermRow>,
     draft_perms: Vec<PermRow>,
@@ -175,6 +178,11 @@ impl ConsentPage {
             PermissionSet::from_bits(a.bits() | c.offered.bits())
         });
         let (kept_company, kept_perms) = kept.unwrap_or((None, offered));
+        // One company: nothing to choose. Several: the person picks one.
+        let kept_company = kept_company.or_else(|| match choices {
+            [only] => Some(only.company.id.clone()),
+            _ => None,
+        });
         let rows = |kind| {
             offered
                 .iter()
@@ -204,6 +212,7 @@ impl ConsentPage {
             error,
             hidden: hidden(p),
             fixed_company: req.company.is_some(),
+            choose_prompt: !choices.iter().any(|x| kept_company.as_ref() == Some(&x.company.id)),
             companies: choices
                 .iter()
                 .map(|x| CompanyOption {
