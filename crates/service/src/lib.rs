@@ -85,6 +85,8 @@ pub struct Services {
     pub auth_cache: Arc<AuthCache>,
     /// Batched last-used counters of apps.
     pub usage: Arc<UsageTracker>,
+    /// When this node last wrote each OAuth connection's last-used time.
+    pub connection_uses: Arc<oauth::last_used::RecentUses>,
     /// Activity log writer (with failure folding).
     pub activity: Arc<activity::ActivityLog>,
     /// Documents by id for the read path, invalidated with the auth cache's generation.
@@ -113,6 +115,7 @@ impl Services {
             documents: Arc::new(books::cache::DocumentCache::default()),
             views: Arc::default(),
             usage: Arc::new(UsageTracker::default()),
+            connection_uses: Arc::default(),
             signin_throttle: Arc::default(),
             client_documents: Arc::new(oauth::client_document::ClientDocuments::new(
                 Arc::new(oauth::client_document::HttpFetcher::new(

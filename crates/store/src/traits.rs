@@ -448,6 +448,15 @@ pub trait OAuthStore: Send + Sync {
     async fn list_connections(&self, company: &CompanyId) -> StoreResult<Vec<ConnectionRecord>>;
     /// Writes scope, surfaces, status, version and times of a connection.
     async fn update_connection(&self, c: &ConnectionRecord) -> StoreResult<()>;
+    /// Stores (or replaces) a client's logo, a PNG.
+    async fn put_client_logo(
+        &self,
+        client: &OAuthClientId,
+        png: &[u8],
+        now: i64,
+    ) -> StoreResult<()>;
+    /// A client's logo.
+    async fn client_logo(&self, client: &OAuthClientId) -> StoreResult<Option<Vec<u8>>>;
     /// Records that a client and its connection were used at `now` (touching only that column,
     /// so a stale copy of either can never write back older fields).
     async fn touch_oauth_use(

@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/oauth/register", post(oauth::register::register))
         .route("/oauth/revoke", post(oauth::manage::revoke))
         .route("/oauth/introspect", post(oauth::manage::introspect))
+        .route("/oauth/clients/{client_id}/logo", get(oauth::logo::logo))
         .route(
             "/.well-known/oauth-authorization-server",
             get(oauth::metadata::metadata),

@@ -65,12 +65,17 @@ pub enum FetchError {
     /// Any other non-200 status.
     #[error("it answered HTTP {0} instead of 200")]
     Status(u16),
-    /// Not JSON.
-    #[error("it is not served as JSON (Content-Type `{0}`)")]
-    ContentType(String),
-    /// Larger than [`MAX_DOCUMENT_BYTES`].
-    #[error("it is larger than {MAX_DOCUMENT_BYTES} bytes")]
-    TooLarge,
+    /// Not of the kind asked for.
+    #[error("it is not served as {wanted} (Content-Type `{found}`)")]
+    ContentType {
+        /// The kind asked for, in words.
+        wanted: &'static str,
+        /// The Content-Type it came with.
+        found: String,
+    },
+    /// Larger than the limit of what was asked for.
+    #[error("it is larger than {0} bytes")]
+    TooLarge(usize),
     /// Slower than [`FETCH_TIMEOUT`].
     #[error("it did not answer within {} seconds", FETCH_TIMEOUT.as_secs())]
     Timeout,
@@ -88,11 +93,34 @@ pub struct FetchedDocument {
     pub max_age: Duration,
 }
 
-/// Fetches client documents; [`HttpFetcher`] in the server, anything in tests.
+/// Fetches what clients publish about themselves — their metadata documents and logos —
+/// within the same fences; [`HttpFetcher`] in the server, anything in tests.
 #[async_trait]
 pub trait DocumentFetcher: Send + Sync {
     /// GETs `url` (already checked to be a client identifier URL).
     async fn fetch(&self, url: &url::Url) -> Result<FetchedDocument, FetchError>;
+    /// GETs a logo: a PNG, JPEG, GIF or WebP image of at most `max_bytes`.
+    async fn fetch_image(&self, url: &url::Url, max_bytes: usize) -> Result<Vec<u8>, FetchError>;
+}
+
+/// What a GET accepts: the kind in words, its media types and the largest body.
+struct Wanted {
+    words: &'static str,
+    accept: &'static str,
+    type_ok: fn(&str) -> bool,
+    max_bytes: usize,
+}
+
+fn is_json(essence: &str) -> bool {
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn is_raster_image(essence: &str) -> bool {
+    matches!(
+        essence,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    )
 }
 
 /// Resolves names to public addresses only; the HTTP client connects to what it returns.
@@ -186,9 +214,15 @@ pub fn cache_lifetime(cache_control: Option<&str>) -> Duration {
     age.unwrap_or(DEFAULT_CACHE).clamp(MIN_CACHE, MAX_CACHE)
 }
 
-#[async_trait]
-impl DocumentFetcher for HttpFetcher {
-    async fn fetch(&self, url: &url::Url) -> Result<FetchedDocument, FetchError> {
+impl HttpFetcher {
+    /// One GET within the fences: public addresses only (unless in development mode), no
+    /// redirects, status 200, the wanted media type, at most the wanted size (checked while
+    /// reading, whatever Content-Length says).
+    async fn get(
+        &self,
+        url: &url::Url,
+        want: Wanted,
+    ) -> Result<(Vec<u8>, Option<String>), FetchError> {
         // IP literals never reach the resolver: check them here.
         let literal = match url.host() {
             Some(url::Host::Ipv4(a)) => Some(std::net::IpAddr::V4(a)),
@@ -204,7 +238,7 @@ impl DocumentFetcher for HttpFetcher {
             .map_err(|e| FetchError::Unreachable(e.clone()))?;
         let mut r = http
             .get(url.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::ACCEPT, want.accept)
             .send()
             .await
             .map_err(|e| classify(&e))?;
@@ -228,25 +262,51 @@ impl DocumentFetcher for HttpFetcher {
             .unwrap_or_default()
             .trim()
             .to_ascii_lowercase();
-        if !(essence == "application/json"
-            || (essence.starts_with("application/") && essence.ends_with("+json")))
-        {
-            return Err(FetchError::ContentType(clip(&ctype)));
+        if !(want.type_ok)(&essence) {
+            return Err(FetchError::ContentType {
+                wanted: want.words,
+                found: clip(&ctype),
+            });
         }
-        let max_age = cache_lifetime(header(reqwest::header::CACHE_CONTROL).as_deref());
+        let cache_control = header(reqwest::header::CACHE_CONTROL);
         if r.content_length()
-            .is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64)
+            .is_some_and(|n| n > want.max_bytes as u64)
         {
-            return Err(FetchError::TooLarge);
+            return Err(FetchError::TooLarge(want.max_bytes));
         }
         let mut body = Vec::new();
         while let Some(chunk) = r.chunk().await.map_err(|e| classify(&e))? {
-            if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-                return Err(FetchError::TooLarge);
+            if body.len() + chunk.len() > want.max_bytes {
+                return Err(FetchError::TooLarge(want.max_bytes));
             }
             body.extend_from_slice(&chunk);
         }
+        Ok((body, cache_control))
+    }
+}
+
+#[async_trait]
+impl DocumentFetcher for HttpFetcher {
+    async fn fetch(&self, url: &url::Url) -> Result<FetchedDocument, FetchError> {
+        let want = Wanted {
+            words: "JSON",
+            accept: "application/json",
+            type_ok: is_json,
+            max_bytes: MAX_DOCUMENT_BYTES,
+        };
+        let (body, cache_control) = self.get(url, want).await?;
+        let max_age = cache_lifetime(cache_control.as_deref());
         Ok(FetchedDocument { body, max_age })
+    }
+
+    async fn fetch_image(&self, url: &url::Url, max_bytes: usize) -> Result<Vec<u8>, FetchError> {
+        let want = Wanted {
+            words: "a PNG, JPEG, GIF or WebP image",
+            accept: "image/png, image/jpeg, image/gif, image/webp",
+            type_ok: is_raster_image,
+            max_bytes,
+        };
+        Ok(self.get(url, want).await?.0)
     }
 }
 
@@ -335,6 +395,16 @@ impl ClientDocuments {
             allow_http,
             fresh: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The fetcher (also for registered apps' logos).
+    pub fn fetcher(&self) -> &dyn DocumentFetcher {
+        &*self.fetcher
+    }
+
+    /// True in development mode: `http://` and private addresses are fetched.
+    pub fn allow_http(&self) -> bool {
+        self.allow_http
     }
 
     fn is_fresh(&self, url: &str, now: i64) -> bool {

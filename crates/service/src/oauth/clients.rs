@@ -271,14 +271,26 @@ pub async fn register(svc: &Services, access: &Access, n: NewOAuthClient) -> Res
     if n.name.trim().is_empty() {
         return Err(Error::invalid("name", "give the app a name"));
     }
-    let (name, redirect_uris, logo_uri, client_uri, _) = check_metadata(ClientMetadata {
+    let (name, redirect_uris, _, client_uri, _) = check_metadata(ClientMetadata {
         redirect_uris: n.redirect_uris,
         client_name: Some(n.name),
-        logo_uri: n.logo_uri,
         client_uri: n.client_uri,
         ..Default::default()
     })
     .map_err(to_error)?;
+    // The logo URL is checked by the fetch itself (https, or http in development mode).
+    let logo_uri = n
+        .logo_uri
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty());
+    let logo = match &logo_uri {
+        Some(u) => Some(
+            super::logos::fetch(svc, u)
+                .await
+                .map_err(|e| Error::invalid("logo_uri", e.to_string()))?,
+        ),
+        None => None,
+    };
     let now = svc.clock.now_ms();
     let (hash, hint, secret, method) = if n.confidential {
         let (h, hint, s) = new_secret(svc);
@@ -307,6 +319,9 @@ pub async fn register(svc: &Services, access: &Access, n: NewOAuthClient) -> Res
     };
     svc.write(async |w| {
         w.store().insert_oauth_client(&client).await?;
+        if let Some(png) = &logo {
+            w.store().put_client_logo(&client.id, png, now).await?;
+        }
         w.log(
             access,
             Event::ok(

@@ -24,6 +24,7 @@ use newledger_store::{
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// A token response (RFC 6749 §5.1) with the resources the token is for (RFC 8707).
 #[derive(Clone, Debug, Serialize)]
@@ -115,12 +116,21 @@ fn narrow(
     Ok(out.unwrap_or(authorized))
 }
 
-async fn live_connection(svc: &Services, id: &ConnectionId) -> OAuthResult<ConnectionRecord> {
-    let conn = svc
-        .store
-        .connection(id)
-        .await?
-        .ok_or_else(|| grant("the connection no longer exists"))?;
+/// The connection of a grant, if it is live. A refresh reads it from the validation cache (a
+/// refresh must not cost a read of it): a deleted connection has its refresh tokens revoked
+/// in the same unit of work, and a stale credential version only makes the new access token
+/// fail validation, never pass it. A code exchange, right after consent, reads it `fresh`.
+async fn live_connection(
+    svc: &Services,
+    id: &ConnectionId,
+    fresh: bool,
+) -> OAuthResult<Arc<ConnectionRecord>> {
+    let conn = if fresh {
+        svc.store.connection(id).await?.map(Arc::new)
+    } else {
+        svc.auth_cache.connection(svc, id).await?
+    };
+    let conn = conn.ok_or_else(|| grant("the connection no longer exists"))?;
     if !conn.active {
         return Err(grant(
             "the connection was deleted; ask the person to connect the app again",
@@ -206,15 +216,16 @@ async fn revoke_family_and_tokens(
 }
 
 async fn touch(
+    svc: &Services,
     store: &(impl OAuthStore + ?Sized),
     now: i64,
     client: &OAuthClientRecord,
     conn: &ConnectionRecord,
 ) -> Result<()> {
-    // At most once an hour: last-used is for people reading lists, not a per-request write.
-    // Decided on the connection, read fresh from the store: the client comes from the
-    // validation cache, whose copy does not see this write and would ask for it every time.
-    if conn.last_used_at.is_none_or(|t| now - t > 3_600_000) {
+    // At most once an hour per node: last-used is for people reading lists, not a per-request
+    // write. The client's time follows its connections' (the cached client copy would not see
+    // this write and would ask for it every time).
+    if svc.connection_uses.claim(&conn.id, conn.last_used_at, now) {
         store.touch_oauth_use(&client.id, &conn.id, now).await?;
     }
     Ok(())
@@ -291,7 +302,7 @@ pub async fn exchange_code(
     if !is_pkce_value(verifier) || !pkce_s256_matches(verifier, &c.code_challenge) {
         return refuse("code_verifier does not match the code_challenge (PKCE)").await;
     }
-    let conn = live_connection(svc, &c.connection_id).await?;
+    let conn = live_connection(svc, &c.connection_id, true).await?;
     let surfaces = narrow(svc, &conn, c.surfaces, resources)?;
     let refresh = svc.random_secret(REFRESH_TOKEN_PREFIX);
     let jti: String = svc.random_secret("").chars().take(12).collect();
@@ -313,7 +324,7 @@ pub async fn exchange_code(
                 revoked_at: None,
             })
             .await?;
-        touch(w.store(), now, client, &conn).await?;
+        touch(svc, w.store(), now, client, &conn).await?;
         w.log_as(
             Some(&conn.company_id),
             &who(client, ip),
@@ -347,8 +358,8 @@ fn narrow_scope(granted: PermissionSet, asked: Option<&str>) -> OAuthResult<Perm
     let Some(s) = asked.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(granted);
     };
-    let asked =
-        PermissionSet::parse(s).map_err(|e| OAuthError::new("invalid_scope", clip(&e.to_string())))?;
+    let asked = PermissionSet::parse(s)
+        .map_err(|e| OAuthError::new("invalid_scope", clip(&e.to_string())))?;
     let extra = asked.difference(granted);
     if !extra.is_empty() {
         return Err(OAuthError::new(
@@ -418,8 +429,10 @@ pub async fn refresh(
     // Twice at most: a lost race with a concurrent rotation goes round once more and takes
     // the grace path.
     for _ in 0..2 {
-        let Some(RefreshChain { token: t, successor: rotated }) =
-            svc.store.refresh_chain(&hash, &successor_hash).await?
+        let Some(RefreshChain {
+            token: t,
+            successor: rotated,
+        }) = svc.store.refresh_chain(&hash, &successor_hash).await?
         else {
             log_failure(svc, client, None, ip, "unknown refresh token").await?;
             return Err(grant("unknown refresh token"));
@@ -431,7 +444,7 @@ pub async fn refresh(
         if t.revoked_at.is_some() {
             return Err(grant("the refresh token was revoked"));
         }
-        let conn = live_connection(svc, &t.connection_id).await?;
+        let conn = live_connection(svc, &t.connection_id, false).await?;
         let now = svc.clock.now_ms();
         if let Some(succ) = rotated {
             return replay_rotation(svc, client, ip, &succ, &conn, successor, now).await;
@@ -465,7 +478,7 @@ pub async fn refresh(
             now,
             jti_of(svc, &successor),
         )?;
-        touch(&*svc.store, now, client, &conn).await?;
+        touch(svc, &*svc.store, now, client, &conn).await?;
         return Ok(respond(
             svc,
             &conn,
@@ -571,7 +584,10 @@ pub async fn introspect(
             return Ok(None);
         }
         let successor_hash = svc.key.hash_secret(&successor_of(svc, token));
-        let Some(RefreshChain { token: t, successor }) = svc
+        let Some(RefreshChain {
+            token: t,
+            successor,
+        }) = svc
             .store
             .refresh_chain(&svc.key.hash_secret(token), &successor_hash)
             .await?

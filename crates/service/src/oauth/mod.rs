@@ -16,6 +16,8 @@ pub mod client_document;
 pub mod clients;
 pub mod connections;
 pub mod grants;
+pub mod last_used;
+pub mod logos;
 
 use crate::Error;
 

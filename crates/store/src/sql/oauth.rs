@@ -274,6 +274,35 @@ impl OAuthStore for SqlStore {
         one_row(r.rows_affected(), "connection")
     }
 
+    async fn put_client_logo(
+        &self,
+        client: &OAuthClientId,
+        png: &[u8],
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO oauth_client_logos (client_id, png, fetched_at) VALUES ($1, $2, $3)
+             ON CONFLICT (client_id) DO UPDATE SET png = excluded.png, fetched_at = excluded.fetched_at",
+        )
+        .bind(client.as_str())
+        .bind(png.to_vec())
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn client_logo(&self, client: &OAuthClientId) -> StoreResult<Option<Vec<u8>>> {
+        let r = sqlx::query("SELECT png FROM oauth_client_logos WHERE client_id = $1")
+            .bind(client.as_str())
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(match r {
+            Some(r) => Some(sqlx::Row::try_get::<Vec<u8>, _>(&r, "png")?),
+            None => None,
+        })
+    }
+
     async fn touch_oauth_use(
         &self,
         client: &OAuthClientId,

@@ -4,6 +4,7 @@
 //! (RFC 7662). The authorization endpoint and consent page are pages (`pages::consent`), under
 //! the pages' security headers. Rules live in `newledger_service::oauth`.
 
+pub mod logo;
 pub mod manage;
 pub mod metadata;
 pub mod register;

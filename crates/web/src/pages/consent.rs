@@ -56,6 +56,8 @@ struct ConsentPage {
     csrf: String,
     client_name: String,
     client_initial: String,
+    /// Our copy of the logo of an app registered by a company (never an unverified client's).
+    logo_src: Option<String>,
     client_domain: Option<String>,
     /// The client ID metadata document's URL (the client's identity), when it has one.
     metadata_url: Option<String>,
@@ -203,6 +205,7 @@ impl ConsentPage {
                 .next()
                 .map(|x| x.to_uppercase().to_string())
                 .unwrap_or_default(),
+            logo_src: authorize::shows_logo(c).then(|| format!("/oauth/clients/{}/logo", c.id)),
             client_name: c.name.clone(),
             client_domain: authorize::client_domain(c),
             metadata_url: c.metadata_url.clone(),
@@ -212,7 +215,9 @@ impl ConsentPage {
             error,
             hidden: hidden(p),
             fixed_company: req.company.is_some(),
-            choose_prompt: !choices.iter().any(|x| kept_company.as_ref() == Some(&x.company.id)),
+            choose_prompt: !choices
+                .iter()
+                .any(|x| kept_company.as_ref() == Some(&x.company.id)),
             companies: choices
                 .iter()
                 .map(|x| CompanyOption {

@@ -7,6 +7,7 @@ mod support;
 
 mod bearer;
 mod bounds;
+mod client_logos;
 mod client_metadata;
 mod fuzz;
 mod idempotency;
