@@ -4,8 +4,9 @@
 
 use newledger_domain::account::Account;
 use newledger_domain::company::Company;
+use newledger_domain::contact::Contact;
 use newledger_domain::money::Currency;
-use newledger_service::books::{self, ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
+use newledger_service::books::{self, DocumentRecord, EntryRecord, PaymentRecord};
 use newledger_service::reports::ReportJson;
 use rmcp::ErrorData;
 use rmcp::handler::server::tool::IntoCallToolResult;
@@ -118,8 +119,8 @@ pub(crate) struct ContactOut {
     pub address: Option<String>,
 }
 
-impl From<&ContactRecord> for ContactOut {
-    fn from(c: &ContactRecord) -> Self {
+impl From<&Contact> for ContactOut {
+    fn from(c: &Contact) -> Self {
         Self {
             id: c.id.to_string(),
             name: c.name.clone(),

@@ -50,35 +50,6 @@ pub struct MemberRecord {
     pub created_at: i64,
 }
 
-/// A customer or supplier.
-#[derive(Clone, Debug)]
-pub struct ContactRecord {
-    /// Id.
-    pub id: ContactId,
-    /// Company.
-    pub company_id: CompanyId,
-    /// Name.
-    pub name: String,
-    /// E-mail.
-    pub email: Option<String>,
-    /// Sells to.
-    pub is_customer: bool,
-    /// Buys from.
-    pub is_supplier: bool,
-    /// VAT / tax number.
-    pub tax_number: Option<String>,
-    /// Postal address, free text.
-    pub address: Option<String>,
-    /// Who created it.
-    pub created_by: Actor,
-    /// Created (ms).
-    pub created_at: i64,
-    /// Last change (ms).
-    pub updated_at: i64,
-    /// Optimistic-concurrency version (the ETag).
-    pub version: i64,
-}
-
 /// An invoice, bill or expense.
 #[derive(Clone, Debug)]
 pub struct DocumentRecord {
@@ -349,24 +320,6 @@ pub struct ActivityRecord {
     pub id: i64,
     /// The row.
     pub row: NewActivity,
-}
-
-/// What refers to a contact (it may be deleted only when nothing does).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ContactUsage {
-    /// Invoices, bills and expenses, drafts included.
-    pub documents: i64,
-    /// Payments.
-    pub payments: i64,
-    /// Journal entries whose lines name it, drafts included.
-    pub entries: i64,
-}
-
-impl ContactUsage {
-    /// True when nothing refers to the contact.
-    pub fn is_unused(&self) -> bool {
-        self.documents == 0 && self.payments == 0 && self.entries == 0
-    }
 }
 
 /// An actor seen in a company's activity log.

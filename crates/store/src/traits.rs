@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use newledger_domain::account::Account;
 use newledger_domain::company::Company;
+use newledger_domain::contact::{Contact, ContactUsage};
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::*;
 use newledger_domain::permission::PermissionSet;
@@ -96,7 +97,7 @@ pub trait CompanyStore: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 }
 
-/// Accounts, contacts, documents, journal entries and payments.
+/// Accounts, documents, journal entries and payments.
 #[async_trait]
 pub trait BooksStore: Send + Sync {
     /// The chart of accounts.
@@ -108,33 +109,6 @@ pub trait BooksStore: Send + Sync {
         account: &Account,
         now: i64,
     ) -> StoreResult<()>;
-
-    /// Adds a contact.
-    async fn insert_contact(&self, contact: &ContactRecord) -> StoreResult<()>;
-    /// Replaces a contact's fields if its version is still `expected_version`.
-    async fn update_contact(
-        &self,
-        contact: &ContactRecord,
-        expected_version: i64,
-    ) -> StoreResult<()>;
-    /// A contact.
-    async fn contact(
-        &self,
-        company: &CompanyId,
-        id: &ContactId,
-    ) -> StoreResult<Option<ContactRecord>>;
-    /// Lists contacts.
-    async fn list_contacts(
-        &self,
-        company: &CompanyId,
-        q: &ListQuery,
-    ) -> StoreResult<Vec<ContactRecord>>;
-    /// What refers to a contact: documents, payments and journal entries (drafts included).
-    async fn contact_usage(&self, company: &CompanyId, id: &ContactId)
-    -> StoreResult<ContactUsage>;
-    /// Deletes a contact that nothing refers to, checked in the same statement; `Conflict`
-    /// when something does (or it is gone).
-    async fn delete_contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<()>;
 
     /// Adds a draft document.
     async fn insert_document(&self, doc: &DocumentRecord) -> StoreResult<()>;
@@ -230,6 +204,25 @@ pub trait BooksStore: Send + Sync {
     async fn bulk_post_entries(&self, entries: &[EntryRecord]) -> StoreResult<()>;
     /// Payments allocated to one document.
     async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<PaymentRecord>>;
+}
+
+/// Customers and suppliers.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// Adds a contact.
+    async fn insert_contact(&self, contact: &Contact) -> StoreResult<()>;
+    /// Replaces a contact's fields if its version is still `expected_version`.
+    async fn update_contact(&self, contact: &Contact, expected_version: i64) -> StoreResult<()>;
+    /// A contact.
+    async fn contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<Option<Contact>>;
+    /// Lists contacts.
+    async fn list_contacts(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<Contact>>;
+    /// What refers to a contact: documents, payments and journal entries (drafts included).
+    async fn contact_usage(&self, company: &CompanyId, id: &ContactId)
+    -> StoreResult<ContactUsage>;
+    /// Deletes a contact that nothing refers to, checked in the same statement; `Conflict`
+    /// when something does (or it is gone).
+    async fn delete_contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<()>;
 }
 
 /// Reads behind the reports, from balances maintained at posting time.
@@ -382,6 +375,7 @@ pub trait Roles:
     UserStore
     + CompanyStore
     + BooksStore
+    + ContactStore
     + ViewStore
     + ReportStore
     + AppStore

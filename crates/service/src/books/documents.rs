@@ -70,18 +70,7 @@ async fn build(
                 .contact(&access.company.id, c)
                 .await?
                 .ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
-            if kind == DocumentKind::Invoice && !contact.is_customer {
-                return Err(Error::invalid(
-                    "contact_id",
-                    "this contact is not a customer",
-                ));
-            }
-            if kind == DocumentKind::Bill && !contact.is_supplier {
-                return Err(Error::invalid(
-                    "contact_id",
-                    "this contact is not a supplier",
-                ));
-            }
+            contact.check_party(kind)?;
         }
         (None, DocumentKind::Expense) => {}
     }

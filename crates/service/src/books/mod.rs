@@ -16,7 +16,7 @@ use newledger_store::ListQuery;
 
 /// The records the book use cases return (the store's rows for now; the renovation moves them
 /// into domain aggregates), re-exported so that surfaces need not depend on the store.
-pub use newledger_store::{ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
+pub use newledger_store::{DocumentRecord, EntryRecord, PaymentRecord};
 
 /// Default page size of lists.
 pub const DEFAULT_LIMIT: i64 = 100;

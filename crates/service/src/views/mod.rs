@@ -19,8 +19,8 @@ use newledger_domain::actor::Actor;
 
 pub use crate::books::Page;
 pub use newledger_store::{
-    ActivityRecord, ActorSeen, AppRecord, AppStatus, ContactRecord, DocumentRecord, EntryRecord,
-    ListQuery, NewActivity, PaymentRecord,
+    ActivityRecord, ActorSeen, AppRecord, AppStatus, DocumentRecord, EntryRecord, ListQuery,
+    NewActivity, PaymentRecord,
 };
 
 /// A read model's result in the shape one surface answers with (the REST API's serialized
@@ -133,7 +133,7 @@ pub async fn contact_choices(
 pub async fn every_contact(
     svc: &crate::Services,
     access: &crate::Access,
-) -> crate::Result<Vec<newledger_store::ContactRecord>> {
+) -> crate::Result<Vec<newledger_domain::contact::Contact>> {
     let mut out = Vec::new();
     let mut after = None;
     loop {

@@ -1,9 +1,10 @@
-//! Accounts, contacts, documents, journal entries and payments. Every posting goes through
+//! Accounts, documents, journal entries and payments. Every posting goes through
 //! [`post_entry_in`], which checks the lock date, writes the ledger lines and maintains the
 //! per-day account balances inside the caller's transaction. Document status changes are
 //! compare-and-sets whose statuses come from the domain's lifecycle
 //! (`DocumentAction::requires` / `leads_to`), repeated here atomically.
 
+use super::lists::{limit, list_filters};
 use super::{Sql, SqlStore, Val, one_row, rows};
 use crate::records::*;
 use crate::{BooksStore, StoreError, StoreResult};
@@ -147,35 +148,6 @@ pub(crate) async fn post_entry_in(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResu
     Ok(())
 }
 
-fn list_filters(q: &mut Sql, lq: &ListQuery, date_col: &str) {
-    if let Some(a) = &lq.after {
-        q.push(" AND id > ").s(a.clone());
-    }
-    if let Some(u) = lq.updated_since {
-        q.push(" AND updated_at >= ").i(u);
-    }
-    if let Some(s) = &lq.status {
-        q.push(" AND status = ").s(s.clone());
-    }
-    if let Some(c) = &lq.contact_id {
-        q.push(" AND contact_id = ").s(c.clone());
-    }
-    if let Some(f) = lq.from {
-        q.push(&format!(" AND {date_col} >= ")).s(f.to_string());
-    }
-    if let Some(t) = lq.to {
-        q.push(&format!(" AND {date_col} <= ")).s(t.to_string());
-    }
-    if let Some(c) = &lq.created_by {
-        q.push(" AND created_by_id = ").s(c.clone());
-    }
-}
-
-fn limit(q: &mut Sql, lq: &ListQuery) {
-    q.push(" ORDER BY id LIMIT ")
-        .i(lq.limit.clamp(1, 10_000) + 1);
-}
-
 /// The one list query of documents, selecting `select` (columns of `documents`, which the
 /// read models extend with looked-up names).
 pub(super) fn documents_query(
@@ -218,11 +190,6 @@ pub(super) fn entries_query(select: &str, company: &CompanyId, lq: &ListQuery) -
     q
 }
 
-/// Journal entries naming the contact (`$1` company, `$3` the id quoted as in the lines' JSON):
-/// entry lines, drafts included, are a JSON array, so the quoted id is searched in its text.
-const CONTACT_ENTRIES: &str =
-    "SELECT COUNT(*) FROM journal_entries WHERE company_id = $1 AND lines LIKE $3";
-
 #[async_trait]
 impl BooksStore for SqlStore {
     async fn accounts(&self, company: &CompanyId) -> StoreResult<Vec<Account>> {
@@ -243,136 +210,6 @@ impl BooksStore for SqlStore {
         insert_account_in(&mut tx, company, account, now).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    async fn insert_contact(&self, c: &ContactRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO contacts (id, company_id, name, email, is_customer, is_supplier, tax_number, address,
-             created_by_kind, created_by_id, created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
-        )
-        .bind(c.id.as_str())
-        .bind(c.company_id.as_str())
-        .bind(&c.name)
-        .bind(c.email.clone())
-        .bind(i64::from(c.is_customer))
-        .bind(i64::from(c.is_supplier))
-        .bind(c.tax_number.clone())
-        .bind(c.address.clone())
-        .bind(c.created_by.kind())
-        .bind(c.created_by.id())
-        .bind(c.created_at)
-        .bind(c.updated_at)
-        .bind(c.version)
-        .execute(&self.write)
-        .await?;
-        Ok(())
-    }
-
-    async fn contact_usage(
-        &self,
-        company: &CompanyId,
-        id: &ContactId,
-    ) -> StoreResult<ContactUsage> {
-        let r = sqlx::query(&format!(
-            "SELECT (SELECT COUNT(*) FROM documents WHERE company_id = $1 AND contact_id = $2) AS documents,
-                    (SELECT COUNT(*) FROM payments WHERE company_id = $1 AND contact_id = $2) AS payments,
-                    ({CONTACT_ENTRIES}) AS entries"
-        ))
-        .bind(company.as_str())
-        .bind(id.as_str())
-        .bind(format!("%\"{id}\"%"))
-        .fetch_one(&self.read)
-        .await?;
-        Ok(ContactUsage {
-            documents: rows::i(&r, "documents")?,
-            payments: rows::i(&r, "payments")?,
-            entries: rows::i(&r, "entries")?,
-        })
-    }
-
-    async fn delete_contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<()> {
-        // The checks sit in the DELETE itself, so a document drafted meanwhile wins.
-        let r = sqlx::query(&format!(
-            "DELETE FROM contacts WHERE company_id = $1 AND id = $2
-             AND NOT EXISTS (SELECT 1 FROM documents WHERE company_id = $1 AND contact_id = $2)
-             AND NOT EXISTS (SELECT 1 FROM payments WHERE company_id = $1 AND contact_id = $2)
-             AND ({CONTACT_ENTRIES}) = 0"
-        ))
-        .bind(company.as_str())
-        .bind(id.as_str())
-        .bind(format!("%\"{id}\"%"))
-        .execute(&self.write)
-        .await?;
-        one_row(r.rows_affected(), "contact in use")
-    }
-
-    async fn update_contact(&self, c: &ContactRecord, expected_version: i64) -> StoreResult<()> {
-        let r = sqlx::query(
-            "UPDATE contacts SET name = $3, email = $4, is_customer = $5, is_supplier = $6, tax_number = $7,
-             address = $8, updated_at = $9, version = version + 1 WHERE id = $1 AND company_id = $2 AND version = $10",
-        )
-        .bind(c.id.as_str())
-        .bind(c.company_id.as_str())
-        .bind(&c.name)
-        .bind(c.email.clone())
-        .bind(i64::from(c.is_customer))
-        .bind(i64::from(c.is_supplier))
-        .bind(c.tax_number.clone())
-        .bind(c.address.clone())
-        .bind(c.updated_at)
-        .bind(expected_version)
-        .execute(&self.write)
-        .await?;
-        one_row(r.rows_affected(), "version")
-    }
-
-    async fn contact(
-        &self,
-        company: &CompanyId,
-        id: &ContactId,
-    ) -> StoreResult<Option<ContactRecord>> {
-        let r = sqlx::query("SELECT * FROM contacts WHERE company_id = $1 AND id = $2")
-            .bind(company.as_str())
-            .bind(id.as_str())
-            .fetch_optional(&self.read)
-            .await?;
-        r.as_ref().map(rows::contact).transpose()
-    }
-
-    async fn list_contacts(
-        &self,
-        company: &CompanyId,
-        lq: &ListQuery,
-    ) -> StoreResult<Vec<ContactRecord>> {
-        let mut q = Sql::new("SELECT * FROM contacts WHERE company_id = ");
-        q.s(company.as_str());
-        list_filters(
-            &mut q,
-            &ListQuery {
-                status: None,
-                from: None,
-                to: None,
-                contact_id: None,
-                ..lq.clone()
-            },
-            "created_at",
-        );
-        match lq.status.as_deref() {
-            Some("customer") => {
-                q.push(" AND is_customer = 1");
-            }
-            Some("supplier") => {
-                q.push(" AND is_supplier = 1");
-            }
-            _ => {}
-        }
-        if let Some(s) = &lq.search {
-            q.push(" AND LOWER(name) LIKE ")
-                .s(format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
-        }
-        limit(&mut q, lq);
-        let rs = q.query().fetch_all(&self.read).await?;
-        rs.iter().map(rows::contact).collect()
     }
 
     async fn insert_document(&self, d: &DocumentRecord) -> StoreResult<()> {

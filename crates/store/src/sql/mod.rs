@@ -3,6 +3,8 @@
 mod apps;
 mod books;
 mod companies;
+mod contacts;
+mod lists;
 mod misc;
 mod oauth;
 mod people;

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use newledger_domain::account::{Account, AccountClass, AccountRole};
 use newledger_domain::actor::Actor;
 use newledger_domain::company::{Company, TimeZone};
+use newledger_domain::contact::Contact;
 use newledger_domain::document::{DocumentKind, DocumentStatus};
 use newledger_domain::ids::*;
 use newledger_domain::journal::{EntrySource, EntryStatus};
@@ -103,8 +104,8 @@ pub(crate) fn account(r: &AnyRow) -> StoreResult<Account> {
     })
 }
 
-pub(crate) fn contact(r: &AnyRow) -> StoreResult<ContactRecord> {
-    Ok(ContactRecord {
+pub(crate) fn contact(r: &AnyRow) -> StoreResult<Contact> {
+    Ok(Contact {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
         name: s(r, "name")?,

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use newledger_domain::account::{Account, TEMPLATE_CHART};
 use newledger_domain::actor::Actor;
 use newledger_domain::company::Company;
+use newledger_domain::contact::Contact;
 use newledger_domain::document::{
     DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines, posting_lines,
 };
@@ -139,8 +140,8 @@ pub async fn lock(store: &dyn Store, b: &Books, date: NaiveDate) {
     store.update_company(&c, NOW).await.unwrap();
 }
 
-pub fn contact_record(b: &Books, name: &str, customer: bool) -> ContactRecord {
-    ContactRecord {
+pub fn contact_record(b: &Books, name: &str, customer: bool) -> Contact {
+    Contact {
         id: ContactId::from_suffix(&uid()),
         company_id: b.id().clone(),
         name: name.into(),
@@ -157,7 +158,7 @@ pub fn contact_record(b: &Books, name: &str, customer: bool) -> ContactRecord {
 }
 
 /// A customer (or a supplier), inserted.
-pub async fn contact(store: &dyn Store, b: &Books, name: &str, customer: bool) -> ContactRecord {
+pub async fn contact(store: &dyn Store, b: &Books, name: &str, customer: bool) -> Contact {
     let c = contact_record(b, name, customer);
     store.insert_contact(&c).await.unwrap();
     c

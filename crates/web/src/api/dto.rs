@@ -4,9 +4,10 @@
 use newledger_domain::account::Account;
 use newledger_domain::actor::Actor;
 use newledger_domain::company::Company;
+use newledger_domain::contact::Contact;
 use newledger_domain::money::Currency;
 use newledger_service::clock::rfc3339;
-use newledger_service::views::{ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
+use newledger_service::views::{DocumentRecord, EntryRecord, PaymentRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -128,8 +129,8 @@ pub struct ContactDto {
     pub version: i64,
 }
 
-impl From<&ContactRecord> for ContactDto {
-    fn from(c: &ContactRecord) -> Self {
+impl From<&Contact> for ContactDto {
+    fn from(c: &Contact) -> Self {
         Self {
             id: c.id.to_string(),
             name: c.name.clone(),
