@@ -5,8 +5,9 @@
 use newledger_domain::account::Account;
 use newledger_domain::company::Company;
 use newledger_domain::contact::Contact;
+use newledger_domain::document::Document;
 use newledger_domain::money::Currency;
-use newledger_service::books::{self, DocumentRecord, EntryRecord, PaymentRecord};
+use newledger_service::books::{self, EntryRecord, PaymentRecord};
 use newledger_service::reports::ReportJson;
 use rmcp::ErrorData;
 use rmcp::handler::server::tool::IntoCallToolResult;
@@ -240,8 +241,8 @@ pub(crate) struct DocumentOut {
 
 impl DocumentOut {
     /// The document without its lines (lists).
-    pub fn summary(d: &DocumentRecord, base_url: &str) -> Self {
-        let cur = currency(&d.currency);
+    pub fn summary(d: &Document, base_url: &str) -> Self {
+        let cur = d.currency;
         let m = |v: i64| cur.format(v);
         Self {
             id: d.id.to_string(),
@@ -252,7 +253,7 @@ impl DocumentOut {
             issue_date: d.issue_date.to_string(),
             due_date: d.due_date.to_string(),
             reference: d.reference.clone(),
-            currency: d.currency.clone(),
+            currency: d.currency.code().into(),
             subtotal: m(d.subtotal),
             tax: m(d.tax),
             total: m(d.total),
@@ -268,8 +269,8 @@ impl DocumentOut {
     }
 
     /// The document with its lines and the payments allocated to it.
-    pub fn full(d: &DocumentRecord, payments: &[PaymentRecord], base_url: &str) -> Self {
-        let cur = currency(&d.currency);
+    pub fn full(d: &Document, payments: &[PaymentRecord], base_url: &str) -> Self {
+        let cur = d.currency;
         let mut out = Self::summary(d, base_url);
         out.lines = d
             .lines
@@ -465,11 +466,4 @@ impl IntoCallToolResult for ReportResult {
         r.structured_content = Some(self.value);
         Ok(r.into())
     }
-}
-
-fn currency(code: &str) -> Currency {
-    // Stored documents always carry a valid code; XXX ("no currency") keeps a corrupt row readable.
-    Currency::parse(code)
-        .or_else(|_| Currency::parse("XXX"))
-        .unwrap_or_else(|_| unreachable!("XXX is a valid currency"))
 }

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use newledger_domain::actor::Actor;
-use newledger_domain::document::{ComputedLine, DocumentKind, DocumentStatus, Lifecycle};
+use newledger_domain::document::Document;
 use newledger_domain::ids::*;
 use newledger_domain::journal::{EntrySource, EntryStatus, Line};
 use newledger_domain::payment::PaymentKind;
@@ -50,66 +50,11 @@ pub struct MemberRecord {
     pub created_at: i64,
 }
 
-/// An invoice, bill or expense.
-#[derive(Clone, Debug)]
-pub struct DocumentRecord {
-    /// Id (`inv_`, `bil_`, `exp_`).
-    pub id: DocumentId,
-    /// Company.
-    pub company_id: CompanyId,
-    /// Kind.
-    pub kind: DocumentKind,
-    /// Human number (`INV-0001`).
-    pub number: String,
-    /// Lifecycle status.
-    pub status: DocumentStatus,
-    /// Customer or supplier (optional for expenses).
-    pub contact_id: Option<ContactId>,
-    /// Issue date (expenses: date spent).
-    pub issue_date: NaiveDate,
-    /// Due date (expenses: same as issue date).
-    pub due_date: NaiveDate,
-    /// Free reference (PO number, receipt number).
-    pub reference: String,
-    /// Currency code.
-    pub currency: String,
-    /// Lines with computed amounts.
-    pub lines: Vec<ComputedLine>,
-    /// Sum of nets.
-    pub subtotal: i64,
-    /// Sum of taxes.
-    pub tax: i64,
-    /// Total.
-    pub total: i64,
-    /// Allocated payments so far.
-    pub amount_paid: i64,
-    /// Bank or card account an expense was paid from.
-    pub payment_account_id: Option<AccountId>,
-    /// Posting entry once approved.
-    pub entry_id: Option<EntryId>,
-    /// Reversing entry once voided.
-    pub void_entry_id: Option<EntryId>,
-    /// Day it was fully paid or voided (aging skips it from then on).
-    pub settled_on: Option<NaiveDate>,
-    /// Who drafted it.
-    pub created_by: Actor,
-    /// Who approved it.
-    pub approved_by: Option<UserId>,
-    /// When it was approved (ms).
-    pub approved_at: Option<i64>,
-    /// Created (ms).
-    pub created_at: i64,
-    /// Last change (ms).
-    pub updated_at: i64,
-    /// Optimistic-concurrency version.
-    pub version: i64,
-}
-
 /// A document with what a list shows beside it, read in the same query (no lookup per row).
 #[derive(Clone, Debug)]
 pub struct DocumentRow {
     /// The document.
-    pub doc: DocumentRecord,
+    pub doc: Document,
     /// Name of its contact, if it has one (and the contact still exists).
     pub contact_name: Option<String>,
     /// Readable author: a person's or app's name, `client (connected by person)` for an OAuth
@@ -124,19 +69,6 @@ pub struct EntryRow {
     pub entry: EntryRecord,
     /// Readable author, None when the author is gone.
     pub created_by_label: Option<String>,
-}
-
-impl DocumentRecord {
-    /// Its lifecycle: the transitions it allows and what it still owes.
-    pub fn lifecycle(&self) -> Lifecycle<'_> {
-        Lifecycle {
-            kind: self.kind,
-            number: &self.number,
-            status: self.status,
-            total: self.total,
-            amount_paid: self.amount_paid,
-        }
-    }
 }
 
 /// A journal entry (manual draft or posted, or generated).

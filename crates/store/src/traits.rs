@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use newledger_domain::account::Account;
 use newledger_domain::company::Company;
 use newledger_domain::contact::{Contact, ContactUsage};
-use newledger_domain::document::DocumentKind;
+use newledger_domain::document::{Document, DocumentKind};
 use newledger_domain::ids::*;
 use newledger_domain::permission::PermissionSet;
 use newledger_domain::report::OpenItem;
@@ -111,37 +111,31 @@ pub trait BooksStore: Send + Sync {
     ) -> StoreResult<()>;
 
     /// Adds a draft document.
-    async fn insert_document(&self, doc: &DocumentRecord) -> StoreResult<()>;
+    async fn insert_document(&self, doc: &Document) -> StoreResult<()>;
     /// Replaces a draft document if it is still a draft at `expected_version`.
-    async fn update_draft_document(
-        &self,
-        doc: &DocumentRecord,
-        expected_version: i64,
-    ) -> StoreResult<()>;
+    async fn update_draft_document(&self, doc: &Document, expected_version: i64)
+    -> StoreResult<()>;
     /// A document.
-    async fn document(
-        &self,
-        company: &CompanyId,
-        id: &DocumentId,
-    ) -> StoreResult<Option<DocumentRecord>>;
+    async fn document(&self, company: &CompanyId, id: &DocumentId)
+    -> StoreResult<Option<Document>>;
     /// Lists documents of a kind.
     async fn list_documents(
         &self,
         company: &CompanyId,
         kind: DocumentKind,
         q: &ListQuery,
-    ) -> StoreResult<Vec<DocumentRecord>>;
+    ) -> StoreResult<Vec<Document>>;
     /// Marks a draft approved and posts its entry, atomically; `Conflict` when the draft changed.
     async fn approve_document(
         &self,
-        doc: &DocumentRecord,
+        doc: &Document,
         expected_version: i64,
         entry: &EntryRecord,
     ) -> StoreResult<()>;
     /// Voids an approved document by posting its reversal, atomically.
     async fn void_document(
         &self,
-        doc: &DocumentRecord,
+        doc: &Document,
         expected_version: i64,
         reversal: &EntryRecord,
     ) -> StoreResult<()>;

@@ -10,12 +10,12 @@ use chrono::{Days, NaiveDate};
 use newledger_domain::account::{Account, AccountRole};
 use newledger_domain::dates;
 use newledger_domain::document::{
-    DocumentAction, DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines,
-    posting_lines,
+    Document, DocumentAction, DocumentKind, DocumentStatus, LineInput, PostingAccounts,
+    compute_lines,
 };
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, EntryId};
 use newledger_domain::journal::{EntrySource, EntryStatus};
-use newledger_store::{DocumentRecord, EntryRecord, ListQuery};
+use newledger_store::{EntryRecord, ListQuery};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -143,7 +143,7 @@ pub async fn create_draft(
     access: &Access,
     kind: DocumentKind,
     input: DocumentInput,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     svc.write(async |w| create_draft_in(w, access, kind, input).await)
         .await
 }
@@ -154,7 +154,7 @@ pub async fn create_draft_in(
     access: &Access,
     kind: DocumentKind,
     input: DocumentInput,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     access.require(kind.info().draft)?;
     let accounts = by_id_in(w, access).await?;
     let (input, lines, totals, due) = build(w, access, kind, input, &accounts).await?;
@@ -163,7 +163,7 @@ pub async fn create_draft_in(
         .next_number(&access.company.id, kind.as_str())
         .await?;
     let now = w.svc().clock.now_ms();
-    let d = DocumentRecord {
+    let d = Document {
         id: w.svc().new_id(kind.id_prefix()),
         company_id: access.company.id.clone(),
         kind,
@@ -173,7 +173,7 @@ pub async fn create_draft_in(
         issue_date: input.issue_date,
         due_date: due,
         reference: input.reference.trim().to_owned(),
-        currency: access.company.currency.code().to_owned(),
+        currency: access.company.currency,
         lines,
         subtotal: totals.subtotal,
         tax: totals.tax,
@@ -238,7 +238,7 @@ pub async fn get(
     access: &Access,
     kind: DocumentKind,
     id: &DocumentId,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     get_shared(svc, access, kind, id)
         .await
         .map(Arc::unwrap_or_clone)
@@ -250,7 +250,7 @@ pub async fn get_shared(
     access: &Access,
     kind: DocumentKind,
     id: &DocumentId,
-) -> Result<Arc<DocumentRecord>> {
+) -> Result<Arc<Document>> {
     access.require(kind.info().read)?;
     let auth = &svc.auth_cache;
     let seen = auth.documents_generation();
@@ -285,7 +285,7 @@ async fn get_fresh(
     access: &Access,
     kind: DocumentKind,
     id: &DocumentId,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     match w.store().document(&access.company.id, id).await? {
         Some(d) if d.kind == kind => Ok(d),
         _ => Err(Error::NotFound(kind.as_str())),
@@ -309,7 +309,7 @@ pub async fn list(
     access: &Access,
     kind: DocumentKind,
     q: ListQuery,
-) -> Result<Page<DocumentRecord>> {
+) -> Result<Page<Document>> {
     access.require(kind.info().read)?;
     let q = normalize(q)?;
     let rows = svc
@@ -327,7 +327,7 @@ pub async fn update_draft(
     id: &DocumentId,
     version: Option<i64>,
     input: DocumentInput,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     svc.write(async |w| update_draft_in(w, access, kind, id, version, input).await)
         .await
 }
@@ -340,18 +340,18 @@ pub async fn update_draft_in(
     id: &DocumentId,
     version: Option<i64>,
     input: DocumentInput,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     access.require(kind.info().draft)?;
     access.require(kind.info().read)?;
     let old = get_fresh(w, access, kind, id).await?;
-    old.lifecycle().check(DocumentAction::Edit)?;
+    old.check(DocumentAction::Edit)?;
     let expected = version.unwrap_or(old.version);
     if expected != old.version {
         return Err(Error::Stale);
     }
     let accounts = by_id_in(w, access).await?;
     let (input, lines, totals, due) = build(w, access, kind, input, &accounts).await?;
-    let d = DocumentRecord {
+    let d = Document {
         contact_id: input.contact_id,
         issue_date: input.issue_date,
         due_date: due,
@@ -383,7 +383,7 @@ pub async fn approve(
     kind: DocumentKind,
     id: &DocumentId,
     version: Option<i64>,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     svc.write(async |w| approve_in(w, access, kind, id, version).await)
         .await
 }
@@ -394,12 +394,12 @@ async fn approve_in(
     kind: DocumentKind,
     id: &DocumentId,
     version: Option<i64>,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     access.require(kind.info().approve)?;
     let person = access.person()?.clone();
     access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
-    let status = d.lifecycle().approve()?;
+    let status = d.approve()?;
     let expected = version.unwrap_or(d.version);
     access.company.check_open(d.issue_date)?;
     let accounts = by_id_in(w, access).await?;
@@ -412,35 +412,21 @@ async fn approve_in(
             .ok_or_else(|| Error::invalid("payment_account_id", "required"))?,
     };
     let tax = system_account(&accounts, AccountRole::Tax)?;
-    let memo = format!("{} {}", d.number, d.reference).trim().to_owned();
-    let totals = newledger_domain::document::Totals {
-        subtotal: d.subtotal,
-        tax: d.tax,
-        total: d.total,
-    };
-    let lines = posting_lines(
-        kind,
-        &d.lines,
-        totals,
-        &PostingAccounts { counter, tax },
-        d.contact_id.as_ref(),
-        &memo,
-        access.company.currency,
-    )?;
+    let lines = d.posting_lines(&PostingAccounts { counter, tax })?;
     let now = w.svc().clock.now_ms();
     let source = kind.info().entry_source;
     let entry = new_posted_entry(
         w,
         access,
         d.issue_date,
-        memo,
+        d.entry_memo(),
         source,
         Some(d.id.to_string()),
         lines.into_lines(),
         now,
     )
     .await?;
-    let approved = DocumentRecord {
+    let approved = Document {
         status,
         entry_id: Some(entry.id.clone()),
         approved_by: Some(person),
@@ -509,7 +495,7 @@ pub async fn void(
     kind: DocumentKind,
     id: &DocumentId,
     version: Option<i64>,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     svc.write(async |w| void_in(w, access, kind, id, version).await)
         .await
 }
@@ -520,13 +506,13 @@ async fn void_in(
     kind: DocumentKind,
     id: &DocumentId,
     version: Option<i64>,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     let svc = w.svc();
     access.require(kind.info().approve)?;
     access.person()?;
     access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
-    let status = d.lifecycle().void()?;
+    let status = d.void()?;
     let expected = version.unwrap_or(d.version);
     let original_id = d
         .entry_id
@@ -557,7 +543,7 @@ async fn void_in(
     )
     .await?;
     entry.reverses_id = Some(original_id);
-    let voided = DocumentRecord {
+    let voided = Document {
         status,
         void_entry_id: Some(entry.id.clone()),
         settled_on: Some(today),
@@ -602,7 +588,7 @@ async fn discard_in(
     access.require(kind.info().draft)?;
     access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
-    d.lifecycle().discard()?;
+    d.discard()?;
     w.store()
         .discard_document(
             &access.company.id,

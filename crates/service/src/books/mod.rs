@@ -14,9 +14,10 @@ use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate};
 use newledger_store::ListQuery;
 
+use newledger_domain::document::Document;
 /// The records the book use cases return (the store's rows for now; the renovation moves them
 /// into domain aggregates), re-exported so that surfaces need not depend on the store.
-pub use newledger_store::{DocumentRecord, EntryRecord, PaymentRecord};
+pub use newledger_store::{EntryRecord, PaymentRecord};
 
 /// Default page size of lists.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -108,7 +109,7 @@ impl ListFilter {
 }
 
 /// Where a person reviews (and approves) a document in the web app.
-pub fn document_review_url(base_url: &str, d: &DocumentRecord) -> String {
+pub fn document_review_url(base_url: &str, d: &Document) -> String {
     format!(
         "{base_url}/app/{}/{}s/{}",
         d.company_id,

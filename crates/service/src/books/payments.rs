@@ -9,7 +9,7 @@ use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::account::AccountRole;
 use newledger_domain::dates;
-use newledger_domain::document::{DocumentAction, DocumentKind};
+use newledger_domain::document::{Document, DocumentAction, DocumentKind};
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, PaymentId};
 use newledger_domain::journal::EntrySource;
 use newledger_domain::payment::{Allocation, PaymentKind, payment_lines, validate_allocations};
@@ -91,7 +91,7 @@ async fn record_in(
             .await?
             .ok_or_else(|| Error::invalid(format!("{field}.document_id"), "no such document"))?;
         if d.kind != want_kind
-            || !d.lifecycle().permits(DocumentAction::RecordPayment)
+            || !d.permits(DocumentAction::RecordPayment)
             || d.contact_id.as_ref() != Some(&input.contact_id)
         {
             return Err(Error::invalid(
@@ -107,7 +107,7 @@ async fn record_in(
             .parse_amount(&a.amount)
             .map_err(|e| Error::invalid(format!("{field}.amount"), e.to_string()))?;
         allocations.push(Allocation {
-            outstanding: d.lifecycle().outstanding(),
+            outstanding: d.outstanding(),
             document_id: d.id,
             amount: amt,
         });
@@ -246,7 +246,7 @@ pub async fn pay_document(
     kind: DocumentKind,
     id: &DocumentId,
     p: DocumentPayment,
-) -> Result<(PaymentRecord, newledger_store::DocumentRecord)> {
+) -> Result<(PaymentRecord, Document)> {
     let payment_kind = match kind {
         DocumentKind::Invoice => PaymentKind::Received,
         DocumentKind::Bill => PaymentKind::Made,

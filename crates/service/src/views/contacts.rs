@@ -4,10 +4,11 @@
 use crate::books::{contacts, documents};
 use crate::{Access, Result, Services};
 use newledger_domain::contact::Contact;
+use newledger_domain::document::Document;
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
-use newledger_store::{DocumentRecord, ListQuery};
+use newledger_store::ListQuery;
 
 /// Documents shown on a contact's page, newest first.
 pub const DOCUMENTS_SHOWN: usize = 50;
@@ -18,7 +19,7 @@ pub struct ContactView {
     /// The contact.
     pub contact: Contact,
     /// Its latest invoices, bills and expenses the reader may read, newest first.
-    pub documents: Vec<DocumentRecord>,
+    pub documents: Vec<Document>,
     /// True when the reader may delete it now (may write contacts and nothing refers to it).
     pub deletable: bool,
     /// Why it stays, when something refers to it ("it has 3 invoices, bills or expenses").

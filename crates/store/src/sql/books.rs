@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use newledger_domain::DomainError;
 use newledger_domain::account::Account;
-use newledger_domain::document::{DocumentAction, DocumentKind};
+use newledger_domain::document::{Document, DocumentAction, DocumentKind};
 use newledger_domain::ids::*;
 use newledger_domain::journal::EntryStatus;
 use std::collections::BTreeMap;
@@ -212,7 +212,7 @@ impl BooksStore for SqlStore {
         Ok(())
     }
 
-    async fn insert_document(&self, d: &DocumentRecord) -> StoreResult<()> {
+    async fn insert_document(&self, d: &Document) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO documents (id, company_id, kind, number, status, contact_id, issue_date, due_date, reference,
              currency, lines, subtotal, tax, total, amount_paid, payment_account_id, created_by_kind, created_by_id,
@@ -227,7 +227,7 @@ impl BooksStore for SqlStore {
         .bind(d.issue_date.to_string())
         .bind(d.due_date.to_string())
         .bind(&d.reference)
-        .bind(&d.currency)
+        .bind(d.currency.code())
         .bind(serde_json::to_string(&d.lines)?)
         .bind(d.subtotal)
         .bind(d.tax)
@@ -244,11 +244,7 @@ impl BooksStore for SqlStore {
         Ok(())
     }
 
-    async fn update_draft_document(
-        &self,
-        d: &DocumentRecord,
-        expected_version: i64,
-    ) -> StoreResult<()> {
+    async fn update_draft_document(&self, d: &Document, expected_version: i64) -> StoreResult<()> {
         let r = sqlx::query(
             "UPDATE documents SET contact_id = $3, issue_date = $4, due_date = $5, reference = $6, lines = $7,
              subtotal = $8, tax = $9, total = $10, payment_account_id = $11, updated_at = $12, version = version + 1
@@ -277,7 +273,7 @@ impl BooksStore for SqlStore {
         &self,
         company: &CompanyId,
         id: &DocumentId,
-    ) -> StoreResult<Option<DocumentRecord>> {
+    ) -> StoreResult<Option<Document>> {
         let r = sqlx::query("SELECT * FROM documents WHERE company_id = $1 AND id = $2")
             .bind(company.as_str())
             .bind(id.as_str())
@@ -291,7 +287,7 @@ impl BooksStore for SqlStore {
         company: &CompanyId,
         kind: DocumentKind,
         lq: &ListQuery,
-    ) -> StoreResult<Vec<DocumentRecord>> {
+    ) -> StoreResult<Vec<Document>> {
         let q = documents_query("*", company, kind, lq);
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter().map(rows::document).collect()
@@ -299,7 +295,7 @@ impl BooksStore for SqlStore {
 
     async fn approve_document(
         &self,
-        d: &DocumentRecord,
+        d: &Document,
         expected_version: i64,
         entry: &EntryRecord,
     ) -> StoreResult<()> {
@@ -328,7 +324,7 @@ impl BooksStore for SqlStore {
 
     async fn void_document(
         &self,
-        d: &DocumentRecord,
+        d: &Document,
         expected_version: i64,
         reversal: &EntryRecord,
     ) -> StoreResult<()> {

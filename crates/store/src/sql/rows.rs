@@ -7,7 +7,7 @@ use newledger_domain::account::{Account, AccountClass, AccountRole};
 use newledger_domain::actor::Actor;
 use newledger_domain::company::{Company, TimeZone};
 use newledger_domain::contact::Contact;
-use newledger_domain::document::{DocumentKind, DocumentStatus};
+use newledger_domain::document::{Document, DocumentKind, DocumentStatus};
 use newledger_domain::ids::*;
 use newledger_domain::journal::{EntrySource, EntryStatus};
 use newledger_domain::money::Currency;
@@ -121,8 +121,8 @@ pub(crate) fn contact(r: &AnyRow) -> StoreResult<Contact> {
     })
 }
 
-pub(crate) fn document(r: &AnyRow) -> StoreResult<DocumentRecord> {
-    Ok(DocumentRecord {
+pub(crate) fn document(r: &AnyRow) -> StoreResult<Document> {
+    Ok(Document {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
         kind: DocumentKind::parse(&s(r, "kind")?).map_err(corrupt)?,
@@ -132,7 +132,7 @@ pub(crate) fn document(r: &AnyRow) -> StoreResult<DocumentRecord> {
         issue_date: date(r, "issue_date")?,
         due_date: date(r, "due_date")?,
         reference: s(r, "reference")?,
-        currency: s(r, "currency")?,
+        currency: Currency::parse(&s(r, "currency")?).map_err(corrupt)?,
         lines: serde_json::from_str(&s(r, "lines")?)?,
         subtotal: i(r, "subtotal")?,
         tax: i(r, "tax")?,

@@ -8,7 +8,8 @@ use newledger_domain::actor::Actor;
 use newledger_domain::company::Company;
 use newledger_domain::contact::Contact;
 use newledger_domain::document::{
-    DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines, posting_lines,
+    Document, DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines,
+    posting_lines,
 };
 use newledger_domain::ids::*;
 use newledger_domain::journal::{EntrySource, EntryStatus, Line};
@@ -195,7 +196,7 @@ pub async fn draft(
     contact: Option<&ContactId>,
     net: i64,
     issue: NaiveDate,
-) -> DocumentRecord {
+) -> Document {
     let (lines, t) = compute_lines(
         vec![LineInput {
             description: "Work".into(),
@@ -207,7 +208,7 @@ pub async fn draft(
         eur(),
     )
     .unwrap();
-    let doc = DocumentRecord {
+    let doc = Document {
         id: document_id(kind),
         company_id: b.id().clone(),
         kind,
@@ -217,7 +218,7 @@ pub async fn draft(
         issue_date: issue,
         due_date: issue + chrono::Days::new(30),
         reference: String::new(),
-        currency: "EUR".into(),
+        currency: eur(),
         lines,
         subtotal: t.subtotal,
         tax: t.tax,
@@ -245,7 +246,7 @@ pub async fn invoice(
     contact: &ContactId,
     net: i64,
     issue: NaiveDate,
-) -> DocumentRecord {
+) -> Document {
     draft(store, b, DocumentKind::Invoice, Some(contact), net, issue).await
 }
 
@@ -343,7 +344,7 @@ pub async fn reversal(
 }
 
 /// The posted entry approving `doc` (dated its issue date), built by the domain.
-pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &DocumentRecord) -> EntryRecord {
+pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &Document) -> EntryRecord {
     let counter = match doc.kind {
         DocumentKind::Invoice => b.acc("1100"),
         DocumentKind::Bill => b.acc("2000"),
@@ -381,19 +382,15 @@ pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &DocumentRecord) 
 }
 
 /// The document as `approve_document` expects it (approver set).
-pub fn approving(b: &Books, doc: &DocumentRecord) -> DocumentRecord {
-    DocumentRecord {
+pub fn approving(b: &Books, doc: &Document) -> Document {
+    Document {
         approved_by: Some(b.owner.id.clone()),
         ..doc.clone()
     }
 }
 
 /// Approves a draft; returns the document as stored now and its entry.
-pub async fn approve(
-    store: &dyn Store,
-    b: &Books,
-    doc: &DocumentRecord,
-) -> (DocumentRecord, EntryRecord) {
+pub async fn approve(store: &dyn Store, b: &Books, doc: &Document) -> (Document, EntryRecord) {
     let e = approval_entry(store, b, doc).await;
     store
         .approve_document(&approving(b, doc), doc.version, &e)
@@ -407,7 +404,7 @@ pub async fn approve(
 pub async fn payment(
     store: &dyn Store,
     b: &Books,
-    doc: &DocumentRecord,
+    doc: &Document,
     amount: i64,
     date: NaiveDate,
 ) -> (PaymentRecord, EntryRecord) {
@@ -453,7 +450,7 @@ pub async fn payment(
 pub async fn pay(
     store: &dyn Store,
     b: &Books,
-    doc: &DocumentRecord,
+    doc: &Document,
     amount: i64,
     date: NaiveDate,
 ) -> StoreResult<PaymentRecord> {

@@ -5,9 +5,10 @@ use newledger_domain::account::Account;
 use newledger_domain::actor::Actor;
 use newledger_domain::company::Company;
 use newledger_domain::contact::Contact;
+use newledger_domain::document::Document;
 use newledger_domain::money::Currency;
 use newledger_service::clock::rfc3339;
-use newledger_service::views::{DocumentRecord, EntryRecord, PaymentRecord};
+use newledger_service::views::{EntryRecord, PaymentRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -219,9 +220,8 @@ pub struct DocumentDto {
 }
 
 /// Converts a document.
-pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
-    let cur = Currency::parse(&d.currency)
-        .unwrap_or_else(|_| Currency::parse("XXX").unwrap_or_else(|_| unreachable!()));
+pub fn document(d: &Document, base_url: &str) -> DocumentDto {
+    let cur = d.currency;
     let m = |v: i64| cur.format(v);
     DocumentDto {
         id: d.id.to_string(),
@@ -232,7 +232,7 @@ pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
         issue_date: d.issue_date.to_string(),
         due_date: d.due_date.to_string(),
         reference: d.reference.clone(),
-        currency: d.currency.clone(),
+        currency: d.currency.code().into(),
         lines: d
             .lines
             .iter()
@@ -250,7 +250,7 @@ pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
         tax: m(d.tax),
         total: m(d.total),
         amount_paid: m(d.amount_paid),
-        amount_due: m(d.lifecycle().outstanding()),
+        amount_due: m(d.outstanding()),
         payment_account_id: d.payment_account_id.as_ref().map(|a| a.to_string()),
         journal_entry_id: d.entry_id.as_ref().map(|e| e.to_string()),
         created_by: (&d.created_by).into(),

@@ -15,13 +15,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use newledger_domain::account::Account;
 use newledger_domain::contact::Contact;
+use newledger_domain::document::Document;
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::contacts::ContactInput;
 use newledger_service::books::{accounts, contacts};
 use newledger_service::reports;
-use newledger_service::views::{self, DocumentRecord, ListQuery, Page};
+use newledger_service::views::{self, ListQuery, Page};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -155,7 +156,7 @@ pub async fn detail(
     Ok(render(&contact_page(&ctx, v)))
 }
 
-fn doc_link(ctx: &Ctx, d: DocumentRecord) -> DocLink {
+fn doc_link(ctx: &Ctx, d: Document) -> DocLink {
     let (segment, _, noun) = kind_info(d.kind);
     DocLink {
         href: ctx.url(&format!("/{segment}/{}", d.id)),
