@@ -202,15 +202,6 @@ impl DocumentStatus {
             DocumentStatus::Approved | DocumentStatus::Paid | DocumentStatus::Voided
         )
     }
-
-    /// What is still owed on a document of this status with `total` and `paid` so far: nothing
-    /// on a draft, a discarded or a voided document.
-    pub fn amount_due(self, total: i64, paid: i64) -> i64 {
-        match self {
-            DocumentStatus::Approved | DocumentStatus::Paid => total - paid,
-            DocumentStatus::Draft | DocumentStatus::Voided | DocumentStatus::Discarded => 0,
-        }
-    }
 }
 
 /// What people and programs do to a document.

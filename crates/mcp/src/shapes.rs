@@ -258,7 +258,7 @@ impl DocumentOut {
             tax: m(d.tax),
             total: m(d.total),
             amount_paid: m(d.amount_paid),
-            amount_due: m(d.status.amount_due(d.total, d.amount_paid)),
+            amount_due: m(d.outstanding()),
             payment_account_id: d.payment_account_id.as_ref().map(|a| a.to_string()),
             created_by: (&d.created_by).into(),
             version: d.version,

@@ -27,11 +27,6 @@ pub struct DocumentView {
     pub created_by_label: String,
 }
 
-/// What is still due on a document (the domain's rule, `DocumentStatus::amount_due`).
-pub fn outstanding(d: &Document) -> i64 {
-    d.status.amount_due(d.total, d.amount_paid)
-}
-
 /// One page of documents of a kind, with contact names and author labels (one query, cached
 /// per node until the books change).
 pub async fn list(

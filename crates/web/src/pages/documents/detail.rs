@@ -127,7 +127,7 @@ fn document_page(ctx: &Ctx, detail: DocumentDetail, today: NaiveDate) -> Documen
         tax: money(d.tax, cur),
         total: money(d.total, cur),
         paid: money(d.amount_paid, cur),
-        outstanding: money(views::documents::outstanding(d), cur),
+        outstanding: money(d.outstanding(), cur),
         payments: detail
             .payments
             .iter()
@@ -184,6 +184,6 @@ fn pay_form(chart: &[Account], d: &Document, cur: Currency, today: NaiveDate) ->
             })
             .collect(),
         date: today.to_string(),
-        amount: cur.format(d.total - d.amount_paid),
+        amount: cur.format(d.outstanding()),
     }
 }
