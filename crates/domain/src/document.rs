@@ -433,7 +433,6 @@ impl Document {
             accounts,
             self.contact_id.as_ref(),
             &self.entry_memo(),
-            self.currency,
         )
     }
 }

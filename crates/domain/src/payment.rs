@@ -3,7 +3,6 @@
 use crate::DomainError;
 use crate::ids::{AccountId, ContactId, DocumentId};
 use crate::journal::{BalancedLines, Line};
-use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 
 /// Direction of a payment.
@@ -90,7 +89,6 @@ pub fn payment_lines(
     control: &AccountId,
     contact: &ContactId,
     memo: &str,
-    currency: Currency,
 ) -> Result<BalancedLines, DomainError> {
     let line = |account: &AccountId, debit: i64, credit: i64| Line {
         account_id: account.clone(),
@@ -103,5 +101,5 @@ pub fn payment_lines(
         PaymentKind::Received => (bank, control),
         PaymentKind::Made => (control, bank),
     };
-    BalancedLines::new(vec![line(dr, amount, 0), line(cr, 0, amount)], currency)
+    BalancedLines::new(vec![line(dr, amount, 0), line(cr, 0, amount)])
 }

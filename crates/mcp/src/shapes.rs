@@ -6,8 +6,9 @@ use newledger_domain::account::Account;
 use newledger_domain::company::Company;
 use newledger_domain::contact::Contact;
 use newledger_domain::document::Document;
+use newledger_domain::journal::Entry;
 use newledger_domain::money::Currency;
-use newledger_service::books::{self, EntryRecord, PaymentRecord};
+use newledger_service::books::{self, PaymentRecord};
 use newledger_service::reports::ReportJson;
 use rmcp::ErrorData;
 use rmcp::handler::server::tool::IntoCallToolResult;
@@ -356,17 +357,17 @@ pub(crate) struct EntryOut {
 
 impl EntryOut {
     /// The entry without its lines (lists).
-    pub fn summary(e: &EntryRecord, cur: Currency, base_url: &str) -> Self {
+    pub fn summary(e: &Entry, cur: Currency, base_url: &str) -> Self {
         Self {
             id: e.id.to_string(),
             number: e.number.clone(),
             date: e.date.to_string(),
             memo: e.memo.clone(),
-            status: e.status.as_str().into(),
+            status: e.status().as_str().into(),
             source: e.source.as_str().into(),
             source_id: e.source_id.clone(),
             currency: cur.code().into(),
-            total: cur.format(e.total),
+            total: cur.format(e.total()),
             created_by: (&e.created_by).into(),
             version: e.version,
             review_url: books::entry_review_url(base_url, e),
@@ -375,10 +376,10 @@ impl EntryOut {
     }
 
     /// The entry with its lines.
-    pub fn full(e: &EntryRecord, cur: Currency, base_url: &str) -> Self {
+    pub fn full(e: &Entry, cur: Currency, base_url: &str) -> Self {
         let mut out = Self::summary(e, cur, base_url);
         out.lines = e
-            .lines
+            .lines()
             .iter()
             .map(|l| JournalLineOut {
                 account_id: l.account_id.to_string(),

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use newledger_domain::actor::Actor;
 use newledger_domain::document::Document;
 use newledger_domain::ids::*;
-use newledger_domain::journal::{EntrySource, EntryStatus, Line};
+use newledger_domain::journal::Entry;
 use newledger_domain::payment::PaymentKind;
 use newledger_domain::permission::PermissionSet;
 use newledger_domain::role::Role;
@@ -66,62 +66,9 @@ pub struct DocumentRow {
 #[derive(Clone, Debug)]
 pub struct EntryRow {
     /// The entry.
-    pub entry: EntryRecord,
+    pub entry: Entry,
     /// Readable author, None when the author is gone.
     pub created_by_label: Option<String>,
-}
-
-/// A journal entry (manual draft or posted, or generated).
-#[derive(Clone, Debug)]
-pub struct EntryRecord {
-    /// Id.
-    pub id: EntryId,
-    /// Company.
-    pub company_id: CompanyId,
-    /// Human number (`JE-0001`).
-    pub number: String,
-    /// Accounting date.
-    pub date: NaiveDate,
-    /// Narration.
-    pub memo: String,
-    /// Status.
-    pub status: EntryStatus,
-    /// Origin.
-    pub source: EntrySource,
-    /// Originating document or payment id.
-    pub source_id: Option<String>,
-    /// The entry this one reverses.
-    pub reverses_id: Option<EntryId>,
-    /// The entry that reversed this one.
-    pub reversed_by_id: Option<EntryId>,
-    /// Lines (balanced once posted).
-    pub lines: Vec<Line>,
-    /// Sum of debits.
-    pub total: i64,
-    /// Who created it.
-    pub created_by: Actor,
-    /// Who posted it.
-    pub posted_by: Option<Actor>,
-    /// When it was posted (ms).
-    pub posted_at: Option<i64>,
-    /// Created (ms).
-    pub created_at: i64,
-    /// Last change (ms).
-    pub updated_at: i64,
-    /// Optimistic-concurrency version.
-    pub version: i64,
-}
-
-impl EntryRecord {
-    /// Its lifecycle: what may still happen to it.
-    pub fn lifecycle(&self) -> newledger_domain::journal::EntryLifecycle<'_> {
-        newledger_domain::journal::EntryLifecycle {
-            number: &self.number,
-            status: self.status,
-            source: self.source,
-            reversed: self.reversed_by_id.is_some(),
-        }
-    }
 }
 
 /// A payment with its allocations.

@@ -10,6 +10,7 @@ use newledger_domain::company::Company;
 use newledger_domain::contact::{Contact, ContactUsage};
 use newledger_domain::document::{Document, DocumentKind};
 use newledger_domain::ids::*;
+use newledger_domain::journal::Entry;
 use newledger_domain::permission::PermissionSet;
 use newledger_domain::report::OpenItem;
 use newledger_domain::role::Role;
@@ -130,14 +131,14 @@ pub trait BooksStore: Send + Sync {
         &self,
         doc: &Document,
         expected_version: i64,
-        entry: &EntryRecord,
+        entry: &Entry,
     ) -> StoreResult<()>;
     /// Voids an approved document by posting its reversal, atomically.
     async fn void_document(
         &self,
         doc: &Document,
         expected_version: i64,
-        reversal: &EntryRecord,
+        reversal: &Entry,
     ) -> StoreResult<()>;
     /// Marks a draft discarded (a tombstone).
     async fn discard_document(
@@ -149,16 +150,12 @@ pub trait BooksStore: Send + Sync {
     ) -> StoreResult<()>;
 
     /// Adds a journal entry: a draft, or a posted entry (then its lines enter the ledger).
-    async fn insert_entry(&self, entry: &EntryRecord) -> StoreResult<()>;
+    async fn insert_entry(&self, entry: &Entry) -> StoreResult<()>;
     /// Replaces a draft entry if still a draft at `expected_version`.
-    async fn update_draft_entry(
-        &self,
-        entry: &EntryRecord,
-        expected_version: i64,
-    ) -> StoreResult<()>;
-    /// Posts a draft entry (status, poster, ledger lines, balances) if still at `expected_version`.
-    async fn post_draft_entry(&self, entry: &EntryRecord, expected_version: i64)
-    -> StoreResult<()>;
+    async fn update_draft_entry(&self, entry: &Entry, expected_version: i64) -> StoreResult<()>;
+    /// Posts a draft entry (status, poster, ledger lines, balances) if still a draft at
+    /// `expected_version`; `entry` is the entry as posted (`Conflict` if its lines are not).
+    async fn post_draft_entry(&self, entry: &Entry, expected_version: i64) -> StoreResult<()>;
     /// Marks a draft entry discarded.
     async fn discard_entry(
         &self,
@@ -168,20 +165,15 @@ pub trait BooksStore: Send + Sync {
         now: i64,
     ) -> StoreResult<()>;
     /// Posts `reversal` and links it to the entry it reverses, atomically.
-    async fn reverse_entry(&self, original: &EntryId, reversal: &EntryRecord) -> StoreResult<()>;
+    async fn reverse_entry(&self, original: &EntryId, reversal: &Entry) -> StoreResult<()>;
     /// An entry.
-    async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<EntryRecord>>;
+    async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<Entry>>;
     /// Lists entries.
-    async fn list_entries(
-        &self,
-        company: &CompanyId,
-        q: &ListQuery,
-    ) -> StoreResult<Vec<EntryRecord>>;
+    async fn list_entries(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<Entry>>;
 
     /// Records a payment: allocations raise each document's paid amount (refused with
     /// `Conflict` if that would exceed its total) and the entry posts, atomically.
-    async fn record_payment(&self, payment: &PaymentRecord, entry: &EntryRecord)
-    -> StoreResult<()>;
+    async fn record_payment(&self, payment: &PaymentRecord, entry: &Entry) -> StoreResult<()>;
     /// A payment.
     async fn payment(
         &self,
@@ -195,7 +187,7 @@ pub trait BooksStore: Send + Sync {
         q: &ListQuery,
     ) -> StoreResult<Vec<PaymentRecord>>;
     /// Posts many entries in one transaction (bulk loads such as the large demo).
-    async fn bulk_post_entries(&self, entries: &[EntryRecord]) -> StoreResult<()>;
+    async fn bulk_post_entries(&self, entries: &[Entry]) -> StoreResult<()>;
     /// Payments allocated to one document.
     async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<PaymentRecord>>;
 }

@@ -142,7 +142,6 @@ pub fn posting_lines(
     accounts: &PostingAccounts,
     contact: Option<&ContactId>,
     memo: &str,
-    currency: Currency,
 ) -> Result<BalancedLines, DomainError> {
     // +1: the line is on the document's "income side" (credit for invoices, debit otherwise).
     let sales = kind == DocumentKind::Invoice;
@@ -170,7 +169,7 @@ pub fn posting_lines(
     if totals.tax != 0 {
         out.push(mk(&accounts.tax, totals.tax, "Sales tax", true));
     }
-    BalancedLines::new(out, currency)
+    BalancedLines::new(out)
 }
 
 #[cfg(test)]
@@ -227,8 +226,7 @@ mod tests {
             counter: AccountId::from_suffix("ar"),
             tax: AccountId::from_suffix("tax"),
         };
-        let e =
-            posting_lines(DocumentKind::Invoice, &lines, t, &acc, None, "INV-1", eur()).unwrap();
+        let e = posting_lines(DocumentKind::Invoice, &lines, t, &acc, None, "INV-1").unwrap();
         assert_eq!(e.total(), 10800 + 1000);
         assert_eq!(e.lines()[0].debit, 10800);
     }
@@ -248,7 +246,7 @@ mod tests {
             }).collect();
             if let Ok((lines, t)) = compute_lines(inputs, eur()) {
                 let acc = PostingAccounts { counter: AccountId::from_suffix("c"), tax: AccountId::from_suffix("t") };
-                let e = posting_lines(kind, &lines, t, &acc, None, "m", eur()).unwrap();
+                let e = posting_lines(kind, &lines, t, &acc, None, "m").unwrap();
                 prop_assert_eq!(e.total(), t.total.max(0) + lines.iter().filter(|l| l.net < 0).map(|l| -l.net).sum::<i64>());
             }
         }

@@ -14,8 +14,8 @@ use newledger_domain::document::{
     compute_lines,
 };
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, EntryId};
-use newledger_domain::journal::{EntrySource, EntryStatus};
-use newledger_store::{EntryRecord, ListQuery};
+use newledger_domain::journal::{BalancedLines, Entry, EntryLines, EntrySource};
+use newledger_store::ListQuery;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -422,7 +422,7 @@ async fn approve_in(
         d.entry_memo(),
         source,
         Some(d.id.to_string()),
-        lines.into_lines(),
+        lines,
         now,
     )
     .await?;
@@ -452,7 +452,7 @@ async fn approve_in(
     Ok(approved)
 }
 
-/// Builds a posted entry record with the next journal number.
+/// Builds a posted entry with the next journal number.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn new_posted_entry(
     w: &Work<'_>,
@@ -461,24 +461,21 @@ pub(crate) async fn new_posted_entry(
     memo: String,
     source: EntrySource,
     source_id: Option<String>,
-    lines: Vec<newledger_domain::journal::Line>,
+    lines: BalancedLines,
     now: i64,
-) -> Result<EntryRecord> {
+) -> Result<Entry> {
     let n = w.store().next_number(&access.company.id, "journal").await?;
-    let total = lines.iter().map(|l| l.debit).sum();
-    Ok(EntryRecord {
+    Ok(Entry {
         id: w.svc().new_id(EntryId::PREFIX),
         company_id: access.company.id.clone(),
         number: format!("JE-{n:05}"),
         date,
         memo,
-        status: EntryStatus::Posted,
         source,
         source_id,
         reverses_id: None,
         reversed_by_id: None,
-        lines,
-        total,
+        lines: EntryLines::Posted(lines),
         created_by: access.actor.clone(),
         posted_by: Some(access.actor.clone()),
         posted_at: Some(now),
@@ -526,11 +523,7 @@ async fn void_in(
     let today = access.today(svc.clock.as_ref());
     access.company.check_open(today)?;
     let now = svc.clock.now_ms();
-    let reversed = newledger_domain::journal::BalancedLines::new(
-        original.lines.clone(),
-        access.company.currency,
-    )?
-    .reversed();
+    let reversed = original.mirror()?;
     let mut entry = new_posted_entry(
         w,
         access,
@@ -538,7 +531,7 @@ async fn void_in(
         format!("Void {}", d.number),
         EntrySource::Reversal,
         Some(d.id.to_string()),
-        reversed.into_lines(),
+        reversed,
         now,
     )
     .await?;

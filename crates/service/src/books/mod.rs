@@ -15,9 +15,10 @@ use chrono::{DateTime, NaiveDate};
 use newledger_store::ListQuery;
 
 use newledger_domain::document::Document;
+use newledger_domain::journal::Entry;
 /// The records the book use cases return (the store's rows for now; the renovation moves them
 /// into domain aggregates), re-exported so that surfaces need not depend on the store.
-pub use newledger_store::{EntryRecord, PaymentRecord};
+pub use newledger_store::PaymentRecord;
 
 /// Default page size of lists.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -119,7 +120,7 @@ pub fn document_review_url(base_url: &str, d: &Document) -> String {
 }
 
 /// Where a person reviews (and, for a draft, posts) a journal entry in the web app.
-pub fn entry_review_url(base_url: &str, e: &EntryRecord) -> String {
+pub fn entry_review_url(base_url: &str, e: &Entry) -> String {
     format!("{base_url}/app/{}/journal/{}", e.company_id, e.id)
 }
 

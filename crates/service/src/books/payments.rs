@@ -133,7 +133,6 @@ async fn record_in(
         &control,
         &input.contact_id,
         &memo,
-        cur,
     )?;
     let now = w.svc().clock.now_ms();
     let id: PaymentId = w.svc().new_id(PaymentId::PREFIX);
@@ -144,7 +143,7 @@ async fn record_in(
         memo,
         EntrySource::Payment,
         Some(id.to_string()),
-        lines.into_lines(),
+        lines,
         now,
     )
     .await?;

@@ -14,7 +14,7 @@ use newledger_domain::DomainError;
 use newledger_domain::account::Account;
 use newledger_domain::document::{Document, DocumentAction, DocumentKind};
 use newledger_domain::ids::*;
-use newledger_domain::journal::EntryStatus;
+use newledger_domain::journal::{BalancedLines, Entry};
 use std::collections::BTreeMap;
 
 type Tx<'a> = super::source::Scope<'a>;
@@ -59,7 +59,7 @@ async fn check_open(tx: &mut Tx<'_>, company: &CompanyId, date: NaiveDate) -> St
     Ok(())
 }
 
-fn actor_json(e: &EntryRecord) -> StoreResult<Option<String>> {
+fn actor_json(e: &Entry) -> StoreResult<Option<String>> {
     e.posted_by
         .as_ref()
         .map(serde_json::to_string)
@@ -67,7 +67,7 @@ fn actor_json(e: &EntryRecord) -> StoreResult<Option<String>> {
         .map_err(Into::into)
 }
 
-async fn insert_entry_row(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
+async fn insert_entry_row(tx: &mut Tx<'_>, e: &Entry) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO journal_entries (id, company_id, number, date, memo, status, source, source_id, reverses_id,
          reversed_by_id, lines, total, created_by_kind, created_by_id, posted_by, posted_at, created_at, updated_at, version)
@@ -78,13 +78,13 @@ async fn insert_entry_row(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
     .bind(&e.number)
     .bind(e.date.to_string())
     .bind(&e.memo)
-    .bind(e.status.as_str())
+    .bind(e.status().as_str())
     .bind(e.source.as_str())
     .bind(e.source_id.clone())
     .bind(e.reverses_id.as_ref().map(|i| i.to_string()))
     .bind(e.reversed_by_id.as_ref().map(|i| i.to_string()))
-    .bind(serde_json::to_string(&e.lines)?)
-    .bind(e.total)
+    .bind(serde_json::to_string(e.lines())?)
+    .bind(e.total())
     .bind(e.created_by.kind())
     .bind(e.created_by.id())
     .bind(actor_json(e)?)
@@ -97,12 +97,13 @@ async fn insert_entry_row(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
     Ok(())
 }
 
-/// Writes the ledger lines of a posted entry and adds them to the daily balances.
-async fn post_lines_in(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
+/// Writes the ledger lines of a posted entry and adds them to the daily balances: only
+/// balanced lines ever reach the ledger.
+async fn post_lines_in(tx: &mut Tx<'_>, e: &Entry, lines: &BalancedLines) -> StoreResult<()> {
     check_open(tx, &e.company_id, e.date).await?;
     let day = e.date.to_string();
     let mut per_account: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for (n, l) in e.lines.iter().enumerate() {
+    for (n, l) in lines.lines().iter().enumerate() {
         sqlx::query(
             "INSERT INTO journal_lines (entry_id, line_no, company_id, account_id, date, description, contact_id, debit, credit)
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
@@ -140,10 +141,10 @@ async fn post_lines_in(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
 }
 
 /// Inserts an entry; a posted one also enters the ledger.
-pub(crate) async fn post_entry_in(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
+pub(crate) async fn post_entry_in(tx: &mut Tx<'_>, e: &Entry) -> StoreResult<()> {
     insert_entry_row(tx, e).await?;
-    if e.status == EntryStatus::Posted {
-        post_lines_in(tx, e).await?;
+    if let Some(lines) = e.lines.posted() {
+        post_lines_in(tx, e, lines).await?;
     }
     Ok(())
 }
@@ -297,7 +298,7 @@ impl BooksStore for SqlStore {
         &self,
         d: &Document,
         expected_version: i64,
-        entry: &EntryRecord,
+        entry: &Entry,
     ) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         let settled = (d.kind == DocumentKind::Expense).then(|| d.issue_date.to_string());
@@ -326,7 +327,7 @@ impl BooksStore for SqlStore {
         &self,
         d: &Document,
         expected_version: i64,
-        reversal: &EntryRecord,
+        reversal: &Entry,
     ) -> StoreResult<()> {
         let original = d
             .entry_id
@@ -375,14 +376,14 @@ impl BooksStore for SqlStore {
         one_row(r.rows_affected(), "version")
     }
 
-    async fn insert_entry(&self, e: &EntryRecord) -> StoreResult<()> {
+    async fn insert_entry(&self, e: &Entry) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         post_entry_in(&mut tx, e).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn update_draft_entry(&self, e: &EntryRecord, expected_version: i64) -> StoreResult<()> {
+    async fn update_draft_entry(&self, e: &Entry, expected_version: i64) -> StoreResult<()> {
         let r = sqlx::query(
             "UPDATE journal_entries SET date = $3, memo = $4, lines = $5, total = $6, updated_at = $7, version = version + 1
              WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $8",
@@ -391,8 +392,8 @@ impl BooksStore for SqlStore {
         .bind(e.company_id.as_str())
         .bind(e.date.to_string())
         .bind(&e.memo)
-        .bind(serde_json::to_string(&e.lines)?)
-        .bind(e.total)
+        .bind(serde_json::to_string(e.lines())?)
+        .bind(e.total())
         .bind(e.updated_at)
         .bind(expected_version)
         .execute(&self.write)
@@ -400,7 +401,11 @@ impl BooksStore for SqlStore {
         one_row(r.rows_affected(), "version")
     }
 
-    async fn post_draft_entry(&self, e: &EntryRecord, expected_version: i64) -> StoreResult<()> {
+    async fn post_draft_entry(&self, e: &Entry, expected_version: i64) -> StoreResult<()> {
+        let lines = e
+            .lines
+            .posted()
+            .ok_or_else(|| StoreError::conflict("not posted"))?;
         let mut tx = self.write.begin().await?;
         let r = sqlx::query(
             "UPDATE journal_entries SET status = 'posted', posted_by = $3, posted_at = $4, updated_at = $4, version = version + 1
@@ -414,7 +419,7 @@ impl BooksStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         one_row(r.rows_affected(), "version")?;
-        post_lines_in(&mut tx, e).await?;
+        post_lines_in(&mut tx, e, lines).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -439,14 +444,14 @@ impl BooksStore for SqlStore {
         one_row(r.rows_affected(), "version")
     }
 
-    async fn reverse_entry(&self, original: &EntryId, reversal: &EntryRecord) -> StoreResult<()> {
+    async fn reverse_entry(&self, original: &EntryId, reversal: &Entry) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         link_reversal(&mut tx, original, reversal).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<EntryRecord>> {
+    async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<Entry>> {
         let r = sqlx::query("SELECT * FROM journal_entries WHERE company_id = $1 AND id = $2")
             .bind(company.as_str())
             .bind(id.as_str())
@@ -455,17 +460,13 @@ impl BooksStore for SqlStore {
         r.as_ref().map(rows::entry).transpose()
     }
 
-    async fn list_entries(
-        &self,
-        company: &CompanyId,
-        lq: &ListQuery,
-    ) -> StoreResult<Vec<EntryRecord>> {
+    async fn list_entries(&self, company: &CompanyId, lq: &ListQuery) -> StoreResult<Vec<Entry>> {
         let q = entries_query("*", company, lq);
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter().map(rows::entry).collect()
     }
 
-    async fn record_payment(&self, p: &PaymentRecord, entry: &EntryRecord) -> StoreResult<()> {
+    async fn record_payment(&self, p: &PaymentRecord, entry: &Entry) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO payments (id, company_id, kind, number, contact_id, bank_account_id, date, amount, currency,
@@ -583,7 +584,7 @@ impl BooksStore for SqlStore {
         self.payments_from_rows(rs).await
     }
 
-    async fn bulk_post_entries(&self, entries: &[EntryRecord]) -> StoreResult<()> {
+    async fn bulk_post_entries(&self, entries: &[Entry]) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         for e in entries {
             post_entry_in(&mut tx, e).await?;
@@ -603,11 +604,7 @@ impl BooksStore for SqlStore {
     }
 }
 
-async fn link_reversal(
-    tx: &mut Tx<'_>,
-    original: &EntryId,
-    reversal: &EntryRecord,
-) -> StoreResult<()> {
+async fn link_reversal(tx: &mut Tx<'_>, original: &EntryId, reversal: &Entry) -> StoreResult<()> {
     let r = sqlx::query(
         "UPDATE journal_entries SET reversed_by_id = $3, updated_at = $4, version = version + 1
          WHERE id = $1 AND company_id = $2 AND status = 'posted' AND reversed_by_id IS NULL",

@@ -9,7 +9,7 @@ use newledger_domain::company::{Company, TimeZone};
 use newledger_domain::contact::Contact;
 use newledger_domain::document::{Document, DocumentKind, DocumentStatus};
 use newledger_domain::ids::*;
-use newledger_domain::journal::{EntrySource, EntryStatus};
+use newledger_domain::journal::{Entry, EntryLines, EntrySource, EntryStatus};
 use newledger_domain::money::Currency;
 use newledger_domain::payment::PaymentKind;
 use newledger_domain::permission::PermissionSet;
@@ -151,24 +151,27 @@ pub(crate) fn document(r: &AnyRow) -> StoreResult<Document> {
     })
 }
 
-pub(crate) fn entry(r: &AnyRow) -> StoreResult<EntryRecord> {
+pub(crate) fn entry(r: &AnyRow) -> StoreResult<Entry> {
     let posted_by = match os(r, "posted_by")? {
         Some(p) if !p.is_empty() => Some(serde_json::from_str::<Actor>(&p)?),
         _ => None,
     };
-    Ok(EntryRecord {
+    let status = EntryStatus::parse(&s(r, "status")?).map_err(corrupt)?;
+    let number = s(r, "number")?;
+    // A posted entry that does not balance is corrupt data, reported rather than served.
+    let lines = EntryLines::of_status(status, serde_json::from_str(&s(r, "lines")?)?)
+        .map_err(|e| corrupt(format!("entry {number}: {e}")))?;
+    Ok(Entry {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
-        number: s(r, "number")?,
+        number,
         date: date(r, "date")?,
         memo: s(r, "memo")?,
-        status: EntryStatus::parse(&s(r, "status")?).map_err(corrupt)?,
         source: EntrySource::parse(&s(r, "source")?).map_err(corrupt)?,
         source_id: os(r, "source_id")?,
         reverses_id: oid(r, "reverses_id")?,
         reversed_by_id: oid(r, "reversed_by_id")?,
-        lines: serde_json::from_str(&s(r, "lines")?)?,
-        total: i(r, "total")?,
+        lines,
         created_by: actor(r, "created_by_kind", "created_by_id")?,
         posted_by,
         posted_at: oi(r, "posted_at")?,

@@ -81,10 +81,10 @@ async fn approve_posts_balanced_entry(store: Arc<dyn Store>) {
 
     let stored = store.entry(b.id(), &e.id).await.unwrap().unwrap();
     assert_eq!(stored.lines, e.lines);
-    assert_eq!(stored.total, 120_000);
+    assert_eq!(stored.total(), 120_000);
     assert_eq!(stored.source_id.as_deref(), Some(doc.id.as_str()));
     let (dr, cr) = stored
-        .lines
+        .lines()
         .iter()
         .fold((0, 0), |(a, b), l| (a + l.debit, b + l.credit));
     assert_eq!((dr, cr), (120_000, 120_000));

@@ -12,7 +12,7 @@ use newledger_domain::document::{
     posting_lines,
 };
 use newledger_domain::ids::*;
-use newledger_domain::journal::{EntrySource, EntryStatus, Line};
+use newledger_domain::journal::{Entry, EntryLines, EntrySource, EntryStatus, Line};
 use newledger_domain::money::Currency;
 use newledger_domain::payment::{PaymentKind, payment_lines};
 use newledger_store::*;
@@ -257,21 +257,19 @@ pub fn entry_record(
     lines: Vec<Line>,
     status: EntryStatus,
     source: EntrySource,
-) -> EntryRecord {
+) -> Entry {
     let posted = status == EntryStatus::Posted;
-    EntryRecord {
+    Entry {
         id: EntryId::from_suffix(&uid()),
         company_id: b.id().clone(),
         number,
         date,
         memo: "Fixture entry".into(),
-        status,
         source,
         source_id: None,
         reverses_id: None,
         reversed_by_id: None,
-        total: lines.iter().map(|l| l.debit).sum(),
-        lines,
+        lines: EntryLines::of_status(status, lines).unwrap(),
         created_by: b.actor(),
         posted_by: posted.then(|| b.actor()),
         posted_at: posted.then_some(NOW),
@@ -300,7 +298,7 @@ pub async fn manual(
     credit: &AccountId,
     amount: i64,
     status: EntryStatus,
-) -> EntryRecord {
+) -> Entry {
     let n = number(store, b, "journal", "JE").await;
     entry_record(
         b,
@@ -313,15 +311,10 @@ pub async fn manual(
 }
 
 /// The posted reversal of `original`, dated `date`.
-pub async fn reversal(
-    store: &dyn Store,
-    b: &Books,
-    original: &EntryRecord,
-    date: NaiveDate,
-) -> EntryRecord {
+pub async fn reversal(store: &dyn Store, b: &Books, original: &Entry, date: NaiveDate) -> Entry {
     let n = number(store, b, "journal", "JE").await;
     let lines = original
-        .lines
+        .lines()
         .iter()
         .map(|l| Line {
             debit: l.credit,
@@ -344,7 +337,7 @@ pub async fn reversal(
 }
 
 /// The posted entry approving `doc` (dated its issue date), built by the domain.
-pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &Document) -> EntryRecord {
+pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &Document) -> Entry {
     let counter = match doc.kind {
         DocumentKind::Invoice => b.acc("1100"),
         DocumentKind::Bill => b.acc("2000"),
@@ -366,7 +359,6 @@ pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &Document) -> Ent
         &accounts,
         doc.contact_id.as_ref(),
         &doc.number,
-        eur(),
     )
     .unwrap()
     .into_lines();
@@ -390,7 +382,7 @@ pub fn approving(b: &Books, doc: &Document) -> Document {
 }
 
 /// Approves a draft; returns the document as stored now and its entry.
-pub async fn approve(store: &dyn Store, b: &Books, doc: &Document) -> (Document, EntryRecord) {
+pub async fn approve(store: &dyn Store, b: &Books, doc: &Document) -> (Document, Entry) {
     let e = approval_entry(store, b, doc).await;
     store
         .approve_document(&approving(b, doc), doc.version, &e)
@@ -407,14 +399,14 @@ pub async fn payment(
     doc: &Document,
     amount: i64,
     date: NaiveDate,
-) -> (PaymentRecord, EntryRecord) {
+) -> (PaymentRecord, Entry) {
     let (kind, control) = match doc.kind {
         DocumentKind::Invoice => (PaymentKind::Received, b.acc("1100")),
         _ => (PaymentKind::Made, b.acc("2000")),
     };
     let contact = doc.contact_id.clone().unwrap();
     let pn = number(store, b, "payment", "PAY").await;
-    let lines = payment_lines(kind, amount, &b.acc("1000"), &control, &contact, &pn, eur())
+    let lines = payment_lines(kind, amount, &b.acc("1000"), &control, &contact, &pn)
         .unwrap()
         .into_lines();
     let jn = number(store, b, "journal", "JE").await;

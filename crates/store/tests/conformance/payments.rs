@@ -5,6 +5,7 @@ use crate::fixtures::*;
 use newledger_domain::DomainError;
 use newledger_domain::document::{DocumentKind, DocumentStatus};
 use newledger_domain::ids::PaymentId;
+use newledger_domain::journal::{BalancedLines, EntryLines};
 use newledger_domain::payment::PaymentKind;
 use newledger_store::*;
 use std::sync::Arc;
@@ -138,9 +139,11 @@ async fn payment_refusals(store: Arc<dyn Store>) {
     let (doc, _) = approve(&*store, &b, &doc).await;
     let (mut p, mut e) = payment(&*store, &b, &doc, 100, d(2026, 1, 11)).await;
     p.contact_id = someone_else.id.clone();
-    for l in &mut e.lines {
+    let mut lines = e.lines().to_vec();
+    for l in &mut lines {
         l.contact_id = Some(someone_else.id.clone());
     }
+    e.lines = EntryLines::Posted(BalancedLines::new(lines).unwrap());
     assert!(is_conflict(store.record_payment(&p, &e).await));
     assert!(store.payment(b.id(), &p.id).await.unwrap().is_none());
 

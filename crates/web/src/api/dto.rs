@@ -6,9 +6,10 @@ use newledger_domain::actor::Actor;
 use newledger_domain::company::Company;
 use newledger_domain::contact::Contact;
 use newledger_domain::document::Document;
+use newledger_domain::journal::Entry;
 use newledger_domain::money::Currency;
 use newledger_service::clock::rfc3339;
-use newledger_service::views::{EntryRecord, PaymentRecord};
+use newledger_service::views::PaymentRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -317,20 +318,20 @@ pub struct EntryDto {
 }
 
 /// Converts an entry.
-pub fn entry(e: &EntryRecord, cur: Currency, base_url: &str) -> EntryDto {
+pub fn entry(e: &Entry, cur: Currency, base_url: &str) -> EntryDto {
     EntryDto {
         id: e.id.to_string(),
         number: e.number.clone(),
         date: e.date.to_string(),
         memo: e.memo.clone(),
-        status: e.status.as_str().into(),
+        status: e.status().as_str().into(),
         source: e.source.as_str().into(),
         source_id: e.source_id.clone(),
         reverses_id: e.reverses_id.as_ref().map(|i| i.to_string()),
         reversed_by_id: e.reversed_by_id.as_ref().map(|i| i.to_string()),
         currency: cur.code().into(),
         lines: e
-            .lines
+            .lines()
             .iter()
             .map(|l| JournalLineDto {
                 account_id: l.account_id.to_string(),
@@ -340,7 +341,7 @@ pub fn entry(e: &EntryRecord, cur: Currency, base_url: &str) -> EntryDto {
                 credit: cur.format(l.credit),
             })
             .collect(),
-        total: cur.format(e.total),
+        total: cur.format(e.total()),
         created_by: (&e.created_by).into(),
         created_at: rfc3339(e.created_at),
         updated_at: rfc3339(e.updated_at),
