@@ -8,7 +8,8 @@ use newledger_domain::contact::Contact;
 use newledger_domain::document::Document;
 use newledger_domain::journal::Entry;
 use newledger_domain::money::Currency;
-use newledger_service::books::{self, PaymentRecord};
+use newledger_domain::payment::Payment;
+use newledger_service::books;
 use newledger_service::reports::ReportJson;
 use rmcp::ErrorData;
 use rmcp::handler::server::tool::IntoCallToolResult;
@@ -270,7 +271,7 @@ impl DocumentOut {
     }
 
     /// The document with its lines and the payments allocated to it.
-    pub fn full(d: &Document, payments: &[PaymentRecord], base_url: &str) -> Self {
+    pub fn full(d: &Document, payments: &[Payment], base_url: &str) -> Self {
         let cur = d.currency;
         let mut out = Self::summary(d, base_url);
         out.lines = d
@@ -295,13 +296,7 @@ impl DocumentOut {
                 date: p.date.to_string(),
                 bank_account_id: p.bank_account_id.to_string(),
                 amount: cur.format(p.amount),
-                allocated_here: cur.format(
-                    p.allocations
-                        .iter()
-                        .filter(|(doc, _)| *doc == d.id)
-                        .map(|(_, a)| *a)
-                        .sum(),
-                ),
+                allocated_here: cur.format(p.allocated_to(&d.id)),
                 reference: p.reference.clone(),
             })
             .collect();

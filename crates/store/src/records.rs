@@ -2,11 +2,9 @@
 //! structs add the bookkeeping columns (versions, timestamps, authors).
 
 use chrono::NaiveDate;
-use newledger_domain::actor::Actor;
 use newledger_domain::document::Document;
 use newledger_domain::ids::*;
 use newledger_domain::journal::Entry;
-use newledger_domain::payment::PaymentKind;
 use newledger_domain::permission::PermissionSet;
 use newledger_domain::role::Role;
 
@@ -69,39 +67,6 @@ pub struct EntryRow {
     pub entry: Entry,
     /// Readable author, None when the author is gone.
     pub created_by_label: Option<String>,
-}
-
-/// A payment with its allocations.
-#[derive(Clone, Debug)]
-pub struct PaymentRecord {
-    /// Id.
-    pub id: PaymentId,
-    /// Company.
-    pub company_id: CompanyId,
-    /// Received or made.
-    pub kind: PaymentKind,
-    /// Human number.
-    pub number: String,
-    /// Customer or supplier.
-    pub contact_id: ContactId,
-    /// Bank or card account.
-    pub bank_account_id: AccountId,
-    /// Date of the payment.
-    pub date: NaiveDate,
-    /// Amount, minor units.
-    pub amount: i64,
-    /// Currency code.
-    pub currency: String,
-    /// Free reference.
-    pub reference: String,
-    /// Its posting entry.
-    pub entry_id: EntryId,
-    /// Documents it pays, with amounts.
-    pub allocations: Vec<(DocumentId, i64)>,
-    /// Who recorded it.
-    pub created_by: Actor,
-    /// Created (ms).
-    pub created_at: i64,
 }
 
 pub use newledger_domain::app::AppStatus;

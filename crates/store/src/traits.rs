@@ -11,6 +11,7 @@ use newledger_domain::contact::{Contact, ContactUsage};
 use newledger_domain::document::{Document, DocumentKind};
 use newledger_domain::ids::*;
 use newledger_domain::journal::Entry;
+use newledger_domain::payment::Payment;
 use newledger_domain::permission::PermissionSet;
 use newledger_domain::report::OpenItem;
 use newledger_domain::role::Role;
@@ -98,7 +99,7 @@ pub trait CompanyStore: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 }
 
-/// Accounts, documents, journal entries and payments.
+/// Accounts, documents and journal entries.
 #[async_trait]
 pub trait BooksStore: Send + Sync {
     /// The chart of accounts.
@@ -171,25 +172,8 @@ pub trait BooksStore: Send + Sync {
     /// Lists entries.
     async fn list_entries(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<Entry>>;
 
-    /// Records a payment: allocations raise each document's paid amount (refused with
-    /// `Conflict` if that would exceed its total) and the entry posts, atomically.
-    async fn record_payment(&self, payment: &PaymentRecord, entry: &Entry) -> StoreResult<()>;
-    /// A payment.
-    async fn payment(
-        &self,
-        company: &CompanyId,
-        id: &PaymentId,
-    ) -> StoreResult<Option<PaymentRecord>>;
-    /// Lists payments.
-    async fn list_payments(
-        &self,
-        company: &CompanyId,
-        q: &ListQuery,
-    ) -> StoreResult<Vec<PaymentRecord>>;
     /// Posts many entries in one transaction (bulk loads such as the large demo).
     async fn bulk_post_entries(&self, entries: &[Entry]) -> StoreResult<()>;
-    /// Payments allocated to one document.
-    async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<PaymentRecord>>;
 }
 
 /// Customers and suppliers.
@@ -209,6 +193,20 @@ pub trait ContactStore: Send + Sync {
     /// Deletes a contact that nothing refers to, checked in the same statement; `Conflict`
     /// when something does (or it is gone).
     async fn delete_contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<()>;
+}
+
+/// Payments and their allocations.
+#[async_trait]
+pub trait PaymentStore: Send + Sync {
+    /// Records a payment: allocations raise each document's paid amount (refused with
+    /// `Conflict` if that would exceed its total) and the entry posts, atomically.
+    async fn record_payment(&self, payment: &Payment, entry: &Entry) -> StoreResult<()>;
+    /// A payment.
+    async fn payment(&self, company: &CompanyId, id: &PaymentId) -> StoreResult<Option<Payment>>;
+    /// Lists payments.
+    async fn list_payments(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<Payment>>;
+    /// Payments allocated to one document.
+    async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<Payment>>;
 }
 
 /// Reads behind the reports, from balances maintained at posting time.
@@ -362,6 +360,7 @@ pub trait Roles:
     + CompanyStore
     + BooksStore
     + ContactStore
+    + PaymentStore
     + ViewStore
     + ReportStore
     + AppStore

@@ -1,6 +1,7 @@
 //! The books: accounts, contacts, invoices/bills/expenses, journal entries and payments.
 //! Programs may create and edit drafts; approving, posting, voiding and recording payments
-//! are people-only permissions.
+//! are people-only permissions. The use cases take and return the domain's aggregates
+//! (`Contact`, `Document`, `Entry`, `Payment`) and leave their rules to them.
 
 pub mod accounts;
 pub mod cache;
@@ -12,13 +13,9 @@ pub mod payments;
 
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate};
-use newledger_store::ListQuery;
-
 use newledger_domain::document::Document;
 use newledger_domain::journal::Entry;
-/// The records the book use cases return (the store's rows for now; the renovation moves them
-/// into domain aggregates), re-exported so that surfaces need not depend on the store.
-pub use newledger_store::PaymentRecord;
+use newledger_store::ListQuery;
 
 /// Default page size of lists.
 pub const DEFAULT_LIMIT: i64 = 100;

@@ -160,12 +160,7 @@ pub async fn detail(
             .await?
             .into_iter()
             .map(|p| PaymentLine {
-                amount: p
-                    .allocations
-                    .iter()
-                    .filter(|(doc, _)| doc == &d.id)
-                    .map(|(_, a)| *a)
-                    .sum(),
+                amount: p.allocated_to(&d.id),
                 number: p.number,
                 date: p.date,
             })

@@ -19,7 +19,7 @@ use newledger_domain::actor::Actor;
 
 pub use crate::books::Page;
 pub use newledger_store::{
-    ActivityRecord, ActorSeen, AppRecord, AppStatus, ListQuery, NewActivity, PaymentRecord,
+    ActivityRecord, ActorSeen, AppRecord, AppStatus, ListQuery, NewActivity,
 };
 
 /// A read model's result in the shape one surface answers with (the REST API's serialized

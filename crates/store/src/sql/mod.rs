@@ -7,6 +7,7 @@ mod contacts;
 mod lists;
 mod misc;
 mod oauth;
+mod payments;
 mod people;
 mod reports;
 mod rows;

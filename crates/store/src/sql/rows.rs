@@ -11,7 +11,7 @@ use newledger_domain::document::{Document, DocumentKind, DocumentStatus};
 use newledger_domain::ids::*;
 use newledger_domain::journal::{Entry, EntryLines, EntrySource, EntryStatus};
 use newledger_domain::money::Currency;
-use newledger_domain::payment::PaymentKind;
+use newledger_domain::payment::{Payment, PaymentKind};
 use newledger_domain::permission::PermissionSet;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -181,11 +181,8 @@ pub(crate) fn entry(r: &AnyRow) -> StoreResult<Entry> {
     })
 }
 
-pub(crate) fn payment(
-    r: &AnyRow,
-    allocations: Vec<(DocumentId, i64)>,
-) -> StoreResult<PaymentRecord> {
-    Ok(PaymentRecord {
+pub(crate) fn payment(r: &AnyRow, allocations: Vec<(DocumentId, i64)>) -> StoreResult<Payment> {
+    Ok(Payment {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
         kind: PaymentKind::parse(&s(r, "kind")?).map_err(corrupt)?,
@@ -194,7 +191,7 @@ pub(crate) fn payment(
         bank_account_id: id(r, "bank_account_id")?,
         date: date(r, "date")?,
         amount: i(r, "amount")?,
-        currency: s(r, "currency")?,
+        currency: Currency::parse(&s(r, "currency")?).map_err(corrupt)?,
         reference: s(r, "reference")?,
         entry_id: id(r, "entry_id")?,
         allocations,

@@ -14,7 +14,7 @@ use newledger_domain::document::{
 use newledger_domain::ids::*;
 use newledger_domain::journal::{Entry, EntryLines, EntrySource, EntryStatus, Line};
 use newledger_domain::money::Currency;
-use newledger_domain::payment::{PaymentKind, payment_lines};
+use newledger_domain::payment::{Payment, PaymentKind, payment_lines};
 use newledger_store::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -399,7 +399,7 @@ pub async fn payment(
     doc: &Document,
     amount: i64,
     date: NaiveDate,
-) -> (PaymentRecord, Entry) {
+) -> (Payment, Entry) {
     let (kind, control) = match doc.kind {
         DocumentKind::Invoice => (PaymentKind::Received, b.acc("1100")),
         _ => (PaymentKind::Made, b.acc("2000")),
@@ -418,7 +418,7 @@ pub async fn payment(
         EntryStatus::Posted,
         EntrySource::Payment,
     );
-    let p = PaymentRecord {
+    let p = Payment {
         id: PaymentId::from_suffix(&uid()),
         company_id: b.id().clone(),
         kind,
@@ -427,7 +427,7 @@ pub async fn payment(
         bank_account_id: b.acc("1000"),
         date,
         amount,
-        currency: "EUR".into(),
+        currency: eur(),
         reference: String::new(),
         entry_id: e.id.clone(),
         allocations: vec![(doc.id.clone(), amount)],
@@ -445,7 +445,7 @@ pub async fn pay(
     doc: &Document,
     amount: i64,
     date: NaiveDate,
-) -> StoreResult<PaymentRecord> {
+) -> StoreResult<Payment> {
     let (p, e) = payment(store, b, doc, amount, date).await;
     store.record_payment(&p, &e).await.map(|()| p)
 }

@@ -8,8 +8,8 @@ use newledger_domain::contact::Contact;
 use newledger_domain::document::Document;
 use newledger_domain::journal::Entry;
 use newledger_domain::money::Currency;
+use newledger_domain::payment::Payment;
 use newledger_service::clock::rfc3339;
-use newledger_service::views::PaymentRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -389,7 +389,7 @@ pub struct PaymentDto {
 }
 
 /// Converts a payment.
-pub fn payment(p: &PaymentRecord, cur: Currency) -> PaymentDto {
+pub fn payment(p: &Payment, cur: Currency) -> PaymentDto {
     PaymentDto {
         id: p.id.to_string(),
         kind: p.kind.as_str().into(),
@@ -398,7 +398,7 @@ pub fn payment(p: &PaymentRecord, cur: Currency) -> PaymentDto {
         bank_account_id: p.bank_account_id.to_string(),
         date: p.date.to_string(),
         amount: cur.format(p.amount),
-        currency: p.currency.clone(),
+        currency: p.currency.code().into(),
         reference: p.reference.clone(),
         allocations: p
             .allocations
