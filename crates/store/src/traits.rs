@@ -99,9 +99,9 @@ pub trait CompanyStore: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 }
 
-/// Accounts, documents and journal entries.
+/// The chart of accounts.
 #[async_trait]
-pub trait BooksStore: Send + Sync {
+pub trait AccountStore: Send + Sync {
     /// The chart of accounts.
     async fn accounts(&self, company: &CompanyId) -> StoreResult<Vec<Account>>;
     /// Adds an account.
@@ -111,7 +111,11 @@ pub trait BooksStore: Send + Sync {
         account: &Account,
         now: i64,
     ) -> StoreResult<()>;
+}
 
+/// Invoices, bills, expenses and journal entries, and the ledger lines their postings write.
+#[async_trait]
+pub trait BooksStore: Send + Sync {
     /// Adds a draft document.
     async fn insert_document(&self, doc: &Document) -> StoreResult<()>;
     /// Replaces a draft document if it is still a draft at `expected_version`.
@@ -358,6 +362,7 @@ pub trait IdempotencyStore: Send + Sync {
 pub trait Roles:
     UserStore
     + CompanyStore
+    + AccountStore
     + BooksStore
     + ContactStore
     + PaymentStore

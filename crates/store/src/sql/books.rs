@@ -1,4 +1,4 @@
-//! Accounts, documents and journal entries. Every posting goes through
+//! Documents and journal entries. Every posting goes through
 //! [`post_entry_in`], which checks the lock date, writes the ledger lines and maintains the
 //! per-day account balances inside the caller's transaction. Document status changes are
 //! compare-and-sets whose statuses come from the domain's lifecycle
@@ -11,36 +11,12 @@ use crate::{BooksStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use newledger_domain::DomainError;
-use newledger_domain::account::Account;
 use newledger_domain::document::{Document, DocumentAction, DocumentKind};
 use newledger_domain::ids::*;
 use newledger_domain::journal::{BalancedLines, Entry};
 use std::collections::BTreeMap;
 
 type Tx<'a> = super::source::Scope<'a>;
-
-pub(crate) async fn insert_account_in(
-    tx: &mut Tx<'_>,
-    company: &CompanyId,
-    a: &Account,
-    now: i64,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO accounts (id, company_id, code, name, class, role, archived, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)",
-    )
-    .bind(a.id.as_str())
-    .bind(company.as_str())
-    .bind(&a.code)
-    .bind(&a.name)
-    .bind(a.class.as_str())
-    .bind(a.role.as_str())
-    .bind(i64::from(a.archived))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
 
 /// Refuses a posting on or before the company's lock date, read inside the transaction.
 async fn check_open(tx: &mut Tx<'_>, company: &CompanyId, date: NaiveDate) -> StoreResult<()> {
@@ -193,26 +169,6 @@ pub(super) fn entries_query(select: &str, company: &CompanyId, lq: &ListQuery) -
 
 #[async_trait]
 impl BooksStore for SqlStore {
-    async fn accounts(&self, company: &CompanyId) -> StoreResult<Vec<Account>> {
-        let rs = sqlx::query("SELECT * FROM accounts WHERE company_id = $1 ORDER BY code")
-            .bind(company.as_str())
-            .fetch_all(&self.read)
-            .await?;
-        rs.iter().map(rows::account).collect()
-    }
-
-    async fn insert_account(
-        &self,
-        company: &CompanyId,
-        account: &Account,
-        now: i64,
-    ) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
-        insert_account_in(&mut tx, company, account, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn insert_document(&self, d: &Document) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO documents (id, company_id, kind, number, status, contact_id, issue_date, due_date, reference,

@@ -1,5 +1,6 @@
 //! The SQL implementation of every store role, shared by SQLite and PostgreSQL.
 
+mod accounts;
 mod apps;
 mod books;
 mod companies;
