@@ -1,17 +1,19 @@
 //! The SQL implementation of every store role, shared by SQLite and PostgreSQL.
 
 mod accounts;
+mod activity;
 mod apps;
 mod books;
 mod companies;
 mod contacts;
+mod idempotency;
 mod lists;
-mod misc;
 mod oauth;
 mod payments;
 mod people;
 mod reports;
 mod rows;
+mod sessions;
 mod source;
 mod users;
 mod views;
