@@ -285,7 +285,7 @@ fn on_the_day(svc: &Services, clock: &Arc<ManualClock>) -> Services {
 pub async fn populate(
     svc: &Services,
     access: &Access,
-    app: &newledger_store::AppRecord,
+    app: &newledger_domain::app::App,
     today: NaiveDate,
 ) -> Result<()> {
     let mut rng = StdRng::seed_from_u64(42);

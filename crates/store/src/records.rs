@@ -69,63 +69,6 @@ pub struct EntryRow {
     pub created_by_label: Option<String>,
 }
 
-pub use newledger_domain::app::AppStatus;
-
-/// An API credential app.
-#[derive(Clone, Debug)]
-pub struct AppRecord {
-    /// Id, also the `client_id`.
-    pub id: AppId,
-    /// Company it may access.
-    pub company_id: CompanyId,
-    /// Name.
-    pub name: String,
-    /// Business purpose.
-    pub purpose: String,
-    /// Owner: a member whose current permissions cap the app's.
-    pub owner_user_id: UserId,
-    /// Who created it.
-    pub created_by: UserId,
-    /// Delegated permissions.
-    pub permissions: PermissionSet,
-    /// Lifecycle status.
-    pub status: AppStatus,
-    /// Optional expiry (ms).
-    pub expires_at: Option<i64>,
-    /// Keyed hash of the current secret.
-    pub secret_hash: String,
-    /// Last four characters of the current secret, to recognise it.
-    pub secret_hint: String,
-    /// Keyed hash of the previous secret during a rotation overlap.
-    pub prev_secret_hash: Option<String>,
-    /// End of the overlap (ms).
-    pub prev_secret_valid_until: Option<i64>,
-    /// Bumped on revoke and rotate: tokens carrying an older version are dead.
-    pub credential_version: i64,
-    /// When it was revoked (ms).
-    pub revoked_at: Option<i64>,
-    /// When it was deleted (ms).
-    pub deleted_at: Option<i64>,
-    /// Last successful token exchange or API call (ms), flushed in batches.
-    pub last_used_at: Option<i64>,
-    /// Successful uses, flushed in batches.
-    pub use_count: i64,
-    /// Created (ms).
-    pub created_at: i64,
-    /// Last change (ms).
-    pub updated_at: i64,
-}
-
-impl AppRecord {
-    /// The facts its standing depends on (status and expiry).
-    pub fn life(&self) -> newledger_domain::app::AppLife {
-        newledger_domain::app::AppLife {
-            status: self.status,
-            expires_at: self.expires_at,
-        }
-    }
-}
-
 /// A new activity-log row.
 #[derive(Clone, Debug, Default)]
 pub struct NewActivity {

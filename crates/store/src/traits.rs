@@ -6,6 +6,7 @@ use crate::records::*;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use newledger_domain::account::Account;
+use newledger_domain::app::App;
 use newledger_domain::company::Company;
 use newledger_domain::contact::{Contact, ContactUsage};
 use newledger_domain::document::{Document, DocumentKind};
@@ -275,13 +276,13 @@ pub trait ViewStore: Send + Sync {
 #[async_trait]
 pub trait AppStore: Send + Sync {
     /// Adds an app.
-    async fn insert_app(&self, app: &AppRecord) -> StoreResult<()>;
+    async fn insert_app(&self, app: &App) -> StoreResult<()>;
     /// An app by id (= client_id).
-    async fn app(&self, id: &AppId) -> StoreResult<Option<AppRecord>>;
+    async fn app(&self, id: &AppId) -> StoreResult<Option<App>>;
     /// Apps of a company; deleted ones only when asked.
-    async fn list_apps(&self, company: &CompanyId, deleted: bool) -> StoreResult<Vec<AppRecord>>;
+    async fn list_apps(&self, company: &CompanyId, deleted: bool) -> StoreResult<Vec<App>>;
     /// Writes lifecycle fields (status, secrets, version, timestamps) of an app.
-    async fn update_app(&self, app: &AppRecord) -> StoreResult<()>;
+    async fn update_app(&self, app: &App) -> StoreResult<()>;
     /// Adds batched usage: (app, last used ms, count).
     async fn flush_app_usage(&self, usage: &[(AppId, i64, i64)]) -> StoreResult<()>;
     /// Removes apps deleted before `before` (ms); returns how many.

@@ -19,9 +19,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use newledger_domain::ids::{AppId, CompanyId, ConnectionId};
 use newledger_domain::oauth::{Surfaces, clip, is_pkce_value, parse_resource};
 use newledger_domain::permission::PermissionSet;
-use newledger_store::{
-    AppStatus, ConnectionRecord, OAuthClientRecord, OAuthStore, RefreshTokenRecord,
-};
+use newledger_store::{ConnectionRecord, OAuthClientRecord, OAuthStore, RefreshTokenRecord};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -635,10 +633,7 @@ pub async fn introspect(
             let Some(app) = svc.auth_cache.app(svc, app_id).await? else {
                 return Ok(None);
             };
-            if app.status != AppStatus::Active
-                || app.credential_version != claims.v
-                || app.expires_at.is_some_and(|e| e <= now)
-            {
+            if !app.usable(now) || app.credential_version != claims.v {
                 return Ok(None);
             }
             let Some(role) = svc

@@ -18,9 +18,7 @@ pub mod journal;
 use newledger_domain::actor::Actor;
 
 pub use crate::books::Page;
-pub use newledger_store::{
-    ActivityRecord, ActorSeen, AppRecord, AppStatus, ListQuery, NewActivity,
-};
+pub use newledger_store::{ActivityRecord, ActorSeen, ListQuery, NewActivity};
 
 /// A read model's result in the shape one surface answers with (the REST API's serialized
 /// body, say), cached per node exactly like the read models it is made from (see [`cache`]):

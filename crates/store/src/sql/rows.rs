@@ -5,6 +5,7 @@ use crate::{StoreError, StoreResult};
 use chrono::NaiveDate;
 use newledger_domain::account::{Account, AccountClass, AccountRole};
 use newledger_domain::actor::Actor;
+use newledger_domain::app::{App, AppStatus};
 use newledger_domain::company::{Company, TimeZone};
 use newledger_domain::contact::Contact;
 use newledger_domain::document::{Document, DocumentKind, DocumentStatus};
@@ -200,8 +201,8 @@ pub(crate) fn payment(r: &AnyRow, allocations: Vec<(DocumentId, i64)>) -> StoreR
     })
 }
 
-pub(crate) fn app(r: &AnyRow) -> StoreResult<AppRecord> {
-    Ok(AppRecord {
+pub(crate) fn app(r: &AnyRow) -> StoreResult<App> {
+    Ok(App {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
         name: s(r, "name")?,
