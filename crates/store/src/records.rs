@@ -1,5 +1,7 @@
-//! Rows as the store reads and writes them. Domain types are used where they exist; these
-//! structs add the bookkeeping columns (versions, timestamps, authors).
+//! Rows the store reads and writes that are not domain aggregates: people, sessions, the
+//! activity log, idempotency keys, OAuth grants, list queries and read-model rows. The books'
+//! aggregates (contacts, documents, journal entries, payments) and apps are the domain's own
+//! types (`newledger_domain::{contact, document, journal, payment, app}`), persisted as they are.
 
 use chrono::NaiveDate;
 use newledger_domain::document::Document;

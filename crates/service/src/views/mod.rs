@@ -5,7 +5,9 @@
 //! row by row; results that do not depend on who asks are cached per node ([`cache`]) until
 //! the books change.
 //!
-//! Surfaces take the types they render from here (re-exported below), not from the store.
+//! Surfaces take the store's row types they render from here (re-exported below), never from
+//! the store itself; the aggregates (documents, entries, payments, contacts, apps) they take
+//! from the domain.
 
 pub mod activity;
 pub mod apps;
