@@ -38,42 +38,86 @@ pub(crate) async fn guard(State(sh): State<Arc<Shared>>, req: Request, next: Nex
         Err(r) => return *r,
     };
     let (parts, body) = req.into_parts();
-    // A 2026-07-28 request names its method and tool in headers (which rmcp checks against the
-    // body), so its body goes to rmcp unread; otherwise the guard reads it once and hands the
-    // bytes on. (rmcp parses the body itself and takes no parsed message.)
-    let (message, body) = match Peek::of_headers(&parts.headers) {
-        Some(peek) => (peek, body),
-        None if parts.method == Method::POST => {
-            match axum::body::to_bytes(body, sh.config.body_limit).await {
-                Ok(b) => (Peek::of(&b), Body::from(b)),
-                Err(_) => {
-                    return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
-                        .into_response();
-                }
-            }
-        }
-        None => (Peek::default(), body),
+    let (message, body) = match peek(&sh, &parts.headers, &parts.method, body).await {
+        Ok(read) => read,
+        Err(r) => return r,
     };
     if let Some(needed) = message.missing_permission(&access) {
         return insufficient_scope(&sh, &company, needed);
     }
     let principal = access.actor.id().to_owned();
-    let session = parts
-        .headers
-        .get(SESSION_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    match &session {
-        Some(s) if !sh.sessions.touch(s, &principal).await => {
-            return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
-        }
-        None if message.is_initialize() => sh.sessions.make_room(&principal).await,
-        _ => {}
+    let session = session_of(&parts.headers);
+    if let Err(r) = admit(&sh, session.as_deref(), &principal, &message).await {
+        return r;
     }
     let deleting = parts.method == Method::DELETE;
     let mut req = Request::from_parts(parts, body);
     req.extensions_mut().insert(access);
     let response = next.run(req).await;
+    follow_sessions(&sh, session.as_deref(), &principal, deleting, &response);
+    response
+}
+
+/// What the guard judges of the message, and the body to hand on. A 2026-07-28 request names
+/// its method and tool in headers (which rmcp checks against the body), so its body goes to
+/// rmcp unread; otherwise the guard reads it once and hands the bytes on. (rmcp parses the body
+/// itself and takes no parsed message.)
+async fn peek(
+    sh: &Shared,
+    headers: &HeaderMap,
+    method: &Method,
+    body: Body,
+) -> Result<(Peek, Body), Response> {
+    match Peek::of_headers(headers) {
+        Some(peek) => Ok((peek, body)),
+        None if method == Method::POST => {
+            match axum::body::to_bytes(body, sh.config.body_limit).await {
+                Ok(b) => Ok((Peek::of(&b), Body::from(b))),
+                Err(_) => {
+                    Err((StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response())
+                }
+            }
+        }
+        None => Ok((Peek::default(), body)),
+    }
+}
+
+/// The session a request names, if any.
+fn session_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// A request naming a session must come from the session's own principal (else 404, as for an
+/// unknown session); `initialize` first makes room within the per-principal bound.
+async fn admit(
+    sh: &Shared,
+    session: Option<&str>,
+    principal: &str,
+    message: &Peek,
+) -> Result<(), Response> {
+    match session {
+        Some(s) if !sh.sessions.touch(s, principal).await => {
+            Err((StatusCode::NOT_FOUND, "Not Found: Session not found").into_response())
+        }
+        None if message.is_initialize() => {
+            sh.sessions.make_room(principal).await;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Binds a session rmcp has just opened to the principal, and forgets one it has just closed.
+fn follow_sessions(
+    sh: &Shared,
+    session: Option<&str>,
+    principal: &str,
+    deleting: bool,
+    response: &Response,
+) {
     match session {
         None => {
             if let Some(opened) = response
@@ -81,13 +125,12 @@ pub(crate) async fn guard(State(sh): State<Arc<Shared>>, req: Request, next: Nex
                 .get(SESSION_HEADER)
                 .and_then(|v| v.to_str().ok())
             {
-                sh.sessions.bind(opened, &principal);
+                sh.sessions.bind(opened, principal);
             }
         }
-        Some(s) if deleting && response.status().is_success() => sh.sessions.unbind(&s),
+        Some(s) if deleting && response.status().is_success() => sh.sessions.unbind(s),
         Some(_) => {}
     }
-    response
 }
 
 /// The company of `/mcp/{company_id}`.

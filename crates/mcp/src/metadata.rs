@@ -28,17 +28,7 @@ pub(crate) async fn protected_resource(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let base = &sh.config.base_url;
-    let scopes: Vec<&str> = crate::tools::scopes().iter().map(|p| p.as_str()).collect();
-    let mut r = Json(json!({
-        "resource": Audience::Mcp.resource(base, &id),
-        "authorization_servers": [base],
-        "scopes_supported": scopes,
-        "bearer_methods_supported": ["header"],
-        "resource_name": company.name,
-        "resource_documentation": format!("{base}/README.md"),
-    }))
-    .into_response();
+    let mut r = Json(document(&sh.config.base_url, &id, &company.name)).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CACHE_CONTROL,
@@ -50,6 +40,19 @@ pub(crate) async fn protected_resource(
         HeaderValue::from_static("*"),
     );
     r
+}
+
+/// The metadata of the MCP server of company `id`, named `name`.
+fn document(base: &str, id: &CompanyId, name: &str) -> serde_json::Value {
+    let scopes: Vec<&str> = crate::tools::scopes().iter().map(|p| p.as_str()).collect();
+    json!({
+        "resource": Audience::Mcp.resource(base, id),
+        "authorization_servers": [base],
+        "scopes_supported": scopes,
+        "bearer_methods_supported": ["header"],
+        "resource_name": name,
+        "resource_documentation": format!("{base}/README.md"),
+    })
 }
 
 /// Where the metadata of `company`'s MCP server is.

@@ -6,7 +6,7 @@
 //! access of *its own* request, never one remembered from `initialize`.
 
 use crate::Shared;
-use crate::tools::{self, ToolError};
+use crate::tools::{self, ToolError, ToolSpec};
 use newledger_service::Access;
 use newledger_service::activity::Event;
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -49,6 +49,38 @@ impl Ledger {
     pub(crate) fn base_url(&self) -> &str {
         &self.shared.config.base_url
     }
+}
+
+impl Ledger {
+    /// Runs a write in its own task, so that a client hanging up cannot cancel it half-way:
+    /// its idempotency key always records the outcome, and a retry replays it.
+    async fn call_to_completion(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            this.tools
+                .call(ToolCallContext::new(&this, request, context))
+                .await
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "MCP write task failed");
+            Err(ErrorData::internal_error("the write failed", None))
+        })
+    }
+}
+
+/// A tool result refusing a tool the caller's permissions do not allow.
+fn forbidden(spec: &ToolSpec) -> CallToolResponse {
+    let needed = spec.permissions.first().map_or("", |p| p.as_str());
+    let e = ToolError::from(newledger_service::Error::Forbidden {
+        permission: spec.permissions.first().copied(),
+        reason: format!("needs `{needed}`"),
+    });
+    CallToolResult::error(vec![rmcp::model::ContentBlock::text(e.0)]).into()
 }
 
 /// The caller of this request (set by the guard; its absence is a wiring bug).
@@ -107,40 +139,19 @@ impl ServerHandler for Ledger {
         };
         if !spec.allowed(access.permissions) {
             // The guard answers 403 insufficient_scope first; this holds if it ever did not.
-            let needed = spec.permissions.first().map_or("", |p| p.as_str());
-            return Ok(CallToolResult::error(vec![rmcp::model::ContentBlock::text(
-                ToolError::from(newledger_service::Error::Forbidden {
-                    permission: spec.permissions.first().copied(),
-                    reason: format!("needs `{needed}`"),
-                })
-                .0,
-            )])
-            .into());
+            return Ok(forbidden(spec));
         }
         let event = Event::ok("mcp.tool_called", "tool", spec.name).reason(spec.name);
         if let Err(e) = self.shared.svc.activity.log_repeated(&access, event).await {
             tracing::warn!(error = %e, "MCP tool use not logged");
         }
         context.extensions.insert(access);
-        if !spec.writes {
-            return self
-                .tools
-                .call(ToolCallContext::new(self, request, context))
-                .await;
+        if spec.writes {
+            return self.call_to_completion(request, context).await;
         }
-        // A write runs in its own task, so that a client hanging up cannot cancel it half-way:
-        // its idempotency key always records the outcome, and a retry replays it.
-        let this = self.clone();
-        tokio::spawn(async move {
-            this.tools
-                .call(ToolCallContext::new(&this, request, context))
-                .await
-        })
-        .await
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "MCP write task failed");
-            Err(ErrorData::internal_error("the write failed", None))
-        })
+        self.tools
+            .call(ToolCallContext::new(self, request, context))
+            .await
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -397,7 +397,8 @@ pub struct AuthCodeRecord {
     pub created_at: i64,
 }
 
-/// A refresh token (only its keyed hash is stored), one of a rotating family.
+/// A refresh token (only its keyed hash is stored), one of a rotating family. A token is used
+/// once it has a successor (whose hash is derived from it).
 #[derive(Clone, Debug)]
 pub struct RefreshTokenRecord {
     /// Keyed hash of the token.
@@ -416,12 +417,20 @@ pub struct RefreshTokenRecord {
     pub family_started_at: i64,
     /// Issued (ms; idle lifetime).
     pub created_at: i64,
-    /// Rotated (ms).
-    pub used_at: Option<i64>,
-    /// Scope of the access token issued at rotation (to answer a retry identically).
-    pub rotated_scope: Option<PermissionSet>,
-    /// Surfaces of the access token issued at rotation.
-    pub rotated_surfaces: Option<newledger_domain::oauth::Surfaces>,
+    /// Scope of the access token issued beside it at rotation (to answer a retry identically);
+    /// None for the first of a family.
+    pub issued_scope: Option<PermissionSet>,
+    /// Surfaces of the access token issued beside it at rotation.
+    pub issued_surfaces: Option<newledger_domain::oauth::Surfaces>,
     /// Revoked (ms).
     pub revoked_at: Option<i64>,
+}
+
+/// A refresh token with its successor, if it was rotated.
+#[derive(Clone, Debug)]
+pub struct RefreshChain {
+    /// The token presented.
+    pub token: RefreshTokenRecord,
+    /// The token it was rotated into (then it is used).
+    pub successor: Option<RefreshTokenRecord>,
 }

@@ -13,7 +13,6 @@ use newledger_domain::document::{Document, DocumentKind};
 use newledger_domain::ids::*;
 use newledger_domain::journal::Entry;
 use newledger_domain::payment::Payment;
-use newledger_domain::permission::PermissionSet;
 use newledger_domain::report::OpenItem;
 use newledger_domain::role::Role;
 
@@ -434,6 +433,14 @@ pub trait OAuthStore: Send + Sync {
     async fn list_connections(&self, company: &CompanyId) -> StoreResult<Vec<ConnectionRecord>>;
     /// Writes scope, surfaces, status, version and times of a connection.
     async fn update_connection(&self, c: &ConnectionRecord) -> StoreResult<()>;
+    /// Records that a client and its connection were used at `now` (touching only that column,
+    /// so a stale copy of either can never write back older fields).
+    async fn touch_oauth_use(
+        &self,
+        client: &OAuthClientId,
+        connection: &ConnectionId,
+        now: i64,
+    ) -> StoreResult<()>;
 
     /// Adds an authorization code.
     async fn insert_auth_code(&self, c: &AuthCodeRecord) -> StoreResult<()>;
@@ -449,14 +456,18 @@ pub trait OAuthStore: Send + Sync {
     async fn insert_refresh_token(&self, t: &RefreshTokenRecord) -> StoreResult<()>;
     /// A refresh token by hash.
     async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshTokenRecord>>;
-    /// Rotates `old_hash` into `successor` in one transaction if it is neither used nor revoked;
-    /// false when it was (someone else rotated it, or it is dead).
+    /// A refresh token and its successor (whose hash the caller derives), in one read.
+    async fn refresh_chain(
+        &self,
+        token_hash: &str,
+        successor_hash: &str,
+    ) -> StoreResult<Option<RefreshChain>>;
+    /// Rotates `old_hash` into `successor` with one INSERT, if the old token is not revoked.
+    /// The successor's hash is derived from the old token, so of two concurrent rotations one
+    /// inserts and the other finds the key taken: false (someone else rotated it, or it is dead).
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,
-        now: i64,
-        access_scope: PermissionSet,
-        access_surfaces: newledger_domain::oauth::Surfaces,
         successor: &RefreshTokenRecord,
     ) -> StoreResult<bool>;
     /// Revokes every token of a family; returns how many were live.
@@ -467,6 +478,7 @@ pub trait OAuthStore: Send + Sync {
         connection: &ConnectionId,
         now: i64,
     ) -> StoreResult<u64>;
-    /// Drops codes expired before `before` and refresh tokens dead (used, revoked) before it.
+    /// Drops codes expired before `before`, refresh tokens revoked before it, and those issued
+    /// before it (pass the start of the absolute lifetime: their families are over).
     async fn purge_oauth(&self, before: i64) -> StoreResult<u64>;
 }

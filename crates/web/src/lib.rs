@@ -8,6 +8,8 @@ pub mod background;
 pub mod config;
 pub mod error;
 pub mod extract;
+#[cfg(test)]
+mod handler_size;
 mod health;
 #[cfg(test)]
 mod import_cycles;

@@ -225,12 +225,7 @@ impl Ledger {
         .await?;
         match once {
             Once::Ran(_, v) => Ok(Json(v)),
-            Once::Replayed(_, stored) => {
-                let mut v: T = serde_json::from_str(&stored)
-                    .map_err(|e| ToolError::from(Error::Internal(e.into())))?;
-                replayed(&mut v);
-                Ok(Json(v))
-            }
+            Once::Replayed(_, stored) => replay(&stored, replayed),
         }
     }
 
@@ -244,39 +239,74 @@ impl Ledger {
         input: DocumentInput,
     ) -> Result<Json<DraftOut<DocumentOut>>, ToolError> {
         a.require(kind.info().draft)?;
+        let base_url = self.base_url();
         self.once(
             a,
             tool,
             keyed,
-            async |w| {
-                let d = match &draft.id {
-                    None => documents::create_draft_in(w, a, kind, input).await?,
-                    Some(id) => {
-                        documents::update_draft_in(
-                            w,
-                            a,
-                            kind,
-                            &doc_id(kind, id)?,
-                            draft.expected_version,
-                            input,
-                        )
-                        .await?
-                    }
-                };
-                let out = DocumentOut::full(&d, &[], self.base_url());
-                let what = format!(
-                    "{} {} for {} {}",
-                    capitalised(kind.as_str()),
-                    out.number,
-                    out.total,
-                    out.currency
-                );
-                Ok(waiting(what, out.review_url.clone(), out))
-            },
+            async |w| write_document(w, a, kind, draft, input, base_url).await,
             |v: &mut DraftOut<DocumentOut>| v.replayed = true,
         )
         .await
     }
+}
+
+/// A result the first call stored, read back and marked as replayed.
+fn replay<T: DeserializeOwned>(stored: &str, mark: fn(&mut T)) -> Result<Json<T>, ToolError> {
+    let mut v: T =
+        serde_json::from_str(stored).map_err(|e| ToolError::from(Error::Internal(e.into())))?;
+    mark(&mut v);
+    Ok(Json(v))
+}
+
+/// Creates a draft of `kind`, or replaces the one `draft.id` names, in the unit of work.
+async fn write_document(
+    w: &mut Work<'_>,
+    a: &Access,
+    kind: DocumentKind,
+    draft: &DocumentDraft,
+    input: DocumentInput,
+    base_url: &str,
+) -> Result<DraftOut<DocumentOut>, Error> {
+    let d = match &draft.id {
+        None => documents::create_draft_in(w, a, kind, input).await?,
+        Some(id) => {
+            let id = doc_id(kind, id)?;
+            documents::update_draft_in(w, a, kind, &id, draft.expected_version, input).await?
+        }
+    };
+    let out = DocumentOut::full(&d, &[], base_url);
+    let what = format!(
+        "{} {} for {} {}",
+        capitalised(kind.as_str()),
+        out.number,
+        out.total,
+        out.currency
+    );
+    Ok(waiting(what, out.review_url.clone(), out))
+}
+
+/// Creates a manual journal draft, or replaces the one `draft.id` names, in the unit of work.
+async fn write_entry(
+    w: &mut Work<'_>,
+    a: &Access,
+    draft: &JournalDraft,
+    input: JournalInput,
+    base_url: &str,
+) -> Result<DraftOut<EntryOut>, Error> {
+    let e = match &draft.id {
+        None => journal::create_draft_in(w, a, input).await?,
+        Some(id) => {
+            let id = EntryId::parse(id).map_err(|_| Error::NotFound("journal entry"))?;
+            journal::update_draft_in(w, a, &id, draft.expected_version, input).await?
+        }
+    };
+    let out = EntryOut::full(&e, a.company.currency, base_url);
+    let what = format!(
+        "Journal entry {} for {} {}",
+        out.number, out.total, out.currency
+    );
+    Ok(waiting(what, out.review_url.clone(), out))
 }
 
 fn capitalised(s: &str) -> String {
@@ -437,28 +467,12 @@ impl Ledger {
     ) -> Result<Json<DraftOut<EntryOut>>, ToolError> {
         a.require(Permission::JournalDraft)?;
         let input: JournalInput = as_service(&p.input)?;
-        let draft = &p.input;
-        let a = &a;
+        let (draft, a, base_url) = (&p.input, &a, self.base_url());
         self.once(
             a,
             "draft_journal_entry",
             &p,
-            async move |w| {
-                let e = match &draft.id {
-                    None => journal::create_draft_in(w, a, input).await?,
-                    Some(id) => {
-                        let id =
-                            EntryId::parse(id).map_err(|_| Error::NotFound("journal entry"))?;
-                        journal::update_draft_in(w, a, &id, draft.expected_version, input).await?
-                    }
-                };
-                let out = EntryOut::full(&e, a.company.currency, self.base_url());
-                let what = format!(
-                    "Journal entry {} for {} {}",
-                    out.number, out.total, out.currency
-                );
-                Ok(waiting(what, out.review_url.clone(), out))
-            },
+            async move |w| write_entry(w, a, draft, input, base_url).await,
             |v: &mut DraftOut<EntryOut>| v.replayed = true,
         )
         .await

@@ -140,7 +140,62 @@ fn wire<T: serde::Serialize>(v: &T) -> Option<String> {
         .and_then(|v| v.as_str().map(str::to_owned))
 }
 
+/// The record an id of `get_document` names.
+enum Named {
+    Entry(EntryId),
+    Document(DocumentKind, DocumentId),
+}
+
+impl Named {
+    /// Reads the id by its prefix; payments and unknown prefixes are refused in words.
+    fn parse(id: &str) -> Result<Self, Error> {
+        let id = id.trim();
+        if id.starts_with(EntryId::PREFIX) {
+            let id = EntryId::parse(id).map_err(|_| Error::NotFound("journal entry"))?;
+            return Ok(Named::Entry(id));
+        }
+        if id.starts_with(PaymentId::PREFIX) {
+            return Err(Error::invalid(
+                "id",
+                "payments are shown inside the documents they pay; give an invoice, bill, expense or journal entry id",
+            ));
+        }
+        let kind = [DocumentKind::Invoice, DocumentKind::Bill, DocumentKind::Expense]
+            .into_iter()
+            .find(|k| id.starts_with(k.id_prefix()))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "id",
+                    "not an invoice (`inv_…`), bill (`bil_…`), expense (`exp_…`) or journal entry (`jnl_…`) id",
+                )
+            })?;
+        let id = DocumentId::parse(id).map_err(|_| Error::NotFound("document"))?;
+        Ok(Named::Document(kind, id))
+    }
+}
+
 impl Ledger {
+    /// A document in full, with the payments allocated to it.
+    async fn document(
+        &self,
+        a: &Access,
+        kind: DocumentKind,
+        id: &DocumentId,
+    ) -> Result<RecordOut, Error> {
+        let svc = &self.shared.svc;
+        let d = documents::get_shared(svc, a, kind, id).await?;
+        // Nothing paid means no allocations: spare the query.
+        let paid = if d.amount_paid == 0 {
+            Vec::new()
+        } else {
+            payments::of_document(svc, a, id).await?
+        };
+        Ok(RecordOut {
+            document: Some(DocumentOut::full(&d, &paid, self.base_url())),
+            journal_entry: None,
+        })
+    }
+
     async fn documents(
         &self,
         a: &Access,
@@ -376,43 +431,15 @@ impl Ledger {
         Extension(a): Extension<Access>,
         Parameters(p): Parameters<RecordId>,
     ) -> Result<Json<RecordOut>, ToolError> {
-        let svc = &self.shared.svc;
-        let id = p.id.trim();
-        if id.starts_with(EntryId::PREFIX) {
-            let id = EntryId::parse(id).map_err(|_| Error::NotFound("journal entry"))?;
-            let e = journal::get(svc, &a, &id).await?;
-            return Ok(Json(RecordOut {
-                document: None,
-                journal_entry: Some(EntryOut::full(&e, a.company.currency, self.base_url())),
-            }));
+        match Named::parse(&p.id)? {
+            Named::Entry(id) => {
+                let e = journal::get(&self.shared.svc, &a, &id).await?;
+                Ok(Json(RecordOut {
+                    document: None,
+                    journal_entry: Some(EntryOut::full(&e, a.company.currency, self.base_url())),
+                }))
+            }
+            Named::Document(kind, id) => Ok(Json(self.document(&a, kind, &id).await?)),
         }
-        if id.starts_with(PaymentId::PREFIX) {
-            return Err(Error::invalid(
-                "id",
-                "payments are shown inside the documents they pay; give an invoice, bill, expense or journal entry id",
-            )
-            .into());
-        }
-        let kind = [DocumentKind::Invoice, DocumentKind::Bill, DocumentKind::Expense]
-            .into_iter()
-            .find(|k| id.starts_with(k.id_prefix()))
-            .ok_or_else(|| {
-                Error::invalid(
-                    "id",
-                    "not an invoice (`inv_…`), bill (`bil_…`), expense (`exp_…`) or journal entry (`jnl_…`) id",
-                )
-            })?;
-        let id = DocumentId::parse(id).map_err(|_| Error::NotFound("document"))?;
-        let d = documents::get_shared(svc, &a, kind, &id).await?;
-        // Nothing paid means no allocations: spare the query.
-        let paid = if d.amount_paid == 0 {
-            Vec::new()
-        } else {
-            payments::of_document(svc, &a, &id).await?
-        };
-        Ok(Json(RecordOut {
-            document: Some(DocumentOut::full(&d, &paid, self.base_url())),
-            journal_entry: None,
-        }))
     }
 }

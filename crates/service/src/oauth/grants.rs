@@ -19,7 +19,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use newledger_domain::ids::{AppId, CompanyId, ConnectionId};
 use newledger_domain::oauth::{Surfaces, clip, is_pkce_value, parse_resource};
 use newledger_domain::permission::PermissionSet;
-use newledger_store::{ConnectionRecord, OAuthClientRecord, OAuthStore, RefreshTokenRecord};
+use newledger_store::{
+    ConnectionRecord, OAuthClientRecord, OAuthStore, RefreshChain, RefreshTokenRecord,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -210,15 +212,10 @@ async fn touch(
     conn: &ConnectionRecord,
 ) -> Result<()> {
     // At most once an hour: last-used is for people reading lists, not a per-request write.
-    if client.last_used_at.is_none_or(|t| now - t > 3_600_000) {
-        let mut c = client.clone();
-        c.last_used_at = Some(now);
-        store.update_oauth_client(&c).await?;
-    }
+    // Decided on the connection, read fresh from the store: the client comes from the
+    // validation cache, whose copy does not see this write and would ask for it every time.
     if conn.last_used_at.is_none_or(|t| now - t > 3_600_000) {
-        let mut c = conn.clone();
-        c.last_used_at = Some(now);
-        store.update_connection(&c).await?;
+        store.touch_oauth_use(&client.id, &conn.id, now).await?;
     }
     Ok(())
 }
@@ -311,9 +308,8 @@ pub async fn exchange_code(
                 surfaces: c.surfaces,
                 family_started_at: now,
                 created_at: now,
-                used_at: None,
-                rotated_scope: None,
-                rotated_surfaces: None,
+                issued_scope: None,
+                issued_surfaces: None,
                 revoked_at: None,
             })
             .await?;
@@ -346,6 +342,64 @@ fn jti_of(svc: &Services, successor: &str) -> String {
         .collect()
 }
 
+/// The scope a refresh asks for: the grant's, or less; never more.
+fn narrow_scope(granted: PermissionSet, asked: Option<&str>) -> OAuthResult<PermissionSet> {
+    let Some(s) = asked.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(granted);
+    };
+    let asked = PermissionSet::parse(s)
+        .map_err(|e| OAuthError::new("invalid_scope", clip(&e.to_string())))?;
+    let extra = asked.difference(granted);
+    if !extra.is_empty() {
+        return Err(OAuthError::new(
+            "invalid_scope",
+            format!("a refresh never widens the grant; not granted: {extra}"),
+        ));
+    }
+    Ok(asked)
+}
+
+/// A token that was already rotated: within the grace window a retry of that rotation gets
+/// the very same pair (clients retry refreshes concurrently); after it, a reuse, and the
+/// family and its access tokens are revoked.
+async fn replay_rotation(
+    svc: &Services,
+    client: &OAuthClientRecord,
+    ip: &str,
+    succ: &RefreshTokenRecord,
+    conn: &ConnectionRecord,
+    successor: String,
+    now: i64,
+) -> OAuthResult<TokenResponse> {
+    if now - succ.created_at <= REFRESH_GRACE_MS {
+        if succ.revoked_at.is_some() {
+            return Err(grant("the refresh token was revoked"));
+        }
+        let scope = succ.issued_scope.unwrap_or(succ.scope);
+        let surfaces = succ.issued_surfaces.unwrap_or(succ.surfaces);
+        let jti = jti_of(svc, &successor);
+        let access = access_token(svc, conn, surfaces, scope, succ.created_at, jti)?;
+        return Ok(respond(svc, conn, surfaces, scope, access, successor));
+    }
+    revoke_family_and_tokens(
+        svc,
+        &conn.id,
+        &succ.family_id,
+        Some(&conn.company_id),
+        &who(client, ip),
+        Event::failed(
+            "oauth.refresh_reused",
+            "connection",
+            conn.id.as_str(),
+            "a rotated refresh token was presented again: its family is revoked",
+        ),
+    )
+    .await?;
+    Err(grant(
+        "refresh token already used; this grant has been revoked for safety — ask the person to connect again",
+    ))
+}
+
 /// `grant_type=refresh_token`.
 pub async fn refresh(
     svc: &Services,
@@ -359,10 +413,16 @@ pub async fn refresh(
         .filter(|t| t.starts_with(REFRESH_TOKEN_PREFIX) && t.len() <= 100)
         .ok_or_else(|| OAuthError::new("invalid_request", "refresh_token is required"))?;
     let hash = svc.key.hash_secret(token);
+    let successor = successor_of(svc, token);
+    let successor_hash = svc.key.hash_secret(&successor);
     // Twice at most: a lost race with a concurrent rotation goes round once more and takes
     // the grace path.
     for _ in 0..2 {
-        let Some(t) = svc.store.refresh_token(&hash).await? else {
+        let Some(RefreshChain {
+            token: t,
+            successor: rotated,
+        }) = svc.store.refresh_chain(&hash, &successor_hash).await?
+        else {
             log_failure(svc, client, None, ip, "unknown refresh token").await?;
             return Err(grant("unknown refresh token"));
         };
@@ -375,39 +435,8 @@ pub async fn refresh(
         }
         let conn = live_connection(svc, &t.connection_id).await?;
         let now = svc.clock.now_ms();
-        let successor = successor_of(svc, token);
-        if let Some(used) = t.used_at {
-            if now - used <= REFRESH_GRACE_MS {
-                // A retry of a rotation that just happened: the very same pair.
-                let succ = svc
-                    .store
-                    .refresh_token(&svc.key.hash_secret(&successor))
-                    .await?
-                    .filter(|s| s.revoked_at.is_none())
-                    .ok_or_else(|| grant("the refresh token was revoked"))?;
-                let scope = t.rotated_scope.unwrap_or(succ.scope);
-                let surfaces = t.rotated_surfaces.unwrap_or(succ.surfaces);
-                let access =
-                    access_token(svc, &conn, surfaces, scope, used, jti_of(svc, &successor))?;
-                return Ok(respond(svc, &conn, surfaces, scope, access, successor));
-            }
-            revoke_family_and_tokens(
-                svc,
-                &conn.id,
-                &t.family_id,
-                Some(&conn.company_id),
-                &who(client, ip),
-                Event::failed(
-                    "oauth.refresh_reused",
-                    "connection",
-                    conn.id.as_str(),
-                    "a rotated refresh token was presented again: its family is revoked",
-                ),
-            )
-            .await?;
-            return Err(grant(
-                "refresh token already used; this grant has been revoked for safety — ask the person to connect again",
-            ));
+        if let Some(succ) = rotated {
+            return replay_rotation(svc, client, ip, &succ, &conn, successor, now).await;
         }
         if now - t.created_at > REFRESH_IDLE_MS {
             return Err(grant("the refresh token expired after 30 days unused"));
@@ -417,36 +446,17 @@ pub async fn refresh(
                 "the grant is older than 90 days; ask the person to connect again",
             ));
         }
-        let access_scope = match scope.map(str::trim).filter(|s| !s.is_empty()) {
-            None => t.scope,
-            Some(s) => {
-                let asked = PermissionSet::parse(s)
-                    .map_err(|e| OAuthError::new("invalid_scope", clip(&e.to_string())))?;
-                let extra = asked.difference(t.scope);
-                if !extra.is_empty() {
-                    return Err(OAuthError::new(
-                        "invalid_scope",
-                        format!("a refresh never widens the grant; not granted: {extra}"),
-                    ));
-                }
-                asked
-            }
-        };
+        let access_scope = narrow_scope(t.scope, scope)?;
         let surfaces = narrow(svc, &conn, t.surfaces, resources)?;
         let next = RefreshTokenRecord {
-            token_hash: svc.key.hash_secret(&successor),
+            token_hash: successor_hash.clone(),
             created_at: now,
-            used_at: None,
-            rotated_scope: None,
-            rotated_surfaces: None,
+            issued_scope: Some(access_scope),
+            issued_surfaces: Some(surfaces),
             revoked_at: None,
             ..t.clone()
         };
-        if !svc
-            .store
-            .rotate_refresh_token(&hash, now, access_scope, surfaces, &next)
-            .await?
-        {
+        if !svc.store.rotate_refresh_token(&hash, &next).await? {
             continue;
         }
         let access = access_token(
@@ -562,11 +572,19 @@ pub async fn introspect(
         if token.len() > 100 {
             return Ok(None);
         }
-        let Some(t) = svc.store.refresh_token(&svc.key.hash_secret(token)).await? else {
+        let successor_hash = svc.key.hash_secret(&successor_of(svc, token));
+        let Some(RefreshChain {
+            token: t,
+            successor,
+        }) = svc
+            .store
+            .refresh_chain(&svc.key.hash_secret(token), &successor_hash)
+            .await?
+        else {
             return Ok(None);
         };
         let live = t.client_id == client.id
-            && t.used_at.is_none()
+            && successor.is_none()
             && t.revoked_at.is_none()
             && now - t.created_at <= REFRESH_IDLE_MS
             && now - t.family_started_at <= REFRESH_ABSOLUTE_MS;

@@ -1,6 +1,6 @@
 //! OAuth clients, connections, authorization codes and refresh token families. Single use of a
-//! code and of a refresh token is decided by one conditional UPDATE each, so two nodes (or two
-//! concurrent requests) can never both win.
+//! code is decided by one conditional UPDATE, and of a refresh token by the primary key of its
+//! successor (derived from it), so two nodes (or two concurrent requests) can never both win.
 
 use super::rows::{corrupt, i, id, oi, oid, os, s};
 use super::{SqlStore, one_row};
@@ -89,20 +89,18 @@ fn refresh(r: &AnyRow) -> StoreResult<RefreshTokenRecord> {
         surfaces: surfaces(r, "surfaces")?,
         family_started_at: i(r, "family_started_at")?,
         created_at: i(r, "created_at")?,
-        used_at: oi(r, "used_at")?,
-        rotated_scope: os(r, "rotated_scope")?
+        issued_scope: os(r, "issued_scope")?
             .map(|v| PermissionSet::parse(&v).map_err(corrupt))
             .transpose()?,
-        rotated_surfaces: os(r, "rotated_surfaces")?
+        issued_surfaces: os(r, "issued_surfaces")?
             .map(|v| Surfaces::parse(&v).ok_or_else(|| corrupt("surfaces")))
             .transpose()?,
         revoked_at: oi(r, "revoked_at")?,
     })
 }
 
-const INSERT_REFRESH: &str = "INSERT INTO oauth_refresh_tokens (token_hash, family_id, connection_id, client_id, scope, surfaces,
-     family_started_at, created_at, used_at, rotated_scope, rotated_surfaces, revoked_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,NULL,NULL,NULL,NULL)";
+const REFRESH_COLUMNS: &str = "token_hash, family_id, connection_id, client_id, scope, surfaces,
+     family_started_at, created_at, issued_scope, issued_surfaces";
 
 fn bind_refresh<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
@@ -116,6 +114,8 @@ fn bind_refresh<'q>(
         .bind(t.surfaces.as_str())
         .bind(t.family_started_at)
         .bind(t.created_at)
+        .bind(t.issued_scope.map(|s| s.to_scope_string()))
+        .bind(t.issued_surfaces.map(|s| s.as_str()))
 }
 
 #[async_trait]
@@ -274,6 +274,25 @@ impl OAuthStore for SqlStore {
         one_row(r.rows_affected(), "connection")
     }
 
+    async fn touch_oauth_use(
+        &self,
+        client: &OAuthClientId,
+        connection: &ConnectionId,
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE oauth_clients SET last_used_at = $2 WHERE id = $1")
+            .bind(client.as_str())
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        sqlx::query("UPDATE oauth_connections SET last_used_at = $2 WHERE id = $1")
+            .bind(connection.as_str())
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
     async fn insert_auth_code(&self, c: &AuthCodeRecord) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO oauth_codes (code_hash, client_id, connection_id, redirect_uri, code_challenge, surfaces, scope,
@@ -323,7 +342,10 @@ impl OAuthStore for SqlStore {
     }
 
     async fn insert_refresh_token(&self, t: &RefreshTokenRecord) -> StoreResult<()> {
-        bind_refresh(sqlx::query(INSERT_REFRESH), t)
+        let sql = format!(
+            "INSERT INTO oauth_refresh_tokens ({REFRESH_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"
+        );
+        bind_refresh(sqlx::query(&sql), t)
             .execute(&self.write)
             .await?;
         Ok(())
@@ -332,40 +354,54 @@ impl OAuthStore for SqlStore {
     async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshTokenRecord>> {
         let r = sqlx::query("SELECT * FROM oauth_refresh_tokens WHERE token_hash = $1")
             .bind(token_hash)
-            .fetch_optional(&self.write)
+            .fetch_optional(&self.read)
             .await?;
         r.as_ref().map(refresh).transpose()
+    }
+
+    async fn refresh_chain(
+        &self,
+        token_hash: &str,
+        successor_hash: &str,
+    ) -> StoreResult<Option<RefreshChain>> {
+        let rows = sqlx::query("SELECT * FROM oauth_refresh_tokens WHERE token_hash IN ($1, $2)")
+            .bind(token_hash)
+            .bind(successor_hash)
+            .fetch_all(&self.read)
+            .await?;
+        let mut token = None;
+        let mut successor = None;
+        for r in &rows {
+            let t = refresh(r)?;
+            if t.token_hash == token_hash {
+                token = Some(t);
+            } else {
+                successor = Some(t);
+            }
+        }
+        Ok(token.map(|token| RefreshChain { token, successor }))
     }
 
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,
-        now: i64,
-        access_scope: PermissionSet,
-        access_surfaces: Surfaces,
         successor: &RefreshTokenRecord,
     ) -> StoreResult<bool> {
-        let mut tx = self.write.begin().await?;
-        let n = sqlx::query(
-            "UPDATE oauth_refresh_tokens SET used_at = $2, rotated_scope = $3, rotated_surfaces = $4
-             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL",
-        )
-        .bind(old_hash)
-        .bind(now)
-        .bind(access_scope.to_scope_string())
-        .bind(access_surfaces.as_str())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n != 1 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        bind_refresh(sqlx::query(INSERT_REFRESH), successor)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
+        // One statement, so one round trip and no explicit transaction: the successor's key is
+        // the compare-and-swap, the EXISTS keeps a revoked family from growing. (`WHERE` before
+        // `ON CONFLICT` is what lets SQLite parse an upsert on INSERT … SELECT.)
+        let sql = format!(
+            "INSERT INTO oauth_refresh_tokens ({REFRESH_COLUMNS})
+             SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10
+             WHERE EXISTS (SELECT 1 FROM oauth_refresh_tokens WHERE token_hash = $11 AND revoked_at IS NULL)
+             ON CONFLICT (token_hash) DO NOTHING"
+        );
+        let n = bind_refresh(sqlx::query(&sql), successor)
+            .bind(old_hash)
+            .execute(&self.write)
+            .await?
+            .rows_affected();
+        Ok(n == 1)
     }
 
     async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
@@ -402,7 +438,7 @@ impl OAuthStore for SqlStore {
             .rows_affected();
         let b = sqlx::query(
             "DELETE FROM oauth_refresh_tokens WHERE (revoked_at IS NOT NULL AND revoked_at < $1)
-             OR (used_at IS NOT NULL AND used_at < $1)",
+             OR created_at < $1",
         )
         .bind(before)
         .execute(&self.write)

@@ -48,7 +48,7 @@ impl Source {
     }
 
     /// Groups statements atomically: a transaction of its own on a pool, a savepoint inside a
-    /// unit of work (so that a group rolled back on purpose leaves the rest of the unit alone).
+    /// unit of work.
     pub(crate) async fn begin(&self) -> Result<Scope<'static>, sqlx::Error> {
         match self {
             Source::Pool(p) => Ok(Scope::Own(p.begin().await?)),
@@ -63,7 +63,6 @@ impl Source {
 
 const SAVEPOINT: &str = "SAVEPOINT nl_group";
 const RELEASE: &str = "RELEASE SAVEPOINT nl_group";
-const ROLLBACK_TO: &str = "ROLLBACK TO SAVEPOINT nl_group";
 
 /// Statements grouped by [`Source::begin`]; dereferences to the connection they run on.
 pub(crate) enum Scope<'a> {
@@ -81,17 +80,6 @@ impl Scope<'_> {
         match self {
             Scope::Own(t) => t.commit().await,
             Scope::Nested(mut g) => (&mut **g).execute(RELEASE).await.map(drop),
-        }
-    }
-
-    /// Undoes the group's statements.
-    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        match self {
-            Scope::Own(t) => t.rollback().await,
-            Scope::Nested(mut g) => {
-                (&mut **g).execute(ROLLBACK_TO).await?;
-                (&mut **g).execute(RELEASE).await.map(drop)
-            }
         }
     }
 }

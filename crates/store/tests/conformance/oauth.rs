@@ -62,9 +62,8 @@ pub(crate) fn refresh_record(conn: &ConnectionRecord, family: &str) -> RefreshTo
         surfaces: Surfaces::Mcp,
         family_started_at: NOW,
         created_at: NOW,
-        used_at: None,
-        rotated_scope: None,
-        rotated_surfaces: None,
+        issued_scope: None,
+        issued_surfaces: None,
         revoked_at: None,
     }
 }
@@ -189,16 +188,20 @@ async fn refresh_rotation(store: Arc<dyn Store>) {
     store.insert_connection(&conn).await.unwrap();
     let first = refresh_record(&conn, "fam-a");
     store.insert_refresh_token(&first).await.unwrap();
-    let second = refresh_record(&conn, "fam-a");
     let narrow = PermissionSet::parse("invoices:read").unwrap();
+    let second = RefreshTokenRecord {
+        created_at: NOW + 10,
+        issued_scope: Some(narrow),
+        issued_surfaces: Some(Surfaces::Mcp),
+        ..refresh_record(&conn, "fam-a")
+    };
     // Concurrent rotations of the same token: one wins, the successor is written once.
     let mut tasks = Vec::new();
     for _ in 0..4 {
         let s = store.clone();
         let (h, succ) = (first.token_hash.clone(), second.clone());
         tasks.push(tokio::spawn(async move {
-            s.rotate_refresh_token(&h, NOW + 10, narrow, Surfaces::Mcp, &succ)
-                .await
+            s.rotate_refresh_token(&h, &succ).await
         }));
     }
     let mut wins = 0;
@@ -208,21 +211,31 @@ async fn refresh_rotation(store: Arc<dyn Store>) {
         }
     }
     assert_eq!(wins, 1);
-    let old = store
-        .refresh_token(&first.token_hash)
+    let chain = store
+        .refresh_chain(&first.token_hash, &second.token_hash)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(old.used_at, Some(NOW + 10));
-    assert_eq!(old.rotated_scope, Some(narrow));
-    assert_eq!(old.rotated_surfaces, Some(Surfaces::Mcp));
-    let new = store
-        .refresh_token(&second.token_hash)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((new.used_at, new.revoked_at), (None, None));
+    assert_eq!(chain.token.token_hash, first.token_hash);
+    let new = chain.successor.expect("rotated: the successor is there");
+    assert_eq!(new.issued_scope, Some(narrow));
+    assert_eq!(new.issued_surfaces, Some(Surfaces::Mcp));
+    assert_eq!((new.created_at, new.revoked_at), (NOW + 10, None));
     assert_eq!(new.family_id, "fam-a");
+    let fresh = store
+        .refresh_chain(&second.token_hash, "h-no-successor-yet")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(fresh.successor.is_none(), "the successor is not used yet");
+    assert!(
+        store
+            .refresh_chain("h-unknown", &second.token_hash)
+            .await
+            .unwrap()
+            .is_none(),
+        "an unknown token has no chain, even when the other hash exists"
+    );
 
     // Another family of the same connection.
     let other = refresh_record(&conn, "fam-b");
@@ -237,7 +250,7 @@ async fn refresh_rotation(store: Arc<dyn Store>) {
     let third = refresh_record(&conn, "fam-a");
     assert!(
         !store
-            .rotate_refresh_token(&second.token_hash, NOW + 21, narrow, Surfaces::Mcp, &third)
+            .rotate_refresh_token(&second.token_hash, &third)
             .await
             .unwrap(),
         "a revoked token does not rotate"

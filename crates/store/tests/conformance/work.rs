@@ -5,7 +5,6 @@
 use crate::fixtures::*;
 use crate::oauth::{client_record, connection_record, refresh_record};
 use newledger_domain::document::DocumentStatus;
-use newledger_domain::oauth::Surfaces;
 use newledger_store::*;
 use std::sync::Arc;
 
@@ -136,8 +135,8 @@ async fn store_groups_nest_in_a_unit(store: Arc<dyn Store>) {
     assert_ledger_balances(&*store, b.id(), d(2026, 12, 31)).await;
 }
 
-/// A group that rolls itself back on purpose (rotating a refresh token that is no longer live)
-/// undoes only its own savepoint: the rest of the unit goes on and commits.
+/// A write refused inside a unit (rotating a refresh token that is no longer live) changes
+/// nothing and the rest of the unit goes on and commits.
 async fn a_group_rolled_back_leaves_the_unit(store: Arc<dyn Store>) {
     let b = books(&*store).await;
     let cl = client_record(None, OAuthClientKind::Dynamic);
@@ -156,13 +155,7 @@ async fn a_group_rolled_back_leaves_the_unit(store: Arc<dyn Store>) {
     let tx = store.begin().await.unwrap();
     tx.insert_contact(&c1).await.unwrap();
     let rotated = tx
-        .rotate_refresh_token(
-            &dead.token_hash,
-            NOW + 1,
-            conn.scope,
-            Surfaces::Mcp,
-            &successor,
-        )
+        .rotate_refresh_token(&dead.token_hash, &successor)
         .await
         .unwrap();
     assert!(!rotated, "a revoked token does not rotate");

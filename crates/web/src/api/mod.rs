@@ -181,36 +181,42 @@ pub async fn idempotent(
     })
     .await;
     match once {
-        Ok(Once::Ran(status, v)) => {
-            let version = v.get("version").and_then(serde_json::Value::as_i64);
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            respond(Ok((status, v, version)))
-        }
-        Ok(Once::Replayed(status, stored)) => {
-            // The stored body carries the record's version: answer with the same ETag too.
-            let version = serde_json::from_str::<serde_json::Value>(&stored)
-                .ok()
-                .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64));
-            let mut r = (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-                stored,
-            )
-                .into_response();
-            if let Some(v) = version
-                && let Ok(h) = HeaderValue::from_str(&format!("\"v{v}\""))
-            {
-                r.headers_mut().insert(header::ETAG, h);
-            }
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            r.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            r
-        }
+        Ok(Once::Ran(status, v)) => ran(status, v),
+        Ok(Once::Replayed(status, stored)) => replayed(status, stored),
         Err(e) => ApiError(e).into_response(),
     }
+}
+
+/// The response of the write that ran now (its body carries the record's version).
+fn ran(status: u16, v: serde_json::Value) -> Response {
+    let version = v.get("version").and_then(serde_json::Value::as_i64);
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    respond(Ok((status, v, version)))
+}
+
+/// The stored response of the first request with this key, answered again as it was: its
+/// status, its body and (the body carries the record's version) the same `ETag`.
+fn replayed(status: u16, stored: String) -> Response {
+    let version = serde_json::from_str::<serde_json::Value>(&stored)
+        .ok()
+        .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64));
+    let mut r = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+        stored,
+    )
+        .into_response();
+    if let Some(v) = version
+        && let Ok(h) = HeaderValue::from_str(&format!("\"v{v}\""))
+    {
+        r.headers_mut().insert(header::ETAG, h);
+    }
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    r
 }
 
 fn respond(r: Result<Written, ApiError>) -> Response {

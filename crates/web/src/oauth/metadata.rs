@@ -11,12 +11,21 @@ use serde_json::json;
 
 /// The metadata document.
 pub async fn metadata(State(s): State<AppState>) -> Response {
-    let base = &s.config.base_url;
+    let mut r = Json(document(&s.config.base_url)).into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    r
+}
+
+/// What the server supports, with every endpoint under `base`.
+fn document(base: &str) -> serde_json::Value {
     let scopes: Vec<&str> = PermissionSet::delegable()
         .iter()
         .map(|p| p.as_str())
         .collect();
-    let mut r = Json(json!({
+    json!({
         "issuer": base,
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
@@ -34,11 +43,5 @@ pub async fn metadata(State(s): State<AppState>) -> Response {
         "authorization_response_iss_parameter_supported": true,
         "client_id_metadata_document_supported": true,
         "service_documentation": format!("{base}/api/v1/docs"),
-    }))
-    .into_response();
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
-    r
+    })
 }

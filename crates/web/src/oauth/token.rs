@@ -186,15 +186,26 @@ async fn issue(
     }
     let p = read_form(headers, body).await?;
     let (client_id, secret) = client_auth(headers, &p)?;
-    let is_app = newledger_domain::ids::AppId::parse(&client_id).is_ok();
-    match one(&p, "grant_type")? {
-        Some("client_credentials") => client_credentials(s, ip, &p, &client_id, secret).await,
+    grant(s, ip, &p, &client_id, secret).await
+}
+
+/// The grant the request names, for the kind of client it authenticated as.
+async fn grant(
+    s: &AppState,
+    ip: &str,
+    p: &HashMap<String, Vec<String>>,
+    client_id: &str,
+    secret: Option<String>,
+) -> Result<Response, OAuthError> {
+    let is_app = newledger_domain::ids::AppId::parse(client_id).is_ok();
+    match one(p, "grant_type")? {
+        Some("client_credentials") => client_credentials(s, ip, p, client_id, secret).await,
         Some("authorization_code" | "refresh_token") if is_app => Err(OAuthError::bad(
             "unauthorized_client",
             "API credential apps use grant_type=client_credentials; authorization_code and refresh_token are for OAuth clients",
         )),
         Some(g @ ("authorization_code" | "refresh_token")) => {
-            oauth_grant(s, ip, &p, &client_id, secret.as_deref(), g).await
+            oauth_grant(s, ip, p, client_id, secret.as_deref(), g).await
         }
         None => Err(OAuthError::bad("invalid_request", "grant_type is required")),
         Some(other) => Err(OAuthError::bad(

@@ -5,8 +5,8 @@
 //! (no framing); the form refuses cross-site and framed submissions as well as a missing CSRF
 //! token. Rules live in `newledger_service::oauth::authorize`.
 
-use super::session::{MaybeSession, Signed, set_return_cookie};
-use super::view::{PageError, PageForm, PageResult, render_status, wait_text};
+use super::session::{MaybeSession, Signed, second_factor_limited, set_return_cookie};
+use super::view::{PageError, PageForm, PageResult, render_status};
 use crate::extract::ClientIp;
 use crate::state::AppState;
 use askama::Template;
@@ -66,6 +66,9 @@ struct ConsentPage {
     hidden: Vec<(String, String)>,
     fixed_company: bool,
     companies: Vec<CompanyOption>,
+    /// No company chosen yet among several: the picker starts on "Choose a company…" so that
+    /// nobody connects the first company of a list by not looking.
+    choose_prompt: bool,
     surfaces: String,
     read_perms: Vec<PermRow>,
     draft_perms: Vec<PermRow>,
@@ -175,6 +178,11 @@ impl ConsentPage {
             PermissionSet::from_bits(a.bits() | c.offered.bits())
         });
         let (kept_company, kept_perms) = kept.unwrap_or((None, offered));
+        // One company: nothing to choose. Several: the person picks one.
+        let kept_company = kept_company.or_else(|| match choices {
+            [only] => Some(only.company.id.clone()),
+            _ => None,
+        });
         let rows = |kind| {
             offered
                 .iter()
@@ -204,6 +212,9 @@ impl ConsentPage {
             error,
             hidden: hidden(p),
             fixed_company: req.company.is_some(),
+            choose_prompt: !choices
+                .iter()
+                .any(|x| kept_company.as_ref() == Some(&x.company.id)),
             companies: choices
                 .iter()
                 .map(|x| CompanyOption {
@@ -375,14 +386,34 @@ pub async fn consent_submit(
         let to = authorize::deny(&s.svc, &user, &req, &signed.ip).await?;
         return Ok(Redirect::to(&to).into_response());
     }
-    let company = CompanyId::parse(form.get("company")).ok();
-    let kept = kept_permissions(&form);
-    let again = |msg: String, status| {
-        let company = company.clone();
-        let (s, signed, req, p) = (&s, &signed, &req, &p);
-        async move { consent_page(s, signed, req, p, Some(msg), Some((company, kept)), status).await }
+    let asked = Asked {
+        s: &s,
+        signed: &signed,
+        req: &req,
+        p: &p,
     };
-    if let Some(wait) = second_factor_limited(&s, &signed.ip, &user) {
+    approve(&asked, &user, &form).await
+}
+
+/// The authorization request being answered, to show its consent page again.
+struct Asked<'a> {
+    s: &'a AppState,
+    signed: &'a Signed,
+    req: &'a AuthRequest,
+    p: &'a AuthorizeParams,
+}
+
+/// Approves with the company, the permissions left ticked and the second factor, and sends the
+/// person back to the client; or shows the consent page again saying what to fix.
+async fn approve(asked: &Asked<'_>, user: &UserRecord, form: &PageForm) -> PageResult {
+    let company = CompanyId::parse(form.get("company")).ok();
+    let kept = kept_permissions(form);
+    let again = async |msg: String, status| {
+        let kept = Some((company.clone(), kept));
+        let (s, signed, req, p) = (asked.s, asked.signed, asked.req, asked.p);
+        consent_page(s, signed, req, p, Some(msg), kept, status).await
+    };
+    if let Some(wait) = second_factor_limited(asked.s, &asked.signed.ip, user) {
         return again(wait, StatusCode::TOO_MANY_REQUESTS).await;
     }
     let Some(company_id) = company.clone() else {
@@ -393,7 +424,8 @@ pub async fn consent_submit(
         permissions: kept,
         second_factor: form.get("code").to_owned(),
     };
-    match authorize::approve(&s.svc, &user, &req, approval, &signed.ip).await {
+    let (s, req) = (asked.s, asked.req);
+    match authorize::approve(&s.svc, user, req, approval, &asked.signed.ip).await {
         Ok(to) => Ok(Redirect::to(&to).into_response()),
         Err(ConsentError::Retry(m)) => again(m, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(ConsentError::Internal(e)) => Err(e.into()),
@@ -415,19 +447,4 @@ fn kept_permissions(form: &PageForm) -> PermissionSet {
         .iter()
         .filter_map(|v| newledger_domain::permission::Permission::parse(v).ok())
         .collect()
-}
-
-/// What to tell the person when second-factor attempts from this address or for this person
-/// are over the limit (the sign-in limit, shared with sign-in).
-fn second_factor_limited(s: &AppState, ip: &str, user: &UserRecord) -> Option<String> {
-    [ip.to_owned(), format!("2fa:{}", user.id)]
-        .into_iter()
-        .map(|key| s.limits.signin_ip.check(&key))
-        .find(|v| !v.allowed)
-        .map(|v| {
-            format!(
-                "Too many attempts. Please wait {} and try again.",
-                wait_text(v.reset_secs)
-            )
-        })
 }

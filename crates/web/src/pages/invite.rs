@@ -16,6 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use newledger_service::Error;
+use newledger_service::people::invitations::Opened;
 use newledger_service::people::sessions::{self, STAGE_ENROL};
 use newledger_service::people::{SessionRecord, invitations, users};
 
@@ -43,6 +44,32 @@ fn dead_link() -> Response {
     )
 }
 
+impl InvitePage {
+    fn new(
+        opened: Opened,
+        token: &str,
+        csrf: String,
+        signed_in_as: Option<String>,
+        form: Option<&PageForm>,
+        error: Option<String>,
+    ) -> Self {
+        let inv = opened.invitation;
+        InvitePage {
+            csrf,
+            token: token.to_owned(),
+            company: opened.company_name,
+            role: inv.role.as_str(),
+            invited_by: inv.invited_by_label,
+            email: inv.email,
+            expires: instant(inv.expires_at),
+            has_account: opened.has_account,
+            signed_in_as,
+            name: form.map(|f| f.get("name").to_owned()).unwrap_or_default(),
+            error,
+        }
+    }
+}
+
 /// The invitation page, with `error` and the name typed so far.
 async fn view(
     s: &AppState,
@@ -63,30 +90,22 @@ async fn view(
     let csrf = session
         .as_ref()
         .map_or_else(|| new_form_token(s), |x| x.csrf_token.clone());
-    let inv = opened.invitation;
     let (status, error) = error.map_or((StatusCode::OK, None), |(st, e)| (st, Some(e)));
-    let page = InvitePage {
-        csrf: csrf.clone(),
-        token: token.to_owned(),
-        company: opened.company_name,
-        role: inv.role.as_str(),
-        invited_by: inv.invited_by_label,
-        email: inv.email,
-        expires: instant(inv.expires_at),
-        has_account: opened.has_account,
-        signed_in_as: me,
-        name: form.map(|f| f.get("name").to_owned()).unwrap_or_default(),
-        error,
-    };
+    let page = InvitePage::new(opened, token, csrf, me, form, error);
     let mut r = no_store(render_status(status, &page));
     if session.is_none() {
-        set_form_token(&mut r, s, &csrf, "/invite");
-    }
-    if session.is_none() && opened.has_account {
-        // After signing in, the person comes back here to accept.
-        set_return_cookie(&mut r, s, &format!("/invite/{token}"));
+        set_signed_out_cookies(&mut r, s, &page);
     }
     Ok(r)
+}
+
+/// Without a session, the form's double-submit token; and for a person with an account, the
+/// way back here after signing in to accept.
+fn set_signed_out_cookies(r: &mut Response, s: &AppState, page: &InvitePage) {
+    set_form_token(r, s, &page.csrf, "/invite");
+    if page.has_account {
+        set_return_cookie(r, s, &format!("/invite/{}", page.token));
+    }
 }
 
 /// `GET /invite/{token}`.
@@ -143,26 +162,26 @@ async fn accept_signed_in(
     }
 }
 
+/// Too many attempts from this address: the page again, saying how long to wait.
+fn over_limit(s: &AppState, client: &sessions::Client) -> Option<(StatusCode, String)> {
+    let v = s.limits.signin_ip.check(&client.ip);
+    (!v.allowed).then(|| {
+        let e = format!(
+            "Too many attempts. Please wait {}.",
+            wait_text(v.reset_secs)
+        );
+        (StatusCode::TOO_MANY_REQUESTS, e)
+    })
+}
+
 async fn accept_new(
     s: &AppState,
     token: &str,
     client: &sessions::Client,
     form: &PageForm,
 ) -> PageResult {
-    let v = s.limits.signin_ip.check(&client.ip);
-    if !v.allowed {
-        let e = format!(
-            "Too many attempts. Please wait {}.",
-            wait_text(v.reset_secs)
-        );
-        return view(
-            s,
-            token,
-            None,
-            Some(form),
-            Some((StatusCode::TOO_MANY_REQUESTS, e)),
-        )
-        .await;
+    if let Some(e) = over_limit(s, client) {
+        return view(s, token, None, Some(form), Some(e)).await;
     }
     let (name, password) = (form.get("name"), form.get("password"));
     let (user, company) =

@@ -132,32 +132,20 @@ pub fn routes() -> Router<AppState> {
             post(oauth_connections::register),
         )
         .route(
-            "/app/{company_id}/settings/app-connect/oauth/apps/{client_id}/{action}",
-            post(oauth_connections::app_action),
+            "/app/{company_id}/settings/app-connect/oauth/apps/{client_id}/rotate",
+            post(oauth_connections::rotate_app),
+        )
+        .route(
+            "/app/{company_id}/settings/app-connect/oauth/apps/{client_id}/delete",
+            post(oauth_connections::delete_app),
         )
         .route(
             "/app/{company_id}/settings/app-connect/mcp",
             get(mcp_server::tab),
         )
         .route(
-            "/app/{company_id}/settings/members",
-            get(members::list).post(members::add),
-        )
-        .route(
-            "/app/{company_id}/settings/members/{user_id}/{action}",
-            post(members::change),
-        )
-        .route(
             "/app/{company_id}/settings/company",
             get(settings::show).post(settings::save),
-        )
-        .route(
-            "/app/{company_id}/settings/members/invitations",
-            post(members::invite),
-        )
-        .route(
-            "/app/{company_id}/settings/members/invitations/{id}/{action}",
-            post(members::invitation_action),
         )
         .route(
             "/app/{company_id}/account/sessions",
@@ -180,6 +168,7 @@ pub fn routes() -> Router<AppState> {
         .merge(documents::routes())
         .merge(app_connect::routes())
         .merge(journal::routes())
+        .merge(members::routes())
         .fallback(view::not_found)
         .layer(axum::middleware::from_fn(security_headers))
 }

@@ -196,32 +196,49 @@ fn secret_page(
     }))
 }
 
-/// `POST /app/{company_id}/settings/app-connect/oauth/apps/{client_id}/{rotate|delete}`.
-pub async fn app_action(
+/// `POST /app/{company_id}/settings/app-connect/oauth/apps/{client_id}/rotate`: a new secret of
+/// a confidential app, shown once.
+pub async fn rotate_app(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path((_, id, action)): Path<(String, String, String)>,
+    Path((_, id)): Path<(String, String)>,
     form: PageForm,
 ) -> PageResult {
     ctx.check_csrf(&form)?;
-    let back = ctx.url("/settings/app-connect/oauth");
-    let r = match action.as_str() {
-        "rotate" => match clients::rotate_secret(&s.svc, &ctx.access, &id).await {
-            Ok(secret) => {
-                let c = clients::get(&s.svc, &ctx.access, &id).await?;
-                return Ok(secret_page(&s, &ctx, &c.name, c.id.as_str(), Some(secret)));
-            }
-            Err(e) => Err(e),
-        },
-        "delete" => clients::delete(&s.svc, &ctx.access, &id).await.map(|()| {
-            "The OAuth app is deleted: its connections' tokens stopped working.".to_owned()
-        }),
-        _ => return Err(Error::NotFound("action").into()),
-    };
-    match r {
-        Ok(n) => Ok(redirect_with_notice(&back, &n)),
-        Err(Error::Conflict(m)) => Ok(redirect_with_notice(&back, &(capitalise(&m) + "."))),
-        Err(e) => Err(e.into()),
+    match clients::rotate_secret(&s.svc, &ctx.access, &id).await {
+        Ok(secret) => {
+            let c = clients::get(&s.svc, &ctx.access, &id).await?;
+            Ok(secret_page(&s, &ctx, &c.name, c.id.as_str(), Some(secret)))
+        }
+        Err(e) => app_refused(&ctx, e),
+    }
+}
+
+/// `POST /app/{company_id}/settings/app-connect/oauth/apps/{client_id}/delete`.
+pub async fn delete_app(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    form: PageForm,
+) -> PageResult {
+    ctx.check_csrf(&form)?;
+    match clients::delete(&s.svc, &ctx.access, &id).await {
+        Ok(()) => Ok(redirect_with_notice(
+            &ctx.url("/settings/app-connect/oauth"),
+            "The OAuth app is deleted: its connections' tokens stopped working.",
+        )),
+        Err(e) => app_refused(&ctx, e),
+    }
+}
+
+/// Back to the tab saying why an action on an OAuth app was refused; other errors propagate.
+fn app_refused(ctx: &Ctx, e: Error) -> PageResult {
+    match e {
+        Error::Conflict(m) => Ok(redirect_with_notice(
+            &ctx.url("/settings/app-connect/oauth"),
+            &(capitalise(&m) + "."),
+        )),
+        e => Err(e.into()),
     }
 }
 

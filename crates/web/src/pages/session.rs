@@ -149,6 +149,21 @@ pub fn precheck(
     Ok(())
 }
 
+/// What to tell the person when second-factor attempts from this address or for this person
+/// are over the limit (the sign-in limit; sign-in and consent share it).
+pub fn second_factor_limited(state: &AppState, ip: &str, user: &UserRecord) -> Option<String> {
+    [ip.to_owned(), format!("2fa:{}", user.id)]
+        .into_iter()
+        .map(|key| state.limits.signin_ip.check(&key))
+        .find(|v| !v.allowed)
+        .map(|v| {
+            format!(
+                "Too many attempts. Please wait {} and try again.",
+                super::view::wait_text(v.reset_secs)
+            )
+        })
+}
+
 /// True when the form's `csrf` field equals the double-submit cookie.
 pub fn form_token_ok(headers: &HeaderMap, form: &PageForm) -> bool {
     cookie(headers, FORM_TOKEN_COOKIE)
@@ -255,24 +270,12 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = PageError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         let mut signed = Signed::from_request_parts(parts, state).await?;
-        let params: Path<HashMap<String, String>> = Path::from_request_parts(parts, state)
-            .await
-            .map_err(|_| PageError::Service(newledger_service::Error::NotFound("company")))?;
-        let company_id = params
-            .get("company_id")
-            .and_then(|c| CompanyId::parse(c).ok())
-            .ok_or(PageError::Service(newledger_service::Error::NotFound(
-                "company",
-            )))?;
-        let access = company::access_for_user(
-            &state.svc,
-            &signed.user.id,
-            &signed.user.email,
-            &company_id,
-            &signed.ip,
-        )
-        .await?;
-        let companies = company::companies_of(&state.svc, &signed.user.id).await?;
+        let company_id = company_of_path(parts, state).await?;
+        let user = &signed.user;
+        let access =
+            company::access_for_user(&state.svc, &user.id, &user.email, &company_id, &signed.ip)
+                .await?;
+        let companies = company::companies_of(&state.svc, &user.id).await?;
         let role = companies
             .iter()
             .find(|(c, _)| c.id == company_id)
@@ -282,22 +285,38 @@ impl FromRequestParts<AppState> for Ctx {
             signed.session.company_id = Some(company_id);
             sessions::update(&state.svc, &signed.session).await?;
         }
-        let notice = cookie(&parts.headers, NOTICE_COOKIE).map(|v| {
-            url::form_urlencoded::parse(format!("n={v}").as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        });
         let when = super::when::Clockface::new(access.company.time_zone, state.svc.clock.now_ms());
         Ok(Ctx {
             signed,
             access,
             companies,
             role,
-            notice,
+            notice: notice_of(&parts.headers),
             when,
         })
     }
+}
+
+/// The company of `/app/{company_id}/…`.
+async fn company_of_path(parts: &mut Parts, state: &AppState) -> Result<CompanyId, PageError> {
+    let not_found = || PageError::Service(newledger_service::Error::NotFound("company"));
+    let params: Path<HashMap<String, String>> = Path::from_request_parts(parts, state)
+        .await
+        .map_err(|_| not_found())?;
+    params
+        .get("company_id")
+        .and_then(|c| CompanyId::parse(c).ok())
+        .ok_or_else(not_found)
+}
+
+/// The one-line notice the previous form left in its cookie.
+fn notice_of(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, NOTICE_COOKIE).map(|v| {
+        url::form_urlencoded::parse(format!("n={v}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    })
 }
 
 /// A company in the switcher.

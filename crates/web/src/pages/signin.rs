@@ -240,16 +240,7 @@ async fn code_check(
     code: &str,
     ip: &str,
 ) -> Result<Option<(StatusCode, String)>, PageError> {
-    let keys = [ip.to_owned(), format!("2fa:{}", user.id)];
-    if let Some(v) = keys
-        .iter()
-        .map(|k| s.limits.signin_ip.check(k))
-        .find(|v| !v.allowed)
-    {
-        let msg = format!(
-            "Too many attempts. Please wait {} and try again.",
-            wait_text(v.reset_secs)
-        );
+    if let Some(msg) = super::session::second_factor_limited(s, ip, user) {
         return Ok(Some((StatusCode::TOO_MANY_REQUESTS, msg)));
     }
     if code.is_empty() {

@@ -3,7 +3,8 @@
 //! formatting of money, dates and instants.
 
 use askama::Template;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate};
@@ -156,6 +157,22 @@ impl IntoResponse for PageError {
             },
         }
     }
+}
+
+/// The record a page's path names after its company (`/app/{company_id}/…/{id}/…`), read by
+/// `parse`: what the area's path extractor (a document, an entry, an app, a member) shares. A
+/// missing or malformed id is "this `what` does not exist".
+pub async fn path_id<T, S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    what: &'static str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, PageError> {
+    let not_found = || PageError::Service(Error::NotFound(what));
+    let Path((_, id)) = Path::<(String, String)>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| not_found())?;
+    parse(&id).ok_or_else(not_found)
 }
 
 /// The page for URLs that match no route (the REST API keeps problem+json).

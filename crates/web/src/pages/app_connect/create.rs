@@ -37,6 +37,34 @@ struct NewPage {
     errors: Vec<String>,
 }
 
+/// The permissions of `kind` this person may delegate (delegable ones they hold themselves;
+/// `bank:categorize` is reserved), ticked as chosen.
+fn checks(ctx: &Ctx, kind: PermissionKind, chosen: &[String]) -> Vec<Check> {
+    Permission::ALL
+        .iter()
+        .filter(|p| p.kind() == kind && ctx.access.permissions.contains(**p))
+        .filter(|p| **p != Permission::BankCategorize)
+        .map(|p| Check {
+            name: p.as_str(),
+            label: p.label(),
+            checked: chosen.iter().any(|c| c == p.as_str()),
+        })
+        .collect()
+}
+
+/// The members who may own the app, `selected` chosen.
+async fn owners(s: &AppState, ctx: &Ctx, selected: &str) -> Result<Vec<OwnerOpt>, Error> {
+    Ok(company::members(&s.svc, &ctx.access)
+        .await?
+        .into_iter()
+        .map(|m| OwnerOpt {
+            selected: m.email == selected,
+            label: format!("{} ({}, {})", m.name, m.email, m.role.as_str()),
+            email: m.email,
+        })
+        .collect())
+}
+
 async fn new_page(
     s: &AppState,
     ctx: &Ctx,
@@ -44,40 +72,18 @@ async fn new_page(
     errors: Vec<String>,
 ) -> Result<NewPage, Error> {
     let chosen: Vec<String> = form.map(|f| f.all("permissions")).unwrap_or_default();
-    // Only what this person may delegate: delegable permissions they hold themselves.
-    let checks = |kind| {
-        Permission::ALL
-            .iter()
-            .filter(|p| p.kind() == kind && ctx.access.permissions.contains(**p))
-            .filter(|p| **p != Permission::BankCategorize)
-            .map(|p| Check {
-                name: p.as_str(),
-                label: p.label(),
-                checked: chosen.iter().any(|c| c == p.as_str()),
-            })
-            .collect::<Vec<_>>()
-    };
     let owner_email = form
         .and_then(|f| f.opt("owner_email").map(str::to_owned))
         .unwrap_or_else(|| ctx.signed.user.email.clone());
-    let owners = company::members(&s.svc, &ctx.access)
-        .await?
-        .into_iter()
-        .map(|m| OwnerOpt {
-            selected: m.email == owner_email,
-            label: format!("{} ({}, {})", m.name, m.email, m.role.as_str()),
-            email: m.email,
-        })
-        .collect();
     let get = |k: &str| form.map(|f| f.get(k).to_owned()).unwrap_or_default();
     Ok(NewPage {
         layout: ctx.layout("Create an API credential app", "app-connect"),
         name: get("name"),
         purpose: get("purpose"),
         expires_in_days: get("expires_in_days"),
-        owners,
-        read: checks(PermissionKind::Read),
-        draft: checks(PermissionKind::Draft),
+        owners: owners(s, ctx, &owner_email).await?,
+        read: checks(ctx, PermissionKind::Read, &chosen),
+        draft: checks(ctx, PermissionKind::Draft, &chosen),
         errors,
     })
 }

@@ -12,15 +12,14 @@ mod detail;
 mod list;
 mod secret;
 
-use crate::pages::view::{PageError, capitalise};
+use crate::pages::view::{PageError, capitalise, path_id};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use newledger_domain::ids::AppId;
 use newledger_domain::permission::{Permission, PermissionSet};
-use newledger_service::Error;
 
 /// Every route of the API Credentials tab.
 pub fn routes() -> Router<AppState> {
@@ -44,11 +43,9 @@ pub struct App(pub AppId);
 impl<S: Send + Sync> FromRequestParts<S> for App {
     type Rejection = PageError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
-        let not_found = || PageError::Service(Error::NotFound("app"));
-        let Path((_, id)) = Path::<(String, String)>::from_request_parts(parts, state)
+        path_id(parts, state, "app", |id| AppId::parse(id).ok())
             .await
-            .map_err(|_| not_found())?;
-        AppId::parse(&id).map(App).map_err(|_| not_found())
+            .map(App)
     }
 }
 

@@ -12,9 +12,9 @@ mod detail;
 mod form;
 mod list;
 
-use super::view::PageError;
+use super::view::{PageError, path_id};
 use crate::state::AppState;
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -50,14 +50,6 @@ pub fn kind_info(kind: DocumentKind) -> (&'static str, &'static str, &'static st
     (i.segment, i.plural, i.title)
 }
 
-/// A document id of `kind` from the path (another kind's id is not found).
-pub fn parse_doc_id(kind: DocumentKind, id: &str) -> Result<DocumentId, PageError> {
-    DocumentId::parse(id)
-        .ok()
-        .filter(|d| d.as_str().starts_with(kind.id_prefix()))
-        .ok_or(PageError::Service(Error::NotFound(kind.as_str())))
-}
-
 /// The document a route names: its kind (from the route) and its id (from the path).
 pub struct Doc {
     /// Invoice, bill or expense.
@@ -85,17 +77,17 @@ impl Doc {
 impl<S: Send + Sync> FromRequestParts<S> for Doc {
     type Rejection = PageError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
-        let not_found = || PageError::Service(Error::NotFound("page"));
         let kind = *parts
             .extensions
             .get::<DocumentKind>()
-            .ok_or_else(not_found)?;
-        let Path((_, id)) = Path::<(String, String)>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| not_found())?;
-        Ok(Doc {
-            id: parse_doc_id(kind, &id)?,
-            kind,
+            .ok_or(PageError::Service(Error::NotFound("page")))?;
+        // Another kind's id is not found.
+        let id = path_id(parts, state, kind.as_str(), |id| {
+            DocumentId::parse(id)
+                .ok()
+                .filter(|d| d.as_str().starts_with(kind.id_prefix()))
         })
+        .await?;
+        Ok(Doc { kind, id })
     }
 }

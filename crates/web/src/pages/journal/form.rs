@@ -13,6 +13,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
+use newledger_domain::account::Account;
 use newledger_domain::ids::{AccountId, ContactId, EntryId};
 use newledger_domain::journal::{self as ledger, EntryAction, MAX_LINES};
 use newledger_domain::money::Currency;
@@ -227,6 +228,67 @@ struct Target {
     version: Option<i64>,
 }
 
+/// What each line's account and contact menus offer.
+struct Choices {
+    chart: Vec<Account>,
+    contacts: Vec<(String, String)>,
+}
+
+impl Choices {
+    async fn load(s: &AppState, ctx: &Ctx) -> Result<Self, PageError> {
+        let chart = accounts::list(&s.svc, &ctx.access).await?;
+        let mut contacts: Vec<(String, String)> =
+            contact_names(s, ctx).await?.into_iter().collect();
+        contacts.sort_by_key(|a| a.1.to_lowercase());
+        Ok(Choices { chart, contacts })
+    }
+
+    /// Open accounts a manual line may use, and the one already chosen even if archived.
+    fn accounts(&self, selected: &str) -> Vec<Opt> {
+        self.chart
+            .iter()
+            .filter(|a| (!a.archived && !a.role.is_control()) || a.id.as_str() == selected)
+            .map(|a| Opt {
+                value: a.id.to_string(),
+                label: format!("{} {}", a.code, a.name),
+                selected: a.id.as_str() == selected,
+            })
+            .collect()
+    }
+
+    fn contacts(&self, selected: &str) -> Vec<Opt> {
+        self.contacts
+            .iter()
+            .map(|(id, name)| Opt {
+                value: id.clone(),
+                label: name.clone(),
+                selected: id == selected,
+            })
+            .collect()
+    }
+
+    /// The form's rows: the typed ones without blanks, then spare empty rows.
+    fn rows(&self, typed: &Typed) -> Vec<LineRow> {
+        let mut rows = typed.lines.clone();
+        rows.retain(|l| !is_blank(l));
+        let wanted = rows.len().max(NEW_ENTRY_LINES - SPARE_LINES) + SPARE_LINES;
+        rows.resize_with(wanted, Default::default);
+        rows.into_iter()
+            .enumerate()
+            .map(
+                |(index, [account, description, contact, debit, credit])| LineRow {
+                    index,
+                    accounts: self.accounts(&account),
+                    contacts: self.contacts(&contact),
+                    description,
+                    debit,
+                    credit,
+                },
+            )
+            .collect()
+    }
+}
+
 async fn page(
     s: &AppState,
     ctx: &Ctx,
@@ -235,67 +297,24 @@ async fn page(
     errors: Vec<String>,
     status: StatusCode,
 ) -> PageResult {
-    let chart = accounts::list(&s.svc, &ctx.access).await?;
-    let mut contacts: Vec<(String, String)> = contact_names(s, ctx).await?.into_iter().collect();
-    contacts.sort_by_key(|a| a.1.to_lowercase());
-    let account_choices = |selected: &str| {
-        chart
-            .iter()
-            .filter(|a| (!a.archived && !a.role.is_control()) || a.id.as_str() == selected)
-            .map(|a| Opt {
-                value: a.id.to_string(),
-                label: format!("{} {}", a.code, a.name),
-                selected: a.id.as_str() == selected,
-            })
-            .collect::<Vec<_>>()
-    };
-    let contact_choices = |selected: &str| {
-        contacts
-            .iter()
-            .map(|(id, name)| Opt {
-                value: id.clone(),
-                label: name.clone(),
-                selected: id == selected,
-            })
-            .collect::<Vec<_>>()
-    };
+    let lines = Choices::load(s, ctx).await?.rows(typed);
     let (debits, credits) = typed_totals(ctx, typed);
-    let mut rows = typed.lines.clone();
-    rows.retain(|l| !is_blank(l));
-    let wanted = rows.len().max(NEW_ENTRY_LINES - SPARE_LINES) + SPARE_LINES;
-    rows.resize_with(wanted, Default::default);
-    let title = target.heading.clone();
-    Ok(render_status(
-        status,
-        &EditPage {
-            layout: ctx.layout(title, "journal"),
-            heading: target.heading,
-            action_url: target.action_url,
-            back_url: target.back_url,
-            back_label: target.back_label,
-            submit_label: target.submit_label,
-            date: typed.date.clone(),
-            memo: typed.memo.clone(),
-            version: target.version,
-            lines: rows
-                .into_iter()
-                .enumerate()
-                .map(
-                    |(index, [account, description, contact, debit, credit])| LineRow {
-                        index,
-                        accounts: account_choices(&account),
-                        contacts: contact_choices(&contact),
-                        description,
-                        debit,
-                        credit,
-                    },
-                )
-                .collect(),
-            debits,
-            credits,
-            errors,
-        },
-    ))
+    let page = EditPage {
+        layout: ctx.layout(target.heading.clone(), "journal"),
+        heading: target.heading,
+        action_url: target.action_url,
+        back_url: target.back_url,
+        back_label: target.back_label,
+        submit_label: target.submit_label,
+        date: typed.date.clone(),
+        memo: typed.memo.clone(),
+        version: target.version,
+        lines,
+        debits,
+        credits,
+        errors,
+    };
+    Ok(render_status(status, &page))
 }
 
 fn new_target(ctx: &Ctx) -> Target {

@@ -8,14 +8,13 @@ mod form;
 mod list;
 
 use super::session::Ctx;
-use super::view::PageError;
+use super::view::{PageError, path_id};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use newledger_domain::ids::EntryId;
-use newledger_service::Error;
 
 /// Every route of the journal area.
 pub fn routes() -> Router<AppState> {
@@ -46,10 +45,8 @@ impl Entry {
 impl<S: Send + Sync> FromRequestParts<S> for Entry {
     type Rejection = PageError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
-        let not_found = || PageError::Service(Error::NotFound("journal entry"));
-        let Path((_, id)) = Path::<(String, String)>::from_request_parts(parts, state)
+        path_id(parts, state, "journal entry", |id| EntryId::parse(id).ok())
             .await
-            .map_err(|_| not_found())?;
-        EntryId::parse(&id).map(Entry).map_err(|_| not_found())
+            .map(Entry)
     }
 }
