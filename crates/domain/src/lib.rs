@@ -10,6 +10,7 @@ pub mod account;
 pub mod actor;
 pub mod app;
 pub mod company;
+pub mod contact;
 pub mod dates;
 pub mod document;
 pub mod error;

@@ -1,9 +1,13 @@
-//! Payments received from customers and made to suppliers, allocated to invoices and bills.
+//! Payments received from customers and made to suppliers, allocated to invoices and bills:
+//! the [`Payment`] aggregate, the allocation rules and the entry a payment posts.
 
 use crate::DomainError;
-use crate::ids::{AccountId, ContactId, DocumentId};
+use crate::actor::Actor;
+use crate::document::DocumentKind;
+use crate::ids::{AccountId, CompanyId, ContactId, DocumentId, EntryId, PaymentId};
 use crate::journal::{BalancedLines, Line};
 use crate::money::Currency;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Direction of a payment.
@@ -32,6 +36,68 @@ impl PaymentKind {
             "made" => Ok(PaymentKind::Made),
             _ => Err(DomainError::invalid("kind", "must be received or made")),
         }
+    }
+
+    /// The kind of document it settles: invoices are paid to us, bills by us.
+    pub fn settles(self) -> DocumentKind {
+        match self {
+            PaymentKind::Received => DocumentKind::Invoice,
+            PaymentKind::Made => DocumentKind::Bill,
+        }
+    }
+
+    /// The payment that settles a document of `kind`; none for an expense (paid when spent).
+    pub fn settling(kind: DocumentKind) -> Option<PaymentKind> {
+        match kind {
+            DocumentKind::Invoice => Some(PaymentKind::Received),
+            DocumentKind::Bill => Some(PaymentKind::Made),
+            DocumentKind::Expense => None,
+        }
+    }
+}
+
+/// A payment with its allocations: money received from a customer or paid to a supplier
+/// through a bank or card account, posted as one entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payment {
+    /// Id.
+    pub id: PaymentId,
+    /// Company.
+    pub company_id: CompanyId,
+    /// Received or made.
+    pub kind: PaymentKind,
+    /// Human number.
+    pub number: String,
+    /// Customer or supplier.
+    pub contact_id: ContactId,
+    /// Bank or card account.
+    pub bank_account_id: AccountId,
+    /// Date of the payment.
+    pub date: NaiveDate,
+    /// Amount, minor units.
+    pub amount: i64,
+    /// Currency.
+    pub currency: Currency,
+    /// Free reference.
+    pub reference: String,
+    /// Its posting entry.
+    pub entry_id: EntryId,
+    /// Documents it pays, with amounts.
+    pub allocations: Vec<(DocumentId, i64)>,
+    /// Who recorded it.
+    pub created_by: Actor,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+impl Payment {
+    /// The part of it allocated to `document` (minor units; zero if none).
+    pub fn allocated_to(&self, document: &DocumentId) -> i64 {
+        self.allocations
+            .iter()
+            .filter(|(d, _)| d == document)
+            .map(|(_, a)| *a)
+            .sum()
     }
 }
 
@@ -90,7 +156,6 @@ pub fn payment_lines(
     control: &AccountId,
     contact: &ContactId,
     memo: &str,
-    currency: Currency,
 ) -> Result<BalancedLines, DomainError> {
     let line = |account: &AccountId, debit: i64, credit: i64| Line {
         account_id: account.clone(),
@@ -103,5 +168,42 @@ pub fn payment_lines(
         PaymentKind::Received => (bank, control),
         PaymentKind::Made => (control, bank),
     };
-    BalancedLines::new(vec![line(dr, amount, 0), line(cr, 0, amount)], currency)
+    BalancedLines::new(vec![line(dr, amount, 0), line(cr, 0, amount)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payments_settle_invoices_and_bills_only() {
+        for kind in [PaymentKind::Received, PaymentKind::Made] {
+            assert_eq!(PaymentKind::settling(kind.settles()), Some(kind));
+        }
+        assert_eq!(PaymentKind::settling(DocumentKind::Expense), None);
+    }
+
+    #[test]
+    fn allocated_to_sums_the_document_s_part() {
+        let doc = |s: &str| DocumentId::parse(&format!("inv_{s}")).unwrap();
+        let p = Payment {
+            id: PaymentId::from_suffix("p1"),
+            company_id: CompanyId::from_suffix("co"),
+            kind: PaymentKind::Received,
+            number: "PAY-0001".into(),
+            contact_id: ContactId::from_suffix("c1"),
+            bank_account_id: AccountId::from_suffix("bank"),
+            date: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            amount: 700,
+            currency: Currency::parse("EUR").unwrap(),
+            reference: String::new(),
+            entry_id: EntryId::from_suffix("e1"),
+            allocations: vec![(doc("a"), 500), (doc("b"), 200)],
+            created_by: Actor::System,
+            created_at: 0,
+        };
+        assert_eq!(p.allocated_to(&doc("a")), 500);
+        assert_eq!(p.allocated_to(&doc("b")), 200);
+        assert_eq!(p.allocated_to(&doc("c")), 0);
+    }
 }

@@ -4,8 +4,12 @@
 
 use newledger_domain::account::Account;
 use newledger_domain::company::Company;
+use newledger_domain::contact::Contact;
+use newledger_domain::document::Document;
+use newledger_domain::journal::Entry;
 use newledger_domain::money::Currency;
-use newledger_service::books::{self, ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
+use newledger_domain::payment::Payment;
+use newledger_service::books;
 use newledger_service::reports::ReportJson;
 use rmcp::ErrorData;
 use rmcp::handler::server::tool::IntoCallToolResult;
@@ -118,8 +122,8 @@ pub(crate) struct ContactOut {
     pub address: Option<String>,
 }
 
-impl From<&ContactRecord> for ContactOut {
-    fn from(c: &ContactRecord) -> Self {
+impl From<&Contact> for ContactOut {
+    fn from(c: &Contact) -> Self {
         Self {
             id: c.id.to_string(),
             name: c.name.clone(),
@@ -239,8 +243,8 @@ pub(crate) struct DocumentOut {
 
 impl DocumentOut {
     /// The document without its lines (lists).
-    pub fn summary(d: &DocumentRecord, base_url: &str) -> Self {
-        let cur = currency(&d.currency);
+    pub fn summary(d: &Document, base_url: &str) -> Self {
+        let cur = d.currency;
         let m = |v: i64| cur.format(v);
         Self {
             id: d.id.to_string(),
@@ -251,12 +255,12 @@ impl DocumentOut {
             issue_date: d.issue_date.to_string(),
             due_date: d.due_date.to_string(),
             reference: d.reference.clone(),
-            currency: d.currency.clone(),
+            currency: d.currency.code().into(),
             subtotal: m(d.subtotal),
             tax: m(d.tax),
             total: m(d.total),
             amount_paid: m(d.amount_paid),
-            amount_due: m(d.status.amount_due(d.total, d.amount_paid)),
+            amount_due: m(d.outstanding()),
             payment_account_id: d.payment_account_id.as_ref().map(|a| a.to_string()),
             created_by: (&d.created_by).into(),
             version: d.version,
@@ -267,8 +271,8 @@ impl DocumentOut {
     }
 
     /// The document with its lines and the payments allocated to it.
-    pub fn full(d: &DocumentRecord, payments: &[PaymentRecord], base_url: &str) -> Self {
-        let cur = currency(&d.currency);
+    pub fn full(d: &Document, payments: &[Payment], base_url: &str) -> Self {
+        let cur = d.currency;
         let mut out = Self::summary(d, base_url);
         out.lines = d
             .lines
@@ -292,13 +296,7 @@ impl DocumentOut {
                 date: p.date.to_string(),
                 bank_account_id: p.bank_account_id.to_string(),
                 amount: cur.format(p.amount),
-                allocated_here: cur.format(
-                    p.allocations
-                        .iter()
-                        .filter(|(doc, _)| *doc == d.id)
-                        .map(|(_, a)| *a)
-                        .sum(),
-                ),
+                allocated_here: cur.format(p.allocated_to(&d.id)),
                 reference: p.reference.clone(),
             })
             .collect();
@@ -354,17 +352,17 @@ pub(crate) struct EntryOut {
 
 impl EntryOut {
     /// The entry without its lines (lists).
-    pub fn summary(e: &EntryRecord, cur: Currency, base_url: &str) -> Self {
+    pub fn summary(e: &Entry, cur: Currency, base_url: &str) -> Self {
         Self {
             id: e.id.to_string(),
             number: e.number.clone(),
             date: e.date.to_string(),
             memo: e.memo.clone(),
-            status: e.status.as_str().into(),
+            status: e.status().as_str().into(),
             source: e.source.as_str().into(),
             source_id: e.source_id.clone(),
             currency: cur.code().into(),
-            total: cur.format(e.total),
+            total: cur.format(e.total()),
             created_by: (&e.created_by).into(),
             version: e.version,
             review_url: books::entry_review_url(base_url, e),
@@ -373,10 +371,10 @@ impl EntryOut {
     }
 
     /// The entry with its lines.
-    pub fn full(e: &EntryRecord, cur: Currency, base_url: &str) -> Self {
+    pub fn full(e: &Entry, cur: Currency, base_url: &str) -> Self {
         let mut out = Self::summary(e, cur, base_url);
         out.lines = e
-            .lines
+            .lines()
             .iter()
             .map(|l| JournalLineOut {
                 account_id: l.account_id.to_string(),
@@ -464,11 +462,4 @@ impl IntoCallToolResult for ReportResult {
         r.structured_content = Some(self.value);
         Ok(r.into())
     }
-}
-
-fn currency(code: &str) -> Currency {
-    // Stored documents always carry a valid code; XXX ("no currency") keeps a corrupt row readable.
-    Currency::parse(code)
-        .or_else(|_| Currency::parse("XXX"))
-        .unwrap_or_else(|_| unreachable!("XXX is a valid currency"))
 }

@@ -153,8 +153,7 @@ pub mod large {
     use chrono::Days;
     use newledger_domain::actor::Actor;
     use newledger_domain::ids::{CompanyId, EntryId};
-    use newledger_domain::journal::{EntrySource, EntryStatus, Line};
-    use newledger_store::EntryRecord;
+    use newledger_domain::journal::{BalancedLines, Entry, EntryLines, EntrySource, Line};
 
     /// Adds at least `lines` posted journal lines (3 per entry: daily takings and costs, with
     /// tax) spread over the five years before today, in batches of 5,000 entries.
@@ -210,19 +209,17 @@ pub mod large {
                     vec![l(cost, net, 0), l(&tax, vat, 0), l(&bank, 0, net + vat)],
                 )
             };
-            batch.push(EntryRecord {
+            batch.push(Entry {
                 id: svc.new_id(EntryId::PREFIX),
                 company_id: company.clone(),
                 number: format!("BULK-{i:07}"),
                 date,
                 memo: memo.into(),
-                status: EntryStatus::Posted,
                 source: EntrySource::Manual,
                 source_id: None,
                 reverses_id: None,
                 reversed_by_id: None,
-                total: net + vat,
-                lines,
+                lines: EntryLines::Posted(BalancedLines::new(lines)?),
                 created_by: Actor::System,
                 posted_by: Some(Actor::System),
                 posted_at: Some(now),
@@ -288,7 +285,7 @@ fn on_the_day(svc: &Services, clock: &Arc<ManualClock>) -> Services {
 pub async fn populate(
     svc: &Services,
     access: &Access,
-    app: &newledger_store::AppRecord,
+    app: &newledger_domain::app::App,
     today: NaiveDate,
 ) -> Result<()> {
     let mut rng = StdRng::seed_from_u64(42);

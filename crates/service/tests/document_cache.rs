@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use newledger_domain::actor::Actor;
+use newledger_domain::document::Document;
 use newledger_domain::document::DocumentKind;
 use newledger_domain::payment::PaymentKind;
 use newledger_domain::permission::PermissionSet;
@@ -14,7 +15,7 @@ use newledger_service::books::payments::{self, AllocationInput, PaymentInput};
 use newledger_service::clock::{Clock, ManualClock, SystemClock};
 use newledger_service::crypto::SecretKey;
 use newledger_service::{Access, Error, Services, Settings, company, demo};
-use newledger_store::{DocumentRecord, ListQuery, SqlStore};
+use newledger_store::{ListQuery, SqlStore};
 use newledger_testkit::db::TestDb;
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ async fn node(url: &str, clock: Arc<ManualClock>) -> Services {
     )
 }
 
-fn input(d: &DocumentRecord, reference: &str) -> DocumentInput {
+fn input(d: &Document, reference: &str) -> DocumentInput {
     DocumentInput {
         contact_id: d.contact_id.clone(),
         issue_date: d.issue_date,
@@ -40,7 +41,7 @@ fn input(d: &DocumentRecord, reference: &str) -> DocumentInput {
     }
 }
 
-async fn first(svc: &Services, access: &Access, status: &str) -> DocumentRecord {
+async fn first(svc: &Services, access: &Access, status: &str) -> Document {
     let q = ListQuery {
         limit: 100,
         status: Some(status.into()),
@@ -204,9 +205,7 @@ async fn scenario(url: String) {
         .into_iter()
         .find(|acc| acc.code == "1000")
         .unwrap();
-    let amount = newledger_domain::money::Currency::parse(&open.currency)
-        .unwrap()
-        .format(open.total);
+    let amount = open.currency.format(open.total);
     payments::record(
         &a,
         &on_a,

@@ -1,12 +1,12 @@
-//! Rows as the store reads and writes them. Domain types are used where they exist; these
-//! structs add the bookkeeping columns (versions, timestamps, authors).
+//! Rows the store reads and writes that are not domain aggregates: people, sessions, the
+//! activity log, idempotency keys, OAuth grants, list queries and read-model rows. The books'
+//! aggregates (contacts, documents, journal entries, payments) and apps are the domain's own
+//! types (`newledger_domain::{contact, document, journal, payment, app}`), persisted as they are.
 
 use chrono::NaiveDate;
-use newledger_domain::actor::Actor;
-use newledger_domain::document::{ComputedLine, DocumentKind, DocumentStatus, Lifecycle};
+use newledger_domain::document::Document;
 use newledger_domain::ids::*;
-use newledger_domain::journal::{EntrySource, EntryStatus, Line};
-use newledger_domain::payment::PaymentKind;
+use newledger_domain::journal::Entry;
 use newledger_domain::permission::PermissionSet;
 use newledger_domain::role::Role;
 
@@ -50,95 +50,11 @@ pub struct MemberRecord {
     pub created_at: i64,
 }
 
-/// A customer or supplier.
-#[derive(Clone, Debug)]
-pub struct ContactRecord {
-    /// Id.
-    pub id: ContactId,
-    /// Company.
-    pub company_id: CompanyId,
-    /// Name.
-    pub name: String,
-    /// E-mail.
-    pub email: Option<String>,
-    /// Sells to.
-    pub is_customer: bool,
-    /// Buys from.
-    pub is_supplier: bool,
-    /// VAT / tax number.
-    pub tax_number: Option<String>,
-    /// Postal address, free text.
-    pub address: Option<String>,
-    /// Who created it.
-    pub created_by: Actor,
-    /// Created (ms).
-    pub created_at: i64,
-    /// Last change (ms).
-    pub updated_at: i64,
-    /// Optimistic-concurrency version (the ETag).
-    pub version: i64,
-}
-
-/// An invoice, bill or expense.
-#[derive(Clone, Debug)]
-pub struct DocumentRecord {
-    /// Id (`inv_`, `bil_`, `exp_`).
-    pub id: DocumentId,
-    /// Company.
-    pub company_id: CompanyId,
-    /// Kind.
-    pub kind: DocumentKind,
-    /// Human number (`INV-0001`).
-    pub number: String,
-    /// Lifecycle status.
-    pub status: DocumentStatus,
-    /// Customer or supplier (optional for expenses).
-    pub contact_id: Option<ContactId>,
-    /// Issue date (expenses: date spent).
-    pub issue_date: NaiveDate,
-    /// Due date (expenses: same as issue date).
-    pub due_date: NaiveDate,
-    /// Free reference (PO number, receipt number).
-    pub reference: String,
-    /// Currency code.
-    pub currency: String,
-    /// Lines with computed amounts.
-    pub lines: Vec<ComputedLine>,
-    /// Sum of nets.
-    pub subtotal: i64,
-    /// Sum of taxes.
-    pub tax: i64,
-    /// Total.
-    pub total: i64,
-    /// Allocated payments so far.
-    pub amount_paid: i64,
-    /// Bank or card account an expense was paid from.
-    pub payment_account_id: Option<AccountId>,
-    /// Posting entry once approved.
-    pub entry_id: Option<EntryId>,
-    /// Reversing entry once voided.
-    pub void_entry_id: Option<EntryId>,
-    /// Day it was fully paid or voided (aging skips it from then on).
-    pub settled_on: Option<NaiveDate>,
-    /// Who drafted it.
-    pub created_by: Actor,
-    /// Who approved it.
-    pub approved_by: Option<UserId>,
-    /// When it was approved (ms).
-    pub approved_at: Option<i64>,
-    /// Created (ms).
-    pub created_at: i64,
-    /// Last change (ms).
-    pub updated_at: i64,
-    /// Optimistic-concurrency version.
-    pub version: i64,
-}
-
 /// A document with what a list shows beside it, read in the same query (no lookup per row).
 #[derive(Clone, Debug)]
 pub struct DocumentRow {
     /// The document.
-    pub doc: DocumentRecord,
+    pub doc: Document,
     /// Name of its contact, if it has one (and the contact still exists).
     pub contact_name: Option<String>,
     /// Readable author: a person's or app's name, `client (connected by person)` for an OAuth
@@ -150,165 +66,9 @@ pub struct DocumentRow {
 #[derive(Clone, Debug)]
 pub struct EntryRow {
     /// The entry.
-    pub entry: EntryRecord,
+    pub entry: Entry,
     /// Readable author, None when the author is gone.
     pub created_by_label: Option<String>,
-}
-
-impl DocumentRecord {
-    /// Its lifecycle: the transitions it allows and what it still owes.
-    pub fn lifecycle(&self) -> Lifecycle<'_> {
-        Lifecycle {
-            kind: self.kind,
-            number: &self.number,
-            status: self.status,
-            total: self.total,
-            amount_paid: self.amount_paid,
-        }
-    }
-}
-
-/// A journal entry (manual draft or posted, or generated).
-#[derive(Clone, Debug)]
-pub struct EntryRecord {
-    /// Id.
-    pub id: EntryId,
-    /// Company.
-    pub company_id: CompanyId,
-    /// Human number (`JE-0001`).
-    pub number: String,
-    /// Accounting date.
-    pub date: NaiveDate,
-    /// Narration.
-    pub memo: String,
-    /// Status.
-    pub status: EntryStatus,
-    /// Origin.
-    pub source: EntrySource,
-    /// Originating document or payment id.
-    pub source_id: Option<String>,
-    /// The entry this one reverses.
-    pub reverses_id: Option<EntryId>,
-    /// The entry that reversed this one.
-    pub reversed_by_id: Option<EntryId>,
-    /// Lines (balanced once posted).
-    pub lines: Vec<Line>,
-    /// Sum of debits.
-    pub total: i64,
-    /// Who created it.
-    pub created_by: Actor,
-    /// Who posted it.
-    pub posted_by: Option<Actor>,
-    /// When it was posted (ms).
-    pub posted_at: Option<i64>,
-    /// Created (ms).
-    pub created_at: i64,
-    /// Last change (ms).
-    pub updated_at: i64,
-    /// Optimistic-concurrency version.
-    pub version: i64,
-}
-
-impl EntryRecord {
-    /// Its lifecycle: what may still happen to it.
-    pub fn lifecycle(&self) -> newledger_domain::journal::EntryLifecycle<'_> {
-        newledger_domain::journal::EntryLifecycle {
-            number: &self.number,
-            status: self.status,
-            source: self.source,
-            reversed: self.reversed_by_id.is_some(),
-        }
-    }
-}
-
-/// A payment with its allocations.
-#[derive(Clone, Debug)]
-pub struct PaymentRecord {
-    /// Id.
-    pub id: PaymentId,
-    /// Company.
-    pub company_id: CompanyId,
-    /// Received or made.
-    pub kind: PaymentKind,
-    /// Human number.
-    pub number: String,
-    /// Customer or supplier.
-    pub contact_id: ContactId,
-    /// Bank or card account.
-    pub bank_account_id: AccountId,
-    /// Date of the payment.
-    pub date: NaiveDate,
-    /// Amount, minor units.
-    pub amount: i64,
-    /// Currency code.
-    pub currency: String,
-    /// Free reference.
-    pub reference: String,
-    /// Its posting entry.
-    pub entry_id: EntryId,
-    /// Documents it pays, with amounts.
-    pub allocations: Vec<(DocumentId, i64)>,
-    /// Who recorded it.
-    pub created_by: Actor,
-    /// Created (ms).
-    pub created_at: i64,
-}
-
-pub use newledger_domain::app::AppStatus;
-
-/// An API credential app.
-#[derive(Clone, Debug)]
-pub struct AppRecord {
-    /// Id, also the `client_id`.
-    pub id: AppId,
-    /// Company it may access.
-    pub company_id: CompanyId,
-    /// Name.
-    pub name: String,
-    /// Business purpose.
-    pub purpose: String,
-    /// Owner: a member whose current permissions cap the app's.
-    pub owner_user_id: UserId,
-    /// Who created it.
-    pub created_by: UserId,
-    /// Delegated permissions.
-    pub permissions: PermissionSet,
-    /// Lifecycle status.
-    pub status: AppStatus,
-    /// Optional expiry (ms).
-    pub expires_at: Option<i64>,
-    /// Keyed hash of the current secret.
-    pub secret_hash: String,
-    /// Last four characters of the current secret, to recognise it.
-    pub secret_hint: String,
-    /// Keyed hash of the previous secret during a rotation overlap.
-    pub prev_secret_hash: Option<String>,
-    /// End of the overlap (ms).
-    pub prev_secret_valid_until: Option<i64>,
-    /// Bumped on revoke and rotate: tokens carrying an older version are dead.
-    pub credential_version: i64,
-    /// When it was revoked (ms).
-    pub revoked_at: Option<i64>,
-    /// When it was deleted (ms).
-    pub deleted_at: Option<i64>,
-    /// Last successful token exchange or API call (ms), flushed in batches.
-    pub last_used_at: Option<i64>,
-    /// Successful uses, flushed in batches.
-    pub use_count: i64,
-    /// Created (ms).
-    pub created_at: i64,
-    /// Last change (ms).
-    pub updated_at: i64,
-}
-
-impl AppRecord {
-    /// The facts its standing depends on (status and expiry).
-    pub fn life(&self) -> newledger_domain::app::AppLife {
-        newledger_domain::app::AppLife {
-            status: self.status,
-            expires_at: self.expires_at,
-        }
-    }
 }
 
 /// A new activity-log row.
@@ -349,24 +109,6 @@ pub struct ActivityRecord {
     pub id: i64,
     /// The row.
     pub row: NewActivity,
-}
-
-/// What refers to a contact (it may be deleted only when nothing does).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ContactUsage {
-    /// Invoices, bills and expenses, drafts included.
-    pub documents: i64,
-    /// Payments.
-    pub payments: i64,
-    /// Journal entries whose lines name it, drafts included.
-    pub entries: i64,
-}
-
-impl ContactUsage {
-    /// True when nothing refers to the contact.
-    pub fn is_unused(&self) -> bool {
-        self.documents == 0 && self.payments == 0 && self.entries == 0
-    }
 }
 
 /// An actor seen in a company's activity log.

@@ -6,9 +6,13 @@ use crate::records::*;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use newledger_domain::account::Account;
+use newledger_domain::app::App;
 use newledger_domain::company::Company;
-use newledger_domain::document::DocumentKind;
+use newledger_domain::contact::{Contact, ContactUsage};
+use newledger_domain::document::{Document, DocumentKind};
 use newledger_domain::ids::*;
+use newledger_domain::journal::Entry;
+use newledger_domain::payment::Payment;
 use newledger_domain::report::OpenItem;
 use newledger_domain::role::Role;
 
@@ -95,9 +99,9 @@ pub trait CompanyStore: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 }
 
-/// Accounts, contacts, documents, journal entries and payments.
+/// The chart of accounts.
 #[async_trait]
-pub trait BooksStore: Send + Sync {
+pub trait AccountStore: Send + Sync {
     /// The chart of accounts.
     async fn accounts(&self, company: &CompanyId) -> StoreResult<Vec<Account>>;
     /// Adds an account.
@@ -107,68 +111,39 @@ pub trait BooksStore: Send + Sync {
         account: &Account,
         now: i64,
     ) -> StoreResult<()>;
+}
 
-    /// Adds a contact.
-    async fn insert_contact(&self, contact: &ContactRecord) -> StoreResult<()>;
-    /// Replaces a contact's fields if its version is still `expected_version`.
-    async fn update_contact(
-        &self,
-        contact: &ContactRecord,
-        expected_version: i64,
-    ) -> StoreResult<()>;
-    /// A contact.
-    async fn contact(
-        &self,
-        company: &CompanyId,
-        id: &ContactId,
-    ) -> StoreResult<Option<ContactRecord>>;
-    /// Lists contacts.
-    async fn list_contacts(
-        &self,
-        company: &CompanyId,
-        q: &ListQuery,
-    ) -> StoreResult<Vec<ContactRecord>>;
-    /// What refers to a contact: documents, payments and journal entries (drafts included).
-    async fn contact_usage(&self, company: &CompanyId, id: &ContactId)
-    -> StoreResult<ContactUsage>;
-    /// Deletes a contact that nothing refers to, checked in the same statement; `Conflict`
-    /// when something does (or it is gone).
-    async fn delete_contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<()>;
-
+/// Invoices, bills, expenses and journal entries, and the ledger lines their postings write.
+#[async_trait]
+pub trait BooksStore: Send + Sync {
     /// Adds a draft document.
-    async fn insert_document(&self, doc: &DocumentRecord) -> StoreResult<()>;
+    async fn insert_document(&self, doc: &Document) -> StoreResult<()>;
     /// Replaces a draft document if it is still a draft at `expected_version`.
-    async fn update_draft_document(
-        &self,
-        doc: &DocumentRecord,
-        expected_version: i64,
-    ) -> StoreResult<()>;
+    async fn update_draft_document(&self, doc: &Document, expected_version: i64)
+    -> StoreResult<()>;
     /// A document.
-    async fn document(
-        &self,
-        company: &CompanyId,
-        id: &DocumentId,
-    ) -> StoreResult<Option<DocumentRecord>>;
+    async fn document(&self, company: &CompanyId, id: &DocumentId)
+    -> StoreResult<Option<Document>>;
     /// Lists documents of a kind.
     async fn list_documents(
         &self,
         company: &CompanyId,
         kind: DocumentKind,
         q: &ListQuery,
-    ) -> StoreResult<Vec<DocumentRecord>>;
+    ) -> StoreResult<Vec<Document>>;
     /// Marks a draft approved and posts its entry, atomically; `Conflict` when the draft changed.
     async fn approve_document(
         &self,
-        doc: &DocumentRecord,
+        doc: &Document,
         expected_version: i64,
-        entry: &EntryRecord,
+        entry: &Entry,
     ) -> StoreResult<()>;
     /// Voids an approved document by posting its reversal, atomically.
     async fn void_document(
         &self,
-        doc: &DocumentRecord,
+        doc: &Document,
         expected_version: i64,
-        reversal: &EntryRecord,
+        reversal: &Entry,
     ) -> StoreResult<()>;
     /// Marks a draft discarded (a tombstone).
     async fn discard_document(
@@ -180,16 +155,12 @@ pub trait BooksStore: Send + Sync {
     ) -> StoreResult<()>;
 
     /// Adds a journal entry: a draft, or a posted entry (then its lines enter the ledger).
-    async fn insert_entry(&self, entry: &EntryRecord) -> StoreResult<()>;
+    async fn insert_entry(&self, entry: &Entry) -> StoreResult<()>;
     /// Replaces a draft entry if still a draft at `expected_version`.
-    async fn update_draft_entry(
-        &self,
-        entry: &EntryRecord,
-        expected_version: i64,
-    ) -> StoreResult<()>;
-    /// Posts a draft entry (status, poster, ledger lines, balances) if still at `expected_version`.
-    async fn post_draft_entry(&self, entry: &EntryRecord, expected_version: i64)
-    -> StoreResult<()>;
+    async fn update_draft_entry(&self, entry: &Entry, expected_version: i64) -> StoreResult<()>;
+    /// Posts a draft entry (status, poster, ledger lines, balances) if still a draft at
+    /// `expected_version`; `entry` is the entry as posted (`Conflict` if its lines are not).
+    async fn post_draft_entry(&self, entry: &Entry, expected_version: i64) -> StoreResult<()>;
     /// Marks a draft entry discarded.
     async fn discard_entry(
         &self,
@@ -199,36 +170,47 @@ pub trait BooksStore: Send + Sync {
         now: i64,
     ) -> StoreResult<()>;
     /// Posts `reversal` and links it to the entry it reverses, atomically.
-    async fn reverse_entry(&self, original: &EntryId, reversal: &EntryRecord) -> StoreResult<()>;
+    async fn reverse_entry(&self, original: &EntryId, reversal: &Entry) -> StoreResult<()>;
     /// An entry.
-    async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<EntryRecord>>;
+    async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<Entry>>;
     /// Lists entries.
-    async fn list_entries(
-        &self,
-        company: &CompanyId,
-        q: &ListQuery,
-    ) -> StoreResult<Vec<EntryRecord>>;
+    async fn list_entries(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<Entry>>;
 
+    /// Posts many entries in one transaction (bulk loads such as the large demo).
+    async fn bulk_post_entries(&self, entries: &[Entry]) -> StoreResult<()>;
+}
+
+/// Customers and suppliers.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// Adds a contact.
+    async fn insert_contact(&self, contact: &Contact) -> StoreResult<()>;
+    /// Replaces a contact's fields if its version is still `expected_version`.
+    async fn update_contact(&self, contact: &Contact, expected_version: i64) -> StoreResult<()>;
+    /// A contact.
+    async fn contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<Option<Contact>>;
+    /// Lists contacts.
+    async fn list_contacts(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<Contact>>;
+    /// What refers to a contact: documents, payments and journal entries (drafts included).
+    async fn contact_usage(&self, company: &CompanyId, id: &ContactId)
+    -> StoreResult<ContactUsage>;
+    /// Deletes a contact that nothing refers to, checked in the same statement; `Conflict`
+    /// when something does (or it is gone).
+    async fn delete_contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<()>;
+}
+
+/// Payments and their allocations.
+#[async_trait]
+pub trait PaymentStore: Send + Sync {
     /// Records a payment: allocations raise each document's paid amount (refused with
     /// `Conflict` if that would exceed its total) and the entry posts, atomically.
-    async fn record_payment(&self, payment: &PaymentRecord, entry: &EntryRecord)
-    -> StoreResult<()>;
+    async fn record_payment(&self, payment: &Payment, entry: &Entry) -> StoreResult<()>;
     /// A payment.
-    async fn payment(
-        &self,
-        company: &CompanyId,
-        id: &PaymentId,
-    ) -> StoreResult<Option<PaymentRecord>>;
+    async fn payment(&self, company: &CompanyId, id: &PaymentId) -> StoreResult<Option<Payment>>;
     /// Lists payments.
-    async fn list_payments(
-        &self,
-        company: &CompanyId,
-        q: &ListQuery,
-    ) -> StoreResult<Vec<PaymentRecord>>;
-    /// Posts many entries in one transaction (bulk loads such as the large demo).
-    async fn bulk_post_entries(&self, entries: &[EntryRecord]) -> StoreResult<()>;
+    async fn list_payments(&self, company: &CompanyId, q: &ListQuery) -> StoreResult<Vec<Payment>>;
     /// Payments allocated to one document.
-    async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<PaymentRecord>>;
+    async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<Payment>>;
 }
 
 /// Reads behind the reports, from balances maintained at posting time.
@@ -293,13 +275,13 @@ pub trait ViewStore: Send + Sync {
 #[async_trait]
 pub trait AppStore: Send + Sync {
     /// Adds an app.
-    async fn insert_app(&self, app: &AppRecord) -> StoreResult<()>;
+    async fn insert_app(&self, app: &App) -> StoreResult<()>;
     /// An app by id (= client_id).
-    async fn app(&self, id: &AppId) -> StoreResult<Option<AppRecord>>;
+    async fn app(&self, id: &AppId) -> StoreResult<Option<App>>;
     /// Apps of a company; deleted ones only when asked.
-    async fn list_apps(&self, company: &CompanyId, deleted: bool) -> StoreResult<Vec<AppRecord>>;
+    async fn list_apps(&self, company: &CompanyId, deleted: bool) -> StoreResult<Vec<App>>;
     /// Writes lifecycle fields (status, secrets, version, timestamps) of an app.
-    async fn update_app(&self, app: &AppRecord) -> StoreResult<()>;
+    async fn update_app(&self, app: &App) -> StoreResult<()>;
     /// Adds batched usage: (app, last used ms, count).
     async fn flush_app_usage(&self, usage: &[(AppId, i64, i64)]) -> StoreResult<()>;
     /// Removes apps deleted before `before` (ms); returns how many.
@@ -380,7 +362,10 @@ pub trait IdempotencyStore: Send + Sync {
 pub trait Roles:
     UserStore
     + CompanyStore
+    + AccountStore
     + BooksStore
+    + ContactStore
+    + PaymentStore
     + ViewStore
     + ReportStore
     + AppStore

@@ -566,6 +566,30 @@ async fn reading_tools(app: TestApp) {
     assert_eq!(gl["comparison"]["from"], yesterday.to_string());
     let e = s.err("cash_summary", json!({"from": "1990-01-01"})).await;
     assert!(e.contains("120"), "{e}");
+
+    // An approved expense owes nothing: it was paid when it was spent (as the REST API says).
+    let spent = s
+        .ok(
+            "draft_expense",
+            json!({"idempotency_key": "e-1", "issue_date": today, "payment_account_id": ch.bank,
+                "lines": [{"description": "Taxi", "quantity": "1", "unit_price": "20", "account_id": ch.expense, "tax_rate": "0"}]}),
+        )
+        .await["draft"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    newledger_service::books::documents::approve(
+        &app.svc,
+        &oa,
+        DocumentKind::Expense,
+        &DocumentId::parse(&spent).unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    let exp = s.ok("get_document", json!({"id": spent})).await;
+    assert_eq!(exp["document"]["status"], "approved");
+    assert_eq!(exp["document"]["amount_due"], "0.00");
 }
 
 newledger_testkit::both_apps!(

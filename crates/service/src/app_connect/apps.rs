@@ -6,9 +6,9 @@ use super::CLIENT_SECRET_PREFIX;
 use crate::activity::Event;
 use crate::{Access, Error, Result, Services};
 use newledger_domain::actor::Actor;
+use newledger_domain::app::{App, AppAction, AppStatus, secret_hint};
 use newledger_domain::ids::{AppId, UserId};
 use newledger_domain::permission::{Permission, PermissionSet};
-use newledger_store::{AppRecord, AppStatus};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -37,7 +37,7 @@ pub struct NewApp {
 #[derive(Clone, Debug)]
 pub struct AppWithSecret {
     /// The app.
-    pub app: AppRecord,
+    pub app: App,
     /// The plaintext secret.
     pub client_secret: String,
 }
@@ -53,7 +53,7 @@ async fn confirm(
     access: &Access,
     totp: Option<&str>,
     what: &str,
-    app: &AppRecord,
+    app: &App,
 ) -> Result<()> {
     match &access.actor {
         Actor::User(u) => {
@@ -162,7 +162,7 @@ pub async fn create(svc: &Services, access: &Access, input: NewApp) -> Result<Ap
         Some(_) => return Err(Error::invalid("expires_in_days", "between 1 and 3650 days")),
     };
     let secret = svc.random_secret(CLIENT_SECRET_PREFIX);
-    let app = AppRecord {
+    let app = App {
         id: svc.new_id(AppId::PREFIX),
         company_id: access.company.id.clone(),
         name: name.to_owned(),
@@ -173,14 +173,7 @@ pub async fn create(svc: &Services, access: &Access, input: NewApp) -> Result<Ap
         status: AppStatus::Active,
         expires_at,
         secret_hash: svc.key.hash_secret(&secret),
-        secret_hint: secret
-            .chars()
-            .rev()
-            .take(4)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect(),
+        secret_hint: secret_hint(&secret),
         prev_secret_hash: None,
         prev_secret_valid_until: None,
         credential_version: 1,
@@ -209,7 +202,7 @@ pub async fn create(svc: &Services, access: &Access, input: NewApp) -> Result<Ap
 }
 
 /// Apps of the company (deleted ones when `deleted`), with pending last-used times merged in.
-pub async fn list(svc: &Services, access: &Access, deleted: bool) -> Result<Vec<AppRecord>> {
+pub async fn list(svc: &Services, access: &Access, deleted: bool) -> Result<Vec<App>> {
     check_manage(access)?;
     let mut apps = svc.store.list_apps(&access.company.id, deleted).await?;
     for a in &mut apps {
@@ -221,7 +214,7 @@ pub async fn list(svc: &Services, access: &Access, deleted: bool) -> Result<Vec<
 }
 
 /// One app of the company.
-pub async fn get(svc: &Services, access: &Access, id: &AppId) -> Result<AppRecord> {
+pub async fn get(svc: &Services, access: &Access, id: &AppId) -> Result<App> {
     check_manage(access)?;
     let mut a = svc
         .store
@@ -238,10 +231,10 @@ pub async fn get(svc: &Services, access: &Access, id: &AppId) -> Result<AppRecor
 async fn save(
     svc: &Services,
     access: &Access,
-    old: &AppRecord,
-    new: AppRecord,
+    old: &App,
+    new: App,
     action: &'static str,
-) -> Result<AppRecord> {
+) -> Result<App> {
     svc.write(async |w| {
         w.store().update_app(&new).await?;
         w.credentials_changed();
@@ -269,36 +262,15 @@ pub async fn rotate(
     if !(0..=MAX_OVERLAP_SECS).contains(&overlap_secs) {
         return Err(Error::invalid("overlap", "between 0 and 24 hours"));
     }
-    if old.status == AppStatus::Deleted {
-        return Err(Error::Conflict(
-            "restore the app before rotating its secret".into(),
-        ));
-    }
+    old.check(AppAction::Rotate)?;
     confirm(svc, access, totp, "rotate", &old).await?;
-    let now = svc.clock.now_ms();
     let secret = svc.random_secret(CLIENT_SECRET_PREFIX);
-    let overlap = overlap_secs > 0;
-    let new = AppRecord {
-        secret_hash: svc.key.hash_secret(&secret),
-        secret_hint: secret
-            .chars()
-            .rev()
-            .take(4)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect(),
-        prev_secret_hash: overlap.then(|| old.secret_hash.clone()),
-        prev_secret_valid_until: overlap.then_some(now + overlap_secs * 1000),
-        // Without an overlap the old secret is presumed exposed: its tokens die too.
-        credential_version: if overlap {
-            old.credential_version
-        } else {
-            old.credential_version + 1
-        },
-        updated_at: now,
-        ..old.clone()
-    };
+    let new = old.rotate(
+        svc.key.hash_secret(&secret),
+        secret_hint(&secret),
+        overlap_secs * 1000,
+        svc.clock.now_ms(),
+    )?;
     let app = save(svc, access, &old, new, "app.secret_rotated").await?;
     Ok(AppWithSecret {
         app,
@@ -312,23 +284,11 @@ pub async fn revoke(
     access: &Access,
     id: &AppId,
     totp: Option<&str>,
-) -> Result<AppRecord> {
+) -> Result<App> {
     let old = get(svc, access, id).await?;
-    if old.status != AppStatus::Active {
-        return Err(Error::Conflict(format!(
-            "the app is already {}",
-            old.status.as_str()
-        )));
-    }
+    old.check(AppAction::Revoke)?;
     confirm(svc, access, totp, "revoke", &old).await?;
-    let now = svc.clock.now_ms();
-    let new = AppRecord {
-        status: AppStatus::Revoked,
-        revoked_at: Some(now),
-        credential_version: old.credential_version + 1,
-        updated_at: now,
-        ..old.clone()
-    };
+    let new = old.revoke(svc.clock.now_ms())?;
     save(svc, access, &old, new, "app.revoked").await
 }
 
@@ -338,20 +298,11 @@ pub async fn delete(
     access: &Access,
     id: &AppId,
     totp: Option<&str>,
-) -> Result<AppRecord> {
+) -> Result<App> {
     let old = get(svc, access, id).await?;
-    if old.status == AppStatus::Deleted {
-        return Err(Error::Conflict("the app is already deleted".into()));
-    }
+    old.check(AppAction::Delete)?;
     confirm(svc, access, totp, "delete", &old).await?;
-    let now = svc.clock.now_ms();
-    let new = AppRecord {
-        status: AppStatus::Deleted,
-        deleted_at: Some(now),
-        credential_version: old.credential_version + 1,
-        updated_at: now,
-        ..old.clone()
-    };
+    let new = old.delete(svc.clock.now_ms())?;
     save(svc, access, &old, new, "app.deleted").await
 }
 
@@ -362,20 +313,11 @@ pub async fn restore(
     access: &Access,
     id: &AppId,
     totp: Option<&str>,
-) -> Result<AppRecord> {
+) -> Result<App> {
     let old = get(svc, access, id).await?;
-    if old.status == AppStatus::Active {
-        return Err(Error::Conflict("the app is already active".into()));
-    }
+    old.check(AppAction::Restore)?;
     confirm(svc, access, totp, "restore", &old).await?;
-    let now = svc.clock.now_ms();
-    let new = AppRecord {
-        status: AppStatus::Active,
-        revoked_at: None,
-        deleted_at: None,
-        updated_at: now,
-        ..old.clone()
-    };
+    let new = old.restore(svc.clock.now_ms())?;
     save(svc, access, &old, new, "app.restored").await
 }
 

@@ -10,10 +10,11 @@
 //! clear is discarded (generation check), so a stale row cannot survive an invalidation.
 
 use crate::{Result, Services};
+use newledger_domain::app::App;
 use newledger_domain::company::Company;
 use newledger_domain::ids::{AppId, CompanyId, ConnectionId, OAuthClientId, UserId};
 use newledger_domain::role::Role;
-use newledger_store::{AppRecord, ConnectionRecord, OAuthClientRecord};
+use newledger_store::{ConnectionRecord, OAuthClientRecord};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -26,7 +27,7 @@ pub const MAX_UNKNOWN_APPS: usize = 10_000;
 /// The cache.
 #[derive(Default)]
 pub struct AuthCache {
-    apps: RwLock<HashMap<AppId, Option<Arc<AppRecord>>>>,
+    apps: RwLock<HashMap<AppId, Option<Arc<App>>>>,
     /// Unknown app ids remembered in `apps` (at most [`MAX_UNKNOWN_APPS`]).
     unknown_apps: std::sync::atomic::AtomicUsize,
     roles: RwLock<HashMap<(CompanyId, UserId), Option<Role>>>,
@@ -61,7 +62,7 @@ impl AuthCache {
     }
 
     /// An app by id.
-    pub async fn app(&self, svc: &Services, id: &AppId) -> Result<Option<Arc<AppRecord>>> {
+    pub async fn app(&self, svc: &Services, id: &AppId) -> Result<Option<Arc<App>>> {
         if let Some(v) = get(&self.apps, id) {
             return Ok(v);
         }

@@ -166,7 +166,7 @@ pub async fn client_credentials(
         .prev_secret_hash
         .as_deref()
         .is_some_and(|h| ct_eq(&presented, h))
-        && app.prev_secret_valid_until.is_some_and(|u| u > now);
+        && app.overlap_until(now).is_some();
     if !(current || previous) {
         log_failure(
             svc,
@@ -179,7 +179,7 @@ pub async fn client_credentials(
         return Err(generic());
     }
     // The client is authenticated: from here on, say exactly what is wrong.
-    let refusal = match app.life().standing(now) {
+    let refusal = match app.standing(now) {
         Standing::Expired => {
             Some("the app's credentials expired; create a new app or ask an administrator")
         }
@@ -203,7 +203,7 @@ pub async fn client_credentials(
         log_failure(svc, Some(&app.company_id), app.id.as_str(), ip, &reason).await?;
         return Err(TokenError::UnauthorizedClient(reason));
     };
-    let allowed = app.permissions.intersect(role.permissions());
+    let allowed = app.effective_permissions(role.permissions());
     let granted = match scope.map(str::trim).filter(|s| !s.is_empty()) {
         None => allowed,
         Some(s) => {
@@ -360,7 +360,7 @@ pub async fn authenticate_verified(
     if app.company_id.as_str() != claims.c {
         return Err(bad("the access token is for another company"));
     }
-    let standing = app.life().standing(now);
+    let standing = app.standing(now);
     match standing {
         Standing::Usable | Standing::Expired => {}
         Standing::Revoked => return Err(bad("the app was revoked")),
@@ -388,8 +388,7 @@ pub async fn authenticate_verified(
         label: app.name.clone(),
         company: (*company_row).clone(),
         permissions: PermissionSet::from_bits(claims.s)
-            .intersect(app.permissions)
-            .intersect(role.permissions()),
+            .intersect(app.effective_permissions(role.permissions())),
         ip: ip.to_owned(),
     })
 }
@@ -489,6 +488,6 @@ pub async fn authenticate_app_secret(svc: &Services, id: &AppId, secret: &str) -
             .prev_secret_hash
             .as_deref()
             .is_some_and(|h| ct_eq(&presented, h))
-            && app.prev_secret_valid_until.is_some_and(|u| u > now));
-    Ok(ok && app.life().usable(now))
+            && app.overlap_until(now).is_some());
+    Ok(ok && app.usable(now))
 }

@@ -14,8 +14,8 @@
 //!
 //! Misses are not cached (ids come from clients); the map is bounded.
 
+use newledger_domain::document::Document;
 use newledger_domain::ids::DocumentId;
-use newledger_store::DocumentRecord;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -32,12 +32,12 @@ pub struct DocumentCache {
 #[derive(Default)]
 struct Entries {
     generation: u64,
-    map: HashMap<DocumentId, Arc<DocumentRecord>>,
+    map: HashMap<DocumentId, Arc<Document>>,
 }
 
 impl DocumentCache {
     /// The cached document, if it was cached in generation `generation`.
-    pub fn get(&self, generation: u64, id: &DocumentId) -> Option<Arc<DocumentRecord>> {
+    pub fn get(&self, generation: u64, id: &DocumentId) -> Option<Arc<Document>> {
         let e = self.inner.read().unwrap_or_else(|p| p.into_inner());
         if e.generation != generation {
             return None;
@@ -47,7 +47,7 @@ impl DocumentCache {
 
     /// Remembers a document read from the store while the generation was `seen`; `now` is the
     /// generation after the read. Nothing is kept if they differ (something changed meanwhile).
-    pub fn put(&self, seen: u64, now: u64, doc: Arc<DocumentRecord>) {
+    pub fn put(&self, seen: u64, now: u64, doc: Arc<Document>) {
         if seen != now {
             return;
         }

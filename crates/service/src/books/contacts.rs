@@ -4,9 +4,10 @@ use super::{Page, normalize, page};
 use crate::activity::Event;
 use crate::work::Work;
 use crate::{Access, Error, Result, Services};
+use newledger_domain::contact::{Contact, ContactUsage};
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
-use newledger_store::{ContactRecord, ContactUsage, ListQuery};
+use newledger_store::ListQuery;
 use serde::Deserialize;
 
 /// Fields of a contact as a client sends them.
@@ -28,9 +29,9 @@ pub struct ContactInput {
     pub address: Option<String>,
 }
 
-impl From<&ContactRecord> for ContactInput {
+impl From<&Contact> for ContactInput {
     /// The contact as it stands, ready to be changed and saved back.
-    fn from(c: &ContactRecord) -> Self {
+    fn from(c: &Contact) -> Self {
         Self {
             name: c.name.clone(),
             email: c.email.clone(),
@@ -76,20 +77,16 @@ fn clean(s: &Option<String>) -> Option<String> {
 }
 
 /// Creates a contact (`contacts:write`).
-pub async fn create(svc: &Services, access: &Access, i: ContactInput) -> Result<ContactRecord> {
+pub async fn create(svc: &Services, access: &Access, i: ContactInput) -> Result<Contact> {
     svc.write(async |w| create_in(w, access, i).await).await
 }
 
 /// [`create`] as part of a unit of work.
-pub async fn create_in(
-    w: &mut Work<'_>,
-    access: &Access,
-    i: ContactInput,
-) -> Result<ContactRecord> {
+pub async fn create_in(w: &mut Work<'_>, access: &Access, i: ContactInput) -> Result<Contact> {
     access.require(Permission::ContactsWrite)?;
     validate(&i)?;
     let now = w.svc().clock.now_ms();
-    let c = ContactRecord {
+    let c = Contact {
         id: w.svc().new_id(ContactId::PREFIX),
         company_id: access.company.id.clone(),
         name: i.name.trim().to_owned(),
@@ -120,7 +117,7 @@ pub async fn update(
     id: &ContactId,
     version: Option<i64>,
     i: ContactInput,
-) -> Result<ContactRecord> {
+) -> Result<Contact> {
     svc.write(async |w| update_in(w, access, id, version, i).await)
         .await
 }
@@ -132,7 +129,7 @@ pub async fn update_in(
     id: &ContactId,
     version: Option<i64>,
     i: ContactInput,
-) -> Result<ContactRecord> {
+) -> Result<Contact> {
     access.require(Permission::ContactsWrite)?;
     validate(&i)?;
     access.require(Permission::ContactsRead)?;
@@ -145,7 +142,7 @@ pub async fn update_in(
     if expected != old.version {
         return Err(Error::Stale);
     }
-    let c = ContactRecord {
+    let c = Contact {
         name: i.name.trim().to_owned(),
         email: clean(&i.email).map(|e| e.to_lowercase()),
         is_customer: i.is_customer,
@@ -167,33 +164,6 @@ pub async fn update_in(
     Ok(c)
 }
 
-/// Why a contact cannot be deleted ("it has 3 documents and 1 payment"), or None when it can.
-/// A contact that anything refers to stays: the books must still say who was invoiced.
-pub fn kept_because(u: &ContactUsage) -> Option<String> {
-    let count = |n: i64, one: &str, many: &str| match n {
-        0 => None,
-        1 => Some(format!("1 {one}")),
-        n => Some(format!("{n} {many}")),
-    };
-    let parts: Vec<String> = [
-        count(
-            u.documents,
-            "invoice, bill or expense",
-            "invoices, bills or expenses",
-        ),
-        count(u.payments, "payment", "payments"),
-        count(u.entries, "journal entry", "journal entries"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    match parts.as_slice() {
-        [] => None,
-        [one] => Some(format!("it has {one}")),
-        [rest @ .., last] => Some(format!("it has {} and {last}", rest.join(", "))),
-    }
-}
-
 /// What refers to a contact (for the page to offer deletion only when it will succeed).
 pub async fn usage(svc: &Services, access: &Access, id: &ContactId) -> Result<ContactUsage> {
     access.require(Permission::ContactsRead)?;
@@ -202,7 +172,7 @@ pub async fn usage(svc: &Services, access: &Access, id: &ContactId) -> Result<Co
 
 /// Deletes a contact nothing refers to (people only: programs never delete), logged with
 /// its name; a contact in use is a conflict that says why.
-pub async fn delete(svc: &Services, access: &Access, id: &ContactId) -> Result<ContactRecord> {
+pub async fn delete(svc: &Services, access: &Access, id: &ContactId) -> Result<Contact> {
     access.require(Permission::ContactsWrite)?;
     if access.actor.is_program() {
         return Err(Error::Forbidden {
@@ -217,7 +187,7 @@ pub async fn delete(svc: &Services, access: &Access, id: &ContactId) -> Result<C
             .await?
             .ok_or(Error::NotFound("contact"))?;
         let u = w.store().contact_usage(&access.company.id, id).await?;
-        if let Some(why) = kept_because(&u) {
+        if let Some(why) = u.kept_because() {
             return Err(Error::Conflict(format!(
                 "{} cannot be deleted: {why}",
                 c.name
@@ -239,7 +209,7 @@ pub async fn delete(svc: &Services, access: &Access, id: &ContactId) -> Result<C
 }
 
 /// One contact.
-pub async fn get(svc: &Services, access: &Access, id: &ContactId) -> Result<ContactRecord> {
+pub async fn get(svc: &Services, access: &Access, id: &ContactId) -> Result<Contact> {
     access.require(Permission::ContactsRead)?;
     svc.store
         .contact(&access.company.id, id)
@@ -248,32 +218,9 @@ pub async fn get(svc: &Services, access: &Access, id: &ContactId) -> Result<Cont
 }
 
 /// Lists contacts (`status` = `customer` or `supplier` filters; `search` by name).
-pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<ContactRecord>> {
+pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<Contact>> {
     access.require(Permission::ContactsRead)?;
     let q = normalize(q)?;
     let rows = svc.store.list_contacts(&access.company.id, &q).await?;
     Ok(page(rows, q.limit, |c| c.id.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reasons_to_keep_a_contact_read_as_a_sentence() {
-        let u = |documents, payments, entries| ContactUsage {
-            documents,
-            payments,
-            entries,
-        };
-        assert_eq!(kept_because(&u(0, 0, 0)), None);
-        assert_eq!(
-            kept_because(&u(1, 0, 0)).as_deref(),
-            Some("it has 1 invoice, bill or expense")
-        );
-        assert_eq!(
-            kept_because(&u(3, 1, 2)).as_deref(),
-            Some("it has 3 invoices, bills or expenses, 1 payment and 2 journal entries")
-        );
-    }
 }

@@ -10,12 +10,12 @@ use chrono::{Days, NaiveDate};
 use newledger_domain::account::{Account, AccountRole};
 use newledger_domain::dates;
 use newledger_domain::document::{
-    DocumentAction, DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines,
-    posting_lines,
+    Document, DocumentAction, DocumentKind, DocumentStatus, LineInput, PostingAccounts,
+    compute_lines,
 };
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, EntryId};
-use newledger_domain::journal::{EntrySource, EntryStatus};
-use newledger_store::{DocumentRecord, EntryRecord, ListQuery};
+use newledger_domain::journal::{BalancedLines, Entry, EntryLines, EntrySource};
+use newledger_store::ListQuery;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -70,18 +70,7 @@ async fn build(
                 .contact(&access.company.id, c)
                 .await?
                 .ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
-            if kind == DocumentKind::Invoice && !contact.is_customer {
-                return Err(Error::invalid(
-                    "contact_id",
-                    "this contact is not a customer",
-                ));
-            }
-            if kind == DocumentKind::Bill && !contact.is_supplier {
-                return Err(Error::invalid(
-                    "contact_id",
-                    "this contact is not a supplier",
-                ));
-            }
+            contact.check_party(kind)?;
         }
         (None, DocumentKind::Expense) => {}
     }
@@ -154,7 +143,7 @@ pub async fn create_draft(
     access: &Access,
     kind: DocumentKind,
     input: DocumentInput,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     svc.write(async |w| create_draft_in(w, access, kind, input).await)
         .await
 }
@@ -165,7 +154,7 @@ pub async fn create_draft_in(
     access: &Access,
     kind: DocumentKind,
     input: DocumentInput,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     access.require(kind.info().draft)?;
     let accounts = by_id_in(w, access).await?;
     let (input, lines, totals, due) = build(w, access, kind, input, &accounts).await?;
@@ -174,7 +163,7 @@ pub async fn create_draft_in(
         .next_number(&access.company.id, kind.as_str())
         .await?;
     let now = w.svc().clock.now_ms();
-    let d = DocumentRecord {
+    let d = Document {
         id: w.svc().new_id(kind.id_prefix()),
         company_id: access.company.id.clone(),
         kind,
@@ -184,7 +173,7 @@ pub async fn create_draft_in(
         issue_date: input.issue_date,
         due_date: due,
         reference: input.reference.trim().to_owned(),
-        currency: access.company.currency.code().to_owned(),
+        currency: access.company.currency,
         lines,
         subtotal: totals.subtotal,
         tax: totals.tax,
@@ -249,7 +238,7 @@ pub async fn get(
     access: &Access,
     kind: DocumentKind,
     id: &DocumentId,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     get_shared(svc, access, kind, id)
         .await
         .map(Arc::unwrap_or_clone)
@@ -261,7 +250,7 @@ pub async fn get_shared(
     access: &Access,
     kind: DocumentKind,
     id: &DocumentId,
-) -> Result<Arc<DocumentRecord>> {
+) -> Result<Arc<Document>> {
     access.require(kind.info().read)?;
     let auth = &svc.auth_cache;
     let seen = auth.documents_generation();
@@ -296,7 +285,7 @@ async fn get_fresh(
     access: &Access,
     kind: DocumentKind,
     id: &DocumentId,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     match w.store().document(&access.company.id, id).await? {
         Some(d) if d.kind == kind => Ok(d),
         _ => Err(Error::NotFound(kind.as_str())),
@@ -320,7 +309,7 @@ pub async fn list(
     access: &Access,
     kind: DocumentKind,
     q: ListQuery,
-) -> Result<Page<DocumentRecord>> {
+) -> Result<Page<Document>> {
     access.require(kind.info().read)?;
     let q = normalize(q)?;
     let rows = svc
@@ -338,7 +327,7 @@ pub async fn update_draft(
     id: &DocumentId,
     version: Option<i64>,
     input: DocumentInput,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     svc.write(async |w| update_draft_in(w, access, kind, id, version, input).await)
         .await
 }
@@ -351,18 +340,18 @@ pub async fn update_draft_in(
     id: &DocumentId,
     version: Option<i64>,
     input: DocumentInput,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     access.require(kind.info().draft)?;
     access.require(kind.info().read)?;
     let old = get_fresh(w, access, kind, id).await?;
-    old.lifecycle().check(DocumentAction::Edit)?;
+    old.check(DocumentAction::Edit)?;
     let expected = version.unwrap_or(old.version);
     if expected != old.version {
         return Err(Error::Stale);
     }
     let accounts = by_id_in(w, access).await?;
     let (input, lines, totals, due) = build(w, access, kind, input, &accounts).await?;
-    let d = DocumentRecord {
+    let d = Document {
         contact_id: input.contact_id,
         issue_date: input.issue_date,
         due_date: due,
@@ -394,7 +383,7 @@ pub async fn approve(
     kind: DocumentKind,
     id: &DocumentId,
     version: Option<i64>,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     svc.write(async |w| approve_in(w, access, kind, id, version).await)
         .await
 }
@@ -405,12 +394,12 @@ async fn approve_in(
     kind: DocumentKind,
     id: &DocumentId,
     version: Option<i64>,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     access.require(kind.info().approve)?;
     let person = access.person()?.clone();
     access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
-    let status = d.lifecycle().approve()?;
+    let status = d.approve()?;
     let expected = version.unwrap_or(d.version);
     access.company.check_open(d.issue_date)?;
     let accounts = by_id_in(w, access).await?;
@@ -423,35 +412,21 @@ async fn approve_in(
             .ok_or_else(|| Error::invalid("payment_account_id", "required"))?,
     };
     let tax = system_account(&accounts, AccountRole::Tax)?;
-    let memo = format!("{} {}", d.number, d.reference).trim().to_owned();
-    let totals = newledger_domain::document::Totals {
-        subtotal: d.subtotal,
-        tax: d.tax,
-        total: d.total,
-    };
-    let lines = posting_lines(
-        kind,
-        &d.lines,
-        totals,
-        &PostingAccounts { counter, tax },
-        d.contact_id.as_ref(),
-        &memo,
-        access.company.currency,
-    )?;
+    let lines = d.posting_lines(&PostingAccounts { counter, tax })?;
     let now = w.svc().clock.now_ms();
     let source = kind.info().entry_source;
     let entry = new_posted_entry(
         w,
         access,
         d.issue_date,
-        memo,
+        d.entry_memo(),
         source,
         Some(d.id.to_string()),
-        lines.into_lines(),
+        lines,
         now,
     )
     .await?;
-    let approved = DocumentRecord {
+    let approved = Document {
         status,
         entry_id: Some(entry.id.clone()),
         approved_by: Some(person),
@@ -477,7 +452,7 @@ async fn approve_in(
     Ok(approved)
 }
 
-/// Builds a posted entry record with the next journal number.
+/// Builds a posted entry with the next journal number.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn new_posted_entry(
     w: &Work<'_>,
@@ -486,24 +461,21 @@ pub(crate) async fn new_posted_entry(
     memo: String,
     source: EntrySource,
     source_id: Option<String>,
-    lines: Vec<newledger_domain::journal::Line>,
+    lines: BalancedLines,
     now: i64,
-) -> Result<EntryRecord> {
+) -> Result<Entry> {
     let n = w.store().next_number(&access.company.id, "journal").await?;
-    let total = lines.iter().map(|l| l.debit).sum();
-    Ok(EntryRecord {
+    Ok(Entry {
         id: w.svc().new_id(EntryId::PREFIX),
         company_id: access.company.id.clone(),
         number: format!("JE-{n:05}"),
         date,
         memo,
-        status: EntryStatus::Posted,
         source,
         source_id,
         reverses_id: None,
         reversed_by_id: None,
-        lines,
-        total,
+        lines: EntryLines::Posted(lines),
         created_by: access.actor.clone(),
         posted_by: Some(access.actor.clone()),
         posted_at: Some(now),
@@ -520,7 +492,7 @@ pub async fn void(
     kind: DocumentKind,
     id: &DocumentId,
     version: Option<i64>,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     svc.write(async |w| void_in(w, access, kind, id, version).await)
         .await
 }
@@ -531,13 +503,13 @@ async fn void_in(
     kind: DocumentKind,
     id: &DocumentId,
     version: Option<i64>,
-) -> Result<DocumentRecord> {
+) -> Result<Document> {
     let svc = w.svc();
     access.require(kind.info().approve)?;
     access.person()?;
     access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
-    let status = d.lifecycle().void()?;
+    let status = d.void()?;
     let expected = version.unwrap_or(d.version);
     let original_id = d
         .entry_id
@@ -551,11 +523,7 @@ async fn void_in(
     let today = access.today(svc.clock.as_ref());
     access.company.check_open(today)?;
     let now = svc.clock.now_ms();
-    let reversed = newledger_domain::journal::BalancedLines::new(
-        original.lines.clone(),
-        access.company.currency,
-    )?
-    .reversed();
+    let reversed = original.mirror()?;
     let mut entry = new_posted_entry(
         w,
         access,
@@ -563,12 +531,12 @@ async fn void_in(
         format!("Void {}", d.number),
         EntrySource::Reversal,
         Some(d.id.to_string()),
-        reversed.into_lines(),
+        reversed,
         now,
     )
     .await?;
     entry.reverses_id = Some(original_id);
-    let voided = DocumentRecord {
+    let voided = Document {
         status,
         void_entry_id: Some(entry.id.clone()),
         settled_on: Some(today),
@@ -613,7 +581,7 @@ async fn discard_in(
     access.require(kind.info().draft)?;
     access.require(kind.info().read)?;
     let d = get_fresh(w, access, kind, id).await?;
-    d.lifecycle().discard()?;
+    d.discard()?;
     w.store()
         .discard_document(
             &access.company.id,

@@ -199,10 +199,10 @@ pub async fn to_review(svc: &Services, access: &Access) -> Result<Review> {
             out.push(DraftItem {
                 kind: DraftKind::Journal,
                 id: e.id.to_string(),
+                total: e.total(),
                 number: e.number,
                 date: e.date,
                 description: e.memo,
-                total: e.total,
                 created_by_label: actor_label(&e.created_by, r.created_by_label),
                 created_by: e.created_by,
                 created_at: e.created_at,

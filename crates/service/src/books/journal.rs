@@ -10,9 +10,9 @@ use chrono::NaiveDate;
 use newledger_domain::DomainError;
 use newledger_domain::dates;
 use newledger_domain::ids::{AccountId, ContactId, EntryId};
-use newledger_domain::journal::{BalancedLines, EntryAction, EntrySource, EntryStatus, Line};
+use newledger_domain::journal::{BalancedLines, Entry, EntryAction, EntryLines, EntrySource, Line};
 use newledger_domain::permission::Permission;
-use newledger_store::{EntryRecord, ListQuery};
+use newledger_store::ListQuery;
 use serde::Deserialize;
 
 /// A journal line as a client sends it: amounts are decimal strings, one side only.
@@ -105,7 +105,7 @@ async fn build_lines(w: &Work<'_>, access: &Access, input: &JournalInput) -> Res
             credit,
         });
     }
-    BalancedLines::new(lines, cur).map_err(|e| match e {
+    BalancedLines::new(lines).map_err(|e| match e {
         // Said in the company's currency: people and programs both read this.
         DomainError::Unbalanced { debits, credits } => Error::invalid(
             "lines",
@@ -120,11 +120,7 @@ async fn build_lines(w: &Work<'_>, access: &Access, input: &JournalInput) -> Res
 }
 
 /// Creates a draft manual journal (`journal:draft`). Drafts must already balance.
-pub async fn create_draft(
-    svc: &Services,
-    access: &Access,
-    input: JournalInput,
-) -> Result<EntryRecord> {
+pub async fn create_draft(svc: &Services, access: &Access, input: JournalInput) -> Result<Entry> {
     svc.write(async |w| create_draft_in(w, access, input).await)
         .await
 }
@@ -134,24 +130,22 @@ pub async fn create_draft_in(
     w: &mut Work<'_>,
     access: &Access,
     input: JournalInput,
-) -> Result<EntryRecord> {
+) -> Result<Entry> {
     access.require(Permission::JournalDraft)?;
     let lines = build_lines(w, access, &input).await?;
     let n = w.store().next_number(&access.company.id, "journal").await?;
     let now = w.svc().clock.now_ms();
-    let e = EntryRecord {
+    let e = Entry {
         id: w.svc().new_id(EntryId::PREFIX),
         company_id: access.company.id.clone(),
         number: format!("JE-{n:05}"),
         date: input.date,
         memo: input.memo.trim().to_owned(),
-        status: EntryStatus::Draft,
         source: EntrySource::Manual,
         source_id: None,
         reverses_id: None,
         reversed_by_id: None,
-        total: lines.total(),
-        lines: lines.into_lines(),
+        lines: EntryLines::Draft(lines.into_lines()),
         created_by: access.actor.clone(),
         posted_by: None,
         posted_at: None,
@@ -170,7 +164,7 @@ pub async fn create_draft_in(
 }
 
 /// One entry.
-pub async fn get(svc: &Services, access: &Access, id: &EntryId) -> Result<EntryRecord> {
+pub async fn get(svc: &Services, access: &Access, id: &EntryId) -> Result<Entry> {
     access.require(Permission::JournalRead)?;
     svc.store
         .entry(&access.company.id, id)
@@ -179,7 +173,7 @@ pub async fn get(svc: &Services, access: &Access, id: &EntryId) -> Result<EntryR
 }
 
 /// [`get`], read in a unit of work (the current row a write decides on).
-async fn get_in(w: &Work<'_>, access: &Access, id: &EntryId) -> Result<EntryRecord> {
+async fn get_in(w: &Work<'_>, access: &Access, id: &EntryId) -> Result<Entry> {
     access.require(Permission::JournalRead)?;
     w.store()
         .entry(&access.company.id, id)
@@ -188,7 +182,7 @@ async fn get_in(w: &Work<'_>, access: &Access, id: &EntryId) -> Result<EntryReco
 }
 
 /// Lists entries (`search` filters by source: manual, invoice, …).
-pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<EntryRecord>> {
+pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<Entry>> {
     access.require(Permission::JournalRead)?;
     let q = normalize(q)?;
     let rows = svc.store.list_entries(&access.company.id, &q).await?;
@@ -202,7 +196,7 @@ pub async fn update_draft(
     id: &EntryId,
     version: Option<i64>,
     input: JournalInput,
-) -> Result<EntryRecord> {
+) -> Result<Entry> {
     svc.write(async |w| update_draft_in(w, access, id, version, input).await)
         .await
 }
@@ -214,20 +208,19 @@ pub async fn update_draft_in(
     id: &EntryId,
     version: Option<i64>,
     input: JournalInput,
-) -> Result<EntryRecord> {
+) -> Result<Entry> {
     access.require(Permission::JournalDraft)?;
     let old = get_in(w, access, id).await?;
-    old.lifecycle().check(EntryAction::Edit)?;
+    old.check(EntryAction::Edit)?;
     let expected = version.unwrap_or(old.version);
     if expected != old.version {
         return Err(Error::Stale);
     }
     let lines = build_lines(w, access, &input).await?;
-    let e = EntryRecord {
+    let e = Entry {
         date: input.date,
         memo: input.memo.trim().to_owned(),
-        total: lines.total(),
-        lines: lines.into_lines(),
+        lines: EntryLines::Draft(lines.into_lines()),
         updated_at: w.svc().clock.now_ms(),
         version: old.version + 1,
         ..old
@@ -248,7 +241,7 @@ pub async fn post(
     access: &Access,
     id: &EntryId,
     version: Option<i64>,
-) -> Result<EntryRecord> {
+) -> Result<Entry> {
     svc.write(async |w| post_in(w, access, id, version).await)
         .await
 }
@@ -258,24 +251,15 @@ async fn post_in(
     access: &Access,
     id: &EntryId,
     version: Option<i64>,
-) -> Result<EntryRecord> {
+) -> Result<Entry> {
     access.require(Permission::JournalPost)?;
     access.person()?;
     let d = get_in(w, access, id).await?;
-    d.lifecycle().check(EntryAction::Post)?;
+    // Said before the lock date: a posted entry is posted, whatever the period.
+    d.check(EntryAction::Post)?;
     let expected = version.unwrap_or(d.version);
     access.company.check_open(d.date)?;
-    // Re-validate: accounts may have been archived since the draft was written.
-    BalancedLines::new(d.lines.clone(), access.company.currency)?;
-    let now = w.svc().clock.now_ms();
-    let e = EntryRecord {
-        status: EntryStatus::Posted,
-        posted_by: Some(access.actor.clone()),
-        posted_at: Some(now),
-        updated_at: now,
-        version: expected + 1,
-        ..d
-    };
+    let e = d.post(access.actor.clone(), w.svc().clock.now_ms())?;
     w.store().post_draft_entry(&e, expected).await?;
     w.documents_changed();
     w.log(
@@ -292,7 +276,7 @@ pub async fn reverse(
     access: &Access,
     id: &EntryId,
     date: Option<NaiveDate>,
-) -> Result<EntryRecord> {
+) -> Result<Entry> {
     svc.write(async |w| reverse_in(w, access, id, date).await)
         .await
 }
@@ -302,18 +286,18 @@ async fn reverse_in(
     access: &Access,
     id: &EntryId,
     date: Option<NaiveDate>,
-) -> Result<EntryRecord> {
+) -> Result<Entry> {
     let svc = w.svc();
     access.require(Permission::JournalPost)?;
     access.person()?;
     let original = get_in(w, access, id).await?;
-    original.lifecycle().check(EntryAction::Reverse)?;
+    original.check(EntryAction::Reverse)?;
     let date = dates::check(
         "date",
         date.unwrap_or_else(|| access.today(svc.clock.as_ref())),
     )?;
     access.company.check_open(date)?;
-    let lines = BalancedLines::new(original.lines.clone(), access.company.currency)?.reversed();
+    let lines = original.mirror()?;
     let now = svc.clock.now_ms();
     let mut e = new_posted_entry(
         w,
@@ -322,7 +306,7 @@ async fn reverse_in(
         format!("Reversal of {}", original.number),
         EntrySource::Reversal,
         Some(original.id.to_string()),
-        lines.into_lines(),
+        lines,
         now,
     )
     .await?;
@@ -357,7 +341,7 @@ async fn discard_in(
 ) -> Result<()> {
     access.require(Permission::JournalDraft)?;
     let d = get_in(w, access, id).await?;
-    d.lifecycle().check(EntryAction::Discard)?;
+    d.check(EntryAction::Discard)?;
     w.store()
         .discard_entry(
             &access.company.id,

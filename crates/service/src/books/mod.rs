@@ -1,6 +1,7 @@
 //! The books: accounts, contacts, invoices/bills/expenses, journal entries and payments.
 //! Programs may create and edit drafts; approving, posting, voiding and recording payments
-//! are people-only permissions.
+//! are people-only permissions. The use cases take and return the domain's aggregates
+//! (`Contact`, `Document`, `Entry`, `Payment`) and leave their rules to them.
 
 pub mod accounts;
 pub mod cache;
@@ -12,11 +13,9 @@ pub mod payments;
 
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate};
+use newledger_domain::document::Document;
+use newledger_domain::journal::Entry;
 use newledger_store::ListQuery;
-
-/// The records the book use cases return (the store's rows for now; the renovation moves them
-/// into domain aggregates), re-exported so that surfaces need not depend on the store.
-pub use newledger_store::{ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
 
 /// Default page size of lists.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -108,7 +107,7 @@ impl ListFilter {
 }
 
 /// Where a person reviews (and approves) a document in the web app.
-pub fn document_review_url(base_url: &str, d: &DocumentRecord) -> String {
+pub fn document_review_url(base_url: &str, d: &Document) -> String {
     format!(
         "{base_url}/app/{}/{}s/{}",
         d.company_id,
@@ -118,7 +117,7 @@ pub fn document_review_url(base_url: &str, d: &DocumentRecord) -> String {
 }
 
 /// Where a person reviews (and, for a draft, posts) a journal entry in the web app.
-pub fn entry_review_url(base_url: &str, e: &EntryRecord) -> String {
+pub fn entry_review_url(base_url: &str, e: &Entry) -> String {
     format!("{base_url}/app/{}/journal/{}", e.company_id, e.id)
 }
 

@@ -9,12 +9,14 @@ use crate::{Access, Error, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::account::AccountRole;
 use newledger_domain::dates;
-use newledger_domain::document::{DocumentAction, DocumentKind};
+use newledger_domain::document::{Document, DocumentAction, DocumentKind};
 use newledger_domain::ids::{AccountId, ContactId, DocumentId, PaymentId};
 use newledger_domain::journal::EntrySource;
-use newledger_domain::payment::{Allocation, PaymentKind, payment_lines, validate_allocations};
+use newledger_domain::payment::{
+    Allocation, Payment, PaymentKind, payment_lines, validate_allocations,
+};
 use newledger_domain::permission::Permission;
-use newledger_store::{ListQuery, PaymentRecord};
+use newledger_store::ListQuery;
 use serde::Deserialize;
 
 /// One allocation as a client sends it.
@@ -47,15 +49,11 @@ pub struct PaymentInput {
 }
 
 /// Records a payment and posts it.
-pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Result<PaymentRecord> {
+pub async fn record(svc: &Services, access: &Access, input: PaymentInput) -> Result<Payment> {
     svc.write(async |w| record_in(w, access, input).await).await
 }
 
-async fn record_in(
-    w: &mut Work<'_>,
-    access: &Access,
-    input: PaymentInput,
-) -> Result<PaymentRecord> {
+async fn record_in(w: &mut Work<'_>, access: &Access, input: PaymentInput) -> Result<Payment> {
     access.require(Permission::PaymentsRecord)?;
     access.person()?;
     let cur = access.company.currency;
@@ -78,10 +76,7 @@ async fn record_in(
         .contact(&access.company.id, &input.contact_id)
         .await?
         .ok_or_else(|| Error::invalid("contact_id", "no such contact in this company"))?;
-    let want_kind = match input.kind {
-        PaymentKind::Received => DocumentKind::Invoice,
-        PaymentKind::Made => DocumentKind::Bill,
-    };
+    let want_kind = input.kind.settles();
     let mut allocations = Vec::with_capacity(input.allocations.len());
     for (i, a) in input.allocations.iter().enumerate() {
         let field = format!("allocations[{i}]");
@@ -91,7 +86,7 @@ async fn record_in(
             .await?
             .ok_or_else(|| Error::invalid(format!("{field}.document_id"), "no such document"))?;
         if d.kind != want_kind
-            || !d.lifecycle().permits(DocumentAction::RecordPayment)
+            || !d.permits(DocumentAction::RecordPayment)
             || d.contact_id.as_ref() != Some(&input.contact_id)
         {
             return Err(Error::invalid(
@@ -107,7 +102,7 @@ async fn record_in(
             .parse_amount(&a.amount)
             .map_err(|e| Error::invalid(format!("{field}.amount"), e.to_string()))?;
         allocations.push(Allocation {
-            outstanding: d.lifecycle().outstanding(),
+            outstanding: d.outstanding(),
             document_id: d.id,
             amount: amt,
         });
@@ -133,7 +128,6 @@ async fn record_in(
         &control,
         &input.contact_id,
         &memo,
-        cur,
     )?;
     let now = w.svc().clock.now_ms();
     let id: PaymentId = w.svc().new_id(PaymentId::PREFIX);
@@ -144,11 +138,11 @@ async fn record_in(
         memo,
         EntrySource::Payment,
         Some(id.to_string()),
-        lines.into_lines(),
+        lines,
         now,
     )
     .await?;
-    let p = PaymentRecord {
+    let p = Payment {
         id,
         company_id: access.company.id.clone(),
         kind: input.kind,
@@ -157,7 +151,7 @@ async fn record_in(
         bank_account_id: input.bank_account_id,
         date: input.date,
         amount,
-        currency: cur.code().to_owned(),
+        currency: cur,
         reference: input.reference.trim().to_owned(),
         entry_id: entry.id.clone(),
         allocations: allocations
@@ -194,7 +188,7 @@ async fn record_in(
 }
 
 /// One payment.
-pub async fn get(svc: &Services, access: &Access, id: &PaymentId) -> Result<PaymentRecord> {
+pub async fn get(svc: &Services, access: &Access, id: &PaymentId) -> Result<Payment> {
     access.require(Permission::BankRead)?;
     svc.store
         .payment(&access.company.id, id)
@@ -203,7 +197,7 @@ pub async fn get(svc: &Services, access: &Access, id: &PaymentId) -> Result<Paym
 }
 
 /// Lists payments (`status` = `received` or `made` filters by kind).
-pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<PaymentRecord>> {
+pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<Payment>> {
     access.require(Permission::BankRead)?;
     let q = normalize(q)?;
     let rows = svc.store.list_payments(&access.company.id, &q).await?;
@@ -211,11 +205,7 @@ pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Page<
 }
 
 /// Payments of one document.
-pub async fn of_document(
-    svc: &Services,
-    access: &Access,
-    id: &DocumentId,
-) -> Result<Vec<PaymentRecord>> {
+pub async fn of_document(svc: &Services, access: &Access, id: &DocumentId) -> Result<Vec<Payment>> {
     Ok(svc
         .store
         .payments_of_document(id)
@@ -246,12 +236,8 @@ pub async fn pay_document(
     kind: DocumentKind,
     id: &DocumentId,
     p: DocumentPayment,
-) -> Result<(PaymentRecord, newledger_store::DocumentRecord)> {
-    let payment_kind = match kind {
-        DocumentKind::Invoice => PaymentKind::Received,
-        DocumentKind::Bill => PaymentKind::Made,
-        DocumentKind::Expense => return Err(Error::NotFound("action")),
-    };
+) -> Result<(Payment, Document)> {
+    let payment_kind = PaymentKind::settling(kind).ok_or(Error::NotFound("action"))?;
     let d = super::documents::get(svc, access, kind, id).await?;
     let contact_id = d
         .contact_id

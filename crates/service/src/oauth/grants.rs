@@ -20,7 +20,7 @@ use newledger_domain::ids::{AppId, CompanyId, ConnectionId};
 use newledger_domain::oauth::{Surfaces, clip, is_pkce_value, parse_resource};
 use newledger_domain::permission::PermissionSet;
 use newledger_store::{
-    AppStatus, ConnectionRecord, OAuthClientRecord, OAuthStore, RefreshChain, RefreshTokenRecord,
+    ConnectionRecord, OAuthClientRecord, OAuthStore, RefreshChain, RefreshTokenRecord,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -662,10 +662,7 @@ pub async fn introspect(
             let Some(app) = svc.auth_cache.app(svc, app_id).await? else {
                 return Ok(None);
             };
-            if app.status != AppStatus::Active
-                || app.credential_version != claims.v
-                || app.expires_at.is_some_and(|e| e <= now)
-            {
+            if !app.usable(now) || app.credential_version != claims.v {
                 return Ok(None);
             }
             let Some(role) = svc

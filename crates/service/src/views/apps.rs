@@ -4,16 +4,17 @@
 
 use crate::app_connect::apps;
 use crate::{Access, Result, Services, company};
+use newledger_domain::app::App;
 use newledger_domain::ids::AppId;
 use newledger_domain::permission::{Permission, PermissionSet};
-use newledger_store::{ActivityRecord, AppRecord, MemberRecord};
+use newledger_store::{ActivityRecord, MemberRecord};
 use std::collections::HashMap;
 
 /// An app with what its list row shows.
 #[derive(Clone, Debug)]
 pub struct AppView {
     /// The app (last use includes uses not yet flushed).
-    pub app: AppRecord,
+    pub app: App,
     /// `Name (e-mail)` of its owner, or `a former member`.
     pub owner: String,
     /// `active`, `expired`, `revoked` or `deleted`.
@@ -31,11 +32,6 @@ impl AppView {
             .filter(|p| self.app.permissions.contains(*p) && !self.effective.contains(*p))
             .collect()
     }
-}
-
-/// What the list shows as status: expiry counts even though the stored status is active.
-pub fn effective_status(a: &AppRecord, now: i64) -> &'static str {
-    a.life().standing(now).as_str()
 }
 
 struct Members(HashMap<String, MemberRecord>);
@@ -58,15 +54,15 @@ impl Members {
         )
     }
 
-    fn view(&self, app: AppRecord, now: i64) -> AppView {
+    fn view(&self, app: App, now: i64) -> AppView {
         let held = self
             .0
             .get(app.owner_user_id.as_str())
             .map_or(PermissionSet::EMPTY, |m| m.role.permissions());
         AppView {
             owner: self.label(app.owner_user_id.as_str()),
-            status: effective_status(&app, now),
-            effective: app.permissions.intersect(held),
+            status: app.standing(now).as_str(),
+            effective: app.effective_permissions(held),
             app,
         }
     }
@@ -101,7 +97,7 @@ pub async fn detail(svc: &Services, access: &Access, id: &AppId) -> Result<AppDe
     let now = svc.clock.now_ms();
     Ok(AppDetail {
         created_by: members.label(app.created_by.as_str()),
-        overlap_until: app.prev_secret_valid_until.filter(|u| *u > now),
+        overlap_until: app.overlap_until(now),
         activity,
         view: members.view(app, now),
     })

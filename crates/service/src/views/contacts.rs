@@ -3,10 +3,12 @@
 
 use crate::books::{contacts, documents};
 use crate::{Access, Result, Services};
+use newledger_domain::contact::Contact;
+use newledger_domain::document::Document;
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
-use newledger_store::{ContactRecord, DocumentRecord, ListQuery};
+use newledger_store::ListQuery;
 
 /// Documents shown on a contact's page, newest first.
 pub const DOCUMENTS_SHOWN: usize = 50;
@@ -15,9 +17,9 @@ pub const DOCUMENTS_SHOWN: usize = 50;
 #[derive(Clone, Debug)]
 pub struct ContactView {
     /// The contact.
-    pub contact: ContactRecord,
+    pub contact: Contact,
     /// Its latest invoices, bills and expenses the reader may read, newest first.
-    pub documents: Vec<DocumentRecord>,
+    pub documents: Vec<Document>,
     /// True when the reader may delete it now (may write contacts and nothing refers to it).
     pub deletable: bool,
     /// Why it stays, when something refers to it ("it has 3 invoices, bills or expenses").
@@ -45,7 +47,7 @@ pub async fn detail(svc: &Services, access: &Access, id: &ContactId) -> Result<C
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.issue_date));
     docs.truncate(DOCUMENTS_SHOWN);
-    let kept_because = contacts::kept_because(&contacts::usage(svc, access, id).await?);
+    let kept_because = contacts::usage(svc, access, id).await?.kept_because();
     Ok(ContactView {
         deletable: kept_because.is_none()
             && access.permissions.contains(Permission::ContactsWrite)

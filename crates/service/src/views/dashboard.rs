@@ -7,10 +7,11 @@ use crate::books::drafts;
 use crate::reports::{self, CashSummary};
 use crate::{Access, Error, Result, Services};
 use chrono::{Datelike, Months, NaiveDate};
+use newledger_domain::app::{App, AppStatus};
 use newledger_domain::document::DocumentKind;
 use newledger_domain::permission::Permission;
 use newledger_domain::report::Aging;
-use newledger_store::{AppRecord, AppStatus, ListQuery};
+use newledger_store::ListQuery;
 
 /// An app that has not been used for this long is idle.
 pub const IDLE_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -35,7 +36,7 @@ pub struct Dashboard {
     /// The most overdue invoices, earliest due first.
     pub overdue: Option<Vec<DocumentView>>,
     /// Active apps unused for [`IDLE_MS`].
-    pub idle_apps: Option<Vec<AppRecord>>,
+    pub idle_apps: Option<Vec<App>>,
 }
 
 /// The dashboard of the reader's company.

@@ -10,26 +10,21 @@ use crate::{Access, Result, Services};
 use chrono::NaiveDate;
 use newledger_domain::account::Account;
 use newledger_domain::actor::Actor;
-use newledger_domain::document::{DocumentKind, DocumentStatus};
+use newledger_domain::document::{Document, DocumentAction, DocumentKind};
 use newledger_domain::ids::DocumentId;
 use newledger_domain::permission::Permission;
-use newledger_store::{DocumentRecord, ListQuery};
+use newledger_store::ListQuery;
 use std::sync::Arc;
 
 /// A document with the names shown beside it.
 #[derive(Clone, Debug)]
 pub struct DocumentView {
     /// The document.
-    pub doc: DocumentRecord,
+    pub doc: Document,
     /// Its contact's name; None without a contact, or when the reader may not read contacts.
     pub contact_name: Option<String>,
     /// Who drafted it, readable (a person's or an app's name).
     pub created_by_label: String,
-}
-
-/// What is still due on a document (the domain's rule, [`DocumentStatus::amount_due`]).
-pub fn outstanding(d: &DocumentRecord) -> i64 {
-    d.status.amount_due(d.total, d.amount_paid)
 }
 
 /// One page of documents of a kind, with contact names and author labels (one query, cached
@@ -108,20 +103,15 @@ pub struct Actions {
     pub pay: bool,
 }
 
-/// The actions `permissions` allow on `d` in its state.
-pub fn actions(d: &DocumentRecord, access: &Access) -> Actions {
-    let (draft, approve) = (d.kind.info().draft, d.kind.info().approve);
-    let can = |p| access.permissions.contains(p);
-    let is_draft = d.status == DocumentStatus::Draft;
-    let approved = d.status == DocumentStatus::Approved;
+/// The actions the reader's permissions allow on `d` in its state (the domain's
+/// [`Document::allows`]).
+pub fn actions(d: &Document, access: &Access) -> Actions {
+    let can = |a| d.allows(a, access.permissions);
     Actions {
-        approve: is_draft && can(approve),
-        change: is_draft && can(draft),
-        void: approved && d.amount_paid == 0 && can(approve),
-        pay: approved
-            && d.kind != DocumentKind::Expense
-            && d.total > d.amount_paid
-            && can(Permission::PaymentsRecord),
+        approve: can(DocumentAction::Approve),
+        change: can(DocumentAction::Edit),
+        void: can(DocumentAction::Void),
+        pay: can(DocumentAction::RecordPayment),
     }
 }
 
@@ -170,12 +160,7 @@ pub async fn detail(
             .await?
             .into_iter()
             .map(|p| PaymentLine {
-                amount: p
-                    .allocations
-                    .iter()
-                    .filter(|(doc, _)| doc == &d.id)
-                    .map(|(_, a)| *a)
-                    .sum(),
+                amount: p.allocated_to(&d.id),
                 number: p.number,
                 date: p.date,
             })
@@ -213,11 +198,7 @@ pub async fn form_choices(
     let mut contacts: Vec<(String, String)> = super::every_contact(svc, access)
         .await?
         .into_iter()
-        .filter(|c| match kind {
-            DocumentKind::Invoice => c.is_customer,
-            DocumentKind::Bill => c.is_supplier,
-            DocumentKind::Expense => true,
-        })
+        .filter(|c| c.check_party(kind).is_ok())
         .map(|c| (c.id.to_string(), c.name))
         .collect();
     contacts.sort_by(|a, b| a.1.cmp(&b.1));

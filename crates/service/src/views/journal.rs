@@ -6,8 +6,9 @@ use crate::books::drafts::ActorLabels;
 use crate::books::{normalize, page};
 use crate::{Access, Result, Services};
 use newledger_domain::ids::EntryId;
+use newledger_domain::journal::Entry;
 use newledger_domain::permission::Permission;
-use newledger_store::{EntryRecord, ListQuery};
+use newledger_store::ListQuery;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct EntryView {
     /// The entry.
-    pub entry: EntryRecord,
+    pub entry: Entry,
     /// Who made it, readable.
     pub created_by_label: String,
 }
@@ -50,7 +51,7 @@ pub async fn list(svc: &Services, access: &Access, q: ListQuery) -> Result<Arc<P
 #[derive(Clone, Debug)]
 pub struct EntryDetail {
     /// The entry.
-    pub entry: EntryRecord,
+    pub entry: Entry,
     /// Who made it, readable.
     pub created_by_label: String,
     /// Who posted it, readable.

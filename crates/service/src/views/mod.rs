@@ -5,7 +5,9 @@
 //! row by row; results that do not depend on who asks are cached per node ([`cache`]) until
 //! the books change.
 //!
-//! Surfaces take the types they render from here (re-exported below), not from the store.
+//! Surfaces take the store's row types they render from here (re-exported below), never from
+//! the store itself; the aggregates (documents, entries, payments, contacts, apps) they take
+//! from the domain.
 
 pub mod activity;
 pub mod apps;
@@ -18,10 +20,7 @@ pub mod journal;
 use newledger_domain::actor::Actor;
 
 pub use crate::books::Page;
-pub use newledger_store::{
-    ActivityRecord, ActorSeen, AppRecord, AppStatus, ContactRecord, DocumentRecord, EntryRecord,
-    ListQuery, NewActivity, PaymentRecord,
-};
+pub use newledger_store::{ActivityRecord, ActorSeen, ListQuery, NewActivity};
 
 /// A read model's result in the shape one surface answers with (the REST API's serialized
 /// body, say), cached per node exactly like the read models it is made from (see [`cache`]):
@@ -133,7 +132,7 @@ pub async fn contact_choices(
 pub async fn every_contact(
     svc: &crate::Services,
     access: &crate::Access,
-) -> crate::Result<Vec<newledger_store::ContactRecord>> {
+) -> crate::Result<Vec<newledger_domain::contact::Contact>> {
     let mut out = Vec::new();
     let mut after = None;
     loop {

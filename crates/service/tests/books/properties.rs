@@ -88,10 +88,10 @@ async fn posted(env: &Env, a: &Access) -> HashMap<EntryId, (NaiveDate, String)> 
         let more = rows.len() > 1000;
         for e in rows.into_iter().take(1000) {
             after = Some(e.id.to_string());
-            assert_eq!(e.status, EntryStatus::Posted);
+            assert_eq!(e.status(), EntryStatus::Posted);
             out.insert(
                 e.id.clone(),
-                (e.date, serde_json::to_string(&e.lines).unwrap()),
+                (e.date, serde_json::to_string(e.lines()).unwrap()),
             );
         }
         if !more {

@@ -402,7 +402,7 @@ async fn truth(app: &TestApp, a: &Access, ids: impl Iterator<Item = String>) -> 
             .unwrap()
             .unwrap();
         let mut lines = Vec::new();
-        for l in &e.lines {
+        for l in e.lines() {
             let contact = match &l.contact_id {
                 Some(c) => Some((
                     app.svc

@@ -1,14 +1,14 @@
 //! API credential apps: lifecycle writes and batched usage counters.
 
 use super::{SqlStore, one_row, rows};
-use crate::records::AppRecord;
 use crate::{AppStore, StoreResult};
 use async_trait::async_trait;
+use newledger_domain::app::App;
 use newledger_domain::ids::{AppId, CompanyId};
 
 #[async_trait]
 impl AppStore for SqlStore {
-    async fn insert_app(&self, a: &AppRecord) -> StoreResult<()> {
+    async fn insert_app(&self, a: &App) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO apps (id, company_id, name, purpose, owner_user_id, created_by, permissions, status, expires_at,
              secret_hash, secret_hint, prev_secret_hash, prev_secret_valid_until, credential_version, revoked_at, deleted_at,
@@ -40,7 +40,7 @@ impl AppStore for SqlStore {
         Ok(())
     }
 
-    async fn app(&self, id: &AppId) -> StoreResult<Option<AppRecord>> {
+    async fn app(&self, id: &AppId) -> StoreResult<Option<App>> {
         let r = sqlx::query("SELECT * FROM apps WHERE id = $1")
             .bind(id.as_str())
             .fetch_optional(&self.read)
@@ -48,7 +48,7 @@ impl AppStore for SqlStore {
         r.as_ref().map(rows::app).transpose()
     }
 
-    async fn list_apps(&self, company: &CompanyId, deleted: bool) -> StoreResult<Vec<AppRecord>> {
+    async fn list_apps(&self, company: &CompanyId, deleted: bool) -> StoreResult<Vec<App>> {
         let sql = if deleted {
             "SELECT * FROM apps WHERE company_id = $1 AND status = 'deleted' ORDER BY id"
         } else {
@@ -61,7 +61,7 @@ impl AppStore for SqlStore {
         rs.iter().map(rows::app).collect()
     }
 
-    async fn update_app(&self, a: &AppRecord) -> StoreResult<()> {
+    async fn update_app(&self, a: &App) -> StoreResult<()> {
         let r = sqlx::query(
             "UPDATE apps SET name = $2, purpose = $3, permissions = $4, status = $5, expires_at = $6, secret_hash = $7,
              secret_hint = $8, prev_secret_hash = $9, prev_secret_valid_until = $10, credential_version = $11,

@@ -1,45 +1,22 @@
-//! Accounts, contacts, documents, journal entries and payments. Every posting goes through
+//! Documents and journal entries. Every posting goes through
 //! [`post_entry_in`], which checks the lock date, writes the ledger lines and maintains the
 //! per-day account balances inside the caller's transaction. Document status changes are
 //! compare-and-sets whose statuses come from the domain's lifecycle
 //! (`DocumentAction::requires` / `leads_to`), repeated here atomically.
 
-use super::{Sql, SqlStore, Val, one_row, rows};
+use super::lists::{limit, list_filters};
+use super::{Sql, SqlStore, one_row, rows};
 use crate::records::*;
 use crate::{BooksStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use newledger_domain::DomainError;
-use newledger_domain::account::Account;
-use newledger_domain::document::{DocumentAction, DocumentKind};
+use newledger_domain::document::{Document, DocumentAction, DocumentKind};
 use newledger_domain::ids::*;
-use newledger_domain::journal::EntryStatus;
+use newledger_domain::journal::{BalancedLines, Entry};
 use std::collections::BTreeMap;
 
 type Tx<'a> = super::source::Scope<'a>;
-
-pub(crate) async fn insert_account_in(
-    tx: &mut Tx<'_>,
-    company: &CompanyId,
-    a: &Account,
-    now: i64,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO accounts (id, company_id, code, name, class, role, archived, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)",
-    )
-    .bind(a.id.as_str())
-    .bind(company.as_str())
-    .bind(&a.code)
-    .bind(&a.name)
-    .bind(a.class.as_str())
-    .bind(a.role.as_str())
-    .bind(i64::from(a.archived))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
 
 /// Refuses a posting on or before the company's lock date, read inside the transaction.
 async fn check_open(tx: &mut Tx<'_>, company: &CompanyId, date: NaiveDate) -> StoreResult<()> {
@@ -58,7 +35,7 @@ async fn check_open(tx: &mut Tx<'_>, company: &CompanyId, date: NaiveDate) -> St
     Ok(())
 }
 
-fn actor_json(e: &EntryRecord) -> StoreResult<Option<String>> {
+fn actor_json(e: &Entry) -> StoreResult<Option<String>> {
     e.posted_by
         .as_ref()
         .map(serde_json::to_string)
@@ -66,7 +43,7 @@ fn actor_json(e: &EntryRecord) -> StoreResult<Option<String>> {
         .map_err(Into::into)
 }
 
-async fn insert_entry_row(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
+async fn insert_entry_row(tx: &mut Tx<'_>, e: &Entry) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO journal_entries (id, company_id, number, date, memo, status, source, source_id, reverses_id,
          reversed_by_id, lines, total, created_by_kind, created_by_id, posted_by, posted_at, created_at, updated_at, version)
@@ -77,13 +54,13 @@ async fn insert_entry_row(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
     .bind(&e.number)
     .bind(e.date.to_string())
     .bind(&e.memo)
-    .bind(e.status.as_str())
+    .bind(e.status().as_str())
     .bind(e.source.as_str())
     .bind(e.source_id.clone())
     .bind(e.reverses_id.as_ref().map(|i| i.to_string()))
     .bind(e.reversed_by_id.as_ref().map(|i| i.to_string()))
-    .bind(serde_json::to_string(&e.lines)?)
-    .bind(e.total)
+    .bind(serde_json::to_string(e.lines())?)
+    .bind(e.total())
     .bind(e.created_by.kind())
     .bind(e.created_by.id())
     .bind(actor_json(e)?)
@@ -96,12 +73,13 @@ async fn insert_entry_row(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
     Ok(())
 }
 
-/// Writes the ledger lines of a posted entry and adds them to the daily balances.
-async fn post_lines_in(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
+/// Writes the ledger lines of a posted entry and adds them to the daily balances: only
+/// balanced lines ever reach the ledger.
+async fn post_lines_in(tx: &mut Tx<'_>, e: &Entry, lines: &BalancedLines) -> StoreResult<()> {
     check_open(tx, &e.company_id, e.date).await?;
     let day = e.date.to_string();
     let mut per_account: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for (n, l) in e.lines.iter().enumerate() {
+    for (n, l) in lines.lines().iter().enumerate() {
         sqlx::query(
             "INSERT INTO journal_lines (entry_id, line_no, company_id, account_id, date, description, contact_id, debit, credit)
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
@@ -139,41 +117,12 @@ async fn post_lines_in(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
 }
 
 /// Inserts an entry; a posted one also enters the ledger.
-pub(crate) async fn post_entry_in(tx: &mut Tx<'_>, e: &EntryRecord) -> StoreResult<()> {
+pub(crate) async fn post_entry_in(tx: &mut Tx<'_>, e: &Entry) -> StoreResult<()> {
     insert_entry_row(tx, e).await?;
-    if e.status == EntryStatus::Posted {
-        post_lines_in(tx, e).await?;
+    if let Some(lines) = e.lines.posted() {
+        post_lines_in(tx, e, lines).await?;
     }
     Ok(())
-}
-
-fn list_filters(q: &mut Sql, lq: &ListQuery, date_col: &str) {
-    if let Some(a) = &lq.after {
-        q.push(" AND id > ").s(a.clone());
-    }
-    if let Some(u) = lq.updated_since {
-        q.push(" AND updated_at >= ").i(u);
-    }
-    if let Some(s) = &lq.status {
-        q.push(" AND status = ").s(s.clone());
-    }
-    if let Some(c) = &lq.contact_id {
-        q.push(" AND contact_id = ").s(c.clone());
-    }
-    if let Some(f) = lq.from {
-        q.push(&format!(" AND {date_col} >= ")).s(f.to_string());
-    }
-    if let Some(t) = lq.to {
-        q.push(&format!(" AND {date_col} <= ")).s(t.to_string());
-    }
-    if let Some(c) = &lq.created_by {
-        q.push(" AND created_by_id = ").s(c.clone());
-    }
-}
-
-fn limit(q: &mut Sql, lq: &ListQuery) {
-    q.push(" ORDER BY id LIMIT ")
-        .i(lq.limit.clamp(1, 10_000) + 1);
 }
 
 /// The one list query of documents, selecting `select` (columns of `documents`, which the
@@ -218,164 +167,9 @@ pub(super) fn entries_query(select: &str, company: &CompanyId, lq: &ListQuery) -
     q
 }
 
-/// Journal entries naming the contact (`$1` company, `$3` the id quoted as in the lines' JSON):
-/// entry lines, drafts included, are a JSON array, so the quoted id is searched in its text.
-const CONTACT_ENTRIES: &str =
-    "SELECT COUNT(*) FROM journal_entries WHERE company_id = $1 AND lines LIKE $3";
-
 #[async_trait]
 impl BooksStore for SqlStore {
-    async fn accounts(&self, company: &CompanyId) -> StoreResult<Vec<Account>> {
-        let rs = sqlx::query("SELECT * FROM accounts WHERE company_id = $1 ORDER BY code")
-            .bind(company.as_str())
-            .fetch_all(&self.read)
-            .await?;
-        rs.iter().map(rows::account).collect()
-    }
-
-    async fn insert_account(
-        &self,
-        company: &CompanyId,
-        account: &Account,
-        now: i64,
-    ) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
-        insert_account_in(&mut tx, company, account, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn insert_contact(&self, c: &ContactRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO contacts (id, company_id, name, email, is_customer, is_supplier, tax_number, address,
-             created_by_kind, created_by_id, created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
-        )
-        .bind(c.id.as_str())
-        .bind(c.company_id.as_str())
-        .bind(&c.name)
-        .bind(c.email.clone())
-        .bind(i64::from(c.is_customer))
-        .bind(i64::from(c.is_supplier))
-        .bind(c.tax_number.clone())
-        .bind(c.address.clone())
-        .bind(c.created_by.kind())
-        .bind(c.created_by.id())
-        .bind(c.created_at)
-        .bind(c.updated_at)
-        .bind(c.version)
-        .execute(&self.write)
-        .await?;
-        Ok(())
-    }
-
-    async fn contact_usage(
-        &self,
-        company: &CompanyId,
-        id: &ContactId,
-    ) -> StoreResult<ContactUsage> {
-        let r = sqlx::query(&format!(
-            "SELECT (SELECT COUNT(*) FROM documents WHERE company_id = $1 AND contact_id = $2) AS documents,
-                    (SELECT COUNT(*) FROM payments WHERE company_id = $1 AND contact_id = $2) AS payments,
-                    ({CONTACT_ENTRIES}) AS entries"
-        ))
-        .bind(company.as_str())
-        .bind(id.as_str())
-        .bind(format!("%\"{id}\"%"))
-        .fetch_one(&self.read)
-        .await?;
-        Ok(ContactUsage {
-            documents: rows::i(&r, "documents")?,
-            payments: rows::i(&r, "payments")?,
-            entries: rows::i(&r, "entries")?,
-        })
-    }
-
-    async fn delete_contact(&self, company: &CompanyId, id: &ContactId) -> StoreResult<()> {
-        // The checks sit in the DELETE itself, so a document drafted meanwhile wins.
-        let r = sqlx::query(&format!(
-            "DELETE FROM contacts WHERE company_id = $1 AND id = $2
-             AND NOT EXISTS (SELECT 1 FROM documents WHERE company_id = $1 AND contact_id = $2)
-             AND NOT EXISTS (SELECT 1 FROM payments WHERE company_id = $1 AND contact_id = $2)
-             AND ({CONTACT_ENTRIES}) = 0"
-        ))
-        .bind(company.as_str())
-        .bind(id.as_str())
-        .bind(format!("%\"{id}\"%"))
-        .execute(&self.write)
-        .await?;
-        one_row(r.rows_affected(), "contact in use")
-    }
-
-    async fn update_contact(&self, c: &ContactRecord, expected_version: i64) -> StoreResult<()> {
-        let r = sqlx::query(
-            "UPDATE contacts SET name = $3, email = $4, is_customer = $5, is_supplier = $6, tax_number = $7,
-             address = $8, updated_at = $9, version = version + 1 WHERE id = $1 AND company_id = $2 AND version = $10",
-        )
-        .bind(c.id.as_str())
-        .bind(c.company_id.as_str())
-        .bind(&c.name)
-        .bind(c.email.clone())
-        .bind(i64::from(c.is_customer))
-        .bind(i64::from(c.is_supplier))
-        .bind(c.tax_number.clone())
-        .bind(c.address.clone())
-        .bind(c.updated_at)
-        .bind(expected_version)
-        .execute(&self.write)
-        .await?;
-        one_row(r.rows_affected(), "version")
-    }
-
-    async fn contact(
-        &self,
-        company: &CompanyId,
-        id: &ContactId,
-    ) -> StoreResult<Option<ContactRecord>> {
-        let r = sqlx::query("SELECT * FROM contacts WHERE company_id = $1 AND id = $2")
-            .bind(company.as_str())
-            .bind(id.as_str())
-            .fetch_optional(&self.read)
-            .await?;
-        r.as_ref().map(rows::contact).transpose()
-    }
-
-    async fn list_contacts(
-        &self,
-        company: &CompanyId,
-        lq: &ListQuery,
-    ) -> StoreResult<Vec<ContactRecord>> {
-        let mut q = Sql::new("SELECT * FROM contacts WHERE company_id = ");
-        q.s(company.as_str());
-        list_filters(
-            &mut q,
-            &ListQuery {
-                status: None,
-                from: None,
-                to: None,
-                contact_id: None,
-                ..lq.clone()
-            },
-            "created_at",
-        );
-        match lq.status.as_deref() {
-            Some("customer") => {
-                q.push(" AND is_customer = 1");
-            }
-            Some("supplier") => {
-                q.push(" AND is_supplier = 1");
-            }
-            _ => {}
-        }
-        if let Some(s) = &lq.search {
-            q.push(" AND LOWER(name) LIKE ")
-                .s(format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
-        }
-        limit(&mut q, lq);
-        let rs = q.query().fetch_all(&self.read).await?;
-        rs.iter().map(rows::contact).collect()
-    }
-
-    async fn insert_document(&self, d: &DocumentRecord) -> StoreResult<()> {
+    async fn insert_document(&self, d: &Document) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO documents (id, company_id, kind, number, status, contact_id, issue_date, due_date, reference,
              currency, lines, subtotal, tax, total, amount_paid, payment_account_id, created_by_kind, created_by_id,
@@ -390,7 +184,7 @@ impl BooksStore for SqlStore {
         .bind(d.issue_date.to_string())
         .bind(d.due_date.to_string())
         .bind(&d.reference)
-        .bind(&d.currency)
+        .bind(d.currency.code())
         .bind(serde_json::to_string(&d.lines)?)
         .bind(d.subtotal)
         .bind(d.tax)
@@ -407,11 +201,7 @@ impl BooksStore for SqlStore {
         Ok(())
     }
 
-    async fn update_draft_document(
-        &self,
-        d: &DocumentRecord,
-        expected_version: i64,
-    ) -> StoreResult<()> {
+    async fn update_draft_document(&self, d: &Document, expected_version: i64) -> StoreResult<()> {
         let r = sqlx::query(
             "UPDATE documents SET contact_id = $3, issue_date = $4, due_date = $5, reference = $6, lines = $7,
              subtotal = $8, tax = $9, total = $10, payment_account_id = $11, updated_at = $12, version = version + 1
@@ -440,7 +230,7 @@ impl BooksStore for SqlStore {
         &self,
         company: &CompanyId,
         id: &DocumentId,
-    ) -> StoreResult<Option<DocumentRecord>> {
+    ) -> StoreResult<Option<Document>> {
         let r = sqlx::query("SELECT * FROM documents WHERE company_id = $1 AND id = $2")
             .bind(company.as_str())
             .bind(id.as_str())
@@ -454,7 +244,7 @@ impl BooksStore for SqlStore {
         company: &CompanyId,
         kind: DocumentKind,
         lq: &ListQuery,
-    ) -> StoreResult<Vec<DocumentRecord>> {
+    ) -> StoreResult<Vec<Document>> {
         let q = documents_query("*", company, kind, lq);
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter().map(rows::document).collect()
@@ -462,9 +252,9 @@ impl BooksStore for SqlStore {
 
     async fn approve_document(
         &self,
-        d: &DocumentRecord,
+        d: &Document,
         expected_version: i64,
-        entry: &EntryRecord,
+        entry: &Entry,
     ) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         let settled = (d.kind == DocumentKind::Expense).then(|| d.issue_date.to_string());
@@ -491,9 +281,9 @@ impl BooksStore for SqlStore {
 
     async fn void_document(
         &self,
-        d: &DocumentRecord,
+        d: &Document,
         expected_version: i64,
-        reversal: &EntryRecord,
+        reversal: &Entry,
     ) -> StoreResult<()> {
         let original = d
             .entry_id
@@ -542,14 +332,14 @@ impl BooksStore for SqlStore {
         one_row(r.rows_affected(), "version")
     }
 
-    async fn insert_entry(&self, e: &EntryRecord) -> StoreResult<()> {
+    async fn insert_entry(&self, e: &Entry) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         post_entry_in(&mut tx, e).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn update_draft_entry(&self, e: &EntryRecord, expected_version: i64) -> StoreResult<()> {
+    async fn update_draft_entry(&self, e: &Entry, expected_version: i64) -> StoreResult<()> {
         let r = sqlx::query(
             "UPDATE journal_entries SET date = $3, memo = $4, lines = $5, total = $6, updated_at = $7, version = version + 1
              WHERE id = $1 AND company_id = $2 AND status = 'draft' AND version = $8",
@@ -558,8 +348,8 @@ impl BooksStore for SqlStore {
         .bind(e.company_id.as_str())
         .bind(e.date.to_string())
         .bind(&e.memo)
-        .bind(serde_json::to_string(&e.lines)?)
-        .bind(e.total)
+        .bind(serde_json::to_string(e.lines())?)
+        .bind(e.total())
         .bind(e.updated_at)
         .bind(expected_version)
         .execute(&self.write)
@@ -567,7 +357,11 @@ impl BooksStore for SqlStore {
         one_row(r.rows_affected(), "version")
     }
 
-    async fn post_draft_entry(&self, e: &EntryRecord, expected_version: i64) -> StoreResult<()> {
+    async fn post_draft_entry(&self, e: &Entry, expected_version: i64) -> StoreResult<()> {
+        let lines = e
+            .lines
+            .posted()
+            .ok_or_else(|| StoreError::conflict("not posted"))?;
         let mut tx = self.write.begin().await?;
         let r = sqlx::query(
             "UPDATE journal_entries SET status = 'posted', posted_by = $3, posted_at = $4, updated_at = $4, version = version + 1
@@ -581,7 +375,7 @@ impl BooksStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         one_row(r.rows_affected(), "version")?;
-        post_lines_in(&mut tx, e).await?;
+        post_lines_in(&mut tx, e, lines).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -606,14 +400,14 @@ impl BooksStore for SqlStore {
         one_row(r.rows_affected(), "version")
     }
 
-    async fn reverse_entry(&self, original: &EntryId, reversal: &EntryRecord) -> StoreResult<()> {
+    async fn reverse_entry(&self, original: &EntryId, reversal: &Entry) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         link_reversal(&mut tx, original, reversal).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<EntryRecord>> {
+    async fn entry(&self, company: &CompanyId, id: &EntryId) -> StoreResult<Option<Entry>> {
         let r = sqlx::query("SELECT * FROM journal_entries WHERE company_id = $1 AND id = $2")
             .bind(company.as_str())
             .bind(id.as_str())
@@ -622,135 +416,13 @@ impl BooksStore for SqlStore {
         r.as_ref().map(rows::entry).transpose()
     }
 
-    async fn list_entries(
-        &self,
-        company: &CompanyId,
-        lq: &ListQuery,
-    ) -> StoreResult<Vec<EntryRecord>> {
+    async fn list_entries(&self, company: &CompanyId, lq: &ListQuery) -> StoreResult<Vec<Entry>> {
         let q = entries_query("*", company, lq);
         let rs = q.query().fetch_all(&self.read).await?;
         rs.iter().map(rows::entry).collect()
     }
 
-    async fn record_payment(&self, p: &PaymentRecord, entry: &EntryRecord) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "INSERT INTO payments (id, company_id, kind, number, contact_id, bank_account_id, date, amount, currency,
-             reference, entry_id, created_by_kind, created_by_id, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14)",
-        )
-        .bind(p.id.as_str())
-        .bind(p.company_id.as_str())
-        .bind(p.kind.as_str())
-        .bind(&p.number)
-        .bind(p.contact_id.as_str())
-        .bind(p.bank_account_id.as_str())
-        .bind(p.date.to_string())
-        .bind(p.amount)
-        .bind(&p.currency)
-        .bind(&p.reference)
-        .bind(entry.id.as_str())
-        .bind(p.created_by.kind())
-        .bind(p.created_by.id())
-        .bind(p.created_at)
-        .execute(&mut *tx)
-        .await?;
-        let kind = match p.kind {
-            newledger_domain::payment::PaymentKind::Received => DocumentKind::Invoice,
-            newledger_domain::payment::PaymentKind::Made => DocumentKind::Bill,
-        }
-        .as_str();
-        for (doc, amount) in &p.allocations {
-            sqlx::query("INSERT INTO payment_allocations (payment_id, document_id, company_id, date, amount) VALUES ($1,$2,$3,$4,$5)")
-                .bind(p.id.as_str())
-                .bind(doc.as_str())
-                .bind(p.company_id.as_str())
-                .bind(p.date.to_string())
-                .bind(*amount)
-                .execute(&mut *tx)
-                .await?;
-            // The guard `amount_paid + $1 <= total` makes concurrent payments unable to overpay.
-            let r = sqlx::query(
-                "UPDATE documents SET amount_paid = amount_paid + $1,
-                 status = CASE WHEN amount_paid + $1 = total THEN $7 ELSE status END,
-                 updated_at = $2, version = version + 1
-                 WHERE id = $3 AND company_id = $4 AND kind = $5 AND status = $8 AND contact_id = $6
-                 AND amount_paid + $1 <= total",
-            )
-            .bind(*amount)
-            .bind(p.created_at)
-            .bind(doc.as_str())
-            .bind(p.company_id.as_str())
-            .bind(kind)
-            .bind(p.contact_id.as_str())
-            .bind(DocumentAction::RecordPayment.leads_to().as_str())
-            .bind(DocumentAction::RecordPayment.requires().as_str())
-            .execute(&mut *tx)
-            .await?;
-            one_row(r.rows_affected(), "allocation")?;
-            // A separate statement, run while holding the row lock: on PostgreSQL (READ
-            // COMMITTED) it takes a fresh snapshot that sees every allocation committed by the
-            // payments we waited for; inside the statement above it would miss them.
-            sqlx::query(
-                "UPDATE documents SET settled_on =
-                 (SELECT MAX(a.date) FROM payment_allocations a WHERE a.document_id = documents.id)
-                 WHERE id = $1 AND status = $2",
-            )
-            .bind(doc.as_str())
-            .bind(DocumentAction::RecordPayment.leads_to().as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
-        post_entry_in(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn payment(
-        &self,
-        company: &CompanyId,
-        id: &PaymentId,
-    ) -> StoreResult<Option<PaymentRecord>> {
-        let r = sqlx::query("SELECT * FROM payments WHERE company_id = $1 AND id = $2")
-            .bind(company.as_str())
-            .bind(id.as_str())
-            .fetch_optional(&self.read)
-            .await?;
-        match r {
-            Some(r) => {
-                let allocs = self.allocations(&[rows::s(&r, "id")?]).await?;
-                Ok(Some(rows::payment(
-                    &r,
-                    allocs.into_values().next().unwrap_or_default(),
-                )?))
-            }
-            None => Ok(None),
-        }
-    }
-
-    async fn list_payments(
-        &self,
-        company: &CompanyId,
-        lq: &ListQuery,
-    ) -> StoreResult<Vec<PaymentRecord>> {
-        let mut q = Sql::new("SELECT * FROM payments WHERE company_id = ");
-        q.s(company.as_str());
-        list_filters(
-            &mut q,
-            &ListQuery {
-                status: None,
-                ..lq.clone()
-            },
-            "date",
-        );
-        if let Some(k) = &lq.status {
-            q.push(" AND kind = ").s(k.clone());
-        }
-        limit(&mut q, lq);
-        let rs = q.query().fetch_all(&self.read).await?;
-        self.payments_from_rows(rs).await
-    }
-
-    async fn bulk_post_entries(&self, entries: &[EntryRecord]) -> StoreResult<()> {
+    async fn bulk_post_entries(&self, entries: &[Entry]) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         for e in entries {
             post_entry_in(&mut tx, e).await?;
@@ -758,23 +430,9 @@ impl BooksStore for SqlStore {
         tx.commit().await?;
         Ok(())
     }
-
-    async fn payments_of_document(&self, document: &DocumentId) -> StoreResult<Vec<PaymentRecord>> {
-        let rs = sqlx::query(
-            "SELECT p.* FROM payments p JOIN payment_allocations a ON a.payment_id = p.id WHERE a.document_id = $1 ORDER BY p.date, p.id",
-        )
-        .bind(document.as_str())
-        .fetch_all(&self.read)
-        .await?;
-        self.payments_from_rows(rs).await
-    }
 }
 
-async fn link_reversal(
-    tx: &mut Tx<'_>,
-    original: &EntryId,
-    reversal: &EntryRecord,
-) -> StoreResult<()> {
+async fn link_reversal(tx: &mut Tx<'_>, original: &EntryId, reversal: &Entry) -> StoreResult<()> {
     let r = sqlx::query(
         "UPDATE journal_entries SET reversed_by_id = $3, updated_at = $4, version = version + 1
          WHERE id = $1 AND company_id = $2 AND status = 'posted' AND reversed_by_id IS NULL",
@@ -787,47 +445,4 @@ async fn link_reversal(
     .await?;
     one_row(r.rows_affected(), "already reversed")?;
     post_entry_in(tx, reversal).await
-}
-
-impl SqlStore {
-    async fn allocations(
-        &self,
-        payment_ids: &[String],
-    ) -> StoreResult<BTreeMap<String, Vec<(DocumentId, i64)>>> {
-        let mut out: BTreeMap<String, Vec<(DocumentId, i64)>> = BTreeMap::new();
-        if payment_ids.is_empty() {
-            return Ok(out);
-        }
-        let mut q = Sql::new(
-            "SELECT payment_id, document_id, amount FROM payment_allocations WHERE payment_id IN (",
-        );
-        for (n, id) in payment_ids.iter().enumerate() {
-            if n > 0 {
-                q.push(",");
-            }
-            q.bind(Val::S(Some(id.clone())));
-        }
-        q.push(") ORDER BY payment_id, document_id");
-        for r in q.query().fetch_all(&self.read).await? {
-            out.entry(rows::s(&r, "payment_id")?)
-                .or_default()
-                .push((rows::id(&r, "document_id")?, rows::i(&r, "amount")?));
-        }
-        Ok(out)
-    }
-
-    async fn payments_from_rows(
-        &self,
-        rs: Vec<sqlx::any::AnyRow>,
-    ) -> StoreResult<Vec<PaymentRecord>> {
-        let ids = rs
-            .iter()
-            .map(|r| rows::s(r, "id"))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let mut allocs = self.allocations(&ids).await?;
-        rs.iter()
-            .zip(ids)
-            .map(|(r, id)| rows::payment(r, allocs.remove(&id).unwrap_or_default()))
-            .collect()
-    }
 }

@@ -56,7 +56,7 @@ impl CompanyStore for SqlStore {
                 .await?;
         }
         for a in accounts {
-            super::books::insert_account_in(&mut tx, &c.id, a, now).await?;
+            super::accounts::insert_account_in(&mut tx, &c.id, a, now).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -1,13 +1,19 @@
 //! The SQL implementation of every store role, shared by SQLite and PostgreSQL.
 
+mod accounts;
+mod activity;
 mod apps;
 mod books;
 mod companies;
-mod misc;
+mod contacts;
+mod idempotency;
+mod lists;
 mod oauth;
+mod payments;
 mod people;
 mod reports;
 mod rows;
+mod sessions;
 mod source;
 mod users;
 mod views;

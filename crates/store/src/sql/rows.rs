@@ -5,12 +5,14 @@ use crate::{StoreError, StoreResult};
 use chrono::NaiveDate;
 use newledger_domain::account::{Account, AccountClass, AccountRole};
 use newledger_domain::actor::Actor;
+use newledger_domain::app::{App, AppStatus};
 use newledger_domain::company::{Company, TimeZone};
-use newledger_domain::document::{DocumentKind, DocumentStatus};
+use newledger_domain::contact::Contact;
+use newledger_domain::document::{Document, DocumentKind, DocumentStatus};
 use newledger_domain::ids::*;
-use newledger_domain::journal::{EntrySource, EntryStatus};
+use newledger_domain::journal::{Entry, EntryLines, EntrySource, EntryStatus};
 use newledger_domain::money::Currency;
-use newledger_domain::payment::PaymentKind;
+use newledger_domain::payment::{Payment, PaymentKind};
 use newledger_domain::permission::PermissionSet;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -103,8 +105,8 @@ pub(crate) fn account(r: &AnyRow) -> StoreResult<Account> {
     })
 }
 
-pub(crate) fn contact(r: &AnyRow) -> StoreResult<ContactRecord> {
-    Ok(ContactRecord {
+pub(crate) fn contact(r: &AnyRow) -> StoreResult<Contact> {
+    Ok(Contact {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
         name: s(r, "name")?,
@@ -120,8 +122,8 @@ pub(crate) fn contact(r: &AnyRow) -> StoreResult<ContactRecord> {
     })
 }
 
-pub(crate) fn document(r: &AnyRow) -> StoreResult<DocumentRecord> {
-    Ok(DocumentRecord {
+pub(crate) fn document(r: &AnyRow) -> StoreResult<Document> {
+    Ok(Document {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
         kind: DocumentKind::parse(&s(r, "kind")?).map_err(corrupt)?,
@@ -131,7 +133,7 @@ pub(crate) fn document(r: &AnyRow) -> StoreResult<DocumentRecord> {
         issue_date: date(r, "issue_date")?,
         due_date: date(r, "due_date")?,
         reference: s(r, "reference")?,
-        currency: s(r, "currency")?,
+        currency: Currency::parse(&s(r, "currency")?).map_err(corrupt)?,
         lines: serde_json::from_str(&s(r, "lines")?)?,
         subtotal: i(r, "subtotal")?,
         tax: i(r, "tax")?,
@@ -150,24 +152,27 @@ pub(crate) fn document(r: &AnyRow) -> StoreResult<DocumentRecord> {
     })
 }
 
-pub(crate) fn entry(r: &AnyRow) -> StoreResult<EntryRecord> {
+pub(crate) fn entry(r: &AnyRow) -> StoreResult<Entry> {
     let posted_by = match os(r, "posted_by")? {
         Some(p) if !p.is_empty() => Some(serde_json::from_str::<Actor>(&p)?),
         _ => None,
     };
-    Ok(EntryRecord {
+    let status = EntryStatus::parse(&s(r, "status")?).map_err(corrupt)?;
+    let number = s(r, "number")?;
+    // A posted entry that does not balance is corrupt data, reported rather than served.
+    let lines = EntryLines::of_status(status, serde_json::from_str(&s(r, "lines")?)?)
+        .map_err(|e| corrupt(format!("entry {number}: {e}")))?;
+    Ok(Entry {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
-        number: s(r, "number")?,
+        number,
         date: date(r, "date")?,
         memo: s(r, "memo")?,
-        status: EntryStatus::parse(&s(r, "status")?).map_err(corrupt)?,
         source: EntrySource::parse(&s(r, "source")?).map_err(corrupt)?,
         source_id: os(r, "source_id")?,
         reverses_id: oid(r, "reverses_id")?,
         reversed_by_id: oid(r, "reversed_by_id")?,
-        lines: serde_json::from_str(&s(r, "lines")?)?,
-        total: i(r, "total")?,
+        lines,
         created_by: actor(r, "created_by_kind", "created_by_id")?,
         posted_by,
         posted_at: oi(r, "posted_at")?,
@@ -177,11 +182,8 @@ pub(crate) fn entry(r: &AnyRow) -> StoreResult<EntryRecord> {
     })
 }
 
-pub(crate) fn payment(
-    r: &AnyRow,
-    allocations: Vec<(DocumentId, i64)>,
-) -> StoreResult<PaymentRecord> {
-    Ok(PaymentRecord {
+pub(crate) fn payment(r: &AnyRow, allocations: Vec<(DocumentId, i64)>) -> StoreResult<Payment> {
+    Ok(Payment {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
         kind: PaymentKind::parse(&s(r, "kind")?).map_err(corrupt)?,
@@ -190,7 +192,7 @@ pub(crate) fn payment(
         bank_account_id: id(r, "bank_account_id")?,
         date: date(r, "date")?,
         amount: i(r, "amount")?,
-        currency: s(r, "currency")?,
+        currency: Currency::parse(&s(r, "currency")?).map_err(corrupt)?,
         reference: s(r, "reference")?,
         entry_id: id(r, "entry_id")?,
         allocations,
@@ -199,8 +201,8 @@ pub(crate) fn payment(
     })
 }
 
-pub(crate) fn app(r: &AnyRow) -> StoreResult<AppRecord> {
-    Ok(AppRecord {
+pub(crate) fn app(r: &AnyRow) -> StoreResult<App> {
+    Ok(App {
         id: id(r, "id")?,
         company_id: id(r, "company_id")?,
         name: s(r, "name")?,

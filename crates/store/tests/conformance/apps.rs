@@ -1,13 +1,14 @@
 //! API credential apps: insert, lifecycle updates, the deleted filter, batched usage, purge.
 
 use crate::fixtures::*;
+use newledger_domain::app::{App, AppStatus};
 use newledger_domain::ids::AppId;
 use newledger_domain::permission::PermissionSet;
 use newledger_store::*;
 use std::sync::Arc;
 
-fn app_record(b: &Books, name: &str) -> AppRecord {
-    AppRecord {
+fn app_record(b: &Books, name: &str) -> App {
+    App {
         id: AppId::from_suffix(&uid()),
         company_id: b.id().clone(),
         name: name.into(),
@@ -31,7 +32,7 @@ fn app_record(b: &Books, name: &str) -> AppRecord {
     }
 }
 
-fn assert_same(a: &AppRecord, b: &AppRecord) {
+fn assert_same(a: &App, b: &App) {
     assert_eq!(a.id, b.id);
     assert_eq!(a.company_id, b.company_id);
     assert_eq!(
@@ -114,7 +115,7 @@ async fn insert_update_list(store: Arc<dyn Store>) {
         .await
         .unwrap();
 
-    let ids = |v: Vec<AppRecord>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    let ids = |v: Vec<App>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
     let mut live = vec![a.id.clone(), b2.id.clone()];
     live.sort();
     assert_eq!(ids(store.list_apps(b.id(), false).await.unwrap()), live);
@@ -174,7 +175,7 @@ async fn purge_deleted(store: Arc<dyn Store>) {
     let b = books(&*store).await;
     let mut old = app_record(&b, "Old");
     let mut recent = app_record(&b, "Recent");
-    let revoked = AppRecord {
+    let revoked = App {
         status: AppStatus::Revoked,
         revoked_at: Some(NOW),
         ..app_record(&b, "Revoked")

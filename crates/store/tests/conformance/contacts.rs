@@ -2,6 +2,7 @@
 
 use crate::fixtures::*;
 use newledger_domain::actor::Actor;
+use newledger_domain::contact::Contact;
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::{AppId, ContactId};
 use newledger_store::*;
@@ -19,7 +20,7 @@ async fn insert_read_update(store: Arc<dyn Store>) {
     assert_eq!(r.created_by, b.actor());
     assert_eq!((r.created_at, r.updated_at, r.version), (NOW, NOW, 1));
 
-    let changed = ContactRecord {
+    let changed = Contact {
         name: "Acme Holdings Ltd".into(),
         email: None,
         is_supplier: true,
@@ -39,7 +40,7 @@ async fn insert_read_update(store: Arc<dyn Store>) {
     );
 
     // A stale version (another writer got there first) changes nothing.
-    let stale = ContactRecord {
+    let stale = Contact {
         name: "Lost update".into(),
         ..r.clone()
     };
@@ -52,7 +53,7 @@ async fn insert_read_update(store: Arc<dyn Store>) {
     // Another company can neither read nor change it.
     let other = books(&*store).await;
     assert!(store.contact(other.id(), &c.id).await.unwrap().is_none());
-    let foreign = ContactRecord {
+    let foreign = Contact {
         company_id: other.id().clone(),
         ..r2.clone()
     };
@@ -167,7 +168,7 @@ async fn list_filters_and_pages(store: Arc<dyn Store>) {
     assert_eq!(next[0].id, page[2].id);
     let paged = page_all(
         4,
-        |c: &ContactRecord| c.id.to_string(),
+        |c: &Contact| c.id.to_string(),
         async |q: ListQuery| store.list_contacts(b.id(), &q).await,
     )
     .await;

@@ -5,8 +5,9 @@ use crate::fixtures::*;
 use newledger_domain::DomainError;
 use newledger_domain::actor::Actor;
 use newledger_domain::ids::{AppId, EntryId};
-use newledger_domain::journal::{EntrySource, EntryStatus};
+use newledger_domain::journal::{BalancedLines, Entry, EntryLines, EntrySource, EntryStatus};
 use newledger_store::*;
+use sqlx::Connection;
 use std::sync::Arc;
 
 fn locked<T: std::fmt::Debug>(r: &StoreResult<T>) -> bool {
@@ -31,10 +32,10 @@ async fn posted_entry_enters_ledger(store: Arc<dyn Store>) {
     assert_eq!(r.number, e.number);
     assert_eq!(r.date, d(2026, 1, 15));
     assert_eq!(r.memo, e.memo);
-    assert_eq!(r.status, EntryStatus::Posted);
+    assert_eq!(r.status(), EntryStatus::Posted);
     assert_eq!(r.source, EntrySource::Manual);
     assert_eq!(r.lines, e.lines);
-    assert_eq!(r.total, 50_000);
+    assert_eq!(r.total(), 50_000);
     assert_eq!(r.created_by, b.actor());
     assert_eq!(r.posted_by, Some(b.actor()));
     assert_eq!(r.posted_at, Some(NOW));
@@ -51,7 +52,7 @@ async fn posted_entry_enters_ledger(store: Arc<dyn Store>) {
         2
     );
     // Entry numbers are unique per company.
-    let twin = EntryRecord {
+    let twin = Entry {
         id: EntryId::from_suffix(&uid()),
         ..e.clone()
     };
@@ -84,7 +85,7 @@ async fn draft_update_post_discard(store: Arc<dyn Store>) {
     );
     let r = store.entry(b.id(), &e.id).await.unwrap().unwrap();
     assert_eq!(
-        (r.status, r.posted_by.clone(), r.posted_at),
+        (r.status(), r.posted_by.clone(), r.posted_at),
         (EntryStatus::Draft, None, None)
     );
     assert_eq!(r.created_by, e.created_by);
@@ -92,8 +93,7 @@ async fn draft_update_post_discard(store: Arc<dyn Store>) {
     let mut edited = r.clone();
     edited.date = d(2026, 1, 20);
     edited.memo = "January rent".into();
-    edited.lines = vec![line(&rent, 12_000, 0), line(&bank, 0, 12_000)];
-    edited.total = 12_000;
+    edited.lines = EntryLines::Draft(vec![line(&rent, 12_000, 0), line(&bank, 0, 12_000)]);
     edited.updated_at = NOW + 1;
     store.update_draft_entry(&edited, 1).await.unwrap();
     assert!(
@@ -102,18 +102,16 @@ async fn draft_update_post_discard(store: Arc<dyn Store>) {
     );
     let r = store.entry(b.id(), &e.id).await.unwrap().unwrap();
     assert_eq!(
-        (r.date, r.memo.as_str(), r.total, r.version),
+        (r.date, r.memo.as_str(), r.total(), r.version),
         (d(2026, 1, 20), "January rent", 12_000, 2)
     );
     assert_eq!(r.lines, edited.lines);
 
-    let mut posting = r.clone();
-    posting.posted_by = Some(b.actor());
-    posting.posted_at = Some(NOW + 2);
+    let posting = r.clone().post(b.actor(), NOW + 2).unwrap();
     assert!(is_conflict(store.post_draft_entry(&posting, 1).await));
     store.post_draft_entry(&posting, 2).await.unwrap();
     let r = store.entry(b.id(), &e.id).await.unwrap().unwrap();
-    assert_eq!(r.status, EntryStatus::Posted);
+    assert_eq!(r.status(), EntryStatus::Posted);
     assert_eq!(
         r.posted_by,
         Some(b.actor()),
@@ -162,12 +160,16 @@ async fn draft_update_post_discard(store: Arc<dyn Store>) {
         .unwrap();
     let r = store.entry(b.id(), &gone.id).await.unwrap().unwrap();
     assert_eq!(
-        (r.status, r.version, r.updated_at),
+        (r.status(), r.version, r.updated_at),
         (EntryStatus::Discarded, 2, NOW + 4)
     );
-    let mut p = r.clone();
-    p.posted_by = Some(b.actor());
-    p.posted_at = Some(NOW + 5);
+    // Built by hand: the domain would not post a tombstone, and the store must refuse it too.
+    let p = Entry {
+        lines: EntryLines::Posted(BalancedLines::new(r.lines().to_vec()).unwrap()),
+        posted_by: Some(b.actor()),
+        posted_at: Some(NOW + 5),
+        ..r.clone()
+    };
     assert!(is_conflict(store.post_draft_entry(&p, 2).await));
     assert!(is_conflict(store.update_draft_entry(&r, 2).await));
     assert_eq!(totals(&*store, b.id(), None, d(2026, 12, 31)).await, t);
@@ -204,13 +206,11 @@ async fn lock_date_guards_postings(store: Arc<dyn Store>) {
     )
     .await;
     store.insert_entry(&dr).await.unwrap();
-    let mut p = dr.clone();
-    p.posted_by = Some(b.actor());
-    p.posted_at = Some(NOW);
+    let p = dr.clone().post(b.actor(), NOW).unwrap();
     let r = store.post_draft_entry(&p, 1).await;
     assert!(locked(&r), "got {r:?}");
     let still = store.entry(b.id(), &dr.id).await.unwrap().unwrap();
-    assert_eq!((still.status, still.version), (EntryStatus::Draft, 1));
+    assert_eq!((still.status(), still.version), (EntryStatus::Draft, 1));
 
     // Bulk posting is all or nothing.
     let ok1 = manual(
@@ -268,7 +268,7 @@ async fn reversal_once(store: Arc<dyn Store>) {
     store.reverse_entry(&e.id, &rev).await.unwrap();
     let original = store.entry(b.id(), &e.id).await.unwrap().unwrap();
     assert_eq!(original.reversed_by_id.as_ref(), Some(&rev.id));
-    assert_eq!(original.status, EntryStatus::Posted);
+    assert_eq!(original.status(), EntryStatus::Posted);
     let stored = store.entry(b.id(), &rev.id).await.unwrap().unwrap();
     assert_eq!(stored.reverses_id.as_ref(), Some(&e.id));
     assert_eq!(stored.source, EntrySource::Reversal);
@@ -358,7 +358,7 @@ async fn bulk_post(store: Arc<dyn Store>) {
     store.bulk_post_entries(&[]).await.unwrap();
     for e in &batch {
         assert_eq!(
-            store.entry(b.id(), &e.id).await.unwrap().unwrap().status,
+            store.entry(b.id(), &e.id).await.unwrap().unwrap().status(),
             EntryStatus::Posted
         );
     }
@@ -485,12 +485,66 @@ async fn list_filters_and_pages(store: Arc<dyn Store>) {
     assert_eq!(page.len(), 6);
     let paged = page_all(
         2,
-        |e: &EntryRecord| e.id.to_string(),
+        |e: &Entry| e.id.to_string(),
         async |q: ListQuery| store.list_entries(b.id(), &q).await,
     )
     .await;
     assert_eq!(paged, sorted(all));
 }
+
+/// A posted entry whose stored lines do not balance (written behind the store's back) is
+/// reported as corrupt, never served and never a panic.
+async fn unbalanced_posted_entry_is_a_store_error(url: String, backend: &'static str) {
+    let store = SqlStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let b = books(&store).await;
+    let (rent, bank) = (b.acc("6200"), b.acc("1000"));
+    let e = manual(
+        &store,
+        &b,
+        d(2026, 1, 15),
+        &rent,
+        &bank,
+        500,
+        EntryStatus::Posted,
+    )
+    .await;
+    store.insert_entry(&e).await.unwrap();
+    let lopsided = vec![line(&rent, 500, 0), line(&bank, 0, 400)];
+    let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+    sqlx::query("UPDATE journal_entries SET lines = $1 WHERE id = $2")
+        .bind(serde_json::to_string(&lopsided).unwrap())
+        .bind(e.id.as_str())
+        .execute(&mut c)
+        .await
+        .unwrap();
+    c.close().await.unwrap();
+    let r = store.entry(b.id(), &e.id).await;
+    match r {
+        Err(StoreError::Other(err)) => {
+            let msg = err.to_string();
+            assert!(
+                msg.contains("corrupt") && msg.contains(&e.number),
+                "{backend}: {msg}"
+            );
+        }
+        r => panic!("{backend}: expected a corrupt-row error, got {r:?}"),
+    }
+    let q = ListQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(
+        matches!(
+            store.list_entries(b.id(), &q).await,
+            Err(StoreError::Other(_))
+        ),
+        "{backend}"
+    );
+    store.close().await;
+}
+
+newledger_testkit::both_urls!(unbalanced_posted_entry_is_a_store_error);
 
 newledger_testkit::both_backends!(
     posted_entry_enters_ledger,

@@ -6,13 +6,15 @@ use chrono::NaiveDate;
 use newledger_domain::account::{Account, TEMPLATE_CHART};
 use newledger_domain::actor::Actor;
 use newledger_domain::company::Company;
+use newledger_domain::contact::Contact;
 use newledger_domain::document::{
-    DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines, posting_lines,
+    Document, DocumentKind, DocumentStatus, LineInput, PostingAccounts, compute_lines,
+    posting_lines,
 };
 use newledger_domain::ids::*;
-use newledger_domain::journal::{EntrySource, EntryStatus, Line};
+use newledger_domain::journal::{Entry, EntryLines, EntrySource, EntryStatus, Line};
 use newledger_domain::money::Currency;
-use newledger_domain::payment::{PaymentKind, payment_lines};
+use newledger_domain::payment::{Payment, PaymentKind, payment_lines};
 use newledger_store::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -139,8 +141,8 @@ pub async fn lock(store: &dyn Store, b: &Books, date: NaiveDate) {
     store.update_company(&c, NOW).await.unwrap();
 }
 
-pub fn contact_record(b: &Books, name: &str, customer: bool) -> ContactRecord {
-    ContactRecord {
+pub fn contact_record(b: &Books, name: &str, customer: bool) -> Contact {
+    Contact {
         id: ContactId::from_suffix(&uid()),
         company_id: b.id().clone(),
         name: name.into(),
@@ -157,7 +159,7 @@ pub fn contact_record(b: &Books, name: &str, customer: bool) -> ContactRecord {
 }
 
 /// A customer (or a supplier), inserted.
-pub async fn contact(store: &dyn Store, b: &Books, name: &str, customer: bool) -> ContactRecord {
+pub async fn contact(store: &dyn Store, b: &Books, name: &str, customer: bool) -> Contact {
     let c = contact_record(b, name, customer);
     store.insert_contact(&c).await.unwrap();
     c
@@ -194,7 +196,7 @@ pub async fn draft(
     contact: Option<&ContactId>,
     net: i64,
     issue: NaiveDate,
-) -> DocumentRecord {
+) -> Document {
     let (lines, t) = compute_lines(
         vec![LineInput {
             description: "Work".into(),
@@ -206,7 +208,7 @@ pub async fn draft(
         eur(),
     )
     .unwrap();
-    let doc = DocumentRecord {
+    let doc = Document {
         id: document_id(kind),
         company_id: b.id().clone(),
         kind,
@@ -216,7 +218,7 @@ pub async fn draft(
         issue_date: issue,
         due_date: issue + chrono::Days::new(30),
         reference: String::new(),
-        currency: "EUR".into(),
+        currency: eur(),
         lines,
         subtotal: t.subtotal,
         tax: t.tax,
@@ -244,7 +246,7 @@ pub async fn invoice(
     contact: &ContactId,
     net: i64,
     issue: NaiveDate,
-) -> DocumentRecord {
+) -> Document {
     draft(store, b, DocumentKind::Invoice, Some(contact), net, issue).await
 }
 
@@ -255,21 +257,19 @@ pub fn entry_record(
     lines: Vec<Line>,
     status: EntryStatus,
     source: EntrySource,
-) -> EntryRecord {
+) -> Entry {
     let posted = status == EntryStatus::Posted;
-    EntryRecord {
+    Entry {
         id: EntryId::from_suffix(&uid()),
         company_id: b.id().clone(),
         number,
         date,
         memo: "Fixture entry".into(),
-        status,
         source,
         source_id: None,
         reverses_id: None,
         reversed_by_id: None,
-        total: lines.iter().map(|l| l.debit).sum(),
-        lines,
+        lines: EntryLines::of_status(status, lines).unwrap(),
         created_by: b.actor(),
         posted_by: posted.then(|| b.actor()),
         posted_at: posted.then_some(NOW),
@@ -298,7 +298,7 @@ pub async fn manual(
     credit: &AccountId,
     amount: i64,
     status: EntryStatus,
-) -> EntryRecord {
+) -> Entry {
     let n = number(store, b, "journal", "JE").await;
     entry_record(
         b,
@@ -311,15 +311,10 @@ pub async fn manual(
 }
 
 /// The posted reversal of `original`, dated `date`.
-pub async fn reversal(
-    store: &dyn Store,
-    b: &Books,
-    original: &EntryRecord,
-    date: NaiveDate,
-) -> EntryRecord {
+pub async fn reversal(store: &dyn Store, b: &Books, original: &Entry, date: NaiveDate) -> Entry {
     let n = number(store, b, "journal", "JE").await;
     let lines = original
-        .lines
+        .lines()
         .iter()
         .map(|l| Line {
             debit: l.credit,
@@ -342,7 +337,7 @@ pub async fn reversal(
 }
 
 /// The posted entry approving `doc` (dated its issue date), built by the domain.
-pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &DocumentRecord) -> EntryRecord {
+pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &Document) -> Entry {
     let counter = match doc.kind {
         DocumentKind::Invoice => b.acc("1100"),
         DocumentKind::Bill => b.acc("2000"),
@@ -364,7 +359,6 @@ pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &DocumentRecord) 
         &accounts,
         doc.contact_id.as_ref(),
         &doc.number,
-        eur(),
     )
     .unwrap()
     .into_lines();
@@ -380,19 +374,15 @@ pub async fn approval_entry(store: &dyn Store, b: &Books, doc: &DocumentRecord) 
 }
 
 /// The document as `approve_document` expects it (approver set).
-pub fn approving(b: &Books, doc: &DocumentRecord) -> DocumentRecord {
-    DocumentRecord {
+pub fn approving(b: &Books, doc: &Document) -> Document {
+    Document {
         approved_by: Some(b.owner.id.clone()),
         ..doc.clone()
     }
 }
 
 /// Approves a draft; returns the document as stored now and its entry.
-pub async fn approve(
-    store: &dyn Store,
-    b: &Books,
-    doc: &DocumentRecord,
-) -> (DocumentRecord, EntryRecord) {
+pub async fn approve(store: &dyn Store, b: &Books, doc: &Document) -> (Document, Entry) {
     let e = approval_entry(store, b, doc).await;
     store
         .approve_document(&approving(b, doc), doc.version, &e)
@@ -406,17 +396,17 @@ pub async fn approve(
 pub async fn payment(
     store: &dyn Store,
     b: &Books,
-    doc: &DocumentRecord,
+    doc: &Document,
     amount: i64,
     date: NaiveDate,
-) -> (PaymentRecord, EntryRecord) {
+) -> (Payment, Entry) {
     let (kind, control) = match doc.kind {
         DocumentKind::Invoice => (PaymentKind::Received, b.acc("1100")),
         _ => (PaymentKind::Made, b.acc("2000")),
     };
     let contact = doc.contact_id.clone().unwrap();
     let pn = number(store, b, "payment", "PAY").await;
-    let lines = payment_lines(kind, amount, &b.acc("1000"), &control, &contact, &pn, eur())
+    let lines = payment_lines(kind, amount, &b.acc("1000"), &control, &contact, &pn)
         .unwrap()
         .into_lines();
     let jn = number(store, b, "journal", "JE").await;
@@ -428,7 +418,7 @@ pub async fn payment(
         EntryStatus::Posted,
         EntrySource::Payment,
     );
-    let p = PaymentRecord {
+    let p = Payment {
         id: PaymentId::from_suffix(&uid()),
         company_id: b.id().clone(),
         kind,
@@ -437,7 +427,7 @@ pub async fn payment(
         bank_account_id: b.acc("1000"),
         date,
         amount,
-        currency: "EUR".into(),
+        currency: eur(),
         reference: String::new(),
         entry_id: e.id.clone(),
         allocations: vec![(doc.id.clone(), amount)],
@@ -452,10 +442,10 @@ pub async fn payment(
 pub async fn pay(
     store: &dyn Store,
     b: &Books,
-    doc: &DocumentRecord,
+    doc: &Document,
     amount: i64,
     date: NaiveDate,
-) -> StoreResult<PaymentRecord> {
+) -> StoreResult<Payment> {
     let (p, e) = payment(store, b, doc, amount, date).await;
     store.record_payment(&p, &e).await.map(|()| p)
 }

@@ -5,7 +5,8 @@ use crate::fixtures::*;
 use newledger_domain::DomainError;
 use newledger_domain::document::{DocumentKind, DocumentStatus};
 use newledger_domain::ids::PaymentId;
-use newledger_domain::payment::PaymentKind;
+use newledger_domain::journal::{BalancedLines, EntryLines};
+use newledger_domain::payment::{Payment, PaymentKind};
 use newledger_store::*;
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ async fn partial_then_full(store: Arc<dyn Store>) {
     assert_eq!(stored.contact_id, c.id);
     assert_eq!(stored.bank_account_id, b.acc("1000"));
     assert_eq!((stored.date, stored.amount), (d(2026, 2, 1), 50_000));
-    assert_eq!(stored.currency, "EUR");
+    assert_eq!(stored.currency.code(), "EUR");
     assert_eq!(stored.entry_id, e1.id);
     assert_eq!(stored.allocations, vec![(doc.id.clone(), 50_000)]);
     assert_eq!(stored.created_by, b.actor());
@@ -138,9 +139,11 @@ async fn payment_refusals(store: Arc<dyn Store>) {
     let (doc, _) = approve(&*store, &b, &doc).await;
     let (mut p, mut e) = payment(&*store, &b, &doc, 100, d(2026, 1, 11)).await;
     p.contact_id = someone_else.id.clone();
-    for l in &mut e.lines {
+    let mut lines = e.lines().to_vec();
+    for l in &mut lines {
         l.contact_id = Some(someone_else.id.clone());
     }
+    e.lines = EntryLines::Posted(BalancedLines::new(lines).unwrap());
     assert!(is_conflict(store.record_payment(&p, &e).await));
     assert!(store.payment(b.id(), &p.id).await.unwrap().is_none());
 
@@ -325,7 +328,7 @@ async fn list_filters_and_pages(store: Arc<dyn Store>) {
     assert_eq!(page.len(), 3);
     let paged = page_all(
         2,
-        |p: &PaymentRecord| p.id.to_string(),
+        |p: &Payment| p.id.to_string(),
         async |q: ListQuery| store.list_payments(b.id(), &q).await,
     )
     .await;

@@ -270,8 +270,8 @@ async fn ledger_lines_in_order(store: Arc<dyn Store>) {
     let e = entries.iter().find(|e| e.id == first.entry_id).unwrap();
     assert_eq!(first.entry_number, e.number);
     assert_eq!(first.memo, e.memo);
-    assert_eq!(first.description, e.lines[0].description);
-    assert_eq!(first.account_id, e.lines[0].account_id);
+    assert_eq!(first.description, e.lines()[0].description);
+    assert_eq!(first.account_id, e.lines()[0].account_id);
     assert_eq!((first.debit, first.credit), (100, 0));
     assert_eq!(first.contact_id, None);
 

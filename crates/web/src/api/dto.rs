@@ -4,9 +4,12 @@
 use newledger_domain::account::Account;
 use newledger_domain::actor::Actor;
 use newledger_domain::company::Company;
+use newledger_domain::contact::Contact;
+use newledger_domain::document::Document;
+use newledger_domain::journal::Entry;
 use newledger_domain::money::Currency;
+use newledger_domain::payment::Payment;
 use newledger_service::clock::rfc3339;
-use newledger_service::views::{ContactRecord, DocumentRecord, EntryRecord, PaymentRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -128,8 +131,8 @@ pub struct ContactDto {
     pub version: i64,
 }
 
-impl From<&ContactRecord> for ContactDto {
-    fn from(c: &ContactRecord) -> Self {
+impl From<&Contact> for ContactDto {
+    fn from(c: &Contact) -> Self {
         Self {
             id: c.id.to_string(),
             name: c.name.clone(),
@@ -218,9 +221,8 @@ pub struct DocumentDto {
 }
 
 /// Converts a document.
-pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
-    let cur = Currency::parse(&d.currency)
-        .unwrap_or_else(|_| Currency::parse("XXX").unwrap_or_else(|_| unreachable!()));
+pub fn document(d: &Document, base_url: &str) -> DocumentDto {
+    let cur = d.currency;
     let m = |v: i64| cur.format(v);
     DocumentDto {
         id: d.id.to_string(),
@@ -231,7 +233,7 @@ pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
         issue_date: d.issue_date.to_string(),
         due_date: d.due_date.to_string(),
         reference: d.reference.clone(),
-        currency: d.currency.clone(),
+        currency: d.currency.code().into(),
         lines: d
             .lines
             .iter()
@@ -249,7 +251,7 @@ pub fn document(d: &DocumentRecord, base_url: &str) -> DocumentDto {
         tax: m(d.tax),
         total: m(d.total),
         amount_paid: m(d.amount_paid),
-        amount_due: m(d.lifecycle().outstanding()),
+        amount_due: m(d.outstanding()),
         payment_account_id: d.payment_account_id.as_ref().map(|a| a.to_string()),
         journal_entry_id: d.entry_id.as_ref().map(|e| e.to_string()),
         created_by: (&d.created_by).into(),
@@ -316,20 +318,20 @@ pub struct EntryDto {
 }
 
 /// Converts an entry.
-pub fn entry(e: &EntryRecord, cur: Currency, base_url: &str) -> EntryDto {
+pub fn entry(e: &Entry, cur: Currency, base_url: &str) -> EntryDto {
     EntryDto {
         id: e.id.to_string(),
         number: e.number.clone(),
         date: e.date.to_string(),
         memo: e.memo.clone(),
-        status: e.status.as_str().into(),
+        status: e.status().as_str().into(),
         source: e.source.as_str().into(),
         source_id: e.source_id.clone(),
         reverses_id: e.reverses_id.as_ref().map(|i| i.to_string()),
         reversed_by_id: e.reversed_by_id.as_ref().map(|i| i.to_string()),
         currency: cur.code().into(),
         lines: e
-            .lines
+            .lines()
             .iter()
             .map(|l| JournalLineDto {
                 account_id: l.account_id.to_string(),
@@ -339,7 +341,7 @@ pub fn entry(e: &EntryRecord, cur: Currency, base_url: &str) -> EntryDto {
                 credit: cur.format(l.credit),
             })
             .collect(),
-        total: cur.format(e.total),
+        total: cur.format(e.total()),
         created_by: (&e.created_by).into(),
         created_at: rfc3339(e.created_at),
         updated_at: rfc3339(e.updated_at),
@@ -387,7 +389,7 @@ pub struct PaymentDto {
 }
 
 /// Converts a payment.
-pub fn payment(p: &PaymentRecord, cur: Currency) -> PaymentDto {
+pub fn payment(p: &Payment, cur: Currency) -> PaymentDto {
     PaymentDto {
         id: p.id.to_string(),
         kind: p.kind.as_str().into(),
@@ -396,7 +398,7 @@ pub fn payment(p: &PaymentRecord, cur: Currency) -> PaymentDto {
         bank_account_id: p.bank_account_id.to_string(),
         date: p.date.to_string(),
         amount: cur.format(p.amount),
-        currency: p.currency.clone(),
+        currency: p.currency.code().into(),
         reference: p.reference.clone(),
         allocations: p
             .allocations

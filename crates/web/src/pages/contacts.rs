@@ -14,13 +14,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use newledger_domain::account::Account;
+use newledger_domain::contact::Contact;
+use newledger_domain::document::Document;
 use newledger_domain::ids::ContactId;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::contacts::ContactInput;
 use newledger_service::books::{accounts, contacts};
 use newledger_service::reports;
-use newledger_service::views::{self, ContactRecord, DocumentRecord, ListQuery, Page};
+use newledger_service::views::{self, ListQuery, Page};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -77,7 +79,7 @@ pub async fn list(
     Ok(render(&list_page(&ctx, f, page)))
 }
 
-fn list_page(ctx: &Ctx, f: ContactFilter, page: Page<ContactRecord>) -> ContactsPage {
+fn list_page(ctx: &Ctx, f: ContactFilter, page: Page<Contact>) -> ContactsPage {
     let mut rows: Vec<ContactRow> = page
         .data
         .into_iter()
@@ -154,7 +156,7 @@ pub async fn detail(
     Ok(render(&contact_page(&ctx, v)))
 }
 
-fn doc_link(ctx: &Ctx, d: DocumentRecord) -> DocLink {
+fn doc_link(ctx: &Ctx, d: Document) -> DocLink {
     let (segment, _, noun) = kind_info(d.kind);
     DocLink {
         href: ctx.url(&format!("/{segment}/{}", d.id)),
@@ -190,7 +192,7 @@ fn contact_page(ctx: &Ctx, v: views::contacts::ContactView) -> ContactPage {
 }
 
 /// What the confirmation page says before a contact is deleted.
-fn ask_delete(ctx: &Ctx, c: &ContactRecord) -> confirm::Confirm {
+fn ask_delete(ctx: &Ctx, c: &Contact) -> confirm::Confirm {
     confirm::Confirm {
         title: format!("Delete {}?", c.name),
         message: format!(
@@ -258,7 +260,7 @@ fn new_target(ctx: &Ctx) -> FormTarget {
     }
 }
 
-fn edit_target(ctx: &Ctx, c: &ContactRecord) -> FormTarget {
+fn edit_target(ctx: &Ctx, c: &Contact) -> FormTarget {
     let detail = ctx.url(&format!("/contacts/{}", c.id));
     FormTarget {
         heading: format!("Edit {}", c.name),
@@ -307,7 +309,7 @@ fn saved_or_refused(
     ctx: &Ctx,
     t: FormTarget,
     form: &PageForm,
-    saved: Result<ContactRecord, Error>,
+    saved: Result<Contact, Error>,
     notice: &str,
 ) -> PageResult {
     match saved {
@@ -350,7 +352,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Page
     saved_or_refused(&ctx, new_target(&ctx), &form, saved, "added")
 }
 
-async fn editable(s: &AppState, ctx: &Ctx, id: &str) -> Result<ContactRecord, PageError> {
+async fn editable(s: &AppState, ctx: &Ctx, id: &str) -> Result<Contact, PageError> {
     ctx.access.require(Permission::ContactsWrite)?;
     Ok(contacts::get(&s.svc, &ctx.access, &contact_id(id)?).await?)
 }

@@ -181,6 +181,6 @@ fn overdue_row(ctx: &Ctx, v: &DocumentView, cur: Currency) -> OverdueRow {
         number: d.number.clone(),
         contact: v.contact_name.clone().unwrap_or_default(),
         due: date(d.due_date),
-        outstanding: money(d.total - d.amount_paid, cur),
+        outstanding: money(d.outstanding(), cur),
     }
 }

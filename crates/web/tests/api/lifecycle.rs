@@ -3,9 +3,10 @@
 //! expiry; plus the activity log, batched last-used times and folded failures.
 
 use crate::support::*;
+use newledger_domain::app::AppStatus;
 use newledger_service::Error;
 use newledger_service::app_connect::apps::{self, NewApp};
-use newledger_store::{ActivityFilter, AppStatus};
+use newledger_store::ActivityFilter;
 
 /// Activity rows of an app (newest first).
 async fn activity(app: &TestApp, c: &Ctx, prefix: &str) -> Vec<newledger_store::ActivityRecord> {

@@ -141,7 +141,7 @@ async fn reads_everything(app: TestApp) {
     assert_eq!(inv.body["amount_paid"], "240.00");
     assert_eq!(inv.body["amount_due"], "0.00");
     // Still due: the approved bill in full; nothing on the expense, paid when it was spent
-    // (the domain's `Lifecycle::outstanding`, as the web app shows it).
+    // (the domain's `Document::outstanding`, as the web app shows it).
     let bill = get(&app, t, co, &format!("/bills/{}", ids[1])).await;
     assert_eq!(bill.body["status"], "approved");
     assert_eq!(bill.body["amount_due"], "240.00");

@@ -134,8 +134,8 @@ async fn write_edit_and_post_a_journal(app: TestApp) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(e.status, EntryStatus::Draft);
-    assert_eq!((e.lines.len(), e.total), (2, 10000));
+    assert_eq!(e.status(), EntryStatus::Draft);
+    assert_eq!((e.lines().len(), e.total()), (2, 10000));
     assert_eq!(e.memo, "Owner's loan <paid in>");
 
     // Edit: the form shows the draft; a change saves a new version.
@@ -158,7 +158,7 @@ async fn write_edit_and_post_a_journal(app: TestApp) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (e.total, e.version, e.status),
+        (e.total(), e.version, e.status()),
         (25000, 2, EntryStatus::Draft)
     );
     // The version the person saw protects a newer draft.

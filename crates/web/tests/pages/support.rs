@@ -1,12 +1,12 @@
 //! A small browser over reqwest (own cookie jar, no redirects), sign-in helpers and fixtures.
 
 use newledger_domain::actor::Actor;
+use newledger_domain::document::Document;
 use newledger_domain::document::{DocumentKind, LineInput};
 use newledger_domain::ids::AppId;
 use newledger_service::books::contacts::{self, ContactInput};
 use newledger_service::books::{accounts, documents};
 pub use newledger_service::clock::Clock;
-use newledger_store::DocumentRecord;
 pub use newledger_testkit::db::TestDb;
 pub use newledger_testkit::{Person, TestApp, spawn_app};
 use reqwest::{Response, StatusCode};
@@ -145,7 +145,7 @@ pub async fn customer(app: &TestApp, p: &Person, name: &str) -> String {
 }
 
 /// A draft invoice in `p`'s company made by an API credential app (as a program would).
-pub async fn app_drafted_invoice(app: &TestApp, p: &Person) -> (DocumentRecord, String) {
+pub async fn app_drafted_invoice(app: &TestApp, p: &Person) -> (Document, String) {
     let (client_id, _) = app
         .app(p, &["invoices:draft", "invoices:read", "contacts:read"])
         .await;

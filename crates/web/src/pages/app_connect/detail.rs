@@ -9,10 +9,11 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
+use newledger_domain::app::AppStatus;
 use newledger_domain::ids::AppId;
 use newledger_domain::permission::{Permission, PermissionKind};
+use newledger_service::views;
 use newledger_service::views::apps::AppDetail;
-use newledger_service::views::{self, AppStatus};
 
 struct ActivityRow {
     at: crate::pages::when::Moment,

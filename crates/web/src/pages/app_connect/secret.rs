@@ -92,7 +92,7 @@ pub async fn page(State(s): State<AppState>, ctx: Ctx, App(id): App) -> PageResu
     let taken = reveal::take(&s.svc, &ctx.signed.session.id_hash, id.as_str()).await?;
     let rotated = taken.as_ref().is_some_and(|t| t.rotated);
     let now = s.svc.clock.now_ms();
-    let old_secret_note = match app.prev_secret_valid_until.filter(|u| *u > now) {
+    let old_secret_note = match app.overlap_until(now) {
         Some(u) => format!(
             "The previous secret keeps working until {}, then stops.",
             ctx.when.text(u)

@@ -8,12 +8,12 @@ use crate::pages::session::Ctx;
 use crate::pages::view::{PageForm, PageResult, money, parse_date, redirect_with_notice};
 use crate::state::AppState;
 use axum::extract::State;
+use newledger_domain::document::Document;
 use newledger_domain::document::DocumentKind;
 use newledger_domain::ids::AccountId;
 use newledger_service::Error;
 use newledger_service::books::documents;
 use newledger_service::books::payments::{self, DocumentPayment};
-use newledger_service::views::DocumentRecord;
 
 /// `POST …/{id}/approve`: posts the draft to the ledger.
 pub async fn approve(State(s): State<AppState>, ctx: Ctx, doc: Doc, form: PageForm) -> PageResult {
@@ -102,7 +102,7 @@ fn payment_of(form: &PageForm) -> Result<DocumentPayment, Error> {
     })
 }
 
-fn void_question(ctx: &Ctx, doc: &Doc, d: &DocumentRecord) -> Confirm {
+fn void_question(ctx: &Ctx, doc: &Doc, d: &Document) -> Confirm {
     let noun = doc.noun().to_lowercase();
     Confirm {
         title: format!("Void {noun} {}?", d.number),
@@ -115,7 +115,7 @@ fn void_question(ctx: &Ctx, doc: &Doc, d: &DocumentRecord) -> Confirm {
     }
 }
 
-fn discard_question(ctx: &Ctx, doc: &Doc, d: &DocumentRecord, form: &PageForm) -> Confirm {
+fn discard_question(ctx: &Ctx, doc: &Doc, d: &Document, form: &PageForm) -> Confirm {
     Confirm {
         title: format!("Discard draft {} {}?", doc.noun().to_lowercase(), d.number),
         message: format!(

@@ -10,10 +10,11 @@ use askama::Template;
 use axum::extract::State;
 use chrono::NaiveDate;
 use newledger_domain::account::Account;
+use newledger_domain::document::Document;
 use newledger_domain::document::DocumentStatus;
 use newledger_domain::money::Currency;
 use newledger_domain::permission::Permission;
-use newledger_service::views::{self, DocumentRecord, documents::DocumentDetail};
+use newledger_service::views::{self, documents::DocumentDetail};
 use std::collections::HashMap;
 
 /// `GET /app/{company_id}/{invoices|bills|expenses}/{id}`.
@@ -126,7 +127,7 @@ fn document_page(ctx: &Ctx, detail: DocumentDetail, today: NaiveDate) -> Documen
         tax: money(d.tax, cur),
         total: money(d.total, cur),
         paid: money(d.amount_paid, cur),
-        outstanding: money(views::documents::outstanding(d), cur),
+        outstanding: money(d.outstanding(), cur),
         payments: detail
             .payments
             .iter()
@@ -152,7 +153,7 @@ fn document_page(ctx: &Ctx, detail: DocumentDetail, today: NaiveDate) -> Documen
     }
 }
 
-fn line_rows(d: &DocumentRecord, accounts: &HashMap<&str, String>, cur: Currency) -> Vec<LineRow> {
+fn line_rows(d: &Document, accounts: &HashMap<&str, String>, cur: Currency) -> Vec<LineRow> {
     d.lines
         .iter()
         .map(|l| LineRow {
@@ -171,7 +172,7 @@ fn line_rows(d: &DocumentRecord, accounts: &HashMap<&str, String>, cur: Currency
 }
 
 /// "Record a payment": the money accounts, today, and what is due.
-fn pay_form(chart: &[Account], d: &DocumentRecord, cur: Currency, today: NaiveDate) -> PayForm {
+fn pay_form(chart: &[Account], d: &Document, cur: Currency, today: NaiveDate) -> PayForm {
     PayForm {
         accounts: chart
             .iter()
@@ -183,6 +184,6 @@ fn pay_form(chart: &[Account], d: &DocumentRecord, cur: Currency, today: NaiveDa
             })
             .collect(),
         date: today.to_string(),
-        amount: cur.format(d.total - d.amount_paid),
+        amount: cur.format(d.outstanding()),
     }
 }

@@ -19,11 +19,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use newledger_domain::account::Account;
+use newledger_domain::document::Document;
 use newledger_domain::document::{DocumentAction, DocumentKind, LineInput};
 use newledger_domain::ids::{AccountId, ContactId};
 use newledger_service::books::documents::{self, DocumentInput};
+use newledger_service::views;
 use newledger_service::views::documents::FormChoices;
-use newledger_service::views::{self, DocumentRecord};
 use newledger_service::{Error, Result as ServiceResult};
 use rust_decimal::Decimal;
 
@@ -90,7 +91,7 @@ impl Typed {
         }
     }
 
-    fn of_document(d: &DocumentRecord) -> Self {
+    fn of_document(d: &Document) -> Self {
         Typed {
             contact: d
                 .contact_id
@@ -195,7 +196,7 @@ pub async fn create(
     ctx.access.require(kind.info().draft)?;
     let typed = Typed::of_form(&form);
     let write = async |input| documents::create_draft(&s.svc, &ctx.access, kind, input).await;
-    let saved = |d: &DocumentRecord| {
+    let saved = |d: &Document| {
         let (segment, noun) = (kind.info().segment, kind.info().title);
         let notice = format!(
             "{noun} {} saved as a draft. Check it, then approve it to post it.",
@@ -231,7 +232,7 @@ pub async fn save(State(s): State<AppState>, ctx: Ctx, doc: Doc, form: PageForm)
     let write = async |input| {
         documents::update_draft(&s.svc, &ctx.access, doc.kind, &doc.id, version, input).await
     };
-    let saved = |d: &DocumentRecord| {
+    let saved = |d: &Document| {
         let notice = format!("{} {} saved. It is still a draft.", doc.noun(), d.number);
         redirect_with_notice(&doc.url(&ctx, ""), &notice)
     };
@@ -253,8 +254,8 @@ async fn submit(
     ctx: &Ctx,
     again: Form<'_>,
     form: &PageForm,
-    write: impl AsyncFnOnce(DocumentInput) -> ServiceResult<DocumentRecord>,
-    saved: impl FnOnce(&DocumentRecord) -> Response,
+    write: impl AsyncFnOnce(DocumentInput) -> ServiceResult<Document>,
+    saved: impl FnOnce(&Document) -> Response,
 ) -> PageResult {
     if !form.get("add_line").is_empty() {
         return again.spare(1).render(s, ctx).await;
@@ -274,12 +275,10 @@ async fn submit(
 }
 
 /// The draft a person may edit: they may draft this kind and it is still a draft.
-async fn editable(s: &AppState, ctx: &Ctx, doc: &Doc) -> Result<DocumentRecord, PageError> {
+async fn editable(s: &AppState, ctx: &Ctx, doc: &Doc) -> Result<Document, PageError> {
     ctx.access.require(doc.kind.info().draft)?;
     let d = documents::get(&s.svc, &ctx.access, doc.kind, &doc.id).await?;
-    d.lifecycle()
-        .check(DocumentAction::Edit)
-        .map_err(Error::from)?;
+    d.check(DocumentAction::Edit).map_err(Error::from)?;
     Ok(d)
 }
 
@@ -287,7 +286,7 @@ async fn editable(s: &AppState, ctx: &Ctx, doc: &Doc) -> Result<DocumentRecord, 
 /// what was typed, spare rows and what was wrong.
 struct Form<'a> {
     kind: DocumentKind,
-    draft: Option<&'a DocumentRecord>,
+    draft: Option<&'a Document>,
     typed: &'a Typed,
     spare: usize,
     errors: Vec<String>,
@@ -297,7 +296,7 @@ struct Form<'a> {
 impl<'a> Form<'a> {
     fn new(
         kind: DocumentKind,
-        draft: Option<&'a DocumentRecord>,
+        draft: Option<&'a Document>,
         typed: &'a Typed,
         spare: usize,
     ) -> Self {

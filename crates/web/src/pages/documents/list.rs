@@ -91,7 +91,7 @@ fn doc_row(
         due: date(d.due_date),
         total: money(d.total, cur),
         outstanding: if d.status == DocumentStatus::Approved {
-            money(views::documents::outstanding(d), cur)
+            money(d.outstanding(), cur)
         } else {
             String::new()
         },

@@ -53,7 +53,7 @@ struct EntryPage {
 
 fn entry_page(ctx: &Ctx, d: EntryDetail) -> EntryPage {
     let e = &d.entry;
-    let (life, held) = (e.lifecycle(), ctx.access.permissions);
+    let held = ctx.access.permissions;
     let link = |id: &dyn std::fmt::Display| ctx.url(&format!("/journal/{id}"));
     EntryPage {
         layout: ctx.layout(format!("Journal entry {}", e.number), "journal"),
@@ -62,7 +62,7 @@ fn entry_page(ctx: &Ctx, d: EntryDetail) -> EntryPage {
         id: e.id.to_string(),
         date: date(e.date),
         memo: e.memo.clone(),
-        status: e.status.as_str(),
+        status: e.status().as_str(),
         source: e.source.as_str(),
         created_by: d.created_by_label.clone(),
         by_program: e.created_by.is_program(),
@@ -72,13 +72,13 @@ fn entry_page(ctx: &Ctx, d: EntryDetail) -> EntryPage {
             _ => None,
         },
         lines: lines(&d, ctx.currency()),
-        total: money(e.total, ctx.currency()),
+        total: money(e.total(), ctx.currency()),
         reverses: e.reverses_id.as_ref().map(|r| link(r)),
         reversed_by: e.reversed_by_id.as_ref().map(|r| link(r)),
         version: e.version,
-        can_post: life.allows(EntryAction::Post, held),
-        can_change: life.allows(EntryAction::Edit, held),
-        can_reverse: life.allows(EntryAction::Reverse, held),
+        can_post: e.allows(EntryAction::Post, held),
+        can_change: e.allows(EntryAction::Edit, held),
+        can_reverse: e.allows(EntryAction::Reverse, held),
     }
 }
 
@@ -91,7 +91,7 @@ fn lines(d: &EntryDetail, cur: Currency) -> Vec<JLine> {
         }
     };
     d.entry
-        .lines
+        .lines()
         .iter()
         .map(|l| JLine {
             account: d

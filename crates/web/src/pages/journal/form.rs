@@ -15,13 +15,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use newledger_domain::account::Account;
 use newledger_domain::ids::{AccountId, ContactId, EntryId};
-use newledger_domain::journal::{EntryAction, MAX_LINES};
+use newledger_domain::journal::{self as ledger, EntryAction, MAX_LINES};
 use newledger_domain::money::Currency;
 use newledger_domain::permission::Permission;
 use newledger_service::Error;
 use newledger_service::books::accounts;
 use newledger_service::books::journal::{self, JournalInput, JournalLineInput};
-use newledger_service::views::EntryRecord;
 
 /// Empty rows offered below the typed ones.
 const SPARE_LINES: usize = 2;
@@ -68,7 +67,7 @@ struct Typed {
 const LINE_FIELDS: [&str; 5] = ["account", "description", "contact", "debit", "credit"];
 
 impl Typed {
-    fn of_entry(e: &EntryRecord, cur: Currency) -> Self {
+    fn of_entry(e: &ledger::Entry, cur: Currency) -> Self {
         // Plain decimals (`1234.50`) that the form can send back unchanged.
         let amount = |minor: i64| {
             if minor == 0 {
@@ -81,7 +80,7 @@ impl Typed {
             date: e.date.to_string(),
             memo: e.memo.clone(),
             lines: e
-                .lines
+                .lines()
                 .iter()
                 .map(|l| {
                     [
@@ -329,7 +328,7 @@ fn new_target(ctx: &Ctx) -> Target {
     }
 }
 
-fn edit_target(ctx: &Ctx, e: &EntryRecord) -> Target {
+fn edit_target(ctx: &Ctx, e: &ledger::Entry) -> Target {
     let detail = ctx.url(&format!("/journal/{}", e.id));
     Target {
         heading: format!("Edit draft journal entry {}", e.number),
@@ -368,11 +367,11 @@ async fn submit<F, Fut>(
     target: Target,
     form: &PageForm,
     write: F,
-    notice: fn(&EntryRecord) -> String,
+    notice: fn(&ledger::Entry) -> String,
 ) -> PageResult
 where
     F: FnOnce(JournalInput) -> Fut,
-    Fut: std::future::Future<Output = Result<EntryRecord, Error>>,
+    Fut: std::future::Future<Output = Result<ledger::Entry, Error>>,
 {
     let typed = Typed::of_form(form);
     let refused = StatusCode::UNPROCESSABLE_ENTITY;
@@ -414,12 +413,10 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, form: PageForm) -> Page
 }
 
 /// The entry, if it is a manual draft the person may change.
-async fn editable(s: &AppState, ctx: &Ctx, id: &EntryId) -> Result<EntryRecord, PageError> {
+async fn editable(s: &AppState, ctx: &Ctx, id: &EntryId) -> Result<ledger::Entry, PageError> {
     ctx.access.require(Permission::JournalDraft)?;
     let e = journal::get(&s.svc, &ctx.access, id).await?;
-    e.lifecycle()
-        .check(EntryAction::Edit)
-        .map_err(Error::from)?;
+    e.check(EntryAction::Edit).map_err(Error::from)?;
     Ok(e)
 }
 

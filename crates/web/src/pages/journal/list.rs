@@ -153,8 +153,8 @@ fn entry_row(ctx: &Ctx, v: &EntryView) -> EntryRow {
         date: date(e.date),
         memo: e.memo.clone(),
         source: e.source.as_str(),
-        status: e.status.as_str(),
-        total: money(e.total, ctx.currency()),
+        status: e.status().as_str(),
+        total: money(e.total(), ctx.currency()),
         created_by: v.created_by_label.clone(),
         program: e.created_by.is_program(),
     }
