@@ -471,6 +471,22 @@ pub trait OAuthStore: Send + Sync {
         token_hash: &str,
         successor_hash: &str,
     ) -> StoreResult<Option<RefreshChain>>;
+    /// The common rotation in one statement, without reading first: inserts the successor
+    /// (`successor_hash`, issued at `now` with the family's scope and surfaces) of the token
+    /// `old_hash` if that token belongs to `client`, is not revoked, was issued at or after
+    /// `issued_after` and its family began at or after `family_after`, and has no successor
+    /// yet; returns the successor. None: any of that failed, and the caller reads to find out
+    /// which (a concurrent rotation, a reuse, an expiry, another client's token).
+    #[allow(clippy::too_many_arguments)]
+    async fn rotate_refresh_token_directly(
+        &self,
+        old_hash: &str,
+        successor_hash: &str,
+        client: &OAuthClientId,
+        now: i64,
+        issued_after: i64,
+        family_after: i64,
+    ) -> StoreResult<Option<RefreshTokenRecord>>;
     /// Rotates `old_hash` into `successor` with one INSERT, if the old token is not revoked.
     /// The successor's hash is derived from the old token, so of two concurrent rotations one
     /// inserts and the other finds the key taken: false (someone else rotated it, or it is dead).

@@ -426,6 +426,36 @@ pub async fn refresh(
     let hash = svc.key.hash_secret(token);
     let successor = successor_of(svc, token);
     let successor_hash = svc.key.hash_secret(&successor);
+    // The common case — the whole grant, no narrowing — in one statement; anything else, or
+    // a refusal, takes the path below, which reads first and says why.
+    if scope.is_none_or(|s| s.trim().is_empty()) && resources.is_empty() {
+        let now = svc.clock.now_ms();
+        if let Some(next) = svc
+            .store
+            .rotate_refresh_token_directly(
+                &hash,
+                &successor_hash,
+                &client.id,
+                now,
+                now - REFRESH_IDLE_MS,
+                now - REFRESH_ABSOLUTE_MS,
+            )
+            .await?
+        {
+            let conn = live_connection(svc, &next.connection_id, false).await?;
+            let jti = jti_of(svc, &successor);
+            let access = access_token(svc, &conn, next.surfaces, next.scope, now, jti)?;
+            touch(svc, &*svc.store, now, client, &conn).await?;
+            return Ok(respond(
+                svc,
+                &conn,
+                next.surfaces,
+                next.scope,
+                access,
+                successor,
+            ));
+        }
+    }
     // Twice at most: a lost race with a concurrent rotation goes round once more and takes
     // the grace path.
     for _ in 0..2 {

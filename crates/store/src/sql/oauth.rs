@@ -411,6 +411,38 @@ impl OAuthStore for SqlStore {
         Ok(token.map(|token| RefreshChain { token, successor }))
     }
 
+    async fn rotate_refresh_token_directly(
+        &self,
+        old_hash: &str,
+        successor_hash: &str,
+        client: &OAuthClientId,
+        now: i64,
+        issued_after: i64,
+        family_after: i64,
+    ) -> StoreResult<Option<RefreshTokenRecord>> {
+        // The family's facts are copied inside the statement, so nothing is read before it:
+        // one round trip to the writer is the whole cost of a refresh's storage.
+        let sql = format!(
+            "INSERT INTO oauth_refresh_tokens ({REFRESH_COLUMNS})
+             SELECT $1, family_id, connection_id, client_id, scope, surfaces, family_started_at, $2, scope, surfaces
+             FROM oauth_refresh_tokens
+             WHERE token_hash = $3 AND client_id = $4 AND revoked_at IS NULL
+               AND created_at >= $5 AND family_started_at >= $6
+             ON CONFLICT (token_hash) DO NOTHING
+             RETURNING {REFRESH_COLUMNS}, revoked_at"
+        );
+        let r = sqlx::query(&sql)
+            .bind(successor_hash)
+            .bind(now)
+            .bind(old_hash)
+            .bind(client.as_str())
+            .bind(issued_after)
+            .bind(family_after)
+            .fetch_optional(&self.write)
+            .await?;
+        r.as_ref().map(refresh).transpose()
+    }
+
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,

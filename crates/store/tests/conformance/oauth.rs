@@ -281,7 +281,106 @@ async fn refresh_rotation(store: Arc<dyn Store>) {
     assert_eq!(store.purge_oauth(NOW + 31).await.unwrap(), 3);
 }
 
+/// The one-statement rotation: copies the family's facts into the successor, wins once among
+/// concurrent callers, and refuses another client's, an idle, an old-family or a revoked token.
+async fn direct_rotation(store: Arc<dyn Store>) {
+    let b = books(&*store).await;
+    let cl = client_record(None, OAuthClientKind::Dynamic);
+    store.insert_oauth_client(&cl).await.unwrap();
+    let conn = connection_record(&b, &cl.id);
+    store.insert_connection(&conn).await.unwrap();
+    let first = RefreshTokenRecord {
+        surfaces: Surfaces::Both,
+        ..refresh_record(&conn, "fam-d")
+    };
+    store.insert_refresh_token(&first).await.unwrap();
+    let rotate =
+        |s: Arc<dyn Store>, client: OAuthClientId, issued_after: i64, family_after: i64| {
+            let h = first.token_hash.clone();
+            async move {
+                s.rotate_refresh_token_directly(
+                    &h,
+                    "h-next",
+                    &client,
+                    NOW + 5,
+                    issued_after,
+                    family_after,
+                )
+                .await
+                .unwrap()
+            }
+        };
+    let other = client_record(None, OAuthClientKind::Dynamic);
+    store.insert_oauth_client(&other).await.unwrap();
+    assert!(
+        rotate(store.clone(), other.id.clone(), NOW, NOW)
+            .await
+            .is_none(),
+        "another client's"
+    );
+    assert!(
+        rotate(store.clone(), cl.id.clone(), NOW + 1, NOW)
+            .await
+            .is_none(),
+        "idle too long"
+    );
+    assert!(
+        rotate(store.clone(), cl.id.clone(), NOW, NOW + 1)
+            .await
+            .is_none(),
+        "family too old"
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        tasks.push(tokio::spawn(rotate(store.clone(), cl.id.clone(), NOW, NOW)));
+    }
+    let mut won = Vec::new();
+    for t in tasks {
+        won.extend(t.await.unwrap());
+    }
+    assert_eq!(won.len(), 1, "one rotation wins");
+    let next = &won[0];
+    assert_eq!(next.token_hash, "h-next");
+    assert_eq!((next.created_at, next.revoked_at), (NOW + 5, None));
+    assert_eq!(next.family_id, "fam-d");
+    assert_eq!(next.family_started_at, first.family_started_at);
+    assert_eq!(
+        (next.connection_id.clone(), next.client_id.clone()),
+        (conn.id.clone(), cl.id.clone())
+    );
+    assert_eq!((next.scope, next.surfaces), (first.scope, Surfaces::Both));
+    assert_eq!(
+        (next.issued_scope, next.issued_surfaces),
+        (Some(first.scope), Some(Surfaces::Both))
+    );
+    let chain = store
+        .refresh_chain(&first.token_hash, "h-next")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(chain.successor.is_some(), "the token is used now");
+    // A revoked family does not grow.
+    let dead = refresh_record(&conn, "fam-e");
+    store.insert_refresh_token(&dead).await.unwrap();
+    store.revoke_refresh_family("fam-e", NOW + 1).await.unwrap();
+    assert!(
+        store
+            .rotate_refresh_token_directly(
+                &dead.token_hash,
+                "h-dead-next",
+                &cl.id,
+                NOW + 5,
+                NOW,
+                NOW
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 newledger_testkit::both_backends!(
+    direct_rotation,
     clients_and_connections,
     codes_are_single_use,
     refresh_rotation
