@@ -12,6 +12,7 @@ mod oauth;
 mod payments;
 mod people;
 mod reports;
+mod rotations;
 mod rows;
 mod sessions;
 mod source;
@@ -34,6 +35,8 @@ pub struct SqlStore {
     write: Source,
     backend: Backend,
     url: String,
+    /// Batches refresh rotations (None inside a unit of work: its statements are its own).
+    rotations: Option<Arc<rotations::Rotations>>,
 }
 
 impl SqlStore {
@@ -48,9 +51,11 @@ impl SqlStore {
                 (pool.clone(), pool)
             }
         };
+        let write = Source::Pool(write);
         Ok(Self {
             read: Source::Pool(read),
-            write: Source::Pool(write),
+            rotations: Some(Arc::new(rotations::Rotations::start(write.clone()))),
+            write,
             backend,
             url: url.to_owned(),
         })
@@ -110,6 +115,7 @@ impl crate::Store for SqlStore {
             write: tx,
             backend: self.backend,
             url: self.url.clone(),
+            rotations: None,
         }))
     }
 }

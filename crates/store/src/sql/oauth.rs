@@ -79,7 +79,7 @@ fn code(r: &AnyRow) -> StoreResult<AuthCodeRecord> {
     })
 }
 
-fn refresh(r: &AnyRow) -> StoreResult<RefreshTokenRecord> {
+pub(super) fn refresh(r: &AnyRow) -> StoreResult<RefreshTokenRecord> {
     Ok(RefreshTokenRecord {
         token_hash: s(r, "token_hash")?,
         family_id: s(r, "family_id")?,
@@ -99,7 +99,8 @@ fn refresh(r: &AnyRow) -> StoreResult<RefreshTokenRecord> {
     })
 }
 
-const REFRESH_COLUMNS: &str = "token_hash, family_id, connection_id, client_id, scope, surfaces,
+pub(super) const REFRESH_COLUMNS: &str =
+    "token_hash, family_id, connection_id, client_id, scope, surfaces,
      family_started_at, created_at, issued_scope, issued_surfaces";
 
 fn bind_refresh<'q>(
@@ -420,27 +421,21 @@ impl OAuthStore for SqlStore {
         issued_after: i64,
         family_after: i64,
     ) -> StoreResult<Option<RefreshTokenRecord>> {
-        // The family's facts are copied inside the statement, so nothing is read before it:
-        // one round trip to the writer is the whole cost of a refresh's storage.
-        let sql = format!(
-            "INSERT INTO oauth_refresh_tokens ({REFRESH_COLUMNS})
-             SELECT $1, family_id, connection_id, client_id, scope, surfaces, family_started_at, $2, scope, surfaces
-             FROM oauth_refresh_tokens
-             WHERE token_hash = $3 AND client_id = $4 AND revoked_at IS NULL
-               AND created_at >= $5 AND family_started_at >= $6
-             ON CONFLICT (token_hash) DO NOTHING
-             RETURNING {REFRESH_COLUMNS}, revoked_at"
-        );
-        let r = sqlx::query(&sql)
-            .bind(successor_hash)
-            .bind(now)
-            .bind(old_hash)
-            .bind(client.as_str())
-            .bind(issued_after)
-            .bind(family_after)
-            .fetch_optional(&self.write)
-            .await?;
-        r.as_ref().map(refresh).transpose()
+        let rotation = super::rotations::Rotation {
+            old_hash: old_hash.to_owned(),
+            successor_hash: successor_hash.to_owned(),
+            client: client.clone(),
+            now,
+            issued_after,
+            family_after,
+        };
+        match &self.rotations {
+            Some(batches) => batches.rotate(rotation).await,
+            // Inside a unit of work: a batch of one, in it.
+            None => Ok(super::rotations::insert(&self.write, &[&rotation])
+                .await?
+                .remove(successor_hash)),
+        }
     }
 
     async fn rotate_refresh_token(

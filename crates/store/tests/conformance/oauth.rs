@@ -359,6 +359,26 @@ async fn direct_rotation(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert!(chain.successor.is_some(), "the token is used now");
+    // Many families rotating at once (batched together): each gets its own successor.
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let t = refresh_record(&conn, &format!("fam-many-{i}"));
+        store.insert_refresh_token(&t).await.unwrap();
+        let (s, client) = (store.clone(), cl.id.clone());
+        tasks.push(tokio::spawn(async move {
+            let next = format!("{}-next", t.token_hash);
+            let got = s
+                .rotate_refresh_token_directly(&t.token_hash, &next, &client, NOW + 5, NOW, NOW)
+                .await
+                .unwrap();
+            (t.family_id, next, got)
+        }));
+    }
+    for t in tasks {
+        let (family, next, got) = t.await.unwrap();
+        let got = got.expect("each family rotates");
+        assert_eq!((got.family_id, got.token_hash), (family, next));
+    }
     // A revoked family does not grow.
     let dead = refresh_record(&conn, "fam-e");
     store.insert_refresh_token(&dead).await.unwrap();
