@@ -347,8 +347,8 @@ fn narrow_scope(granted: PermissionSet, asked: Option<&str>) -> OAuthResult<Perm
     let Some(s) = asked.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(granted);
     };
-    let asked =
-        PermissionSet::parse(s).map_err(|e| OAuthError::new("invalid_scope", clip(&e.to_string())))?;
+    let asked = PermissionSet::parse(s)
+        .map_err(|e| OAuthError::new("invalid_scope", clip(&e.to_string())))?;
     let extra = asked.difference(granted);
     if !extra.is_empty() {
         return Err(OAuthError::new(
@@ -418,8 +418,10 @@ pub async fn refresh(
     // Twice at most: a lost race with a concurrent rotation goes round once more and takes
     // the grace path.
     for _ in 0..2 {
-        let Some(RefreshChain { token: t, successor: rotated }) =
-            svc.store.refresh_chain(&hash, &successor_hash).await?
+        let Some(RefreshChain {
+            token: t,
+            successor: rotated,
+        }) = svc.store.refresh_chain(&hash, &successor_hash).await?
         else {
             log_failure(svc, client, None, ip, "unknown refresh token").await?;
             return Err(grant("unknown refresh token"));
@@ -571,7 +573,10 @@ pub async fn introspect(
             return Ok(None);
         }
         let successor_hash = svc.key.hash_secret(&successor_of(svc, token));
-        let Some(RefreshChain { token: t, successor }) = svc
+        let Some(RefreshChain {
+            token: t,
+            successor,
+        }) = svc
             .store
             .refresh_chain(&svc.key.hash_secret(token), &successor_hash)
             .await?

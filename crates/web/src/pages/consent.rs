@@ -212,7 +212,9 @@ impl ConsentPage {
             error,
             hidden: hidden(p),
             fixed_company: req.company.is_some(),
-            choose_prompt: !choices.iter().any(|x| kept_company.as_ref() == Some(&x.company.id)),
+            choose_prompt: !choices
+                .iter()
+                .any(|x| kept_company.as_ref() == Some(&x.company.id)),
             companies: choices
                 .iter()
                 .map(|x| CompanyOption {

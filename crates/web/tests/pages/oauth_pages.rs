@@ -126,14 +126,20 @@ async fn registered_app_page_shows_its_metadata_and_connections(app: TestApp) {
 /// With several companies the picker starts on "Choose a company…" (nobody connects the first
 /// of a list by not looking) and the form needs a choice; with one company it is chosen.
 async fn consent_picker_makes_the_person_choose_among_several(app: TestApp) {
-    use newledger_testkit::oauth::{Authz, pkce, register, sign_in_to_consent, REDIRECT};
+    use newledger_testkit::oauth::{Authz, REDIRECT, pkce, register, sign_in_to_consent};
     let p = app.owner("Acme").await;
     let (client_id, _) = register(&app, &[REDIRECT], "none").await;
     let (_, challenge) = pkce();
     let a = Authz::new(&client_id, &challenge);
     let (_, html) = sign_in_to_consent(&app, &p, &a).await;
-    assert!(html.contains("<select id=\"company\" name=\"company\" required>"), "{html}");
-    assert!(!html.contains("Choose a company…"), "one company: nothing to choose");
+    assert!(
+        html.contains("<select id=\"company\" name=\"company\" required>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Choose a company…"),
+        "one company: nothing to choose"
+    );
     assert!(
         html.contains(&format!("<option value=\"{}\" selected>", p.company_id)),
         "{html}"
@@ -147,7 +153,10 @@ async fn consent_picker_makes_the_person_choose_among_several(app: TestApp) {
         html.contains("<option value=\"\" selected disabled>Choose a company…</option>"),
         "{html}"
     );
-    assert!(!html.contains("\" selected>"), "no company chosen for the person: {html}");
+    assert!(
+        !html.contains("\" selected>"),
+        "no company chosen for the person: {html}"
+    );
     assert!(html.contains("Acme") && html.contains("Beta"));
 }
 
