@@ -4,7 +4,9 @@
 //! The transport is rmcp's `StreamableHttpService`, configured (not re-implemented) to serve
 //! both protocol eras at once: `2026-07-28` requests (per-request `_meta` protocol version, no
 //! session) are answered statelessly, and `initialize` opens a `2025-11-25` session with an
-//! `Mcp-Session-Id`. rmcp also checks `Host` and `Origin` against the public base URL.
+//! `Mcp-Session-Id`. rmcp also checks `Host` and `Origin` against the public base URL. A
+//! stateless `tools/call` or `tools/list` in the plain form clients send skips the service
+//! rmcp's transport would start for it and goes straight to the handler ([`direct`]).
 //!
 //! In front of it, [`auth::guard`] authenticates *every* HTTP request with the bearer token
 //! (a session never authenticates by itself, so a deleted connection fails on its next request
@@ -17,6 +19,7 @@
 //! `newledger-web` merges [`router`] into the application.
 
 mod auth;
+mod direct;
 mod metadata;
 mod server;
 mod sessions;
@@ -24,7 +27,7 @@ mod shapes;
 mod tools;
 
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::{MethodRouter, any, get};
 use newledger_service::Services;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
@@ -83,29 +86,14 @@ pub fn router<S: Clone + Send + Sync + 'static>(svc: Services, config: McpConfig
         svc,
         config,
     });
-    let (hosts, origins) = allowed_host_and_origin(&shared.config.base_url);
-    let transport = StreamableHttpServerConfig::default()
-        // Both eras: `initialize` opens a session; `2026-07-28` requests are served statelessly.
-        .with_legacy_session_mode(true)
-        .with_json_response(true)
-        .with_allowed_hosts(hosts)
-        .with_allowed_origins(origins)
-        .enforce_origin_validation()
-        .with_max_request_body_bytes(shared.config.body_limit);
-    let tools = Arc::new(server::Ledger::tool_router());
-    let handler_shared = shared.clone();
-    let mcp = StreamableHttpService::new(
-        move || Ok(server::Ledger::new(handler_shared.clone(), tools.clone())),
-        manager,
-        transport,
-    );
+    let mcp = transport(&shared, manager);
     // The MCP URL has no trailing slash (it is the resource of RFC 9728 and the tokens'
     // audience), but a client given the URL with one is served the same, without a redirect:
     // clients do not follow redirects of a POST, and the token's audience names the company
     // either way. Anything else under `/mcp/` is a 404 that says which URL to use.
     Router::new()
-        .route_service("/mcp/{company_id}", mcp.clone())
-        .route_service("/mcp/{company_id}/", mcp)
+        .route("/mcp/{company_id}", mcp.clone())
+        .route("/mcp/{company_id}/", mcp)
         .route_layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             auth::guard,
@@ -124,11 +112,53 @@ pub fn router<S: Clone + Send + Sync + 'static>(svc: Services, config: McpConfig
         .with_state(shared)
 }
 
+/// What answers at the MCP URL: the direct lane for plain stateless tool calls and lists, and
+/// rmcp's streamable HTTP transport for everything else (sessions, `initialize`, GET, DELETE,
+/// any request not in the plain form).
+fn transport<S: Clone + Send + Sync + 'static>(
+    shared: &Arc<Shared>,
+    manager: Arc<LocalSessionManager>,
+) -> MethodRouter<S> {
+    let (host, origin) = allowed_host_and_origin(&shared.config.base_url);
+    let transport = StreamableHttpServerConfig::default()
+        // Both eras: `initialize` opens a session; `2026-07-28` requests are served statelessly.
+        .with_legacy_session_mode(true)
+        .with_json_response(true)
+        .with_allowed_hosts([host.clone()])
+        .with_allowed_origins([origin.clone()])
+        .enforce_origin_validation()
+        .with_max_request_body_bytes(shared.config.body_limit);
+    let ledger = server::Ledger::new(shared.clone(), Arc::new(server::Ledger::tool_router()));
+    let handler = ledger.clone();
+    // In an `Arc`: the route clones what it holds for every request, and the transport's
+    // configuration has vectors of hosts and origins.
+    let rmcp = Arc::new(StreamableHttpService::new(
+        move || Ok(handler.clone()),
+        manager,
+        transport,
+    ));
+    let direct = Arc::new(direct::Direct::new(
+        ledger,
+        host,
+        origin,
+        shared.config.body_limit,
+    ));
+    any(move |req: axum::extract::Request| {
+        let (direct, rmcp) = (direct.clone(), rmcp.clone());
+        async move {
+            match direct.serve(req).await {
+                direct::Lane::Answered(response) => response,
+                direct::Lane::Declined(req) => rmcp.handle(req).await.map(axum::body::Body::new),
+            }
+        }
+    })
+}
+
 /// The `Host` authority and the `Origin` a request must carry (when it carries one): those of
 /// the public base URL, with the port made explicit so that no other port matches.
-fn allowed_host_and_origin(base_url: &str) -> (Vec<String>, Vec<String>) {
+fn allowed_host_and_origin(base_url: &str) -> (String, String) {
     let Ok(uri) = base_url.parse::<axum::http::Uri>() else {
-        return (vec![base_url.to_owned()], vec![base_url.to_owned()]);
+        return (base_url.to_owned(), base_url.to_owned());
     };
     let scheme = uri.scheme_str().unwrap_or("http");
     let host = uri.host().unwrap_or_default();
@@ -138,7 +168,7 @@ fn allowed_host_and_origin(base_url: &str) -> (Vec<String>, Vec<String>) {
     let authority = uri
         .authority()
         .map_or_else(|| host.to_owned(), |a| a.as_str().to_owned());
-    (vec![authority], vec![format!("{scheme}://{host}:{port}")])
+    (authority, format!("{scheme}://{host}:{port}"))
 }
 
 #[cfg(test)]
@@ -150,15 +180,15 @@ mod tests {
         assert_eq!(
             allowed_host_and_origin("https://books.example.com"),
             (
-                vec!["books.example.com".to_owned()],
-                vec!["https://books.example.com:443".to_owned()]
+                "books.example.com".to_owned(),
+                "https://books.example.com:443".to_owned()
             )
         );
         assert_eq!(
             allowed_host_and_origin("http://127.0.0.1:8080"),
             (
-                vec!["127.0.0.1:8080".to_owned()],
-                vec!["http://127.0.0.1:8080".to_owned()]
+                "127.0.0.1:8080".to_owned(),
+                "http://127.0.0.1:8080".to_owned()
             )
         );
     }

@@ -447,10 +447,14 @@ impl ReportResult {
             comparison.map_or("null", |c| c.text.as_str()),
             report.text
         );
-        let value = serde_json::json!({
-            "report": report.value,
-            "comparison": comparison.map(|c| &c.value),
-        });
+        // A clone of the cached values (`json!` would convert them through serde again).
+        let mut value = serde_json::Map::new();
+        value.insert("report".into(), report.value.clone());
+        value.insert(
+            "comparison".into(),
+            comparison.map_or(serde_json::Value::Null, |c| c.value.clone()),
+        );
+        let value = serde_json::Value::Object(value);
         Self { value, text }
     }
 }

@@ -7,6 +7,7 @@
 mod client;
 
 mod auth;
+mod direct;
 mod sessions;
 mod tools;
 
