@@ -75,7 +75,7 @@ enum Command {
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+        .unwrap_or_else(|_| "info,sqlx=warn,rmcp=warn,tower_http=info".into());
     let json = std::env::var("NEWLEDGER_LOG_FORMAT").is_ok_and(|v| v == "json");
     let sub = tracing_subscriber::fmt()
         .with_env_filter(filter)
