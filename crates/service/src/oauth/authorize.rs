@@ -287,13 +287,6 @@ pub async fn resources(
     }
 }
 
-/// Whether the consent page shows the client's logo: only an app registered by a company
-/// with a logo (NewLedger fetched and re-encoded it then); a client that registered itself
-/// must not borrow a familiar brand.
-pub fn shows_logo(c: &OAuthClientRecord) -> bool {
-    c.kind == OAuthClientKind::Registered && c.logo_uri.is_some() && c.deleted_at.is_none()
-}
-
 /// A company the person may connect the client to, with what they can give it there.
 #[derive(Clone, Debug)]
 pub struct CompanyChoice {

@@ -411,6 +411,21 @@ async fn replay_rotation(
     ))
 }
 
+/// The answer to a rotation just made (by either path): the successor and its access token,
+/// with the connection's use recorded.
+async fn answer_rotation(
+    svc: &Services,
+    client: &OAuthClientRecord,
+    conn: &ConnectionRecord,
+    (surfaces, scope): (Surfaces, PermissionSet),
+    now: i64,
+    successor: String,
+) -> OAuthResult<TokenResponse> {
+    let access = access_token(svc, conn, surfaces, scope, now, jti_of(svc, &successor))?;
+    touch(svc, &*svc.store, now, client, conn).await?;
+    Ok(respond(svc, conn, surfaces, scope, access, successor))
+}
+
 /// `grant_type=refresh_token`.
 pub async fn refresh(
     svc: &Services,
@@ -443,17 +458,15 @@ pub async fn refresh(
             .await?
         {
             let conn = live_connection(svc, &next.connection_id, false).await?;
-            let jti = jti_of(svc, &successor);
-            let access = access_token(svc, &conn, next.surfaces, next.scope, now, jti)?;
-            touch(svc, &*svc.store, now, client, &conn).await?;
-            return Ok(respond(
+            return answer_rotation(
                 svc,
+                client,
                 &conn,
-                next.surfaces,
-                next.scope,
-                access,
+                (next.surfaces, next.scope),
+                now,
                 successor,
-            ));
+            )
+            .await;
         }
     }
     // Twice at most: a lost race with a concurrent rotation goes round once more and takes
@@ -500,23 +513,7 @@ pub async fn refresh(
         if !svc.store.rotate_refresh_token(&hash, &next).await? {
             continue;
         }
-        let access = access_token(
-            svc,
-            &conn,
-            surfaces,
-            access_scope,
-            now,
-            jti_of(svc, &successor),
-        )?;
-        touch(svc, &*svc.store, now, client, &conn).await?;
-        return Ok(respond(
-            svc,
-            &conn,
-            surfaces,
-            access_scope,
-            access,
-            successor,
-        ));
+        return answer_rotation(svc, client, &conn, (surfaces, access_scope), now, successor).await;
     }
     Err(grant("the refresh token is being used concurrently; retry"))
 }

@@ -9,7 +9,7 @@
 use super::client_document::FetchError;
 use crate::{Result, Services};
 use newledger_domain::ids::OAuthClientId;
-use newledger_store::OAuthClientKind;
+use newledger_store::{OAuthClientKind, OAuthClientRecord};
 use std::io::Cursor;
 
 /// Largest logo file fetched.
@@ -88,6 +88,13 @@ pub fn normalise(bytes: &[u8]) -> std::result::Result<Vec<u8>, LogoError> {
     Ok(out)
 }
 
+/// Whether a client has a logo to show: only an app registered by a company with a logo
+/// (NewLedger fetched and re-encoded it then); a client that registered itself must not
+/// borrow a familiar brand.
+pub fn shown_for(c: &OAuthClientRecord) -> bool {
+    c.kind == OAuthClientKind::Registered && c.logo_uri.is_some() && c.deleted_at.is_none()
+}
+
 /// The logo of a registered, not deleted client (None for every other client).
 pub async fn get(svc: &Services, id: &str) -> Result<Option<Vec<u8>>> {
     let Ok(id) = OAuthClientId::parse(id) else {
@@ -96,7 +103,7 @@ pub async fn get(svc: &Services, id: &str) -> Result<Option<Vec<u8>>> {
     let Some(client) = svc.auth_cache.oauth_client(svc, &id).await? else {
         return Ok(None);
     };
-    if client.kind != OAuthClientKind::Registered || client.deleted_at.is_some() {
+    if !shown_for(&client) {
         return Ok(None);
     }
     Ok(svc.store.client_logo(&id).await?)

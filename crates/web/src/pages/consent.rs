@@ -205,7 +205,8 @@ impl ConsentPage {
                 .next()
                 .map(|x| x.to_uppercase().to_string())
                 .unwrap_or_default(),
-            logo_src: authorize::shows_logo(c).then(|| format!("/oauth/clients/{}/logo", c.id)),
+            logo_src: newledger_service::oauth::logos::shown_for(c)
+                .then(|| format!("/oauth/clients/{}/logo", c.id)),
             client_name: c.name.clone(),
             client_domain: authorize::client_domain(c),
             metadata_url: c.metadata_url.clone(),
