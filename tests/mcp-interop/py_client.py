@@ -177,6 +177,11 @@ async def main() -> int:
         failure = e
     check(after_delete and got is None, f"a call after deletion fails ({type(failure).__name__ if got is None else got})")
     check(browser.visits > visits, "the SDK sent the person to consent again (nobody approved)")
+    if browser.visits <= visits and failure is not None:
+        # What the SDK raised instead, for the CI log.
+        import traceback
+
+        traceback.print_exception(failure)
     return 0
 
 

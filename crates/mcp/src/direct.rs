@@ -1,27 +1,39 @@
-//! The direct lane: a `2026-07-28` `tools/call` or `tools/list` in the plain form clients send
-//! is handed straight to the [`Ledger`] handler — through rmcp's own message types and its
-//! `Service::handle_request`, the same dispatch rmcp's transport ends in — instead of through the
-//! service rmcp's transport starts for every stateless request (a task per request and the
-//! channels and cancellation tree around it), which cost about a fifth of a cached report's
-//! call.
+//! The direct lane: a `tools/call` or `tools/list` in the plain form clients send is handed
+//! straight to the [`Ledger`] handler — through rmcp's own message types and its
+//! `Service::handle_request`, the same dispatch rmcp's transport ends in — instead of through
+//! the machinery rmcp's transport puts around it: for a `2026-07-28` request, a service with a
+//! task, channels and a cancellation tree started for every request; for a request in a
+//! `2025-11-25` session, a round trip through the session's worker and an event stream opened
+//! for its one answer. Either cost about as much as a cached report's call itself.
 //!
 //! The lane takes a request only when each rule of rmcp's transport that applies to it plainly
 //! holds: exactly the public `Host`, no `Origin` or exactly the public one, an `Accept` naming
 //! JSON and event streams and nothing else, `Content-Type: application/json`, a `Content-Length`
-//! within the body limit, no session, `MCP-Protocol-Version: 2026-07-28` equal to the body's
-//! `_meta` version with every `_meta` key that version requires, `Mcp-Method` equal to the
-//! body's method, `Mcp-Name` equal to the called tool's name (absent for a list), and no
-//! `Mcp-Param-*` header. Anything else — another era, `initialize`, a notification, an encoded
-//! name, a charset parameter, a body rmcp's models do not read as one request — goes to rmcp's
-//! transport unchanged, which answers it and its errors. Stricter than rmcp, the lane never
-//! serves what rmcp would refuse; `tests/mcp/direct.rs` sends requests both ways and compares
-//! the answers.
+//! within the body limit, no `Mcp-Param-*` header, and one of two forms:
 //!
-//! The answer is rmcp's `ServerJsonRpcMessage`, serialized by serde as rmcp's transport does for
-//! a JSON response, with the HTTP status rmcp gives a JSON-RPC error of a per-request-versioned
-//! call ([`status_of`]). A handler in this lane has no channel back to the client besides its
+//! - **stateless**: no session, `MCP-Protocol-Version: 2026-07-28` equal to the body's `_meta`
+//!   version with every `_meta` key that version requires, `Mcp-Method` equal to the body's
+//!   method and `Mcp-Name` equal to the called tool's name (absent for a list);
+//! - **in a session**: `MCP-Protocol-Version` a session-era version, one `Mcp-Session-Id` that
+//!   rmcp's session manager holds (the guard has already checked that it belongs to the
+//!   caller), and no protocol version in the body's `_meta` (rmcp reads no method headers in
+//!   this era, so the lane does not either).
+//!
+//! Anything else — `initialize`, a notification, another version, an encoded name, a charset
+//! parameter, a body rmcp's models do not read as one request — goes to rmcp's transport
+//! unchanged, which answers it and its errors. Stricter than rmcp, the lane never serves what
+//! rmcp would refuse; `tests/mcp/direct.rs` sends requests both ways and compares the answers.
+//!
+//! The answer is rmcp's `ServerJsonRpcMessage`, serialized by serde as rmcp's transport does
+//! for a JSON response. A stateless answer has the HTTP status rmcp gives a JSON-RPC error of a
+//! per-request-versioned call ([`status_of`]). A session's answer is `200 application/json`
+//! where rmcp would open an event stream for one event: the transport specification lets the
+//! server choose either for a request, every client must read both, and one JSON message needs
+//! no stream to resume. A handler in this lane has no channel back to the client besides its
 //! answer — its peer is closed, so a notification or request to the client fails — which is
-//! fine for tools that answer with one message, as all of ours do.
+//! fine for tools that answer with one message, as all of ours do. Because session requests
+//! served here never reach rmcp's session worker, rmcp's own idle timer is off and
+//! [`crate::sessions`] ends idle sessions.
 
 use crate::server::Ledger;
 use axum::body::Body;
@@ -35,8 +47,10 @@ use rmcp::model::{
 };
 use rmcp::service::{RequestContext, RxJsonRpcMessage, TxJsonRpcMessage, serve_directly};
 use rmcp::transport::Transport;
+use rmcp::transport::streamable_http_server::session::SessionManager;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::{ErrorData, Peer, RoleServer, Service};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// What the lane did with a request.
 pub(crate) enum Lane {
@@ -50,7 +64,18 @@ pub(crate) enum Lane {
 pub(crate) struct Direct {
     ledger: Ledger,
     form: Form,
+    /// rmcp's sessions: the lane serves a session only while rmcp holds it.
+    manager: Arc<LocalSessionManager>,
     peer: OnceLock<Peer<RoleServer>>,
+}
+
+/// Which of the lane's two forms a request's headers are in.
+#[derive(Debug, PartialEq, Eq)]
+enum Era {
+    /// `2026-07-28`: no session, everything said in each request.
+    Stateless,
+    /// A `2025-11-25` (or `2025-06-18`) request in this session.
+    Session(String),
 }
 
 /// The plain form of a stateless request's headers, for this server.
@@ -62,7 +87,13 @@ struct Form {
 }
 
 impl Direct {
-    pub(crate) fn new(ledger: Ledger, host: String, origin: String, body_limit: usize) -> Self {
+    pub(crate) fn new(
+        ledger: Ledger,
+        manager: Arc<LocalSessionManager>,
+        host: String,
+        origin: String,
+        body_limit: usize,
+    ) -> Self {
         Self {
             ledger,
             form: Form {
@@ -70,13 +101,25 @@ impl Direct {
                 origin,
                 body_limit,
             },
+            manager,
             peer: OnceLock::new(),
         }
     }
 
-    /// Serves `req` when it is a plain 2026-07-28 tool call or list; otherwise hands it back.
+    /// Serves `req` when it is a plain tool call or list of either era; otherwise hands it
+    /// back.
     pub(crate) async fn serve(&self, req: Request) -> Lane {
-        if !self.form.holds(req.headers()) {
+        let Some(era) = self.form.era(req.headers()) else {
+            return Lane::Declined(req);
+        };
+        if let Era::Session(id) = &era
+            && !self
+                .manager
+                .has_session(&id.clone().into())
+                .await
+                .unwrap_or(false)
+        {
+            // Ended by rmcp (or never opened): rmcp answers 404.
             return Lane::Declined(req);
         }
         let (parts, body) = req.into_parts();
@@ -86,14 +129,19 @@ impl Direct {
                 (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
             );
         };
-        match plain_request(&parts.headers, &bytes) {
-            Some(request) => Lane::Answered(self.dispatch(request, parts).await),
+        match plain_request(&era, &parts.headers, &bytes) {
+            Some(request) => Lane::Answered(self.dispatch(&era, request, parts).await),
             None => Lane::Declined(Request::from_parts(parts, Body::from(bytes))),
         }
     }
 
     /// The request answered by the handler, as rmcp's transport would answer it in JSON.
-    async fn dispatch(&self, request: JsonRpcRequest<ClientRequest>, parts: Parts) -> Response {
+    async fn dispatch(
+        &self,
+        era: &Era,
+        request: JsonRpcRequest<ClientRequest>,
+        parts: Parts,
+    ) -> Response {
         let JsonRpcRequest {
             id, mut request, ..
         } = request;
@@ -106,7 +154,11 @@ impl Direct {
         let (message, status) = match self.ledger.handle_request(request, context).await {
             Ok(result) => (ServerJsonRpcMessage::response(result, id), StatusCode::OK),
             Err(e) => {
-                let status = status_of(&e);
+                // rmcp answers a session's request on an event stream, always with 200.
+                let status = match era {
+                    Era::Stateless => status_of(&e),
+                    Era::Session(_) => StatusCode::OK,
+                };
                 (ServerJsonRpcMessage::error(e, Some(id)), status)
             }
         };
@@ -133,8 +185,25 @@ impl Direct {
 }
 
 impl Form {
-    /// True when the headers are in the plain form of a stateless 2026-07-28 request.
-    fn holds(&self, h: &HeaderMap) -> bool {
+    /// The era whose plain form the headers are in, if any.
+    fn era(&self, h: &HeaderMap) -> Option<Era> {
+        if !self.common(h) {
+            return None;
+        }
+        let version = only(h, &PROTOCOL_VERSION)?;
+        let sessions = h.get_all(SESSION_ID).iter().count();
+        if version == ProtocolVersion::V_2026_07_28.as_str() && sessions == 0 {
+            return Some(Era::Stateless);
+        }
+        let session = only(h, &SESSION_ID)?;
+        SESSION_VERSIONS
+            .iter()
+            .any(|v| v.as_str() == version)
+            .then(|| Era::Session(session.to_owned()))
+    }
+
+    /// The rules both forms share.
+    fn common(&self, h: &HeaderMap) -> bool {
         only(h, &header::HOST).is_some_and(|v| v.eq_ignore_ascii_case(&self.host))
             && h.get_all(header::ORIGIN)
                 .iter()
@@ -144,11 +213,14 @@ impl Form {
             && only(h, &header::CONTENT_LENGTH)
                 .and_then(|v| v.parse::<usize>().ok())
                 .is_some_and(|n| n <= self.body_limit)
-            && only(h, &PROTOCOL_VERSION) == Some(ProtocolVersion::V_2026_07_28.as_str())
-            && !h.contains_key(SESSION_ID)
             && !h.keys().any(|k| k.as_str().starts_with("mcp-param-"))
     }
 }
+
+/// The session-era versions whose requests the lane serves: those with structured tool output,
+/// which a session's client names in `MCP-Protocol-Version` on every request.
+const SESSION_VERSIONS: [ProtocolVersion; 2] =
+    [ProtocolVersion::V_2025_11_25, ProtocolVersion::V_2025_06_18];
 
 const JSON: &str = "application/json";
 const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
@@ -182,9 +254,10 @@ fn accepts_json_and_event_streams(accept: &str) -> bool {
     json && events
 }
 
-/// The body as one `tools/call` or `tools/list` request agreeing with its headers and carrying
-/// the complete 2026-07-28 `_meta`; anything else is rmcp's to judge.
-fn plain_request(h: &HeaderMap, body: &[u8]) -> Option<JsonRpcRequest<ClientRequest>> {
+/// The body as one `tools/call` or `tools/list` request in the plain form of `era`: agreeing
+/// with its headers and carrying the complete 2026-07-28 `_meta` when stateless, with no
+/// protocol version in `_meta` in a session; anything else is rmcp's to judge.
+fn plain_request(era: &Era, h: &HeaderMap, body: &[u8]) -> Option<JsonRpcRequest<ClientRequest>> {
     let Ok(ClientJsonRpcMessage::Request(request)) = serde_json::from_slice(body) else {
         return None;
     };
@@ -194,6 +267,9 @@ fn plain_request(h: &HeaderMap, body: &[u8]) -> Option<JsonRpcRequest<ClientRequ
         _ => return None,
     };
     let meta = request.request.get_meta();
+    if let Era::Session(_) = era {
+        return meta.protocol_version().is_none().then_some(request);
+    }
     let version = ProtocolVersion::V_2026_07_28;
     (only(h, &METHOD) == Some(request.request.method())
         && only(h, &NAME) == name
@@ -273,13 +349,17 @@ mod tests {
         h
     }
 
-    fn judged(h: &HeaderMap) -> bool {
+    fn era(h: &HeaderMap) -> Option<Era> {
         Form {
             host: "127.0.0.1:8080".into(),
             origin: "http://127.0.0.1:8080".into(),
             body_limit: 1 << 20,
         }
-        .holds(h)
+        .era(h)
+    }
+
+    fn judged(h: &HeaderMap) -> bool {
+        era(h) == Some(Era::Stateless)
     }
 
     #[test]
@@ -313,6 +393,49 @@ mod tests {
         assert!(!judged(&twice), "a repeated header");
     }
 
+    #[test]
+    fn takes_a_session_request_only_with_its_session_and_version() {
+        let mut h = but("mcp-protocol-version", Some("2025-11-25"));
+        h.insert(SESSION_ID, HeaderValue::from_static("s1"));
+        assert_eq!(era(&h), Some(Era::Session("s1".into())));
+        h.insert(PROTOCOL_VERSION, HeaderValue::from_static("2025-06-18"));
+        assert_eq!(era(&h), Some(Era::Session("s1".into())));
+        for version in ["2025-03-26", "2026-07-28", "2099-01-01"] {
+            h.insert(PROTOCOL_VERSION, HeaderValue::from_static(version));
+            assert_eq!(era(&h), None, "{version} with a session");
+        }
+        h.remove(PROTOCOL_VERSION);
+        assert_eq!(era(&h), None, "no version: rmcp assumes 2025-03-26");
+        let mut twice = but("mcp-protocol-version", Some("2025-11-25"));
+        twice.append(SESSION_ID, HeaderValue::from_static("s1"));
+        twice.append(SESSION_ID, HeaderValue::from_static("s2"));
+        assert_eq!(era(&twice), None, "two sessions");
+        let mut no_session = but("mcp-protocol-version", Some("2025-11-25"));
+        no_session.remove(SESSION_ID);
+        assert_eq!(era(&no_session), None, "rmcp requires the session");
+        let mut param = but("mcp-protocol-version", Some("2025-11-25"));
+        param.insert(SESSION_ID, HeaderValue::from_static("s1"));
+        param.insert("mcp-param-region", HeaderValue::from_static("eu"));
+        assert_eq!(era(&param), None);
+    }
+
+    #[test]
+    fn takes_only_session_calls_without_a_version_of_their_own() {
+        let session = Era::Session("s1".into());
+        let h = but("mcp-protocol-version", Some("2025-11-25"));
+        assert!(plain_request(&session, &h, &call("trial_balance", r#""_meta":{}"#)).is_some());
+        let progress = r#""_meta":{"progressToken":3}"#;
+        assert!(plain_request(&session, &h, &call("balance_sheet", progress)).is_some());
+        assert!(
+            plain_request(&session, &h, &call("trial_balance", META)).is_none(),
+            "a per-request version in a session is rmcp's to check against the header"
+        );
+        let init = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+        assert!(plain_request(&session, &h, init.as_bytes()).is_none());
+        let notification = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        assert!(plain_request(&session, &h, notification.as_bytes()).is_none());
+    }
+
     const META: &str = r#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#;
 
     fn call(name: &str, meta: &str) -> Vec<u8> {
@@ -325,33 +448,33 @@ mod tests {
     #[test]
     fn takes_only_calls_and_lists_agreeing_with_their_headers() {
         let h = headers(PLAIN);
-        assert!(plain_request(&h, &call("trial_balance", META)).is_some());
-        assert!(plain_request(&h, &call("balance_sheet", META)).is_none());
+        assert!(plain_request(&Era::Stateless, &h, &call("trial_balance", META)).is_some());
+        assert!(plain_request(&Era::Stateless, &h, &call("balance_sheet", META)).is_none());
         let version_only = r#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}"#;
-        assert!(plain_request(&h, &call("trial_balance", version_only)).is_none());
+        assert!(plain_request(&Era::Stateless, &h, &call("trial_balance", version_only)).is_none());
         let older = META.replace("2026-07-28", "2025-11-25");
-        assert!(plain_request(&h, &call("trial_balance", &older)).is_none());
-        assert!(plain_request(&h, b"not json").is_none());
+        assert!(plain_request(&Era::Stateless, &h, &call("trial_balance", &older)).is_none());
+        assert!(plain_request(&Era::Stateless, &h, b"not json").is_none());
         let unnamed = but("mcp-name", None);
-        assert!(plain_request(&unnamed, &call("trial_balance", META)).is_none());
+        assert!(plain_request(&Era::Stateless, &unnamed, &call("trial_balance", META)).is_none());
 
         let list =
             format!(r#"{{"jsonrpc":"2.0","id":"a","method":"tools/list","params":{{{META}}}}}"#);
         let mut h = but("mcp-name", None);
         h.insert(METHOD, HeaderValue::from_static("tools/list"));
-        assert!(plain_request(&h, list.as_bytes()).is_some());
+        assert!(plain_request(&Era::Stateless, &h, list.as_bytes()).is_some());
         h.insert(NAME, HeaderValue::from_static("trial_balance"));
         assert!(
-            plain_request(&h, list.as_bytes()).is_none(),
+            plain_request(&Era::Stateless, &h, list.as_bytes()).is_none(),
             "a list names no tool"
         );
 
         let notification = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
-        assert!(plain_request(&headers(PLAIN), notification.as_bytes()).is_none());
+        assert!(plain_request(&Era::Stateless, &headers(PLAIN), notification.as_bytes()).is_none());
         let ping = format!(r#"{{"jsonrpc":"2.0","id":2,"method":"ping","params":{{{META}}}}}"#);
         let mut h = but("mcp-name", None);
         h.insert(METHOD, HeaderValue::from_static("ping"));
-        assert!(plain_request(&h, ping.as_bytes()).is_none());
+        assert!(plain_request(&Era::Stateless, &h, ping.as_bytes()).is_none());
     }
 
     /// The lane of a router for `app`, as `crate::router` makes it.
@@ -361,13 +484,13 @@ mod tests {
         );
         let config = crate::McpConfig::new(&app.base);
         let shared = std::sync::Arc::new(crate::Shared {
-            sessions: crate::sessions::Sessions::new(manager, 8, config.session_idle),
+            sessions: crate::sessions::Sessions::new(manager.clone(), 8, config.session_idle),
             svc: app.svc.clone(),
             config,
         });
         let host = app.base.trim_start_matches("http://").to_owned();
         let ledger = Ledger::new(shared, std::sync::Arc::new(Ledger::tool_router()));
-        Direct::new(ledger, host, app.base.clone(), 1 << 20)
+        Direct::new(ledger, manager, host, app.base.clone(), 1 << 20)
     }
 
     /// A trial balance call as a 2026-07-28 client sends it, authenticated by the guard.

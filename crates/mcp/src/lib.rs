@@ -5,8 +5,9 @@
 //! both protocol eras at once: `2026-07-28` requests (per-request `_meta` protocol version, no
 //! session) are answered statelessly, and `initialize` opens a `2025-11-25` session with an
 //! `Mcp-Session-Id`. rmcp also checks `Host` and `Origin` against the public base URL. A
-//! stateless `tools/call` or `tools/list` in the plain form clients send skips the service
-//! rmcp's transport would start for it and goes straight to the handler ([`direct`]).
+//! `tools/call` or `tools/list` in the plain form clients send (of either era) skips the
+//! machinery rmcp's transport would put around it and goes straight to the handler
+//! ([`direct`]).
 //!
 //! In front of it, [`auth::guard`] authenticates *every* HTTP request with the bearer token
 //! (a session never authenticates by itself, so a deleted connection fails on its next request
@@ -74,7 +75,9 @@ pub(crate) struct Shared {
 pub fn router<S: Clone + Send + Sync + 'static>(svc: Services, config: McpConfig) -> Router<S> {
     let manager = Arc::new({
         let mut m = LocalSessionManager::default();
-        m.session_config.keep_alive = Some(config.session_idle);
+        // No idle timer of rmcp's: requests the direct lane serves never reach a session's
+        // worker, so rmcp would end a busy session. `sessions` ends idle ones instead.
+        m.session_config.keep_alive = None;
         m
     });
     let shared = Arc::new(Shared {
@@ -86,6 +89,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(svc: Services, config: McpConfig
         svc,
         config,
     });
+    sessions::sweep_while_alive(&shared);
     let mcp = transport(&shared, manager);
     // The MCP URL has no trailing slash (it is the resource of RFC 9728 and the tokens'
     // audience), but a client given the URL with one is served the same, without a redirect:
@@ -112,8 +116,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(svc: Services, config: McpConfig
         .with_state(shared)
 }
 
-/// What answers at the MCP URL: the direct lane for plain stateless tool calls and lists, and
-/// rmcp's streamable HTTP transport for everything else (sessions, `initialize`, GET, DELETE,
+/// What answers at the MCP URL: the direct lane for plain tool calls and lists, and rmcp's
+/// streamable HTTP transport for everything else (`initialize`, notifications, GET, DELETE,
 /// any request not in the plain form).
 fn transport<S: Clone + Send + Sync + 'static>(
     shared: &Arc<Shared>,
@@ -134,11 +138,12 @@ fn transport<S: Clone + Send + Sync + 'static>(
     // configuration has vectors of hosts and origins.
     let rmcp = Arc::new(StreamableHttpService::new(
         move || Ok(handler.clone()),
-        manager,
+        manager.clone(),
         transport,
     ));
     let direct = Arc::new(direct::Direct::new(
         ledger,
+        manager.clone(),
         host,
         origin,
         shared.config.body_limit,

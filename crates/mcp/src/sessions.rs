@@ -2,8 +2,11 @@
 //! them: at most `per_principal` open sessions each (initializing one more ends the least
 //! recently used), and none unused for longer than `idle`.
 //!
-//! rmcp's session manager keeps the sessions themselves (and ends idle ones on its own timer);
-//! this map only says whose they are. A session is never a credential: the guard authenticates
+//! rmcp's session manager keeps the sessions themselves; this map says whose they are and when
+//! each was last used, and ends idle ones — when one is touched, before a new one opens, and
+//! every minute ([`sweep_while_alive`]). rmcp's own idle timer is off, because the direct lane
+//! serves a session's tool calls without passing them to rmcp's session worker, which would
+//! see a busy session as idle. A session is never a credential: the guard authenticates
 //! every request and then asks [`Sessions::touch`] whether the session belongs to that
 //! principal, answering 404 — as for an unknown session — when it does not. Sessions live in
 //! memory and end with the process; clients initialize again.
@@ -67,16 +70,34 @@ impl Sessions {
         false
     }
 
+    /// Ends every session unused for longer than the idle limit.
+    pub(crate) async fn sweep(&self) {
+        let doomed = {
+            let mut b = self.lock();
+            let doomed = self.idle_of(&b);
+            for id in &doomed {
+                b.remove(id);
+            }
+            doomed
+        };
+        for id in doomed {
+            self.close(&id).await;
+        }
+    }
+
+    fn idle_of(&self, b: &HashMap<String, Binding>) -> Vec<String> {
+        b.iter()
+            .filter(|(_, s)| s.last_used.elapsed() >= self.idle)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     /// Before a new session of `principal`: ends idle sessions, then the principal's least
     /// recently used ones until one more fits.
     pub(crate) async fn make_room(&self, principal: &str) {
         let doomed: Vec<String> = {
             let mut b = self.lock();
-            let mut doomed: Vec<String> = b
-                .iter()
-                .filter(|(_, s)| s.last_used.elapsed() >= self.idle)
-                .map(|(id, _)| id.clone())
-                .collect();
+            let mut doomed = self.idle_of(&b);
             let mut own: Vec<(&String, Instant)> = b
                 .iter()
                 .filter(|(id, s)| s.principal == principal && !doomed.contains(id))
@@ -118,11 +139,37 @@ impl Sessions {
         }
     }
 
-    /// Sessions currently bound (for tests and the benchmark's memory figure).
+    /// Sessions currently bound (for tests).
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.lock().len()
     }
+}
+
+/// Sweeps `shared`'s sessions every minute (or every idle period, when shorter) for as long as
+/// the router lives, so that an abandoned session ends even when nobody opens or touches one.
+/// Outside a Tokio runtime (a router built for a test) sessions still end when touched or when
+/// a new one opens.
+pub(crate) fn sweep_while_alive(shared: &Arc<crate::Shared>) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let every = shared
+        .config
+        .session_idle
+        .clamp(Duration::from_secs(1), Duration::from_secs(60));
+    let shared = Arc::downgrade(shared);
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let Some(shared) = shared.upgrade() else {
+                return;
+            };
+            shared.sessions.sweep().await;
+        }
+    });
 }
 
 #[cfg(test)]
@@ -167,6 +214,24 @@ mod tests {
             "another principal keeps its sessions"
         );
         assert_eq!(s.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_sweep_ends_idle_sessions_in_rmcp_too() {
+        let manager = Arc::new(LocalSessionManager::default());
+        let s = Sessions::new(manager.clone(), 4, Duration::from_millis(20));
+        let (id, _transport) = manager.create_session().await.unwrap();
+        s.bind(&id, "p");
+        s.bind("fresh", "q");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        s.bind("fresh", "q");
+        s.sweep().await;
+        assert!(
+            !manager.has_session(&id).await.unwrap(),
+            "rmcp's session ended"
+        );
+        assert!(s.touch("fresh", "q").await, "a session used since stays");
+        assert_eq!(s.len(), 1);
     }
 
     #[tokio::test]

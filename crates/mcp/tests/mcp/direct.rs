@@ -1,9 +1,11 @@
-//! The direct lane (`src/direct.rs`) answers a plain stateless request exactly as rmcp's
+//! The direct lane (`src/direct.rs`) answers a plain request of either era exactly as rmcp's
 //! transport does, and leaves to rmcp every request it must refuse.
 //!
 //! Each request goes twice: in the plain form (the lane serves it) and with an `Mcp-Param-*`
 //! header, which the lane leaves to rmcp's transport, and which rmcp ignores for tools that
-//! declare no parameter headers (none of ours do). The two answers must be the same.
+//! declare no parameter headers (none of ours do). The two answers must be the same message
+//! with the same status; in a session the lane answers in JSON where rmcp opens an event
+//! stream.
 
 use crate::client::{Era, Mcp, Reply};
 use crate::ctx;
@@ -22,10 +24,16 @@ fn answer(r: &Reply) -> (u16, String, Value) {
     (r.status, r.header("content-type").to_owned(), message)
 }
 
-async fn the_lane_answers_as_rmcp_does(app: TestApp) {
-    let c = ctx(&app, &["reports:read", "invoices:read"]).await;
-    let s = Mcp::unopened(&app, &c.company, &c.token, Era::Stateless);
-    let requests = [
+/// The JSON-RPC message without its id (each request has its own), and the status.
+fn message(r: &Reply) -> (u16, Value) {
+    let (status, _, message) = answer(r);
+    (status, message)
+}
+
+/// Requests of every kind the lane serves: lists, calls, tool errors, arguments that do not
+/// parse, and an unknown tool (a JSON-RPC error).
+fn requests() -> [(&'static str, Value); 6] {
+    [
         ("tools/list", json!({})),
         (
             "tools/call",
@@ -35,8 +43,6 @@ async fn the_lane_answers_as_rmcp_does(app: TestApp) {
             "tools/call",
             json!({"name": "list_invoices", "arguments": {"status": "overdue"}}),
         ),
-        // Tool errors (the tool's own, and arguments that do not parse), and an unknown tool
-        // (a JSON-RPC error).
         (
             "tools/call",
             json!({"name": "cash_summary", "arguments": {"from": "1990-01-01"}}),
@@ -49,8 +55,13 @@ async fn the_lane_answers_as_rmcp_does(app: TestApp) {
             "tools/call",
             json!({"name": "no_such_tool", "arguments": {}}),
         ),
-    ];
-    for (method, params) in requests {
+    ]
+}
+
+async fn the_lane_answers_as_rmcp_does(app: TestApp) {
+    let c = ctx(&app, &["reports:read", "invoices:read"]).await;
+    let s = Mcp::unopened(&app, &c.company, &c.token, Era::Stateless);
+    for (method, params) in requests() {
         let direct = s.request(method, params.clone()).await;
         let rmcp = s.request_with(method, params.clone(), &[VIA_RMCP]).await;
         assert_eq!(answer(&direct), answer(&rmcp), "{method} {params}");
@@ -77,6 +88,41 @@ async fn the_lane_answers_as_rmcp_does(app: TestApp) {
         .request_with("tools/list", json!({}), &[("origin", &app.base)])
         .await;
     own.result();
+}
+
+/// In a session the lane answers what rmcp's session would answer, in JSON; once the session
+/// has ended, rmcp's 404 answers.
+async fn the_lane_answers_sessions_as_rmcp_does(app: TestApp) {
+    let c = ctx(&app, &["reports:read", "invoices:read"]).await;
+    let s = Mcp::open(&app, &c.company, &c.token, Era::Sessions).await;
+    for (method, params) in requests() {
+        let direct = s.request(method, params.clone()).await;
+        let rmcp = s.request_with(method, params.clone(), &[VIA_RMCP]).await;
+        assert_eq!(message(&direct), message(&rmcp), "{method} {params}");
+        assert_eq!(direct.header("content-type"), "application/json");
+        assert!(
+            rmcp.header("content-type").starts_with("text/event-stream"),
+            "{:?}",
+            rmcp.headers
+        );
+        assert!(direct.message["id"].is_number(), "{}", direct.text);
+    }
+    // A list in the session era carries no 2026-07-28 cache hints.
+    let list = s.request("tools/list", json!({})).await;
+    assert!(list.result().get("ttlMs").is_none(), "{}", list.text);
+    // 2025-06-18 sessions are served the same way.
+    let older = s
+        .request_with(
+            "tools/call",
+            json!({"name": "trial_balance", "arguments": {}}),
+            &[("mcp-protocol-version", "2025-06-18")],
+        )
+        .await;
+    assert_eq!(older.header("content-type"), "application/json");
+    older.result();
+    assert!((200..300).contains(&s.delete().await));
+    let ended = s.request("tools/list", json!({})).await;
+    assert_eq!(ended.status, 404, "{}", ended.text);
 }
 
 /// Requests not in the plain form get rmcp's refusals, which the lane never preempts.
@@ -140,4 +186,8 @@ fn plain_headers(method: &str) -> Vec<(&'static str, &str)> {
     vec![("mcp-method", method)]
 }
 
-newledger_testkit::both_apps!(the_lane_answers_as_rmcp_does, refusals_stay_rmcps);
+newledger_testkit::both_apps!(
+    the_lane_answers_as_rmcp_does,
+    the_lane_answers_sessions_as_rmcp_does,
+    refusals_stay_rmcps
+);
