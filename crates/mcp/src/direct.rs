@@ -154,21 +154,11 @@ impl Direct {
         let (message, status) = match self.ledger.handle_request(request, context).await {
             Ok(result) => (ServerJsonRpcMessage::response(result, id), StatusCode::OK),
             Err(e) => {
-                // rmcp answers a session's request on an event stream, always with 200.
-                let status = match era {
-                    Era::Stateless => status_of(&e),
-                    Era::Session(_) => StatusCode::OK,
-                };
+                let status = era.status_of(&e);
                 (ServerJsonRpcMessage::error(e, Some(id)), status)
             }
         };
-        match serde_json::to_vec(&message) {
-            Ok(body) => (status, [(header::CONTENT_TYPE, JSON)], body).into_response(),
-            Err(e) => {
-                tracing::error!(error = %e, "MCP answer not serialized");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-        }
+        json_answer(status, &message)
     }
 
     /// A peer whose transport is closed. rmcp makes peers only for a running service, so the
@@ -288,6 +278,28 @@ fn status_of(e: &ErrorData) -> StatusCode {
         | ErrorCode::HEADER_MISMATCH => StatusCode::BAD_REQUEST,
         ErrorCode::METHOD_NOT_FOUND => StatusCode::NOT_FOUND,
         _ => StatusCode::OK,
+    }
+}
+
+/// `message` as a JSON response with `status`.
+fn json_answer(status: StatusCode, message: &ServerJsonRpcMessage) -> Response {
+    match serde_json::to_vec(message) {
+        Ok(body) => (status, [(header::CONTENT_TYPE, JSON)], body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "MCP answer not serialized");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+impl Era {
+    /// The HTTP status of a JSON-RPC error answer: rmcp's for a stateless request
+    /// ([`status_of`]); 200 in a session, where rmcp answers every request on an event stream.
+    fn status_of(&self, e: &ErrorData) -> StatusCode {
+        match self {
+            Era::Stateless => status_of(e),
+            Era::Session(_) => StatusCode::OK,
+        }
     }
 }
 

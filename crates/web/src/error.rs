@@ -56,6 +56,25 @@ pub fn problem(
     r
 }
 
+/// The answer to a request whose handler panicked (a bug): 500 problem+json, and the panic's
+/// message in the log, instead of a connection dropped without an answer. Installed for every
+/// surface by the router (`CatchPanicLayer`).
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+        "an unexpected error; it was logged",
+        json!({}),
+    )
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
@@ -291,5 +310,39 @@ impl IntoResponse for OAuthError {
             h.insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         r
+    }
+}
+
+#[cfg(test)]
+mod panic_tests {
+    use super::*;
+    use axum::Router;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_problem_json() {
+        async fn boom() -> &'static str {
+            panic!("bug in a handler")
+        }
+        let app = Router::new().route("/", get(boom)).layer(
+            tower_http::catch_panic::CatchPanicLayer::custom(panic_response),
+        );
+        let request = axum::http::Request::get("/")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = app.oneshot(request).await.unwrap();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let body = axum::body::to_bytes(r.into_body(), 4096).await.unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["type"], "urn:newledger:problem:internal");
+        assert!(
+            !problem.to_string().contains("bug in a handler"),
+            "the panic's message stays in the log"
+        );
     }
 }
