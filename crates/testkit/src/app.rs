@@ -300,6 +300,20 @@ impl TestApp {
         v["access_token"].as_str().expect("access_token").to_owned()
     }
 
+    /// Every row of `company`'s activity log (newest first, at most 1,000: more than any test
+    /// writes).
+    pub async fn activity(&self, company: &CompanyId) -> Vec<newledger_store::ActivityRecord> {
+        let all = newledger_store::ActivityFilter {
+            limit: 1000,
+            ..Default::default()
+        };
+        self.svc
+            .store
+            .list_activity(company, &all)
+            .await
+            .expect("activity log")
+    }
+
     /// `GET {base}/api/v1/companies/{company}{path}` with a bearer token.
     pub async fn api_get(&self, token: &str, company: &CompanyId, path: &str) -> reqwest::Response {
         self.http

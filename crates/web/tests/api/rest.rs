@@ -492,19 +492,7 @@ async fn validation_errors_change_nothing(app: TestApp) {
     let chart = chart(&app, t, co).await;
     let date = today(&app);
     let ctc = contact(&app, t, co, "Hooli").await;
-    let activity_before = app
-        .svc
-        .store
-        .list_activity(
-            co,
-            &ActivityFilter {
-                limit: 1000,
-                ..ActivityFilter::default()
-            },
-        )
-        .await
-        .unwrap()
-        .len();
+    let activity_before = app.activity(co).await.len();
 
     let mut no_contact = body_for(DocumentKind::Invoice, &date, &ctc, &chart, "1.00");
     no_contact.as_object_mut().unwrap().remove("contact_id");
@@ -613,19 +601,7 @@ async fn validation_errors_change_nothing(app: TestApp) {
             .len(),
         1
     );
-    let activity_after = app
-        .svc
-        .store
-        .list_activity(
-            co,
-            &ActivityFilter {
-                limit: 1000,
-                ..ActivityFilter::default()
-            },
-        )
-        .await
-        .unwrap()
-        .len();
+    let activity_after = app.activity(co).await.len();
     assert_eq!(activity_before, activity_after);
     // Invalid list parameters.
     get(&app, t, co, "/invoices?updated_since=yesterday")

@@ -138,18 +138,7 @@ async fn code_replay_revokes_what_it_gave(app: TestApp) {
     refresh(&app, &client_id, t.body["refresh_token"].as_str().unwrap())
         .await
         .oauth_error(400, "invalid_grant");
-    let acts = app
-        .svc
-        .store
-        .list_activity(
-            &p.company_id,
-            &newledger_store::ActivityFilter {
-                limit: 1000,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let acts = app.activity(&p.company_id).await;
     assert!(acts.iter().any(|x| x.row.action == "oauth.code_replayed"));
 }
 

@@ -105,18 +105,7 @@ async fn connections_tab_lists_and_deletes(app: TestApp) {
         .oauth_error(400, "invalid_grant");
     let html = b.get(&tab).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("No app is connected"), "{html}");
-    let acts = app
-        .svc
-        .store
-        .list_activity(
-            &p.company_id,
-            &newledger_store::ActivityFilter {
-                limit: 1000,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let acts = app.activity(&p.company_id).await;
     assert!(
         acts.iter()
             .any(|x| x.row.action == "oauth.connection_deleted")

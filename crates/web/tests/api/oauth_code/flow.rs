@@ -165,18 +165,7 @@ async fn code_flow_with_consent_refresh_and_api(app: TestApp) {
     )
     .await
     .invalid_token();
-    let acts = app
-        .svc
-        .store
-        .list_activity(
-            &p.company_id,
-            &newledger_store::ActivityFilter {
-                limit: 1000,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let acts = app.activity(&p.company_id).await;
     let actions: Vec<&str> = acts.iter().map(|x| x.row.action.as_str()).collect();
     for a in [
         "oauth.consent_granted",
